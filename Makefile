@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build test unit integration e2e bench demo format clean
+
+all: build
+
+deps:
+	@hack/install-deps.sh
+
+build: deps
+	@hack/build.sh $(BUILD_DIR)
+
+# Unit + integration tests, then the unit tests again under ASan/UBSan.
+test: deps
+	@hack/test.sh
+
+unit: build
+	ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j $(JOBS)
+
+integration: build
+	ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure
+
+bench: build
+	@hack/bench.sh
+
+demo: deps
+	@hack/demo.sh
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-tsan
