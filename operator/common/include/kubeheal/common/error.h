@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+namespace kubeheal {
+
+// How a caller should react to a failure. Controllers map this to the work queue in one
+// place: Retryable errors are re-queued with backoff, Terminal ones are recorded and dropped.
+enum class ErrorKind {
+  kRetryable,  // transient: network, timeout, 429, 5xx, conflict
+  kTerminal,   // retrying will not help: invalid input, forbidden, not found where required
+};
+
+// An error value crossing a library boundary. `code` is a short machine-readable reason
+// ("NotFound", "Conflict", "Timeout", "InvalidCsv", ...); `message` is for humans and names
+// what was wrong and where.
+struct Error {
+  ErrorKind kind = ErrorKind::kTerminal;
+  std::string code;
+  std::string message;
+  int http_status = 0;  // 0 when no HTTP exchange was involved
+
+  bool retryable() const { return kind == ErrorKind::kRetryable; }
+  std::string ToString() const { return code.empty() ? message : code + ": " + message; }
+
+  static Error Retryable(std::string code, std::string message, int http_status = 0) {
+    return Error{ErrorKind::kRetryable, std::move(code), std::move(message), http_status};
+  }
+  static Error Terminal(std::string code, std::string message, int http_status = 0) {
+    return Error{ErrorKind::kTerminal, std::move(code), std::move(message), http_status};
+  }
+};
+
+}  // namespace kubeheal

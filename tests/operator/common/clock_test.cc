@@ -1,0 +1,34 @@
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "kubeheal/common/fake_clock.h"
+
+namespace kubeheal {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FakeClockTest, MovesOnlyWhenAdvanced) {
+  FakeClock clock;
+  const auto t0 = clock.Now();
+  const auto s0 = clock.SteadyNow();
+  EXPECT_EQ(clock.Now(), t0);
+  clock.Advance(90s);
+  EXPECT_EQ(clock.Now() - t0, 90s);
+  EXPECT_EQ(clock.SteadyNow() - s0, 90s);
+}
+
+TEST(ClockTest, FormatsRfc3339InUtc) {
+  const Clock::TimePoint t{std::chrono::seconds(1'795'334'400)};  // 2026-11-22T08:00:00Z
+  EXPECT_EQ(FormatRfc3339(t), "2026-11-22T08:00:00Z");
+}
+
+TEST(ClockTest, SystemClockIsCloseToNow) {
+  const auto a = RealClock()->Now();
+  const auto b = std::chrono::system_clock::now();
+  EXPECT_LT(std::chrono::abs(b - a), 5s);
+}
+
+}  // namespace
+}  // namespace kubeheal
