@@ -16,8 +16,12 @@ CACHE_DIR=${KUBEHEAL_CACHE_DIR:-$HOME/.cache/kubeheal}
 BIN_DIR=$CACHE_DIR/bin
 HELM=$BIN_DIR/helm
 STAMP=$BIN_DIR/.helm-version
+# helm's Makefile stamps the Kubernetes version of its client-go into the binary; without it
+# `helm template` and `helm lint` assume Kubernetes v1.20. v3.19.x uses client-go v0.34.
+K8S_MINOR=${KUBEHEAL_HELM_K8S_MINOR:-34}
+BUILD_ID="$HELM_VERSION k8s1.$K8S_MINOR"
 
-cached() { [[ -x $HELM && -f $STAMP && "$(cat "$STAMP")" == "$HELM_VERSION" ]]; }
+cached() { [[ -x $HELM && -f $STAMP && "$(cat "$STAMP")" == "$BUILD_ID" ]]; }
 
 if [[ ${1:-} == --print ]]; then
   cached && { echo "$HELM"; exit 0; }
@@ -55,11 +59,13 @@ start=$SECONDS
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true; rm -rf "$work"' EXIT
 GOFLAGS=${GOFLAGS:--p=1} GOBIN="$work" GOTOOLCHAIN=local CGO_ENABLED=0 \
-  "$GO" install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+  "$GO" install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$K8S_MINOR \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$K8S_MINOR" \
   "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
 kill $ticker 2>/dev/null || true
 mv "$work/helm" "$HELM.tmp"
 mv "$HELM.tmp" "$HELM"
-echo "$HELM_VERSION" >"$STAMP"
+echo "$BUILD_ID" >"$STAMP"
 echo "install-helm: built $("$HELM" version --short) in $((SECONDS - start))s" >&2
 echo "$HELM"
