@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "kubeheal/detectors/streaming_detector.h"
+
+namespace kubeheal::detectors {
+
+class RollingWindow;
+
+// The detector the operator uses when a policy names none ("default"). It is tuned on the
+// NAB corpus by category (see detectors/README.md) and combines, per point:
+//   - how far the value is from the long-window mean (level anomalies, spikes),
+//   - how unusual the change from the previous point is (jumps),
+//   - how far the short-window mean has moved (level shifts the spike test is slow to see);
+// then turns the strongest of these into an "anomaly likelihood": how unusual the recent
+// raw scores are against their own long history, so a noisy series does not alarm all the
+// time and scores mean the same on every series. After an alarm, further alarms are
+// damped for `quiet_points` points: one incident, one page.
+class DefaultEnsembleDetector final : public StreamingDetector {
+ public:
+  struct Config {
+    std::size_t window = 400;          // long window of values and changes
+    std::size_t shift_window = 8;      // short window for level shifts
+    std::size_t history = 2000;        // raw-score history for the likelihood
+    std::size_t recent = 4;            // raw scores averaged into the likelihood
+    std::size_t min_points = 30;
+    double sensitivity = 3.0;          // k for the reported band, mean +- k sigma
+    double change_weight = 1.0;
+    double shift_weight = 1.0;
+    double alert_likelihood = 0.9999;  // likelihood at which the score reaches 0.5
+    std::size_t quiet_points = 0;
+    double max_gap_seconds = 0;
+  };
+  explicit DefaultEnsembleDetector(Config config);
+  ~DefaultEnsembleDetector() override;
+
+  std::string_view Name() const override { return "default"; }
+
+ protected:
+  Assessment Assess(double timestamp_seconds, double value) override;
+  void ResetModel() override;
+  void SaveModel(StateWriter& out) const override;
+  Status LoadModel(StateReader& in) override;
+
+ private:
+  double RawScore(double value, double& z_level);
+
+  Config config_;
+  std::unique_ptr<RollingWindow> values_;
+  std::unique_ptr<RollingWindow> changes_;
+  std::unique_ptr<RollingWindow> recent_values_;
+  std::unique_ptr<RollingWindow> raw_history_;
+  std::unique_ptr<RollingWindow> recent_raw_;
+  bool has_previous_ = false;
+  double previous_ = 0;
+  long points_since_alarm_ = -1;  // -1: no alarm yet
+};
+
+}  // namespace kubeheal::detectors
