@@ -1,0 +1,503 @@
+#!/usr/bin/env python3
+"""Static checks of the CRDs and the Helm chart (no cluster needed): ctest label `unit`.
+
+    chart_static_checks.py CHECK      one of the names in CHECKS below
+
+Each check prints what it verified and exits 1 with the reasons when something is wrong.
+helm comes from hack/install-helm.sh (the `charts.install_helm` fixture builds it first).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CHART = os.path.join(REPO, "charts", "kubeheal")
+ALL_ON = os.path.join(REPO, "tests", "charts", "values-all-on.yaml")
+CRD_FILES = ["healingpolicies.kubeheal.io.yaml", "faultscenarios.kubeheal.io.yaml"]
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+
+def ok(msg):
+    print("ok:", msg)
+
+
+def helm():
+    out = subprocess.run([os.path.join(REPO, "hack", "install-helm.sh"), "--print"], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("helm is not built yet: run hack/install-helm.sh (ctest fixture charts.install_helm)")
+    return out.stdout.strip()
+
+
+def run(cmd, check=True):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def render(*args):
+    out = run([helm(), "template", "kh", CHART, "--namespace", "kubeheal-system", *args]).stdout
+    return [d for d in yaml.safe_load_all(out) if d]
+
+
+def by_kind(docs, kind):
+    return [d for d in docs if d.get("kind") == kind]
+
+
+# ---------------------------------------------------------------------------------------------
+
+def check_lint():
+    for extra in ([], ["-f", ALL_ON]):
+        p = run([helm(), "lint", "--strict", CHART, *extra], check=False)
+        text = p.stdout + p.stderr
+        bad = [l for l in text.splitlines() if re.search(r"\[(WARNING|ERROR)\]", l)]
+        if p.returncode != 0 or bad:
+            fail(f"helm lint --strict {' '.join(extra)}: rc={p.returncode}\n{text}")
+        else:
+            ok(f"helm lint --strict {' '.join(extra) or '(defaults)'}: no warnings or errors")
+
+
+def check_security(docs, what):
+    for d in by_kind(docs, "Deployment"):
+        pod = d["spec"]["template"]["spec"]
+        name = d["metadata"]["name"]
+        psc = pod.get("securityContext", {})
+        if psc.get("runAsNonRoot") is not True:
+            fail(f"{what}: Deployment {name}: pod securityContext.runAsNonRoot is not true")
+        if psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+            fail(f"{what}: Deployment {name}: pod seccompProfile is not RuntimeDefault")
+        for c in pod["containers"]:
+            sc = c.get("securityContext", {})
+            where = f"{what}: Deployment {name} container {c['name']}"
+            if sc.get("allowPrivilegeEscalation") is not False:
+                fail(f"{where}: allowPrivilegeEscalation is not false")
+            if sc.get("readOnlyRootFilesystem") is not True:
+                fail(f"{where}: readOnlyRootFilesystem is not true")
+            if sc.get("capabilities", {}).get("drop") != ["ALL"]:
+                fail(f"{where}: capabilities.drop is not [ALL]")
+            if not c.get("resources", {}).get("limits"):
+                fail(f"{where}: no resource limits")
+            if not c.get("readinessProbe") and c["name"] != "loadgen":
+                fail(f"{where}: no readiness probe")
+
+
+def check_template_defaults():
+    docs = render()
+    kinds = sorted({d["kind"] for d in docs})
+    expected = {"ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Role", "RoleBinding",
+                "Secret", "Service", "ServiceAccount"}
+    if set(kinds) != expected:
+        fail(f"default render kinds {kinds}, expected {sorted(expected)}")
+    mon = [d for d in docs if d["apiVersion"].startswith("monitoring.coreos.com")]
+    if mon:
+        fail("monitoring.coreos.com objects rendered without the API being available")
+    op = [d for d in by_kind(docs, "Deployment") if d["metadata"]["name"].endswith("-operator")]
+    if len(op) != 1:
+        fail("expected exactly one operator Deployment")
+    else:
+        pod = op[0]["spec"]["template"]["spec"]
+        c = pod["containers"][0]
+        args = c["args"]
+        for want in ("--leader-elect", "--leader-election-namespace=kubeheal-system", "--metrics-addr=:8080",
+                     "--health-addr=:8081", "--agent-token-file=/var/run/kubeheal/agent-token/token",
+                     "--prometheus-url=http://prometheus-operated.monitoring.svc:9090"):
+            if want not in args:
+                fail(f"operator args lack {want}: {args}")
+        if c["livenessProbe"]["httpGet"]["path"] != "/healthz" or c["readinessProbe"]["httpGet"]["path"] != "/readyz":
+            fail("operator probes are not /healthz and /readyz")
+        if pod["securityContext"].get("runAsUser") != 65532:
+            fail("operator does not run as uid 65532")
+        if c["image"] != "kubeheal/operator:dev" or c["imagePullPolicy"] != "IfNotPresent":
+            fail(f"operator image {c['image']} {c['imagePullPolicy']}")
+        ann = op[0]["spec"]["template"]["metadata"]["annotations"]
+        if ann.get("prometheus.io/scrape") != "true" or ann.get("prometheus.io/port") != "8080":
+            fail(f"operator pod lacks scrape annotations: {ann}")
+    secrets = by_kind(docs, "Secret")
+    if len(secrets) != 1 or secrets[0]["metadata"]["name"] != "kubeheal-agent-token" or "token" not in secrets[0]["data"]:
+        fail("expected the agent token Secret kubeheal-agent-token with key token")
+    dash = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["labels"].get("grafana_dashboard") == "1"]
+    if len(dash) != 6:
+        fail(f"expected 6 dashboard ConfigMaps labelled grafana_dashboard=1, got {len(dash)}")
+    check_security(docs, "defaults")
+    ok(f"default render: {len(docs)} objects ({', '.join(kinds)}); operator args, probes, security, token, dashboards")
+
+
+def check_template_all_on():
+    docs = render("-f", ALL_ON)
+    kinds = {d["kind"] for d in docs}
+    for k in ("ServiceMonitor", "PodMonitor", "PrometheusRule", "PodDisruptionBudget", "HealingPolicy"):
+        if k not in kinds:
+            fail(f"all-on render lacks {k}")
+    deps = {d["metadata"]["name"]: d for d in by_kind(docs, "Deployment")}
+    for name in ("orders", "payments", "users", "loadgen", "kh-kubeheal-prometheus", "kh-kubeheal-operator"):
+        if name not in deps:
+            fail(f"all-on render lacks Deployment {name}: {sorted(deps)}")
+    for name in ("orders", "payments", "users"):
+        if name not in deps:
+            continue
+        pod = deps[name]["spec"]["template"]
+        if pod["metadata"]["labels"].get("kubeheal.io/agent") != "true":
+            fail(f"{name}: pod lacks label kubeheal.io/agent=true")
+        conts = {c["name"]: c for c in pod["spec"]["containers"]}
+        agent = conts.get("kubeheal-agent")
+        if not agent:
+            fail(f"{name}: no kubeheal-agent sidecar")
+            continue
+        if agent["image"] != "kubeheal/agent:dev" or conts["app"]["image"] != f"kubeheal/{name}:dev":
+            fail(f"{name}: images {agent['image']} {conts['app']['image']}")
+        if {p["containerPort"] for p in agent["ports"]} != {8080, 9901}:
+            fail(f"{name}: agent ports {agent['ports']}")
+        if "--token-file=/var/run/kubeheal/agent-token/token" not in agent["args"]:
+            fail(f"{name}: agent lacks --token-file")
+        if pod["metadata"]["annotations"].get("prometheus.io/port") != "9901":
+            fail(f"{name}: scrape annotation port is not 9901")
+    ops = deps.get("kh-kubeheal-operator")
+    if ops and ops["spec"]["replicas"] != 2:
+        fail("operator.replicas=2 not rendered")
+    if ops and "--prometheus-url=http://prometheus.monitoring.svc:9090" not in ops["spec"]["template"]["spec"]["containers"][0]["args"]:
+        fail("operator.prometheusURL not used")
+    for hp in by_kind(docs, "HealingPolicy"):
+        if hp["spec"]["dryRun"] is not True:
+            fail(f"HealingPolicy {hp['metadata']['name']}: samples.healingPolicies.dryRun not applied")
+        q = hp["spec"]["signals"][0]["query"]
+        if "{{namespace}}" not in q or "{{pod}}" not in q:
+            fail(f"HealingPolicy placeholders lost in rendering: {q}")
+    for d in docs:
+        if d["apiVersion"].startswith("monitoring.coreos.com") and d["metadata"]["labels"].get("release") != "kube-prometheus-stack":
+            fail(f"{d['kind']} lacks monitoring.labels")
+    check_security(docs, "all-on")
+    ok(f"all-on render: {len(docs)} objects, kinds {sorted(kinds)}")
+
+
+def check_prometheus_operator_auto():
+    docs = render("--api-versions", "monitoring.coreos.com/v1")
+    kinds = {d["kind"] for d in docs}
+    if not {"ServiceMonitor", "PodMonitor", "PrometheusRule"} <= kinds:
+        fail(f"with monitoring.coreos.com/v1 available the monitors/rules are not rendered: {sorted(kinds)}")
+    docs = render("--api-versions", "monitoring.coreos.com/v1", "--set", "monitoring.prometheusOperator=false")
+    if any(d["apiVersion"].startswith("monitoring.coreos.com") for d in docs):
+        fail("monitoring.prometheusOperator=false still renders monitoring.coreos.com objects")
+    ok("monitoring.coreos.com objects follow .Capabilities (auto) and the override")
+
+
+def check_values_schema():
+    cases = [
+        (["--set", "operator.logFormat=xml"], "value must be one of"),
+        (["--set", "unknownTopLevel=1"], "additional properties 'unknownTopLevel' not allowed"),
+        (["--set", "operator.replicas=2", "--set", "operator.leaderElection.enabled=false"], "needs operator.leaderElection.enabled=true"),
+        (["--set", "monitoring.rules.sloObjective=100"], "sloObjective"),
+        (["--set", "samples.services={orders,billing}"], "services"),
+        (["--set", "operator.prometheusURL=prometheus:9090"], "prometheusURL"),
+    ]
+    for args, want in cases:
+        p = run([helm(), "template", "kh", CHART, *args], check=False)
+        if p.returncode == 0 or want not in p.stderr:
+            fail(f"helm template {' '.join(args)}: expected an error containing {want!r}, got rc={p.returncode}: {p.stderr.strip()}")
+    ok(f"{len(cases)} invalid value sets rejected with a message naming the value")
+
+
+def check_crd_drift():
+    top = sorted(f for f in os.listdir(os.path.join(REPO, "crds")) if f.endswith(".yaml"))
+    chart = sorted(f for f in os.listdir(os.path.join(CHART, "crds")) if f.endswith(".yaml"))
+    if top != chart:
+        fail(f"CRD file sets differ: crds/ {top} vs charts/kubeheal/crds/ {chart}")
+    for f in top:
+        a = open(os.path.join(REPO, "crds", f), "rb").read()
+        b = open(os.path.join(CHART, "crds", f), "rb").read() if f in chart else b""
+        if a != b:
+            fail(f"charts/kubeheal/crds/{f} differs from crds/{f}: copy it (cp crds/*.yaml charts/kubeheal/crds/)")
+    ok(f"chart CRDs identical to crds/ ({', '.join(top)})")
+
+
+def walk_schema(node, path, problems):
+    if "type" not in node and not node.get("x-kubernetes-int-or-string") and not node.get("x-kubernetes-preserve-unknown-fields"):
+        problems.append(f"{path}: no type (not structural)")
+    for name, child in node.get("properties", {}).items():
+        p = f"{path}.{name}"
+        in_status = ".status" in p
+        if not in_status and name not in ("apiVersion", "kind", "metadata") and not child.get("description"):
+            problems.append(f"{p}: no description (kubectl explain shows nothing)")
+        walk_schema(child, p, problems)
+    if "items" in node:
+        walk_schema(node["items"], path + "[]", problems)
+    if isinstance(node.get("additionalProperties"), dict):
+        walk_schema(node["additionalProperties"], path + "{}", problems)
+    if node.get("type") == "array" and "maxItems" not in node and ".status" not in path:
+        problems.append(f"{path}: array without maxItems (CEL cost unbounded)")
+
+
+def check_crd_structure():
+    want_cols = {"healingpolicies.kubeheal.io": {"Phase", "Target", "Last-Action", "Age"},
+                 "faultscenarios.kubeheal.io": {"Phase", "Verdict", "MTTD", "MTTR", "Age"}}
+    short = {"healingpolicies.kubeheal.io": "hp", "faultscenarios.kubeheal.io": "fs"}
+    rules = 0
+    for f in CRD_FILES:
+        crd = yaml.safe_load(open(os.path.join(REPO, "crds", f)))
+        name = crd["metadata"]["name"]
+        s = crd["spec"]
+        if s["group"] != "kubeheal.io" or s["scope"] != "Namespaced":
+            fail(f"{name}: group/scope")
+        if short[name] not in s["names"].get("shortNames", []) or "kubeheal" not in s["names"].get("categories", []):
+            fail(f"{name}: short name or category missing")
+        v = s["versions"][0]
+        if v["name"] != "v1alpha1" or v.get("subresources", {}).get("status") != {}:
+            fail(f"{name}: version or status subresource")
+        cols = {c["name"] for c in v.get("additionalPrinterColumns", [])}
+        if not want_cols[name] <= cols:
+            fail(f"{name}: printer columns {cols} lack {want_cols[name] - cols}")
+        problems = []
+        walk_schema(v["schema"]["openAPIV3Schema"], name, problems)
+        for p in problems:
+            fail(p)
+        rules += json.dumps(v["schema"]).count('"rule"')
+    ok(f"CRDs: group, scope, short names, categories, status subresource, printer columns, structural with descriptions; {rules} CEL rules")
+
+
+def check_examples():
+    ex_dir = os.path.join(REPO, "crds", "examples")
+    files = sorted(os.listdir(ex_dir))
+    kinds = {}
+    for f in files:
+        for d in yaml.safe_load_all(open(os.path.join(ex_dir, f))):
+            if d:
+                kinds.setdefault(d["kind"], []).append(d["metadata"]["name"])
+                if d["apiVersion"] != "kubeheal.io/v1alpha1":
+                    fail(f"{f}: apiVersion {d['apiVersion']}")
+    scenarios = set(kinds.get("FaultScenario", []))
+    for seed in ("latency-payments", "errors-users", "crashloop-orders", "traffic-flood-orders", "memory-leak-users", "cascade-payments"):
+        if seed not in scenarios:
+            fail(f"no example FaultScenario {seed}")
+    for d in [yaml.safe_load(open(os.path.join(ex_dir, f))) for f in files if f.startswith("faultscenario")]:
+        ref = d["spec"].get("expect", {}).get("policyRef", {}).get("name")
+        if ref and ref not in kinds.get("HealingPolicy", []):
+            fail(f"FaultScenario {d['metadata']['name']} expects policy {ref}, which has no example")
+    ok(f"examples: {len(files)} files, {dict((k, len(v)) for k, v in kinds.items())}")
+
+
+def find_key(node, key):
+    """Every value stored under `key` anywhere in a JSON tree."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                yield v
+            yield from find_key(v, key)
+    elif isinstance(node, list):
+        for v in node:
+            yield from find_key(v, key)
+
+
+def check_dashboards():
+    p = run([sys.executable, os.path.join(CHART, "hack", "gen-dashboards.py"), "--check"], check=False)
+    if p.returncode != 0:
+        fail("dashboards differ from what hack/gen-dashboards.py generates:\n" + p.stdout)
+    ddir = os.path.join(CHART, "files", "dashboards")
+    uids = set()
+    exprs = 0
+    for f in sorted(os.listdir(ddir)):
+        where = f"dashboard {f}"
+        try:
+            d = json.load(open(os.path.join(ddir, f)))
+        except json.JSONDecodeError as e:
+            fail(f"{where}: invalid JSON: {e}")
+            continue
+        for key in ("uid", "title", "schemaVersion", "panels", "templating"):
+            if key not in d:
+                fail(f"{where}: no {key}")
+        if not isinstance(d.get("schemaVersion"), int) or d["schemaVersion"] < 36:
+            fail(f"{where}: schemaVersion {d.get('schemaVersion')} (want an integer >= 36)")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", d.get("uid", "")):
+            fail(f"{where}: uid {d.get('uid')!r} is not a valid Grafana uid")
+        if d.get("uid") in uids:
+            fail(f"{where}: duplicate uid")
+        uids.add(d.get("uid"))
+        if d.get("id") not in (None,):
+            fail(f"{where}: has a numeric id (Grafana assigns it)")
+        variables = d["templating"]["list"]
+        if not any(v["type"] == "datasource" and v["query"] == "prometheus" and v["name"] == "datasource" for v in variables):
+            fail(f"{where}: no datasource variable of type prometheus")
+        for ds in find_key(d, "datasource"):
+            uid = ds.get("uid") if isinstance(ds, dict) else ds
+            if uid not in ("${datasource}", "-- Grafana --"):
+                fail(f"{where}: hard-coded datasource {ds!r}")
+        ids = [p["id"] for p in d["panels"]]
+        if len(ids) != len(set(ids)):
+            fail(f"{where}: duplicate panel ids")
+        for p in d["panels"]:
+            gp = p.get("gridPos", {})
+            if set(gp) != {"x", "y", "w", "h"} or gp["x"] + gp["w"] > 24:
+                fail(f"{where}: panel {p.get('title')}: bad gridPos {gp}")
+            if p["type"] == "row":
+                continue
+            if not p.get("targets"):
+                fail(f"{where}: panel {p.get('title')} has no queries")
+            for t in p.get("targets", []):
+                if not t.get("expr"):
+                    fail(f"{where}: panel {p.get('title')} has an empty query")
+                exprs += 1
+    if len(uids) != 6:
+        fail(f"expected 6 dashboards, found {len(uids)}")
+    ok(f"dashboards: {len(uids)} valid for Grafana (uid, title, schemaVersion, datasource variable, no fixed datasource), {exprs} queries")
+
+
+def rule_groups():
+    docs = render("-f", ALL_ON)
+    pr = by_kind(docs, "PrometheusRule")
+    cm = [d for d in by_kind(docs, "ConfigMap") if "rules.yml" in d.get("data", {})]
+    return pr[0]["spec"]["groups"], yaml.safe_load(cm[0]["data"]["rules.yml"])["groups"]
+
+
+def check_promtool_rules():
+    from_operator, from_bundled = rule_groups()
+    if from_operator != from_bundled:
+        fail("the PrometheusRule and the bundled Prometheus' rules.yml differ")
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
+        yaml.safe_dump({"groups": from_operator}, f)
+    p = run(["promtool", "check", "rules", f.name], check=False)
+    os.unlink(f.name)
+    print(p.stdout.strip())
+    if p.returncode != 0:
+        fail("promtool check rules failed:\n" + p.stdout + p.stderr)
+    alerts = [r for g in from_operator for r in g["rules"] if "alert" in r]
+    names = {a["alert"] for a in alerts}
+    for want in ("KubehealErrorBudgetBurnFast", "KubehealErrorBudgetBurnMedium", "KubehealErrorBudgetBurnSlow",
+                 "KubehealHighErrorRate", "KubehealHighLatencyP99", "KubehealMemoryGrowth", "KubehealOperatorDown"):
+        if want not in names:
+            fail(f"rules lack alert {want}")
+    for a in alerts:
+        if a["alert"] in ("KubehealHighErrorRate", "KubehealHighLatencyP99", "KubehealMemoryGrowth") and a.get("for", "0m") in ("0m", "0s"):
+            fail(f"alert {a['alert']} has no for:")
+        if a["labels"].get("team") != "sre":
+            fail(f"alert {a['alert']} lacks monitoring.rules.additionalAlertLabels")
+    ok(f"promtool check rules: {sum(len(g['rules']) for g in from_operator)} rules in {len(from_operator)} groups; {len(alerts)} alerts")
+
+
+EXPECTED_RULES = {
+    ("kubeheal.io", "healingpolicies", "get,list,patch,update,watch"),
+    ("kubeheal.io", "faultscenarios", "get,list,patch,update,watch"),
+    ("kubeheal.io", "healingpolicies/status", "get,patch,update"),
+    ("kubeheal.io", "faultscenarios/status", "get,patch,update"),
+    ("kubeheal.io", "healingpolicies/finalizers", "update"),
+    ("kubeheal.io", "faultscenarios/finalizers", "update"),
+    ("apps", "deployments", "get,list,patch,watch"),
+    ("apps", "statefulsets", "get,list,patch,watch"),
+    ("apps", "deployments/scale", "get,patch,update"),
+    ("apps", "statefulsets/scale", "get,patch,update"),
+    ("apps", "replicasets", "get,list,watch"),
+    ("", "pods", "delete,get,list,watch"),
+    ("", "pods/eviction", "create"),
+    ("", "events", "create,patch"),
+    ("events.k8s.io", "events", "create,patch"),
+    ("", "secrets", "get"),
+}
+
+
+def flatten(rules):
+    out = set()
+    for r in rules:
+        for g in r.get("apiGroups", []):
+            for res in r.get("resources", []):
+                out.add((g, res, ",".join(sorted(r["verbs"]))))
+    return out
+
+
+def check_rbac():
+    docs = render()
+    for d in docs:
+        if d["kind"] in ("ClusterRoleBinding", "RoleBinding") and d["roleRef"]["name"] in ("cluster-admin", "admin", "edit"):
+            fail(f"{d['kind']} {d['metadata']['name']} binds {d['roleRef']['name']}")
+        if d["kind"] in ("ClusterRole", "Role"):
+            for r in d["rules"]:
+                if "*" in r.get("verbs", []) + r.get("resources", []) + r.get("apiGroups", []):
+                    fail(f"{d['kind']} {d['metadata']['name']}: wildcard in {r}")
+                if "secrets" in r.get("resources", []) and (r["verbs"] != ["get"] or r.get("resourceNames") != ["kubeheal-agent-token"]):
+                    fail(f"{d['kind']} {d['metadata']['name']}: secrets access beyond get of the agent token: {r}")
+    cr = [d for d in by_kind(docs, "ClusterRole") if d["metadata"]["name"].endswith("-operator")][0]
+    got = flatten(cr["rules"])
+    if got != EXPECTED_RULES:
+        fail(f"operator ClusterRole differs from the expected least-privilege set:\n extra {sorted(got - EXPECTED_RULES)}\n missing {sorted(EXPECTED_RULES - got)}")
+    le = [d for d in by_kind(docs, "Role") if d["metadata"]["name"].endswith("-leader-election")][0]
+    if le["metadata"]["namespace"] != "kubeheal-system":
+        fail("leader-election Role not in the release namespace")
+    # Namespaced mode: Roles in exactly the watched namespaces, no ClusterRole for the operator.
+    docs = render("--set", "operator.watchNamespaces={shop,billing}")
+    roles = [d for d in by_kind(docs, "Role") if d["metadata"]["name"] == "kh-kubeheal-operator"]
+    if sorted(r["metadata"]["namespace"] for r in roles) != ["billing", "shop"]:
+        fail(f"watchNamespaces: Roles in {[r['metadata']['namespace'] for r in roles]}")
+    if any(d["metadata"]["name"].endswith("-operator") for d in by_kind(docs, "ClusterRole")):
+        fail("watchNamespaces still renders an operator ClusterRole")
+    print("operator ClusterRole rules:")
+    for g, res, verbs in sorted(EXPECTED_RULES):
+        print(f"  {g or 'core':16} {res:28} {verbs}")
+    ok("RBAC: exact least-privilege rule set, no wildcards, no admin bindings, secrets only by name; Roles per watched namespace")
+
+
+def check_values_documented():
+    values = yaml.safe_load(open(os.path.join(CHART, "values.yaml")))
+    readme = open(os.path.join(CHART, "README.md")).read()
+
+    def leaves(node, prefix=""):
+        if isinstance(node, dict) and node and not prefix.endswith(("resources", "Labels", "labels", "annotations", "Annotations", "podSecurityContext", "securityContext", "requests", "limits", "nodeSelector", "affinity", "additionalAlertLabels", "Probe")):
+            for k, v in node.items():
+                yield from leaves(v, f"{prefix}.{k}" if prefix else k)
+        else:
+            yield prefix
+
+    missing = [k for k in leaves(values) if f"`{k}`" not in readme]
+    for k in missing:
+        fail(f"value {k} is not documented in charts/kubeheal/README.md")
+    if not missing:
+        ok(f"every value documented in the chart README ({len(list(leaves(values)))} keys)")
+
+
+def check_sidecar_example():
+    ex = os.path.join(CHART, "examples", "deployment-with-agent.yaml")
+    docs = [d for d in yaml.safe_load_all(open(ex)) if d]
+    dep = by_kind(docs, "Deployment")[0]
+    pod = dep["spec"]["template"]
+    conts = {c["name"]: c for c in pod["spec"]["containers"]}
+    if "kubeheal-agent" not in conts:
+        fail("example Deployment has no kubeheal-agent container")
+    if pod["metadata"]["labels"].get("kubeheal.io/agent") != "true":
+        fail("example pod lacks the kubeheal.io/agent label")
+    if pod["metadata"].get("annotations", {}).get("prometheus.io/port") != "9901":
+        fail("example pod lacks prometheus.io/port: 9901")
+    svc = by_kind(docs, "Service")[0]
+    if svc["spec"]["ports"][0]["targetPort"] not in (8080, "http"):
+        fail("example Service does not target the agent's port")
+    ok("sidecar example: agent container, label, scrape annotations, Service through the agent")
+
+
+CHECKS = {
+    "lint": check_lint,
+    "template-defaults": check_template_defaults,
+    "template-all-on": check_template_all_on,
+    "prometheus-operator-auto": check_prometheus_operator_auto,
+    "values-schema": check_values_schema,
+    "crd-drift": check_crd_drift,
+    "crd-structure": check_crd_structure,
+    "examples": check_examples,
+    "dashboards": check_dashboards,
+    "promtool-rules": check_promtool_rules,
+    "rbac": check_rbac,
+    "values-documented": check_values_documented,
+    "sidecar-example": check_sidecar_example,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in CHECKS:
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(CHECKS)}}}")
+    CHECKS[sys.argv[1]]()
+    if failures:
+        print(f"{len(failures)} problem(s)")
+        sys.exit(1)
