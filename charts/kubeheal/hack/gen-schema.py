@@ -69,7 +69,7 @@ schema={
     "image":obj({"registry":s("string",pattern="^(.+/)?$"),"tag":s("string",minLength=1),"pullPolicy":pull}),
     "resources":resources,
     "agent":obj({"resources":resources}),
-    "loadgen":obj({"enabled":s("boolean"),"replicas":s("integer",minimum=0,maximum=100),"rps":s("number",exclusiveMinimum=0),"extraArgs":s("array",items={"type":"string"})}),
+    "loadgen":obj({"enabled":s("boolean"),"replicas":s("integer",minimum=0,maximum=100),"rps":s("number",exclusiveMinimum=0),"mix":s("string",minLength=1),"extraArgs":s("array",items={"type":"string"})}),
     "healingPolicies":obj({"enabled":s("boolean"),"dryRun":s("boolean")}),
   }),
   "prometheus":obj({"enabled":s("boolean"),"image":image(),"retention":dur,"scrapeInterval":dur,
