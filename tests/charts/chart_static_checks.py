@@ -46,9 +46,26 @@ def run(cmd, check=True):
     return p
 
 
+class StrictLoader(yaml.SafeLoader):
+    """Rejects duplicate mapping keys, which the API server's YAML decoder refuses."""
+
+
+def _no_duplicates(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise SystemExit(f"rendered YAML has a duplicate key {key!r} at {key_node.start_mark}")
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
 def render(*args):
     out = run([helm(), "template", "kh", CHART, "--namespace", "kubeheal-system", *args]).stdout
-    return [d for d in yaml.safe_load_all(out) if d]
+    return [d for d in yaml.load_all(out, Loader=StrictLoader) if d]
 
 
 def by_kind(docs, kind):
