@@ -26,12 +26,34 @@ void DefaultEnsembleDetector::ResetModel() {
   recent_values_ = std::make_unique<RollingWindow>(config_.shift_window);
   raw_history_ = std::make_unique<RollingWindow>(config_.history);
   recent_raw_ = std::make_unique<RollingWindow>(config_.recent);
+  season_residuals_ = std::make_unique<RollingWindow>(config_.window);
+  season_.clear();
+  has_range_ = false;
+  min_seen_ = max_seen_ = 0;
   has_previous_ = false;
   previous_ = 0;
   points_since_alarm_ = -1;
 }
 
-double DefaultEnsembleDetector::RawScore(double value, double& z_level) {
+double DefaultEnsembleDetector::SeasonalScore(double timestamp_seconds, double value) {
+  const double season = config_.season_seconds;
+  // Keep one season of history; the front is then the last point at or before t - season.
+  while (season_.size() >= 2 && season_[1].first <= timestamp_seconds - season) season_.pop_front();
+  double score = 0;
+  if (!season_.empty() && season_.front().first <= timestamp_seconds - season &&
+      timestamp_seconds - season - season_.front().first <= 0.02 * season) {
+    const double residual = value - season_.front().second;
+    if (season_residuals_->size() >= config_.min_points) {
+      const double sigma = FlooredSigma(season_residuals_->StdDev(), value);
+      score = std::abs(residual - season_residuals_->Mean()) / sigma;
+    }
+    season_residuals_->Push(residual);
+  }
+  season_.emplace_back(timestamp_seconds, value);
+  return score;
+}
+
+double DefaultEnsembleDetector::RawScore(double timestamp_seconds, double value, double& z_level) {
   const double mean = values_->Mean();
   const double sigma = FlooredSigma(values_->StdDev(), mean);
   z_level = (value - mean) / sigma;
@@ -47,10 +69,13 @@ double DefaultEnsembleDetector::RawScore(double value, double& z_level) {
   const double recent_mean =
       (recent_values_->Mean() * static_cast<double>(recent_values_->size()) + value) / n;
   raw = std::max(raw, config_.shift_weight * std::abs(recent_mean - mean) / (sigma / std::sqrt(n)));
+  if (config_.season_weight > 0) {
+    raw = std::max(raw, config_.season_weight * SeasonalScore(timestamp_seconds, value));
+  }
   return raw;
 }
 
-Assessment DefaultEnsembleDetector::Assess(double, double value) {
+Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double value) {
   Assessment a;
   a.expected = a.low = a.high = value;
   double raw = 0;
@@ -63,7 +88,7 @@ Assessment DefaultEnsembleDetector::Assess(double, double value) {
     a.low = mean - config_.sensitivity * sigma;
     a.high = mean + config_.sensitivity * sigma;
   }
-  if (warm) raw = RawScore(value, z_level);
+  if (warm) raw = RawScore(timestamp_seconds, value, z_level);
 
   // Anomaly likelihood: the recent raw scores against their own history.
   double likelihood = 0;
@@ -75,11 +100,21 @@ Assessment DefaultEnsembleDetector::Assess(double, double value) {
       const double z = (recent_raw_->Mean() - mean) / sigma;
       likelihood = 0.5 * std::erfc(-z / std::sqrt(2.0));
     }
+    // A value far outside everything seen so far is news whatever the recent scores say.
+    const double range = max_seen_ - min_seen_;
+    if (config_.novelty_margin > 0 && has_range_ && range > 0 &&
+        (value > max_seen_ + config_.novelty_margin * range ||
+         value < min_seen_ - config_.novelty_margin * range)) {
+      likelihood = std::max(likelihood, 1.0 - 1e-9);
+    }
     raw_history_->Push(raw);
   }
   if (values_->size() > 0) changes_->Push(value - previous_);
   values_->Push(value);
   recent_values_->Push(value);
+  min_seen_ = has_range_ ? std::min(min_seen_, value) : value;
+  max_seen_ = has_range_ ? std::max(max_seen_, value) : value;
+  has_range_ = true;
   has_previous_ = true;
   previous_ = value;
 
@@ -88,10 +123,11 @@ Assessment DefaultEnsembleDetector::Assess(double, double value) {
   const double tail = std::max(1.0 - likelihood, 1e-12);
   const double ratio = std::log(tail) / std::log(std::max(1.0 - config_.alert_likelihood, 1e-12));
   double score = ScoreFromRatio(std::max(0.0, ratio));
+  a.anomalous = score >= 0.5;
   if (points_since_alarm_ >= 0) ++points_since_alarm_;
   const bool quiet = points_since_alarm_ >= 0 &&
                      points_since_alarm_ <= static_cast<long>(config_.quiet_points);
-  if (score >= 0.5) {
+  if (a.anomalous) {
     if (quiet) {
       score = std::min(score, 0.49);
     } else {
@@ -99,7 +135,6 @@ Assessment DefaultEnsembleDetector::Assess(double, double value) {
     }
   }
   a.score = score;
-  a.anomalous = score >= 0.5;
   a.confidence = std::min(1.0, static_cast<double>(values_->size()) /
                                    static_cast<double>(values_->capacity()));
   a.severity = a.anomalous ? (ratio >= 2.0 ? Severity::kCritical : Severity::kWarning)
@@ -120,6 +155,15 @@ void DefaultEnsembleDetector::SaveModel(StateWriter& out) const {
   out.Numbers(recent_values_->Values());
   out.Numbers(raw_history_->Values());
   out.Numbers(recent_raw_->Values());
+  out.Numbers(season_residuals_->Values());
+  out.Integer(static_cast<std::int64_t>(season_.size()));
+  for (const auto& [t, v] : season_) {
+    out.Number(t);
+    out.Number(v);
+  }
+  out.Integer(has_range_ ? 1 : 0);
+  out.Number(min_seen_);
+  out.Number(max_seen_);
   out.Integer(has_previous_ ? 1 : 0);
   out.Number(previous_);
   out.Integer(points_since_alarm_);
@@ -132,11 +176,27 @@ Status DefaultEnsembleDetector::LoadModel(StateReader& in) {
   };
   for (Part part : {Part{"values", values_.get()}, Part{"changes", changes_.get()},
                     Part{"recent_values", recent_values_.get()},
-                    Part{"raw_history", raw_history_.get()}, Part{"recent_raw", recent_raw_.get()}}) {
+                    Part{"raw_history", raw_history_.get()}, Part{"recent_raw", recent_raw_.get()},
+                    Part{"season_residuals", season_residuals_.get()}}) {
     std::vector<double> values;
     if (Status s = in.Numbers(part.name, values, part.window->capacity()); !s) return s;
     for (double v : values) part.window->Push(v);
   }
+  std::int64_t season_points = 0, has_range = 0;
+  if (Status s = in.Integer("season points", season_points); !s) return s;
+  if (season_points < 0 || season_points > 100'000'000) {
+    return Error{"state: default snapshot has a bad season point count"};
+  }
+  for (std::int64_t i = 0; i < season_points; ++i) {
+    double t = 0, v = 0;
+    if (Status s = in.Number("season timestamp", t); !s) return s;
+    if (Status s = in.Number("season value", v); !s) return s;
+    season_.emplace_back(t, v);
+  }
+  if (Status s = in.Integer("has_range", has_range); !s) return s;
+  if (Status s = in.Number("min_seen", min_seen_); !s) return s;
+  if (Status s = in.Number("max_seen", max_seen_); !s) return s;
+  has_range_ = has_range != 0;
   std::int64_t has_previous = 0, since = 0;
   if (Status s = in.Integer("has_previous", has_previous); !s) return s;
   if (Status s = in.Number("previous", previous_); !s) return s;

@@ -133,6 +133,10 @@ Built BuildDetector(const std::string& name, ParamReader& p) {
     c.sensitivity = p.PositiveNumber("sensitivity", c.sensitivity, 1000);
     c.change_weight = p.Number("change_weight", c.change_weight, 0, 100);
     c.shift_weight = p.Number("shift_weight", c.shift_weight, 0, 100);
+    c.season_weight = p.Number("season_weight", c.season_weight, 0, 100);
+    c.season_seconds = p.Duration("season", c.season_seconds);
+    if (!(c.season_seconds > 0)) p.Fail("season", "must be above 0");
+    c.novelty_margin = p.Number("novelty_margin", c.novelty_margin, 0, 100);
     c.alert_likelihood = p.Number("alert_likelihood", c.alert_likelihood, 0.5, 1.0 - 1e-12);
     c.max_gap_seconds = max_gap;
     return std::make_unique<DefaultEnsembleDetector>(c);
