@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+
+#include "kubeheal/api/healing_policy.h"
+
+namespace kubeheal::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+nlohmann::json ValidPolicy() {
+  return nlohmann::json::parse(R"J({
+    "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
+    "metadata": {"name": "orders", "namespace": "shop", "generation": 2},
+    "spec": {
+      "targetRef": {"kind": "Deployment", "name": "orders"},
+      "interval": "15s",
+      "signals": [
+        {"name": "p99_latency", "query": "histogram_quantile(0.99, rate(x{namespace=\"{{namespace}}\"}[1m]))",
+         "detector": "zscore", "params": {"threshold": 3}, "for": "30s"},
+        {"name": "error_ratio", "query": "sum(rate(e[1m]))",
+         "detector": {"type": "threshold", "params": {"max": 0.05}}}
+      ],
+      "rules": [{"name": "slow", "signals": ["p99_latency"], "actions": ["throttle", "scale"]},
+                {"pattern": "errors", "actions": ["circuitBreak"]}],
+      "actions": {"throttle": {"rps": 20, "burst": 40, "verifyAfter": "1m"},
+                  "scale": {"step": 2, "minReplicas": 1, "maxReplicas": 6}},
+      "cooldown": "2m", "maxActionsPerHour": 4, "dryRun": true
+    }})J");
+}
+
+TEST(HealingPolicyTest, ParsesAValidPolicy) {
+  auto p = HealingPolicyFromJson(ValidPolicy());
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->metadata.Key(), "shop/orders");
+  EXPECT_EQ(p->spec.target_ref.name, "orders");
+  EXPECT_EQ(p->spec.interval, 15s);
+  ASSERT_EQ(p->spec.signals.size(), 2u);
+  EXPECT_EQ(p->spec.signals[0].hold_for, 30s);
+  EXPECT_EQ(p->spec.signals[0].pattern, "latency");
+  EXPECT_EQ(p->spec.signals[0].params["threshold"], 3);
+  EXPECT_EQ(p->spec.signals[1].detector, "threshold");
+  EXPECT_EQ(p->spec.signals[1].params["max"], 0.05);
+  EXPECT_EQ(p->spec.signals[1].pattern, "errors");
+  ASSERT_EQ(p->spec.rules.size(), 2u);
+  EXPECT_EQ(p->spec.rules[0].actions, (std::vector<std::string>{"throttle", "scale"}));
+  EXPECT_EQ(p->spec.actions.throttle.rps, 20);
+  EXPECT_EQ(p->spec.actions.VerifyAfter("throttle"), 1min);
+  EXPECT_EQ(p->spec.actions.scale.max_replicas, 6);
+  EXPECT_EQ(p->spec.cooldown, 2min);
+  EXPECT_EQ(p->spec.max_actions_per_hour, 4);
+  EXPECT_TRUE(p->spec.dry_run);
+  EXPECT_FALSE(p->spec.suspend);
+}
+
+struct InvalidCase {
+  const char* json_patch_path;  // JSON pointer
+  nlohmann::json value;
+  const char* expected_path_in_message;
+};
+
+TEST(HealingPolicyTest, NamesTheFieldPathOfEveryProblem) {
+  const std::vector<InvalidCase> cases = {
+      {"/spec/targetRef/name", "", "spec.targetRef.name"},
+      {"/spec/targetRef/kind", "Pod", "spec.targetRef.kind"},
+      {"/spec/interval", "fast", "spec.interval"},
+      {"/spec/interval", "0s", "spec.interval"},
+      {"/spec/signals/1/query", 7, "spec.signals[1].query"},
+      {"/spec/signals/0/detector", "magic", "spec.signals[0].detector"},
+      {"/spec/signals/1/name", "p99_latency", "spec.signals[1].name: duplicate"},
+      {"/spec/rules/0/signals/0", "nope", "spec.rules[0].signals[0]"},
+      {"/spec/rules/1/actions/0", "reboot", "spec.rules[1].actions[0]"},
+      {"/spec/actions/scale/minReplicas", 9, "spec.actions.scale.minReplicas"},
+      {"/spec/actions/throttle/rps", -1, "spec.actions.throttle.rps"},
+      {"/spec/maxActionsPerHour", "many", "spec.maxActionsPerHour"},
+      {"/spec/dryRun", "yes", "spec.dryRun"},
+      {"/spec/signals", nlohmann::json::array(), "spec.signals"},
+  };
+  for (const auto& c : cases) {
+    auto j = ValidPolicy();
+    j[nlohmann::json::json_pointer(c.json_patch_path)] = c.value;
+    auto p = HealingPolicyFromJson(j);
+    ASSERT_FALSE(p.ok()) << c.json_patch_path;
+    EXPECT_EQ(p.error().code, "Invalid");
+    EXPECT_FALSE(p.error().retryable());
+    EXPECT_NE(p.error().message.find(c.expected_path_in_message), std::string::npos)
+        << p.error().message;
+  }
+}
+
+TEST(HealingPolicyTest, ReportsAllProblemsAtOnce) {
+  auto j = ValidPolicy();
+  j["spec"]["interval"] = "soon";
+  j["spec"]["cooldown"] = "later";
+  auto p = HealingPolicyFromJson(j);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("spec.interval"), std::string::npos);
+  EXPECT_NE(p.error().message.find("spec.cooldown"), std::string::npos);
+}
+
+TEST(HealingPolicyTest, StatusRoundTripsAndHistoryIsBounded) {
+  HealingPolicyStatus st;
+  st.phase = "Remediating";
+  st.observed_generation = 2;
+  st.signals.push_back({"p99_latency", 0.8, 0.1, 0.05, 0.2, 7.5, "critical", 0.9, true,
+                        "2026-11-22T08:00:00Z", "above band"});
+  for (int i = 0; i < 30; ++i) {
+    ActionRecord r;
+    r.action = "throttle";
+    r.result = "Succeeded";
+    r.time = std::to_string(i);
+    r.evidence.push_back({"p99_latency", "q", 0.8, 0.05, 0.2, 7.5});
+    st.AddHistory(r);
+  }
+  st.active_actions.push_back({"scale", "t0", "t1", 1, 3});
+  EXPECT_EQ(st.history.size(), HealingPolicyStatus::kMaxHistory);
+  EXPECT_EQ(st.history.back().time, "29");
+  auto back = HealingPolicyStatusFromJson(ToJson(st));
+  EXPECT_EQ(ToJson(back), ToJson(st));
+  EXPECT_EQ(back.last_action->time, "29");
+  EXPECT_EQ(back.active_actions[0].previous_replicas, 3);
+  EXPECT_EQ(*back.signals[0].high, 0.2);
+}
+
+}  // namespace
+}  // namespace kubeheal::api
