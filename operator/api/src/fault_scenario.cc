@@ -7,81 +7,131 @@
 namespace kubeheal::api {
 namespace {
 
-const std::vector<std::string> kFaultTypes = {"latency",  "httpError",  "abort", "hang",
-                                              "trafficDrop", "cpuBurn", "memoryLeak", "crash",
-                                              "podKill"};
+const std::vector<std::string> kFaultTypes = {"latency",     "httpError", "abort",      "hang",
+                                              "trafficDrop", "cpuBurn",   "memoryLeak", "crash",
+                                              "podKill",     "trafficSpike"};
 
 bool IsFaultType(const std::string& s) {
   return std::find(kFaultTypes.begin(), kFaultTypes.end(), s) != kFaultTypes.end();
 }
 
-// A fault is written either as {type: latency, latency: {delay: 200ms}, percent: 50} or, more
-// briefly, as {latency: {delay: 200ms, percent: 50}}; parameters may also sit beside `type`.
+// A fault item sets exactly one of the fault types as a key: {latency: {delayMs: 300}}.
 FaultSpec ParseFault(const nlohmann::json& item, const std::string& path,
                      std::vector<std::string>* errors) {
   FaultSpec f;
   FieldReader outer(item, path, errors);
-  if (outer.Has("type")) {
-    f.type = outer.Enum("type", kFaultTypes, "", true);
-  } else {
-    for (const auto& [key, value] : item.items()) {
-      if (IsFaultType(key)) {
-        if (!f.type.empty()) outer.Fail("", "exactly one fault type per item, found " + f.type +
-                                                " and " + key);
-        f.type = key;
+  for (const auto& [key, value] : item.items()) {
+    if (IsFaultType(key)) {
+      if (!f.type.empty()) {
+        outer.Fail("", "each fault must set exactly one of latency, httpError, abort, hang, "
+                       "trafficDrop, cpuBurn, memoryLeak, crash, podKill, trafficSpike; found " +
+                           f.type + " and " + key);
       }
-    }
-    if (f.type.empty()) {
-      outer.Fail("type", "required: one of latency, httpError, abort, hang, trafficDrop, "
-                         "cpuBurn, memoryLeak, crash, podKill");
-      return f;
+      f.type = key;
+    } else if (key != "match") {
+      outer.Fail(key, "unknown fault type");
     }
   }
-  if (f.type.empty()) return f;
-  const bool nested = outer.Has(f.type) && item.at(f.type).is_object();
-  FieldReader p = nested ? outer.Nested(f.type) : outer;
-  auto read_percent = [&](FieldReader& r) {
-    if (!r.Has("percent")) return;
-    f.percent = r.Number("percent", 100, 0, 100);
-    if (f.percent <= 0) r.Fail("percent", "must be more than 0 and at most 100");
-  };
-  read_percent(outer);
-  if (nested) read_percent(p);
-  if (f.IsProcessFault() && (outer.Has("percent") || (nested && p.Has("percent")))) {
-    outer.Fail("percent", "not allowed for process fault " + f.type);
+  if (f.type.empty()) {
+    outer.Fail("", "each fault must set exactly one of latency, httpError, abort, hang, "
+                   "trafficDrop, cpuBurn, memoryLeak, crash, podKill, trafficSpike");
+    return f;
+  }
+  auto p = outer.Nested(f.type);
+  if (!f.IsProcessFault() && f.IsAgentFault()) {
+    f.percent = p.Number("percent", 100, 0, 100);
+    if (f.percent <= 0) p.Fail("percent", "must be more than 0 and at most 100");
   }
   if (f.type == "latency") {
-    f.delay = p.Duration("delay", Millis(0), true);
-    f.jitter = p.Duration("jitter", Millis(0));
-    if (f.delay > std::chrono::minutes(10)) p.Fail("delay", "must be at most 10m");
+    f.delay_ms = p.Integer("delayMs", 0, 0, 600000);
+    if (!p.Has("delayMs")) p.Fail("delayMs", "required");
+    f.jitter_ms = p.Integer("jitterMs", 0, 0, 600000);
+    if (f.jitter_ms > f.delay_ms) p.Fail("jitterMs", "must not exceed delayMs");
   } else if (f.type == "httpError") {
     f.status = p.Integer("status", 503, 400, 599);
+    if (!p.Has("status")) p.Fail("status", "required");
+    f.body = p.String("body");
   } else if (f.type == "crash") {
     f.exit_code = p.Integer("exitCode", 1, 0, 255);
-    f.delay = p.Duration("delay", Millis(100));
+    f.delay_ms = p.Integer("delayMs", 100, 0, 600000);
   } else if (f.type == "cpuBurn") {
     f.threads = p.Integer("threads", 1, 1, 64);
     f.duty_percent = p.Integer("dutyPercent", 100, 1, 100);
   } else if (f.type == "memoryLeak") {
-    f.mb_per_second = p.Number("mbPerSecond", p.Number("rate", 0, 0, 1024), 0, 1024);
-    f.cap_mb = p.Integer("capMb", p.Integer("cap", 0, 0, 16384), 0, 16384);
+    f.mb_per_second = p.Number("mbPerSecond", 0, 0, 1024);
+    f.cap_mb = p.Integer("capMb", 0, 0, 16384);
     if (f.mb_per_second <= 0) p.Fail("mbPerSecond", "required, more than 0");
     if (f.cap_mb <= 0) p.Fail("capMb", "required, at least 1");
   } else if (f.type == "podKill") {
+    f.grace_period_seconds = p.Integer("gracePeriodSeconds", 0, 0, 300);
     f.interval = p.Duration("interval", Millis(0));
+    if (p.Has("interval") && f.interval < std::chrono::seconds(5)) {
+      p.Fail("interval", "must be at least 5s");
+    }
+  } else if (f.type == "trafficSpike") {
+    f.generator = p.Nested("generatorRef", true).String("name", true);
+    f.replicas = p.Integer("replicas", 0, 1, 100);
+    if (!p.Has("replicas")) p.Fail("replicas", "required");
   }
-  if (p.Has("match")) {
-    auto m = p.Nested("match");
-    f.match_method = m.String("method");
-    f.match_path_prefix = m.String("pathPrefix");
-    if (!f.match_path_prefix.empty() && f.match_path_prefix[0] != '/') {
-      m.Fail("pathPrefix", "must start with /");
+  if (const auto* m = outer.Raw("match")) {
+    if (f.type != "latency" && f.type != "httpError" && f.type != "abort" && f.type != "hang") {
+      outer.Fail("match", "only applies to latency, httpError, abort and hang faults");
+    } else if (!m->is_object()) {
+      outer.Fail("match", "must be an object");
+    } else {
+      auto mr = outer.Nested("match");
+      const auto prefix = mr.String("pathPrefix");
+      if (!prefix.empty() && prefix[0] != '/') mr.Fail("pathPrefix", "must start with /");
+      f.match = *m;
     }
   }
   return f;
 }
 
+void ParseSelector(FieldReader sel, FaultScenarioSpec* s) {
+  if (const auto* labels = sel.Raw("matchLabels"); labels != nullptr) {
+    if (!labels->is_object()) sel.Fail("matchLabels", "must be a map of label to value");
+    else {
+      for (const auto& [k, v] : labels->items()) {
+        if (v.is_string()) s->match_labels[k] = v.get<std::string>();
+        else sel.Fail("matchLabels." + k, "must be a string");
+      }
+    }
+  }
+  const auto& exprs = sel.Array("matchExpressions");
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    auto er = sel.Element("matchExpressions", exprs[i], i);
+    LabelRequirement r;
+    r.key = er.String("key", true);
+    r.op = er.Enum("operator", {"In", "NotIn", "Exists", "DoesNotExist"}, "", true);
+    r.values = er.StringList("values");
+    if ((r.op == "In" || r.op == "NotIn") && r.values.empty()) {
+      er.Fail("values", "required for operator " + r.op);
+    }
+    s->match_expressions.push_back(std::move(r));
+  }
+  if (s->match_labels.empty() && s->match_expressions.empty()) {
+    sel.Fail("", "must set matchLabels or matchExpressions (an empty selector would match "
+                 "every pod)");
+  }
+}
+
 }  // namespace
+
+std::string FaultScenarioSpec::LabelSelector() const {
+  std::string out;
+  auto add = [&](const std::string& term) { out += (out.empty() ? "" : ",") + term; };
+  for (const auto& [k, v] : match_labels) add(k + "=" + v);
+  for (const auto& r : match_expressions) {
+    std::string values;
+    for (const auto& v : r.values) values += (values.empty() ? "" : ",") + v;
+    if (r.op == "In") add(r.key + " in (" + values + ")");
+    else if (r.op == "NotIn") add(r.key + " notin (" + values + ")");
+    else if (r.op == "Exists") add(r.key);
+    else if (r.op == "DoesNotExist") add("!" + r.key);
+  }
+  return out;
+}
 
 Result<FaultScenario> FaultScenarioFromJson(const nlohmann::json& object) {
   if (!object.is_object()) {
@@ -93,25 +143,12 @@ Result<FaultScenario> FaultScenarioFromJson(const nlohmann::json& object) {
   FieldReader root(object, "", &errors);
   auto spec = root.Nested("spec", true);
   auto& s = sc.spec;
-  {
-    // selector: {matchLabels: {...}} or a plain label map
-    const auto* raw = spec.Raw("selector");
-    if (raw == nullptr || !raw->is_object()) {
-      spec.Fail("selector", "required: the labels of the target pods");
-    } else {
-      const auto& labels = raw->contains("matchLabels") ? raw->at("matchLabels") : *raw;
-      for (const auto& [k, v] : labels.items()) {
-        if (v.is_string()) s.selector[k] = v.get<std::string>();
-        else spec.Fail("selector", "label " + k + " must have a string value");
-      }
-      if (s.selector.empty()) spec.Fail("selector", "must name at least one label");
-    }
-  }
-  s.mode = spec.Enum("mode", {"all", "one", "fixed", "percent"}, "all");
-  s.value = spec.Integer("value", 0, 0, 100000);
-  if (s.mode == "fixed" && s.value < 1) spec.Fail("value", "mode fixed needs value >= 1");
+  ParseSelector(spec.Nested("selector", true), &s);
+  s.mode = spec.Enum("mode", {"all", "one", "fixed", "percent"}, "one");
+  s.value = spec.Integer("value", 0, 1, 10000);
+  if (s.mode == "fixed" && s.value < 1) spec.Fail("value", "required (>= 1) for mode fixed");
   if (s.mode == "percent" && (s.value < 1 || s.value > 100)) {
-    spec.Fail("value", "mode percent needs value between 1 and 100");
+    spec.Fail("value", "must be between 1 and 100 for mode percent");
   }
   const auto& faults = spec.Array("faults", true);
   for (size_t i = 0; i < faults.size(); ++i) {
@@ -123,8 +160,9 @@ Result<FaultScenario> FaultScenarioFromJson(const nlohmann::json& object) {
     s.faults.push_back(ParseFault(faults[i], path, &errors));
   }
   s.duration = spec.Duration("duration", Millis(0), true);
-  if (spec.Has("duration") && (s.duration <= Millis(0) || s.duration > kMaxScenarioDuration)) {
-    spec.Fail("duration", "must be more than 0s and at most 24h");
+  if (spec.Has("duration") && (s.duration < std::chrono::seconds(1) ||
+                               s.duration > kMaxScenarioDuration)) {
+    spec.Fail("duration", "must be between 1s and 1h");
   }
   s.start_time = spec.String("startTime");
   if (!s.start_time.empty() && !ParseRfc3339(s.start_time).ok()) {
@@ -133,11 +171,13 @@ Result<FaultScenario> FaultScenarioFromJson(const nlohmann::json& object) {
   if (spec.Has("expect")) {
     auto e = spec.Nested("expect");
     ScenarioExpectation x;
-    x.policy = e.String("policy", false);
-    if (x.policy.empty()) x.policy = e.String("healingPolicy", true);
+    x.policy = e.Nested("policyRef", true).String("name", true);
     x.detect_within = e.Duration("detectWithin", x.detect_within);
-    x.heal_within = e.Duration("healWithin", e.Duration("recoverWithin", x.heal_within));
-    x.action = e.String("action");
+    x.heal_within = e.Duration("healWithin", x.heal_within);
+    if (x.detect_within > x.heal_within) {
+      e.Fail("detectWithin", "must not exceed healWithin");
+    }
+    x.actions = e.StringList("actions");
     s.expect = x;
   }
   if (!errors.empty()) return InvalidObject("FaultScenario " + sc.metadata.Key(), errors);
@@ -148,29 +188,31 @@ Result<FaultScenario> FaultScenarioFromJson(const nlohmann::json& object) {
 nlohmann::json ToJson(const FaultScenarioStatus& st) {
   nlohmann::json j = nlohmann::json::object();
   j["observedGeneration"] = st.observed_generation;
-  j["phase"] = st.phase;
+  if (!st.phase.empty()) j["phase"] = st.phase;
   j["conditions"] = nlohmann::json::array();
   for (const auto& c : st.conditions) j["conditions"].push_back(ToJson(c));
   j["targets"] = nlohmann::json::array();
   for (const auto& t : st.targets) {
     nlohmann::json tj = {{"pod", t.pod}, {"ip", t.ip}, {"injected", t.injected}};
+    if (!t.fault_ids.empty()) tj["faultIds"] = t.fault_ids;
+    if (!t.killed_at.empty()) tj["killedAt"] = t.killed_at;
     if (!t.error.empty()) tj["error"] = t.error;
     j["targets"].push_back(std::move(tj));
   }
-  if (!st.start_time.empty()) j["startTime"] = st.start_time;
-  if (!st.end_time.empty()) j["endTime"] = st.end_time;
-  if (!st.last_renew_time.empty()) j["lastRenewTime"] = st.last_renew_time;
-  if (!st.message.empty()) j["message"] = st.message;
-  if (st.verdict) {
-    const auto& v = *st.verdict;
-    nlohmann::json vj = {{"result", v.result}, {"reason", v.reason}};
-    if (!v.detected_at.empty()) vj["detectedAt"] = v.detected_at;
-    if (!v.recovered_at.empty()) vj["recoveredAt"] = v.recovered_at;
-    if (v.mttd_seconds) vj["mttdSeconds"] = *v.mttd_seconds;
-    if (v.mttr_seconds) vj["mttrSeconds"] = *v.mttr_seconds;
-    if (!v.action.empty()) vj["action"] = v.action;
-    j["verdict"] = std::move(vj);
-  }
+  auto put = [&](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  put("startTime", st.start_time);
+  put("endTime", st.end_time);
+  put("detectedTime", st.detected_time);
+  put("recoveredTime", st.recovered_time);
+  put("verdict", st.verdict);
+  put("verdictReason", st.verdict_reason);
+  put("mttd", st.mttd);
+  put("mttr", st.mttr);
+  if (st.mttd_seconds) j["mttdSeconds"] = *st.mttd_seconds;
+  if (st.mttr_seconds) j["mttrSeconds"] = *st.mttr_seconds;
+  if (!st.actions_observed.empty()) j["actionsObserved"] = st.actions_observed;
   return j;
 }
 
@@ -184,29 +226,38 @@ FaultScenarioStatus FaultScenarioStatusFromJson(const nlohmann::json& j) {
   }
   if (j.contains("targets") && j["targets"].is_array()) {
     for (const auto& tj : j["targets"]) {
-      st.targets.push_back(ScenarioTarget{tj.value("pod", ""), tj.value("ip", ""),
-                                          tj.value("injected", false), tj.value("error", "")});
+      ScenarioTarget t;
+      t.pod = tj.value("pod", "");
+      t.ip = tj.value("ip", "");
+      t.injected = tj.value("injected", false);
+      if (tj.contains("faultIds") && tj["faultIds"].is_array()) {
+        for (const auto& id : tj["faultIds"]) {
+          if (id.is_string()) t.fault_ids.push_back(id.get<std::string>());
+        }
+      }
+      t.killed_at = tj.value("killedAt", "");
+      t.error = tj.value("error", "");
+      st.targets.push_back(std::move(t));
     }
   }
   st.start_time = j.value("startTime", "");
   st.end_time = j.value("endTime", "");
-  st.last_renew_time = j.value("lastRenewTime", "");
-  st.message = j.value("message", "");
-  if (j.contains("verdict") && j["verdict"].is_object()) {
-    const auto& vj = j["verdict"];
-    Verdict v;
-    v.result = vj.value("result", "");
-    v.reason = vj.value("reason", "");
-    v.detected_at = vj.value("detectedAt", "");
-    v.recovered_at = vj.value("recoveredAt", "");
-    if (vj.contains("mttdSeconds") && vj["mttdSeconds"].is_number()) {
-      v.mttd_seconds = vj["mttdSeconds"].get<double>();
+  st.detected_time = j.value("detectedTime", "");
+  st.recovered_time = j.value("recoveredTime", "");
+  st.verdict = j.value("verdict", "");
+  st.verdict_reason = j.value("verdictReason", "");
+  st.mttd = j.value("mttd", "");
+  st.mttr = j.value("mttr", "");
+  if (j.contains("mttdSeconds") && j["mttdSeconds"].is_number()) {
+    st.mttd_seconds = j["mttdSeconds"].get<double>();
+  }
+  if (j.contains("mttrSeconds") && j["mttrSeconds"].is_number()) {
+    st.mttr_seconds = j["mttrSeconds"].get<double>();
+  }
+  if (j.contains("actionsObserved") && j["actionsObserved"].is_array()) {
+    for (const auto& a : j["actionsObserved"]) {
+      if (a.is_string()) st.actions_observed.push_back(a.get<std::string>());
     }
-    if (vj.contains("mttrSeconds") && vj["mttrSeconds"].is_number()) {
-      v.mttr_seconds = vj["mttrSeconds"].get<double>();
-    }
-    v.action = vj.value("action", "");
-    st.verdict = v;
   }
   return st;
 }

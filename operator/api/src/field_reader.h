@@ -43,6 +43,10 @@ class FieldReader {
   FieldReader Nested(const std::string& key, bool required = false) {
     return FieldReader(Object(key, required), Child(key), errors_);
   }
+  // A reader of element `i` of the child list `key`, reporting into the same error list.
+  FieldReader Element(const std::string& key, const nlohmann::json& element, size_t i) {
+    return FieldReader(element, Child(key) + "[" + std::to_string(i) + "]", errors_);
+  }
   // The raw child value, or null when absent.
   const nlohmann::json* Raw(const std::string& key) const {
     return Has(key) ? &node_.at(key) : nullptr;

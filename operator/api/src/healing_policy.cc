@@ -9,10 +9,12 @@ namespace kubeheal::api {
 namespace {
 
 const std::vector<std::string> kActions = {"throttle", "circuitBreak", "scale", "restart", "alert"};
-const std::vector<std::string> kPatterns = {"crash", "latency", "errors", "traffic", "memory",
-                                            "any"};
-const std::vector<std::string> kDetectors = {"threshold", "zscore", "ewma", "movingAverage",
-                                             "mad", "isolationForest", "burnRate", "trend"};
+const std::vector<std::string> kPatterns = {"crash",   "notReady", "latency", "errors",
+                                            "traffic", "memory",   "custom"};
+const std::vector<std::string> kDetectors = {"default", "threshold",       "zscore",
+                                             "ewma",    "movingAverage",   "mad",
+                                             "isolationForest", "burnRate", "trend"};
+const std::vector<std::string> kSeverities = {"info", "warning", "critical"};
 
 std::string Index(const std::string& path, size_t i) {
   return path + "[" + std::to_string(i) + "]";
@@ -33,13 +35,13 @@ SignalSpec ParseSignal(FieldReader r) {
   // detector is either "zscore" (params beside it) or {type: zscore, params: {...}}
   if (const auto* d = r.Raw("detector"); d != nullptr && d->is_object()) {
     auto dr = r.Nested("detector");
-    s.detector = dr.Enum("type", kDetectors, "zscore", true);
+    s.detector = dr.Enum("type", kDetectors, "default", true);
     if (dr.Has("params")) s.params = dr.Object("params");
   } else {
-    s.detector = r.Enum("detector", kDetectors, "zscore");
+    s.detector = r.Enum("detector", kDetectors, "default");
     if (r.Has("params")) s.params = r.Object("params");
   }
-  s.hold_for = r.Duration("for", Millis(0));
+  s.hold_for = r.Duration("for", std::chrono::minutes(1));
   s.pattern = r.Enum("pattern", kPatterns, "");
   if (s.pattern.empty()) s.pattern = PatternFromSignalName(s.name);
   return s;
@@ -47,17 +49,25 @@ SignalSpec ParseSignal(FieldReader r) {
 
 RuleSpec ParseRule(FieldReader r, const std::set<std::string>& signal_names) {
   RuleSpec rule;
-  rule.name = r.String("name");
-  rule.pattern = r.Enum("pattern", kPatterns, "");
-  rule.signals = r.StringList("signals");
+  rule.name = r.String("name", true);
+  auto when = r.Nested("when", true);
+  rule.pattern = when.Enum("pattern", kPatterns, "", true);
+  rule.signals = when.StringList("signals");
   for (size_t i = 0; i < rule.signals.size(); ++i) {
     if (!signal_names.count(rule.signals[i])) {
-      r.Fail(Index("signals", i), "no signal named \"" + rule.signals[i] + "\" in spec.signals");
+      when.Fail(Index("signals", i),
+                "no signal named \"" + rule.signals[i] + "\" in spec.signals");
     }
   }
-  if (rule.pattern.empty() && rule.signals.empty()) {
-    r.Fail("", "needs a pattern or a list of signals");
+  if (rule.pattern == "custom" && rule.signals.empty()) {
+    when.Fail("signals", "required when pattern is custom");
   }
+  rule.match = when.Enum("match", {"any", "all"}, "any");
+  rule.unless = when.StringList("unless");
+  for (size_t i = 0; i < rule.unless.size(); ++i) {
+    if (rule.unless[i] == rule.pattern) when.Fail(Index("unless", i), "must not name the rule's own pattern");
+  }
+  rule.min_severity = when.Enum("minSeverity", kSeverities, "warning");
   rule.actions = r.StringList("actions");
   if (rule.actions.empty()) r.Fail("actions", "required: the ladder of actions to try in order");
   for (size_t i = 0; i < rule.actions.size(); ++i) {
@@ -69,46 +79,56 @@ RuleSpec ParseRule(FieldReader r, const std::set<std::string>& signal_names) {
   return rule;
 }
 
-ActionsSpec ParseActions(FieldReader r, std::vector<std::string>* errors) {
+ActionsSpec ParseActions(FieldReader r) {
   ActionsSpec a;
   {
-    FieldReader t(r.Object("throttle"), r.Child("throttle"), errors);
-    a.throttle.rps = t.Number("rps", a.throttle.rps, 1e-3, 1e6);
-    a.throttle.burst = t.Integer("burst", 0, 0, 1'000'000);
+    auto t = r.Nested("throttle");
+    a.throttle.rps = t.Integer("rps", a.throttle.rps, 1, 1'000'000);
+    a.throttle.burst = t.Integer("burst", std::max<int64_t>(a.throttle.burst, a.throttle.rps), 1,
+                                 1'000'000);
+    if (a.throttle.burst < a.throttle.rps) t.Fail("burst", "must be at least rps");
+    a.throttle.max_duration = t.Duration("maxDuration", a.throttle.max_duration);
     a.throttle.verify_after = t.Duration("verifyAfter", a.throttle.verify_after);
   }
   {
-    FieldReader c(r.Object("circuitBreak"), r.Child("circuitBreak"), errors);
+    auto c = r.Nested("circuitBreak");
     a.circuit_break.duration = c.Duration("duration", a.circuit_break.duration);
-    if (a.circuit_break.duration <= Millis(0) ||
-        a.circuit_break.duration > std::chrono::hours(24)) {
-      c.Fail("duration", "must be more than 0s and at most 24h");
+    if (a.circuit_break.duration < std::chrono::seconds(1) ||
+        a.circuit_break.duration > std::chrono::hours(1)) {
+      c.Fail("duration", "must be between 1s and 1h");
     }
-    a.circuit_break.half_open_probes = c.Integer("halfOpenProbes", 1, 1, 1000);
+    a.circuit_break.half_open_probes = c.Integer("halfOpenProbes", 3, 1, 100);
     a.circuit_break.verify_after = c.Duration("verifyAfter", a.circuit_break.verify_after);
   }
   {
-    FieldReader s(r.Object("scale"), r.Child("scale"), errors);
-    a.scale.step = s.Integer("step", 1, 1, 1000);
-    a.scale.min_replicas = s.Integer("minReplicas", 1, 0, 100000);
-    a.scale.max_replicas = s.Integer("maxReplicas", 10, 1, 100000);
+    auto s = r.Nested("scale");
+    a.scale.step = s.Integer("step", 1, 1, 100);
+    a.scale.min_replicas = s.Integer("minReplicas", 1, 0, 1000);
+    a.scale.max_replicas = s.Integer("maxReplicas", 10, 1, 1000);
     if (a.scale.min_replicas > a.scale.max_replicas) {
       s.Fail("minReplicas", "must not exceed maxReplicas (" +
                                 std::to_string(a.scale.max_replicas) + ")");
     }
+    a.scale.scale_back_after = s.Duration("scaleBackAfter", a.scale.scale_back_after);
     a.scale.verify_after = s.Duration("verifyAfter", a.scale.verify_after);
   }
   {
-    FieldReader s(r.Object("restart"), r.Child("restart"), errors);
+    auto s = r.Nested("restart");
     a.restart.mode = s.Enum("mode", {"rolling", "pod"}, "rolling");
     a.restart.verify_after = s.Duration("verifyAfter", a.restart.verify_after);
   }
   {
-    FieldReader s(r.Object("alert"), r.Child("alert"), errors);
-    a.alert.webhook_url = s.String("webhookUrl");
+    auto s = r.Nested("alert");
+    a.alert.webhook_url = s.String("webhookURL");
     if (!a.alert.webhook_url.empty() && a.alert.webhook_url.rfind("http://", 0) != 0 &&
         a.alert.webhook_url.rfind("https://", 0) != 0) {
-      s.Fail("webhookUrl", "must be an http:// or https:// URL");
+      s.Fail("webhookURL", "must be an http:// or https:// URL");
+    }
+    a.alert.severity = s.Enum("severity", kSeverities, "warning");
+    if (const auto* labels = s.Raw("labels"); labels != nullptr && labels->is_object()) {
+      for (const auto& [k, v] : labels->items()) {
+        if (v.is_string()) a.alert.labels[k] = v.get<std::string>();
+      }
     }
     a.alert.verify_after = s.Duration("verifyAfter", a.alert.verify_after);
   }
@@ -125,12 +145,16 @@ nlohmann::json ToJson(const Evidence& e) {
   if (e.value) j["value"] = *e.value;
   if (e.low) j["low"] = *e.low;
   if (e.high) j["high"] = *e.high;
+  if (!e.severity.empty()) j["severity"] = e.severity;
   return j;
 }
 
-nlohmann::json ToJson(const ActionRecord& r) {
-  nlohmann::json j = {{"time", r.time},     {"action", r.action},   {"result", r.result},
-                      {"reason", r.reason}, {"message", r.message}, {"dryRun", r.dry_run}};
+nlohmann::json ToJson(const ActionRecord& r, bool full) {
+  nlohmann::json j = {{"time", r.time}, {"action", r.action}, {"result", r.result}};
+  if (!r.rule.empty()) j["rule"] = r.rule;
+  if (!r.message.empty()) j["message"] = r.message;
+  if (!full) return j;  // lastAction has no evidence, scenario or dryRun
+  j["dryRun"] = r.dry_run;
   if (!r.scenario.empty()) j["scenario"] = r.scenario;
   if (!r.evidence.empty()) {
     j["evidence"] = nlohmann::json::array();
@@ -144,8 +168,8 @@ ActionRecord ActionRecordFromJson(const nlohmann::json& j) {
   if (!j.is_object()) return r;
   r.time = j.value("time", "");
   r.action = j.value("action", "");
+  r.rule = j.value("rule", "");
   r.result = j.value("result", "");
-  r.reason = j.value("reason", "");
   r.message = j.value("message", "");
   r.dry_run = j.value("dryRun", false);
   r.scenario = j.value("scenario", "");
@@ -158,6 +182,7 @@ ActionRecord ActionRecordFromJson(const nlohmann::json& j) {
       ev.low = ReadOptionalNumber(e, "low");
       ev.high = ReadOptionalNumber(e, "high");
       ev.score = e.value("score", 0.0);
+      ev.severity = e.value("severity", "");
       r.evidence.push_back(std::move(ev));
     }
   }
@@ -184,7 +209,8 @@ std::string PatternFromSignalName(const std::string& raw) {
   std::string name = raw;
   std::transform(name.begin(), name.end(), name.begin(), ::tolower);
   auto has = [&](const char* s) { return name.find(s) != std::string::npos; };
-  if (has("crash") || has("restart") || has("ready") || has("oom")) return "crash";
+  if (has("ready")) return "notReady";
+  if (has("crash") || has("restart") || has("oom")) return "crash";
   if (has("latency") || has("duration") || has("p99") || has("p95") || has("slow")) {
     return "latency";
   }
@@ -193,7 +219,7 @@ std::string PatternFromSignalName(const std::string& raw) {
     return "traffic";
   }
   if (has("memory") || has("mem") || has("rss") || has("heap")) return "memory";
-  return "any";
+  return "custom";
 }
 
 Result<HealingPolicy> HealingPolicyFromJson(const nlohmann::json& object) {
@@ -230,13 +256,13 @@ Result<HealingPolicy> HealingPolicyFromJson(const nlohmann::json& object) {
     FieldReader slo(spec.Object("slo"), "spec.slo", &errors);
     SloSpec o;
     o.objective = slo.Number("objective", o.objective, 0.0, 100.0);
-    if (o.objective > 1) o.objective /= 100;  // "99.9" means percent
+    o.period = slo.String("period", false, o.period);
     o.good_query = slo.String("goodQuery", true);
     o.total_query = slo.String("totalQuery", true);
-    o.window = slo.Duration("window", o.window);
     s.slo = o;
   }
   const auto& rules = spec.Array("rules");
+  if (!spec.Has("rules")) s.rules = DefaultRules();
   for (size_t i = 0; i < rules.size(); ++i) {
     const std::string path = Index("spec.rules", i);
     if (!rules[i].is_object()) {
@@ -245,9 +271,10 @@ Result<HealingPolicy> HealingPolicyFromJson(const nlohmann::json& object) {
     }
     s.rules.push_back(ParseRule(FieldReader(rules[i], path, &errors), names));
   }
-  s.actions = ParseActions(FieldReader(spec.Object("actions"), "spec.actions", &errors), &errors);
+  s.actions = ParseActions(spec.Nested("actions"));
   s.cooldown = spec.Duration("cooldown", s.cooldown);
-  s.max_actions_per_hour = spec.Integer("maxActionsPerHour", s.max_actions_per_hour, 0, 1000);
+  s.max_actions_per_hour = spec.Integer("maxActionsPerHour", s.max_actions_per_hour, 1, 100);
+  if (s.cooldown < s.interval) spec.Fail("cooldown", "must be at least spec.interval");
   s.dry_run = spec.Bool("dryRun", false);
   s.suspend = spec.Bool("suspend", false);
   if (!errors.empty()) {
@@ -257,41 +284,66 @@ Result<HealingPolicy> HealingPolicyFromJson(const nlohmann::json& object) {
   return p;
 }
 
+std::vector<RuleSpec> DefaultRules() {
+  auto rule = [](std::string name, std::string pattern, std::vector<std::string> actions,
+                 std::vector<std::string> unless = {}) {
+    RuleSpec r;
+    r.name = std::move(name);
+    r.pattern = std::move(pattern);
+    r.actions = std::move(actions);
+    r.unless = std::move(unless);
+    return r;
+  };
+  return {rule("crash", "crash", {"restart", "alert"}),
+          rule("not-ready", "notReady", {"restart", "alert"}),
+          rule("errors", "errors", {"circuitBreak", "restart", "alert"}),
+          rule("latency", "latency", {"throttle", "scale", "alert"}, {"errors"}),
+          rule("traffic", "traffic", {"scale", "alert"}),
+          rule("memory", "memory", {"restart", "alert"})};
+}
+
 nlohmann::json ToJson(const HealingPolicyStatus& st) {
   nlohmann::json j = nlohmann::json::object();
   j["observedGeneration"] = st.observed_generation;
-  j["phase"] = st.phase;
+  if (!st.phase.empty()) j["phase"] = st.phase;
   j["conditions"] = nlohmann::json::array();
   for (const auto& c : st.conditions) j["conditions"].push_back(ToJson(c));
+  if (!st.last_evaluation_time.empty()) j["lastEvaluationTime"] = st.last_evaluation_time;
   j["signals"] = nlohmann::json::array();
   for (const auto& s : st.signals) {
-    nlohmann::json sj = {{"name", s.name},         {"score", s.score},
-                         {"severity", s.severity}, {"confidence", s.confidence},
+    nlohmann::json sj = {{"name", s.name},
+                         {"score", s.score},
+                         {"severity", s.severity},
+                         {"confidence", std::clamp(s.confidence, 0.0, 1.0)},
                          {"anomalous", s.anomalous}};
     if (s.value) sj["value"] = *s.value;
-    if (s.expected) sj["expected"] = *s.expected;
-    if (s.low) sj["low"] = *s.low;
-    if (s.high) sj["high"] = *s.high;
+    if (s.low || s.high) {
+      sj["expected"] = nlohmann::json::object();
+      if (s.low) sj["expected"]["low"] = *s.low;
+      if (s.high) sj["expected"]["high"] = *s.high;
+    }
     if (!s.anomalous_since.empty()) sj["anomalousSince"] = s.anomalous_since;
     if (!s.explanation.empty()) sj["explanation"] = s.explanation;
+    if (!s.error.empty()) sj["error"] = s.error;
     j["signals"].push_back(std::move(sj));
   }
-  if (st.last_action) j["lastAction"] = ToJson(*st.last_action);
-  j["history"] = nlohmann::json::array();
-  for (const auto& h : st.history) j["history"].push_back(ToJson(h));
+  if (st.last_action) j["lastAction"] = ToJson(*st.last_action, false);
   j["activeActions"] = nlohmann::json::array();
   for (const auto& a : st.active_actions) {
-    nlohmann::json aj = {{"action", a.action},
-                         {"startedAt", a.started_at},
-                         {"verifyAt", a.verify_at},
-                         {"ladderStep", a.ladder_step}};
+    nlohmann::json aj = {{"action", a.action}};
+    if (!a.since.empty()) aj["since"] = a.since;
+    if (!a.expires.empty()) aj["expires"] = a.expires;
     if (a.previous_replicas >= 0) aj["previousReplicas"] = a.previous_replicas;
     j["activeActions"].push_back(std::move(aj));
   }
-  if (!st.last_detection_time.empty()) j["lastDetectionTime"] = st.last_detection_time;
-  if (!st.last_recovery_time.empty()) j["lastRecoveryTime"] = st.last_recovery_time;
-  if (!st.anomaly_scenario.empty()) j["anomalyScenario"] = st.anomaly_scenario;
+  if (st.ladder) {
+    j["ladder"] = {{"rule", st.ladder->rule}, {"step", st.ladder->step}};
+    if (!st.ladder->verify_at.empty()) j["ladder"]["verifyAt"] = st.ladder->verify_at;
+  }
   j["actionsLastHour"] = st.actions_last_hour;
+  j["history"] = nlohmann::json::array();
+  for (const auto& h : st.history) j["history"].push_back(ToJson(h, true));
+  if (!st.active_scenario.empty()) j["activeScenario"] = st.active_scenario;
   return j;
 }
 
@@ -303,42 +355,46 @@ HealingPolicyStatus HealingPolicyStatusFromJson(const nlohmann::json& j) {
   if (j.contains("conditions") && j["conditions"].is_array()) {
     for (const auto& c : j["conditions"]) st.conditions.push_back(ConditionFromJson(c));
   }
+  st.last_evaluation_time = j.value("lastEvaluationTime", "");
   if (j.contains("signals") && j["signals"].is_array()) {
     for (const auto& sj : j["signals"]) {
       SignalStatus s;
       s.name = sj.value("name", "");
       s.value = ReadOptionalNumber(sj, "value");
-      s.expected = ReadOptionalNumber(sj, "expected");
-      s.low = ReadOptionalNumber(sj, "low");
-      s.high = ReadOptionalNumber(sj, "high");
+      if (sj.contains("expected") && sj["expected"].is_object()) {
+        s.low = ReadOptionalNumber(sj["expected"], "low");
+        s.high = ReadOptionalNumber(sj["expected"], "high");
+      }
       s.score = sj.value("score", 0.0);
       s.severity = sj.value("severity", "normal");
       s.confidence = sj.value("confidence", 0.0);
       s.anomalous = sj.value("anomalous", false);
       s.anomalous_since = sj.value("anomalousSince", "");
       s.explanation = sj.value("explanation", "");
+      s.error = sj.value("error", "");
       st.signals.push_back(std::move(s));
     }
   }
   if (j.contains("lastAction")) st.last_action = ActionRecordFromJson(j["lastAction"]);
-  if (j.contains("history") && j["history"].is_array()) {
-    for (const auto& h : j["history"]) st.history.push_back(ActionRecordFromJson(h));
-  }
   if (j.contains("activeActions") && j["activeActions"].is_array()) {
     for (const auto& aj : j["activeActions"]) {
       ActiveAction a;
       a.action = aj.value("action", "");
-      a.started_at = aj.value("startedAt", "");
-      a.verify_at = aj.value("verifyAt", "");
-      a.ladder_step = aj.value("ladderStep", int64_t{0});
+      a.since = aj.value("since", "");
+      a.expires = aj.value("expires", "");
       a.previous_replicas = aj.value("previousReplicas", int64_t{-1});
       st.active_actions.push_back(std::move(a));
     }
   }
-  st.last_detection_time = j.value("lastDetectionTime", "");
-  st.last_recovery_time = j.value("lastRecoveryTime", "");
-  st.anomaly_scenario = j.value("anomalyScenario", "");
+  if (j.contains("ladder") && j["ladder"].is_object()) {
+    st.ladder = LadderState{j["ladder"].value("rule", ""), j["ladder"].value("step", int64_t{0}),
+                            j["ladder"].value("verifyAt", "")};
+  }
   st.actions_last_hour = j.value("actionsLastHour", int64_t{0});
+  if (j.contains("history") && j["history"].is_array()) {
+    for (const auto& h : j["history"]) st.history.push_back(ActionRecordFromJson(h));
+  }
+  st.active_scenario = j.value("activeScenario", "");
   return st;
 }
 

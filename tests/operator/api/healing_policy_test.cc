@@ -16,12 +16,14 @@ nlohmann::json ValidPolicy() {
       "interval": "15s",
       "signals": [
         {"name": "p99_latency", "query": "histogram_quantile(0.99, rate(x{namespace=\"{{namespace}}\"}[1m]))",
-         "detector": "zscore", "params": {"threshold": 3}, "for": "30s"},
+         "detector": {"type": "zscore", "params": {"sensitivity": 3}}, "for": "30s"},
         {"name": "error_ratio", "query": "sum(rate(e[1m]))",
-         "detector": {"type": "threshold", "params": {"max": 0.05}}}
+         "detector": {"type": "threshold", "params": {"above": 0.05}}}
       ],
-      "rules": [{"name": "slow", "signals": ["p99_latency"], "actions": ["throttle", "scale"]},
-                {"pattern": "errors", "actions": ["circuitBreak"]}],
+      "rules": [{"name": "slow", "when": {"pattern": "custom", "signals": ["p99_latency"]},
+                 "actions": ["throttle", "scale"]},
+                {"name": "errors", "when": {"pattern": "errors", "unless": ["latency"]},
+                 "actions": ["circuitBreak"]}],
       "actions": {"throttle": {"rps": 20, "burst": 40, "verifyAfter": "1m"},
                   "scale": {"step": 2, "minReplicas": 1, "maxReplicas": 6}},
       "cooldown": "2m", "maxActionsPerHour": 4, "dryRun": true
@@ -37,12 +39,15 @@ TEST(HealingPolicyTest, ParsesAValidPolicy) {
   ASSERT_EQ(p->spec.signals.size(), 2u);
   EXPECT_EQ(p->spec.signals[0].hold_for, 30s);
   EXPECT_EQ(p->spec.signals[0].pattern, "latency");
-  EXPECT_EQ(p->spec.signals[0].params["threshold"], 3);
+  EXPECT_EQ(p->spec.signals[0].params["sensitivity"], 3);
   EXPECT_EQ(p->spec.signals[1].detector, "threshold");
-  EXPECT_EQ(p->spec.signals[1].params["max"], 0.05);
+  EXPECT_EQ(p->spec.signals[1].params["above"], 0.05);
+  EXPECT_EQ(p->spec.signals[1].hold_for, 1min);  // CRD default
   EXPECT_EQ(p->spec.signals[1].pattern, "errors");
   ASSERT_EQ(p->spec.rules.size(), 2u);
   EXPECT_EQ(p->spec.rules[0].actions, (std::vector<std::string>{"throttle", "scale"}));
+  EXPECT_EQ(p->spec.rules[0].signals, (std::vector<std::string>{"p99_latency"}));
+  EXPECT_EQ(p->spec.rules[1].unless, (std::vector<std::string>{"latency"}));
   EXPECT_EQ(p->spec.actions.throttle.rps, 20);
   EXPECT_EQ(p->spec.actions.VerifyAfter("throttle"), 1min);
   EXPECT_EQ(p->spec.actions.scale.max_replicas, 6);
@@ -65,9 +70,11 @@ TEST(HealingPolicyTest, NamesTheFieldPathOfEveryProblem) {
       {"/spec/interval", "fast", "spec.interval"},
       {"/spec/interval", "0s", "spec.interval"},
       {"/spec/signals/1/query", 7, "spec.signals[1].query"},
-      {"/spec/signals/0/detector", "magic", "spec.signals[0].detector"},
+      {"/spec/signals/0/detector/type", "magic", "spec.signals[0].detector.type"},
       {"/spec/signals/1/name", "p99_latency", "spec.signals[1].name: duplicate"},
-      {"/spec/rules/0/signals/0", "nope", "spec.rules[0].signals[0]"},
+      {"/spec/rules/0/when/signals/0", "nope", "spec.rules[0].when.signals[0]"},
+      {"/spec/rules/1/when/pattern", "sadness", "spec.rules[1].when.pattern"},
+      {"/spec/cooldown", "1s", "spec.cooldown: must be at least spec.interval"},
       {"/spec/rules/1/actions/0", "reboot", "spec.rules[1].actions[0]"},
       {"/spec/actions/scale/minReplicas", 9, "spec.actions.scale.minReplicas"},
       {"/spec/actions/throttle/rps", -1, "spec.actions.throttle.rps"},
@@ -87,6 +94,17 @@ TEST(HealingPolicyTest, NamesTheFieldPathOfEveryProblem) {
   }
 }
 
+TEST(HealingPolicyTest, DefaultsToThePlaybookWhenNoRulesGiven) {
+  auto j = ValidPolicy();
+  j["spec"].erase("rules");
+  auto p = HealingPolicyFromJson(j);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_EQ(p->spec.rules.size(), 6u);
+  EXPECT_EQ(p->spec.rules[3].pattern, "latency");
+  EXPECT_EQ(p->spec.rules[3].actions.front(), "throttle");
+  EXPECT_EQ(p->spec.rules[3].unless, (std::vector<std::string>{"errors"}));
+}
+
 TEST(HealingPolicyTest, ReportsAllProblemsAtOnce) {
   auto j = ValidPolicy();
   j["spec"]["interval"] = "soon";
@@ -101,22 +119,25 @@ TEST(HealingPolicyTest, StatusRoundTripsAndHistoryIsBounded) {
   HealingPolicyStatus st;
   st.phase = "Remediating";
   st.observed_generation = 2;
-  st.signals.push_back({"p99_latency", 0.8, 0.1, 0.05, 0.2, 7.5, "critical", 0.9, true,
-                        "2026-11-22T08:00:00Z", "above band"});
+  st.signals.push_back({"p99_latency", 0.8, 0.05, 0.2, 7.5, "critical", 0.9, true,
+                        "2026-11-22T08:00:00Z", "above band", ""});
   for (int i = 0; i < 30; ++i) {
     ActionRecord r;
     r.action = "throttle";
     r.result = "Succeeded";
     r.time = std::to_string(i);
-    r.evidence.push_back({"p99_latency", "q", 0.8, 0.05, 0.2, 7.5});
+    r.evidence.push_back({"p99_latency", "q", 0.8, 0.05, 0.2, 7.5, "critical"});
     st.AddHistory(r);
   }
-  st.active_actions.push_back({"scale", "t0", "t1", 1, 3});
+  st.active_actions.push_back({"scale", "t0", "t1", 3});
+  st.ladder = LadderState{"latency", 1, "t2"};
   EXPECT_EQ(st.history.size(), HealingPolicyStatus::kMaxHistory);
   EXPECT_EQ(st.history.back().time, "29");
   auto back = HealingPolicyStatusFromJson(ToJson(st));
-  EXPECT_EQ(ToJson(back), ToJson(st));
+  EXPECT_EQ(ToJson(back).dump(), ToJson(st).dump());
   EXPECT_EQ(back.last_action->time, "29");
+  EXPECT_EQ(ToJson(st)["signals"][0]["expected"]["high"], 0.2);
+  EXPECT_FALSE(ToJson(st)["lastAction"].contains("evidence"));
   EXPECT_EQ(back.active_actions[0].previous_replicas, 3);
   EXPECT_EQ(*back.signals[0].high, 0.2);
 }

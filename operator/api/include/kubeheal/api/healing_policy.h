@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,48 +30,59 @@ struct SignalSpec {
   std::string detector;    // threshold, zscore, ewma, movingAverage, mad, isolationForest, ...
   nlohmann::json params = nlohmann::json::object();  // detector parameters, passed through
   Millis hold_for{0};      // `for`: how long an anomaly must hold before it counts
-  std::string pattern;     // which anomaly this signal indicates: crash, latency, errors,
-                           // traffic, memory (derived from the name when not given)
+  std::string pattern;     // which anomaly this signal indicates: crash, notReady, latency,
+                           // errors, traffic, memory, custom (derived from the name when absent)
 };
 
 struct SloSpec {
-  double objective = 0.999;
-  std::string good_query;
+  double objective = 99.9;  // percent
+  std::string period = "30d";
+  std::string good_query;   // may use {{window}}
   std::string total_query;
-  Millis window{std::chrono::hours(24 * 30)};
 };
 
 // Which anomaly pattern maps to which ladder of actions (least disruptive first).
 struct RuleSpec {
   std::string name;
-  std::string pattern;               // crash, latency, errors, traffic, memory, any
-  std::vector<std::string> signals;  // alternatively: these signals anomalous
+  std::string pattern;               // when.pattern: crash, notReady, latency, errors, traffic,
+                                     // memory, custom
+  std::vector<std::string> signals;  // when.signals (custom: these signals)
+  std::string match = "any";         // when.match: any | all of `signals`
+  std::vector<std::string> unless;   // when.unless: patterns that veto this rule
+  std::string min_severity = "warning";
   std::vector<std::string> actions;  // ladder: throttle, circuitBreak, scale, restart, alert
 };
 
+// The default playbook (the CRD's default for spec.rules).
+std::vector<RuleSpec> DefaultRules();
+
 struct ThrottleAction {
-  double rps = 50;
-  int64_t burst = 0;  // 0: agent default
-  Millis verify_after{std::chrono::seconds(60)};
+  int64_t rps = 50;
+  int64_t burst = 100;
+  Millis max_duration{std::chrono::minutes(15)};
+  Millis verify_after{std::chrono::minutes(2)};
 };
 struct CircuitBreakAction {
-  Millis duration{std::chrono::seconds(60)};
-  int64_t half_open_probes = 1;
-  Millis verify_after{std::chrono::seconds(60)};
+  Millis duration{std::chrono::seconds(30)};
+  int64_t half_open_probes = 3;
+  Millis verify_after{std::chrono::minutes(2)};
 };
 struct ScaleAction {
   int64_t step = 1;
   int64_t min_replicas = 1;
   int64_t max_replicas = 10;
-  Millis verify_after{std::chrono::seconds(120)};
+  Millis scale_back_after{std::chrono::minutes(10)};
+  Millis verify_after{std::chrono::minutes(3)};
 };
 struct RestartAction {
   std::string mode = "rolling";  // rolling | pod
-  Millis verify_after{std::chrono::seconds(180)};
+  Millis verify_after{std::chrono::minutes(5)};
 };
 struct AlertAction {
   std::string webhook_url;  // optional, Alertmanager JSON shape
-  Millis verify_after{std::chrono::seconds(300)};
+  std::string severity = "warning";
+  std::map<std::string, std::string> labels;
+  Millis verify_after{0};
 };
 
 struct ActionsSpec {
@@ -96,20 +108,20 @@ struct HealingPolicySpec {
   bool suspend = false;
 };
 
-// ---- status ----
+// ---- status (shape fixed by crds/healingpolicies.kubeheal.io.yaml) ----
 
 struct SignalStatus {
   std::string name;
   std::optional<double> value;
-  std::optional<double> expected;
-  std::optional<double> low;
-  std::optional<double> high;
+  std::optional<double> low;   // expected.low
+  std::optional<double> high;  // expected.high
   double score = 0;
   std::string severity = "normal";  // normal, info, warning, critical
   double confidence = 0;
   bool anomalous = false;
   std::string anomalous_since;  // RFC 3339, empty when not anomalous
   std::string explanation;
+  std::string error;  // why no value (query failed, empty result)
 };
 
 // The evidence behind a decision: what was seen, where.
@@ -120,41 +132,48 @@ struct Evidence {
   std::optional<double> low;
   std::optional<double> high;
   double score = 0;
+  std::string severity;
 };
 
 struct ActionRecord {
   std::string time;    // RFC 3339
-  std::string action;  // throttle, circuitBreak, scale, restart, alert, revert:<action>
-  std::string result;  // Planned, Succeeded, Failed, DryRun, Skipped
-  std::string reason;
+  std::string action;  // throttle, circuitBreak, scale, restart, alert, revert
+  std::string rule;
+  std::string result;  // Pending, Succeeded, Failed, DryRun, Verified, Escalated, Reverted, Skipped
   std::string message;
   bool dry_run = false;
   std::string scenario;  // FaultScenario ns/name running when it was taken, if any
   std::vector<Evidence> evidence;
 };
 
-// A temporary action in effect, to verify and later revert (kept in status so a restarted
+// A temporary action in effect, to revert after recovery (kept in status so a restarted
 // operator still reverts it).
 struct ActiveAction {
-  std::string action;
-  std::string started_at;
-  std::string verify_at;
-  int64_t ladder_step = 0;
+  std::string action;  // throttle, circuitBreak, scale
+  std::string since;
+  std::string expires;
   int64_t previous_replicas = -1;  // scale: what to go back to
+};
+
+// Where the policy is on a rule's ladder of actions.
+struct LadderState {
+  std::string rule;
+  int64_t step = 0;
+  std::string verify_at;
 };
 
 struct HealingPolicyStatus {
   int64_t observed_generation = 0;
-  std::string phase;  // Healthy, Anomalous, Remediating, Recovered, Exhausted, Suspended
+  std::string phase;  // Pending, Healthy, Anomalous, Remediating, Recovered, Exhausted, Suspended
   std::vector<Condition> conditions;
+  std::string last_evaluation_time;
   std::vector<SignalStatus> signals;
   std::optional<ActionRecord> last_action;
-  std::vector<ActionRecord> history;  // newest last, bounded
   std::vector<ActiveAction> active_actions;
-  std::string last_detection_time;  // when the latest anomaly began to count
-  std::string last_recovery_time;   // when the latest anomaly ended
-  std::string anomaly_scenario;     // FaultScenario tagged on the current anomaly
+  std::optional<LadderState> ladder;
   int64_t actions_last_hour = 0;
+  std::vector<ActionRecord> history;  // newest last, bounded
+  std::string active_scenario;        // FaultScenario (ns/name) tagged on the current anomaly
 
   static constexpr size_t kMaxHistory = 20;
   void AddHistory(ActionRecord r);
