@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "kubeheal/agent/active_fault.h"
+#include "kubeheal/agent/circuit_breaker.h"
+#include "kubeheal/agent/throttle.h"
+#include "kubeheal/agent/time_source.h"
+#include "kubeheal/agent/validation_error.h"
+
+namespace kubeheal::agent {
+
+// JSON shapes of agent/API.md (responses, and the circuit/throttle request bodies).
+class AgentJson {
+ public:
+  struct ThrottleRequest {
+    double rps = 0;
+    double burst = 0;
+    std::optional<double> ttlSeconds;
+  };
+
+  static std::string timestamp(std::chrono::system_clock::time_point t);
+  static nlohmann::json fault(const ActiveFault& fault, const TimeSource& time);
+  static nlohmann::json circuit(const CircuitBreaker::Status& status, const TimeSource& time);
+  static nlohmann::json throttle(const Throttle::Status& status, const TimeSource& time);
+  static nlohmann::json error(std::string_view code, std::string_view message,
+                              std::string_view field = {});
+
+  static std::variant<CircuitConfig, ValidationError> parseCircuit(std::string_view body);
+  static std::variant<ThrottleRequest, ValidationError> parseThrottle(std::string_view body);
+
+ private:
+  static nlohmann::json wallTime(std::chrono::steady_clock::time_point t, const TimeSource& time);
+};
+
+}  // namespace kubeheal::agent

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <atomic>
+
+#include "kubeheal/agent/agent_config.h"
+#include "kubeheal/agent/agent_metrics.h"
+#include "kubeheal/agent/circuit_breaker.h"
+#include "kubeheal/agent/fault_registry.h"
+#include "kubeheal/agent/random_source.h"
+#include "kubeheal/agent/throttle.h"
+#include "kubeheal/agent/time_source.h"
+
+namespace kubeheal::agent {
+
+// What every worker thread of the data path shares (all members are thread-safe).
+struct ProxyContext {
+  const AgentConfig& config;
+  FaultRegistry& faults;
+  CircuitBreaker& circuit;
+  Throttle& throttle;
+  AgentMetrics& metrics;
+  const TimeSource& time;
+  RandomSource& random;
+  std::atomic<bool>& draining;
+};
+
+}  // namespace kubeheal::agent

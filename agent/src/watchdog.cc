@@ -1,0 +1,71 @@
+#include "watchdog.h"
+
+namespace kubeheal::agent {
+
+struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
+  State(asio::any_io_executor executor, const TimeSource& time, std::function<void()> onExpire)
+      : timer(std::move(executor)), time(time), onExpire(std::move(onExpire)) {}
+
+  void schedule(TimePoint at) {
+    scheduledAt = at;
+    waiting = true;
+    const std::uint64_t generation = ++scheduled;
+    // expires_at() cancels a pending wait; its handler then sees a stale generation.
+    timer.expires_at(at);
+    timer.async_wait([self = shared_from_this(), generation](const error_code&) {
+      self->onTimer(generation);
+    });
+  }
+
+  void onTimer(std::uint64_t generation) {
+    if (generation != scheduled) return;  // superseded by a later schedule()
+    waiting = false;
+    if (stopped || deadline == TimePoint::max()) return;  // disarmed: arm() schedules again
+    const TimePoint now = time.steadyNow();
+    if (now >= deadline) {
+      deadline = TimePoint::max();
+      expired = true;
+      if (onExpire) onExpire();
+      return;
+    }
+    schedule(deadline);
+  }
+
+  asio::steady_timer timer;
+  const TimeSource& time;
+  std::function<void()> onExpire;
+  TimePoint deadline = TimePoint::max();
+  TimePoint scheduledAt = TimePoint::max();
+  std::uint64_t scheduled = 0;
+  bool waiting = false;
+  bool stopped = false;
+  bool expired = false;
+};
+
+Watchdog::Watchdog(asio::any_io_executor executor, const TimeSource& time,
+                   std::function<void()> onExpire)
+    : state_(std::make_shared<State>(std::move(executor), time, std::move(onExpire))) {}
+
+Watchdog::~Watchdog() {
+  state_->stopped = true;
+  state_->onExpire = nullptr;
+  state_->timer.cancel();
+}
+
+void Watchdog::arm(std::chrono::milliseconds timeout) {
+  State& s = *state_;
+  s.deadline = s.time.steadyNow() + timeout;
+  if (!s.waiting) {
+    s.schedule(s.deadline);
+  } else if (s.deadline < s.scheduledAt) {
+    // Earlier than the pending wait: wait again. Rare: only when a shorter timeout follows a
+    // longer one.
+    s.schedule(s.deadline);
+  }
+}
+
+void Watchdog::disarm() { state_->deadline = TimePoint::max(); }
+bool Watchdog::expired() const { return state_->expired; }
+void Watchdog::reset() { state_->expired = false; }
+
+}  // namespace kubeheal::agent
