@@ -1,0 +1,116 @@
+#include "load_runner.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "send_schedule.h"
+
+namespace kubeheal::samples {
+
+namespace {
+
+std::int64_t Micros(Clock::Duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+Clock::Duration Seconds(double s) {
+  return std::chrono::duration_cast<Clock::Duration>(std::chrono::duration<double>(s));
+}
+
+}  // namespace
+
+LoadRunner::LoadRunner(LoadConfig config, const EndpointMix& mix, ClientFactory make_client,
+                       Clock& clock, RandomSource& random, ProgressSink progress)
+    : config_(config),
+      mix_(mix),
+      make_client_(std::move(make_client)),
+      clock_(clock),
+      random_(random),
+      progress_(std::move(progress)) {}
+
+RunSummary LoadRunner::Run() {
+  SendSchedule schedule(config_.profile, config_.duration, config_.max_requests);
+  RunStats stats;
+  // Connections open before the clock starts, so the first second is not spent connecting.
+  const Clock::TimePoint start = clock_.Now() + std::chrono::milliseconds(20);
+  const Clock::TimePoint send_deadline = start + Seconds(config_.duration);
+  const Clock::TimePoint hard_deadline = send_deadline + config_.timeout;
+  std::atomic<int> running{config_.concurrency};
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> last_answer_us{0};
+
+  auto worker = [&] {
+    std::unique_ptr<HttpClient> client = make_client_();
+    while (!stop.load()) {
+      std::optional<double> at = schedule.Next();
+      if (!at) break;
+      Clock::TimePoint intended = start + Seconds(*at);
+      if (!config_.profile.open_loop()) {
+        Clock::TimePoint now = clock_.Now();
+        if (now >= send_deadline) break;
+        intended = now < start ? start : now;
+      }
+      // Behind schedule past the hard bound: the rest is counted as not sent.
+      if (clock_.Now() >= hard_deadline) {
+        stop.store(true);
+        break;
+      }
+      ClientRequest request = mix_.Build(random_);
+      request.timeout = config_.timeout;
+      clock_.SleepUntil(intended);
+      Result<ClientResponse> response = client->Send(request);
+      Clock::TimePoint done = clock_.Now();
+      std::int64_t latency = Micros(done - intended);
+      if (response) {
+        stats.RecordResponse(response->status, latency);
+      } else {
+        stats.RecordError(ErrorReason(response.error().message), latency);
+      }
+      std::int64_t answered = Micros(done - start);
+      std::int64_t seen = last_answer_us.load();
+      while (answered > seen && !last_answer_us.compare_exchange_weak(seen, answered)) {
+      }
+    }
+    running.fetch_sub(1);
+  };
+
+  std::vector<std::thread> workers;
+  for (int i = 0; i < config_.concurrency; ++i) workers.emplace_back(worker);
+
+  for (int second = 1; running.load() > 0; ++second) {
+    Clock::TimePoint tick = start + std::chrono::seconds(second);
+    while (running.load() > 0 && clock_.Now() < tick) {
+      clock_.SleepFor(std::chrono::milliseconds(20));
+    }
+    if (clock_.Now() < tick) break;  // finished mid-second: the summary follows
+    if (progress_) {
+      ProgressLine line;
+      line.elapsed = second;
+      line.target_rate = config_.profile.RateAt(second - 0.5);
+      line.window = stats.TakeWindow();
+      line.issued = schedule.issued();
+      progress_(line);
+    }
+  }
+  for (auto& t : workers) t.join();
+
+  RunSummary summary;
+  summary.config = config_;
+  summary.totals = stats.Snapshot();
+  summary.elapsed = static_cast<double>(last_answer_us.load()) / 1e6;
+  if (config_.profile.open_loop()) {
+    summary.expected_requests = config_.profile.ExpectedRequests(config_.duration);
+    // Times a stopped worker took but never sent, plus those never taken.
+    std::uint64_t sent = summary.totals.responses + summary.totals.errors;
+    while (schedule.Next()) {
+    }
+    summary.not_sent = schedule.issued() - sent;
+    summary.issued = sent;
+  } else {
+    summary.issued = summary.totals.responses + summary.totals.errors;
+  }
+  return summary;
+}
+
+}  // namespace kubeheal::samples

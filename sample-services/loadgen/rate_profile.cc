@@ -1,0 +1,81 @@
+#include "rate_profile.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kubeheal::samples {
+
+double RateProfile::RateAt(double t) const {
+  switch (mode) {
+    case Mode::kFlood:
+      return 0;
+    case Mode::kSteady:
+    case Mode::kSustained:
+      return rate;
+    case Mode::kBurst: {
+      double phase = std::fmod(t, burst_every);
+      return phase >= burst_every - peak_length ? peak_rate : rate;
+    }
+    case Mode::kSpike:
+      return (t >= spike_at && t < spike_at + peak_length) ? peak_rate : rate;
+  }
+  return rate;
+}
+
+double RateProfile::ExpectedRequests(double duration) const {
+  switch (mode) {
+    case Mode::kFlood:
+      return 0;
+    case Mode::kSteady:
+    case Mode::kSustained:
+      return rate * duration;
+    case Mode::kBurst: {
+      double full = std::floor(duration / burst_every);
+      double rest = duration - full * burst_every;
+      double peak_in_rest = std::max(0.0, rest - (burst_every - peak_length));
+      double peak_time = full * peak_length + peak_in_rest;
+      return peak_rate * peak_time + rate * (duration - peak_time);
+    }
+    case Mode::kSpike: {
+      double peak_time =
+          std::max(0.0, std::min(duration, spike_at + peak_length) - std::min(duration, spike_at));
+      return peak_rate * peak_time + rate * (duration - peak_time);
+    }
+  }
+  return 0;
+}
+
+Result<bool> RateProfile::Validate() const {
+  if (mode == Mode::kFlood) return true;
+  if (!(rate > 0)) return Error{"--rate must be positive"};
+  if (mode == Mode::kBurst || mode == Mode::kSpike) {
+    if (!(peak_rate > 0)) return Error{"the peak rate must be positive"};
+    if (!(peak_length > 0)) return Error{"the peak length must be positive"};
+  }
+  if (mode == Mode::kBurst && !(burst_every > peak_length)) {
+    return Error{"--burst-every must be longer than --peak-length"};
+  }
+  return true;
+}
+
+Result<RateProfile::Mode> ParseMode(const std::string& text) {
+  if (text == "steady") return RateProfile::Mode::kSteady;
+  if (text == "burst") return RateProfile::Mode::kBurst;
+  if (text == "spike") return RateProfile::Mode::kSpike;
+  if (text == "flood") return RateProfile::Mode::kFlood;
+  if (text == "sustained") return RateProfile::Mode::kSustained;
+  return Error{"unknown --mode '" + text + "' (steady, burst, spike, flood, sustained)"};
+}
+
+std::string ModeName(RateProfile::Mode mode) {
+  switch (mode) {
+    case RateProfile::Mode::kSteady: return "steady";
+    case RateProfile::Mode::kBurst: return "burst";
+    case RateProfile::Mode::kSpike: return "spike";
+    case RateProfile::Mode::kFlood: return "flood";
+    case RateProfile::Mode::kSustained: return "sustained";
+  }
+  return "?";
+}
+
+}  // namespace kubeheal::samples
