@@ -81,8 +81,9 @@ void ProcessFaultRunner::tick() {
         plan.dutyPercent = std::max(plan.dutyPercent, spec.params.dutyPercent);
         break;
       case FaultType::kMemoryLeak: {
-        Leak& leak = leaks_[fault];
-        if (leak.chunks.empty() && leak.bytes == 0) leak.startedAt = now;
+        auto [entry, inserted] = leaks_.try_emplace(fault);
+        Leak& leak = entry->second;
+        if (inserted) leak.startedAt = now;
         const double elapsed = std::chrono::duration<double>(now - leak.startedAt).count();
         const double wanted = std::min<double>(static_cast<double>(spec.params.capMb) * kMiB,
                                                elapsed * spec.params.mbPerSecond * kMiB);

@@ -1,0 +1,193 @@
+#include "kubeheal/agent/circuit_breaker.h"
+
+#include <gtest/gtest.h>
+
+#include "kubeheal/agent/testing/simulated_time_source.h"
+
+namespace kubeheal::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using Outcome = CircuitBreaker::Outcome;
+using testing::SimulatedTimeSource;
+
+CircuitConfig autoConfig() {
+  CircuitConfig config;
+  config.mode = CircuitMode::kAuto;
+  config.consecutive5xx = 3;
+  config.errorRatio = 0;
+  config.openSeconds = 10;
+  config.halfOpenProbes = 2;
+  return config;
+}
+
+void pass(CircuitBreaker& breaker, Outcome outcome) {
+  const auto admission = breaker.admit();
+  ASSERT_TRUE(admission.allowed);
+  breaker.record(admission, outcome);
+}
+
+TEST(CircuitBreaker, DefaultClosedAdmitsEverything) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, CircuitConfig{});
+  for (int i = 0; i < 100; ++i) pass(breaker, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+}
+
+TEST(CircuitBreaker, ForcedOpenRefusesWithRetryAfterOfTtl) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, CircuitConfig{});
+  CircuitConfig open;
+  open.mode = CircuitMode::kOpen;
+  open.ttlSeconds = 30;
+  breaker.configure(open);
+  auto admission = breaker.admit();
+  EXPECT_FALSE(admission.allowed);
+  EXPECT_EQ(admission.retryAfter, 30s);
+  time.advance(29500ms);
+  EXPECT_EQ(breaker.admit().retryAfter, 1s);
+  time.advance(500ms);
+  EXPECT_TRUE(breaker.admit().allowed);  // ttl over: back to the previous (closed)
+  EXPECT_EQ(breaker.status().config.mode, CircuitMode::kClosed);
+}
+
+TEST(CircuitBreaker, ForcedModeWithTtlRestoresPreviousAutoConfig) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, autoConfig());
+  CircuitConfig closed;
+  closed.mode = CircuitMode::kClosed;
+  closed.ttlSeconds = 5;
+  breaker.configure(closed);
+  time.advance(5s);
+  const auto status = breaker.status();
+  EXPECT_EQ(status.config.mode, CircuitMode::kAuto);
+  EXPECT_EQ(status.config.consecutive5xx, 3u);
+  EXPECT_FALSE(status.expiresAt.has_value());
+}
+
+TEST(CircuitBreaker, TripsOnConsecutiveFailuresOnly) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, autoConfig());
+  pass(breaker, Outcome::kFailure);
+  pass(breaker, Outcome::kFailure);
+  pass(breaker, Outcome::kSuccess);  // resets the run
+  pass(breaker, Outcome::kFailure);
+  pass(breaker, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+  pass(breaker, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kOpen);
+  const auto refused = breaker.admit();
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.retryAfter, 10s);
+  EXPECT_EQ(breaker.status().trips, 1u);
+}
+
+TEST(CircuitBreaker, HalfOpenClosesAfterAllProbesSucceed) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, autoConfig());
+  for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
+  time.advance(9999ms);
+  EXPECT_EQ(breaker.state(), CircuitState::kOpen);
+  time.advance(1ms);
+  EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
+  const auto probe1 = breaker.admit();
+  const auto probe2 = breaker.admit();
+  EXPECT_TRUE(probe1.allowed && probe1.probe);
+  EXPECT_TRUE(probe2.allowed && probe2.probe);
+  EXPECT_FALSE(breaker.admit().allowed);  // only two probes at a time
+  breaker.record(probe1, Outcome::kSuccess);
+  EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
+  breaker.record(probe2, Outcome::kSuccess);
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+}
+
+TEST(CircuitBreaker, HalfOpenProbeFailureReopens) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, autoConfig());
+  for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
+  time.advance(10s);
+  const auto probe = breaker.admit();
+  ASSERT_TRUE(probe.probe);
+  breaker.record(probe, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kOpen);
+  EXPECT_EQ(breaker.admit().retryAfter, 10s);
+  EXPECT_EQ(breaker.status().trips, 2u);
+}
+
+TEST(CircuitBreaker, NeutralProbeGivesItsSlotBack) {
+  SimulatedTimeSource time;
+  auto config = autoConfig();
+  config.halfOpenProbes = 1;
+  CircuitBreaker breaker(time, config);
+  for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
+  time.advance(10s);
+  const auto probe = breaker.admit();
+  EXPECT_FALSE(breaker.admit().allowed);
+  breaker.record(probe, Outcome::kNeutral);
+  EXPECT_TRUE(breaker.admit().allowed);
+}
+
+TEST(CircuitBreaker, LateResultsOfRequestsAdmittedBeforeTheTripAreIgnored) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, autoConfig());
+  const auto early = breaker.admit();
+  for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
+  time.advance(10s);
+  EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
+  breaker.record(early, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
+}
+
+TEST(CircuitBreaker, TripsOnErrorRatioOverWindowAfterMinRequests) {
+  SimulatedTimeSource time;
+  CircuitConfig config;
+  config.mode = CircuitMode::kAuto;
+  config.consecutive5xx = 0;
+  config.errorRatio = 0.5;
+  config.windowSeconds = 10;
+  config.minRequests = 10;
+  CircuitBreaker breaker(time, config);
+  // 4 failures in 8 requests: ratio reached but too few requests.
+  for (int i = 0; i < 4; ++i) {
+    pass(breaker, Outcome::kSuccess);
+    pass(breaker, Outcome::kFailure);
+  }
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+  pass(breaker, Outcome::kSuccess);
+  pass(breaker, Outcome::kFailure);  // 5 of 10
+  EXPECT_EQ(breaker.state(), CircuitState::kOpen);
+}
+
+TEST(CircuitBreaker, OldFailuresLeaveTheWindow) {
+  SimulatedTimeSource time;
+  CircuitConfig config;
+  config.mode = CircuitMode::kAuto;
+  config.consecutive5xx = 0;
+  config.errorRatio = 0.5;
+  config.windowSeconds = 5;
+  config.minRequests = 4;
+  CircuitBreaker breaker(time, config);
+  pass(breaker, Outcome::kFailure);
+  pass(breaker, Outcome::kFailure);
+  pass(breaker, Outcome::kFailure);
+  time.advance(6s);  // those three are out of the window now
+  pass(breaker, Outcome::kSuccess);
+  pass(breaker, Outcome::kSuccess);
+  pass(breaker, Outcome::kSuccess);
+  pass(breaker, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+  EXPECT_EQ(breaker.status().windowRequests, 4u);
+  EXPECT_EQ(breaker.status().windowFailures, 1u);
+}
+
+TEST(CircuitBreaker, ReconfigureClosesAnOpenCircuit) {
+  SimulatedTimeSource time;
+  CircuitBreaker breaker(time, autoConfig());
+  for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
+  EXPECT_EQ(breaker.state(), CircuitState::kOpen);
+  breaker.configure(CircuitConfig{});
+  EXPECT_TRUE(breaker.admit().allowed);
+}
+
+}  // namespace
+}  // namespace kubeheal::agent

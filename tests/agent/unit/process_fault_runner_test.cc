@@ -1,0 +1,118 @@
+#include "kubeheal/agent/process_fault_runner.h"
+
+#include <gtest/gtest.h>
+
+#include "kubeheal/agent/testing/simulated_time_source.h"
+
+namespace kubeheal::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::SimulatedTimeSource;
+
+class RecordingExit final : public ProcessExit {
+ public:
+  void exitNow(int code) override { codes.push_back(code); }
+  std::vector<int> codes;
+};
+
+class ProcessFaultRunnerTest : public ::testing::Test {
+ protected:
+  ProcessFaultRunnerTest() : faults_(time_), metrics_(1), runner_(faults_, metrics_, time_, exit_) {}
+
+  void add(FaultSpec spec) { ASSERT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(faults_.upsert(spec))); }
+
+  SimulatedTimeSource time_;
+  FaultRegistry faults_;
+  AgentMetrics metrics_;
+  RecordingExit exit_;
+  ProcessFaultRunner runner_;
+};
+
+TEST_F(ProcessFaultRunnerTest, MemoryLeakGrowsAtRateUpToCapAndIsFreedAtExpiry) {
+  FaultSpec leak;
+  leak.type = FaultType::kMemoryLeak;
+  leak.params.mbPerSecond = 4;
+  leak.params.capMb = 10;
+  leak.ttlSeconds = 20;
+  add(leak);
+  runner_.tick();
+  EXPECT_EQ(runner_.leakedBytes(), 0u);
+  time_.advance(1s);
+  runner_.tick();
+  EXPECT_EQ(runner_.leakedBytes(), 4u << 20);
+  time_.advance(10s);
+  runner_.tick();
+  EXPECT_EQ(runner_.leakedBytes(), 10u << 20);  // capped
+  EXPECT_EQ(metrics_.faultsInjected(FaultType::kMemoryLeak), 1u);
+  time_.advance(9s);
+  runner_.tick();  // expired: the dead-man's switch frees it
+  EXPECT_EQ(runner_.leakedBytes(), 0u);
+  EXPECT_TRUE(faults_.list().empty());
+}
+
+TEST_F(ProcessFaultRunnerTest, ClearFreesTheLeakAtOnce) {
+  FaultSpec leak;
+  leak.id = "leak";
+  leak.type = FaultType::kMemoryLeak;
+  leak.params.mbPerSecond = 8;
+  leak.params.capMb = 100;
+  leak.ttlSeconds = 600;
+  add(leak);
+  runner_.tick();
+  time_.advance(1s);
+  runner_.tick();
+  EXPECT_GT(runner_.leakedBytes(), 0u);
+  faults_.clear("leak");
+  runner_.tick();
+  EXPECT_EQ(runner_.leakedBytes(), 0u);
+}
+
+TEST_F(ProcessFaultRunnerTest, CrashExitsWithItsCodeAfterTheDelay) {
+  FaultSpec crash;
+  crash.type = FaultType::kCrash;
+  crash.params.exitCode = 42;
+  crash.params.crashDelayMs = 500;
+  crash.ttlSeconds = 60;
+  add(crash);
+  runner_.tick();
+  time_.advance(499ms);
+  runner_.tick();
+  EXPECT_TRUE(exit_.codes.empty());
+  time_.advance(1ms);
+  runner_.tick();
+  ASSERT_EQ(exit_.codes.size(), 1u);
+  EXPECT_EQ(exit_.codes[0], 42);
+}
+
+TEST_F(ProcessFaultRunnerTest, ClearedCrashNeverFires) {
+  FaultSpec crash;
+  crash.id = "c";
+  crash.type = FaultType::kCrash;
+  crash.params.crashDelayMs = 1000;
+  crash.ttlSeconds = 60;
+  add(crash);
+  runner_.tick();
+  faults_.clear("c");
+  time_.advance(2s);
+  runner_.tick();
+  EXPECT_TRUE(exit_.codes.empty());
+}
+
+TEST_F(ProcessFaultRunnerTest, CpuBurnStartsAndStopsThreads) {
+  FaultSpec burn;
+  burn.id = "burn";
+  burn.type = FaultType::kCpuBurn;
+  burn.params.threads = 2;
+  burn.params.dutyPercent = 1;  // barely any CPU in a unit test
+  burn.ttlSeconds = 60;
+  add(burn);
+  runner_.tick();
+  EXPECT_EQ(runner_.burnThreads(), 2u);
+  time_.advance(60s);
+  runner_.tick();
+  EXPECT_EQ(runner_.burnThreads(), 0u);
+}
+
+}  // namespace
+}  // namespace kubeheal::agent
