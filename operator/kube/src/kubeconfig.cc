@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <cpprest/asyncrt_utils.h>
@@ -47,12 +48,18 @@ Result<std::string> Material(const YAML::Node& node, const std::string& key,
   return std::string();
 }
 
-YAML::Node FindNamed(const YAML::Node& list, const std::string& name, const char* field) {
-  if (!list || !list.IsSequence()) return YAML::Node();
+// The `field` of the entry called `name`; nullopt when there is no such entry (a Null
+// YAML::Node would still count as "defined", hence the optional).
+std::optional<YAML::Node> FindNamed(const YAML::Node& list, const std::string& name,
+                                    const char* field) {
+  if (!list || !list.IsSequence()) return std::nullopt;
   for (const auto& entry : list) {
-    if (entry["name"] && entry["name"].as<std::string>() == name) return entry[field];
+    if (entry["name"] && entry["name"].as<std::string>() == name && entry[field] &&
+        entry[field].IsMap()) {
+      return entry[field];
+    }
   }
-  return YAML::Node();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -73,12 +80,14 @@ Result<RestConfig> ParseKubeconfig(const std::string& yaml_text, const std::stri
     std::string ctx_name = context;
     if (ctx_name.empty() && root["current-context"]) ctx_name = root["current-context"].as<std::string>();
     if (ctx_name.empty()) return fail("no context given and no current-context set");
-    YAML::Node ctx = FindNamed(root["contexts"], ctx_name, "context");
-    if (!ctx) return fail("context \"" + ctx_name + "\" not found in contexts");
+    std::optional<YAML::Node> found_ctx = FindNamed(root["contexts"], ctx_name, "context");
+    if (!found_ctx) return fail("context \"" + ctx_name + "\" not found in contexts");
+    const YAML::Node ctx = *found_ctx;
     if (!ctx["cluster"]) return fail("context \"" + ctx_name + "\" names no cluster");
     const std::string cluster_name = ctx["cluster"].as<std::string>();
-    YAML::Node cluster = FindNamed(root["clusters"], cluster_name, "cluster");
-    if (!cluster) return fail("cluster \"" + cluster_name + "\" not found in clusters");
+    std::optional<YAML::Node> found_cluster = FindNamed(root["clusters"], cluster_name, "cluster");
+    if (!found_cluster) return fail("cluster \"" + cluster_name + "\" not found in clusters");
+    const YAML::Node cluster = *found_cluster;
     if (!cluster["server"]) return fail("cluster \"" + cluster_name + "\" has no server");
 
     RestConfig cfg;
@@ -95,8 +104,9 @@ Result<RestConfig> ParseKubeconfig(const std::string& yaml_text, const std::stri
 
     if (ctx["user"]) {
       const std::string user_name = ctx["user"].as<std::string>();
-      YAML::Node user = FindNamed(root["users"], user_name, "user");
-      if (!user) return fail("user \"" + user_name + "\" not found in users");
+      std::optional<YAML::Node> found_user = FindNamed(root["users"], user_name, "user");
+      if (!found_user) return fail("user \"" + user_name + "\" not found in users");
+      const YAML::Node user = *found_user;
       const std::string uwhere = "users[" + user_name + "]";
       auto cert = Material(user, "client-certificate", base_dir, uwhere);
       if (!cert.ok()) return fail(cert.error().message);
