@@ -1,0 +1,164 @@
+#include "kubeheal/prom/prometheus_client_impl.h"
+
+#include <cpprest/http_client.h>
+#include <cpprest/uri.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <system_error>
+
+#include "kubeheal/prom/response_parser.h"
+
+namespace kubeheal::prom {
+namespace {
+
+namespace http = web::http;
+using utility::conversions::to_string_t;
+using utility::conversions::to_utf8string;
+
+// Prometheus accepts float seconds for times, steps and timeouts; millisecond precision is what
+// it keeps.
+std::string Seconds(std::chrono::milliseconds d) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+std::string EpochSeconds(Clock::TimePoint t) {
+  return Seconds(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()));
+}
+
+void AddField(std::string* form, const std::string& key, const std::string& value) {
+  if (!form->empty()) *form += '&';
+  *form += key + '=' + to_utf8string(web::uri::encode_data_string(to_string_t(value)));
+}
+
+std::string Quoted(const std::string& expr) {
+  constexpr size_t kMax = 120;
+  return "\"" + (expr.size() > kMax ? expr.substr(0, kMax) + "..." : expr) + "\"";
+}
+
+// cpprestsdk reports transport failures as http_exception; classify them so callers can retry
+// what may pass later (refused, reset, timed out) and stop on what will not (TLS trust).
+Error TransportError(const std::string& context, const http::http_exception& e) {
+  const std::error_code ec = e.error_code();
+  const std::string what = e.what();
+  if (ec == std::errc::timed_out || ec.value() == ETIMEDOUT) {
+    return Error::Retryable("Timeout", context + ": no answer from Prometheus in time (" + what + ")");
+  }
+  // cpprestsdk reports a refused connection as "Failed to connect to any resolved endpoint"
+  // with EHOSTUNREACH once every resolved address failed.
+  if (ec.value() == ECONNREFUSED || ec.value() == EHOSTUNREACH ||
+      what.find("Failed to connect") != std::string::npos) {
+    return Error::Retryable("Unavailable",
+                            context + ": cannot connect to Prometheus (connection refused or "
+                                      "host unreachable: " + what + ")");
+  }
+  if (what.find("certificate") != std::string::npos || what.find("handshake") != std::string::npos) {
+    return Error::Terminal("TlsError", context + ": TLS failure (" + what + ")");
+  }
+  return Error::Retryable("Unavailable", context + ": " + what +
+                                             (ec ? " (" + ec.message() + ")" : std::string()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PrometheusClientImpl>> PrometheusClientImpl::Create(
+    PrometheusClientOptions options) {
+  if (options.url.empty()) {
+    return Error::Terminal("InvalidArgument", "prometheus url is empty");
+  }
+  if (!web::uri::validate(to_string_t(options.url))) {
+    return Error::Terminal("InvalidArgument", "prometheus url \"" + options.url + "\" is not a URL");
+  }
+  const web::uri base(to_string_t(options.url));
+  const std::string scheme = to_utf8string(base.scheme());
+  if (scheme != "http" && scheme != "https") {
+    return Error::Terminal("InvalidArgument",
+                           "prometheus url \"" + options.url + "\" must start with http:// or https://");
+  }
+  if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
+    return Error::Terminal("InvalidArgument",
+                           "prometheus CA file \"" + options.ca_file + "\" cannot be read");
+  }
+  if (options.request_timeout <= std::chrono::milliseconds(0)) {
+    return Error::Terminal("InvalidArgument", "prometheus request timeout must be positive");
+  }
+  http::client::http_client_config config;
+  config.set_timeout(options.request_timeout);
+  config.set_validate_certificates(true);
+  if (!options.ca_file.empty()) {
+    const std::string ca_file = options.ca_file;
+    config.set_ssl_context_callback([ca_file](boost::asio::ssl::context& ctx) {
+      boost::system::error_code ignored;  // checked readable in Create; a bad PEM fails the handshake
+      ctx.load_verify_file(ca_file, ignored);
+    });
+  }
+  std::unique_ptr<http::client::http_client> client;
+  try {
+    client = std::make_unique<http::client::http_client>(base, config);
+  } catch (const std::exception& e) {
+    return Error::Terminal("InvalidArgument",
+                           "prometheus url \"" + options.url + "\": " + e.what());
+  }
+  return std::unique_ptr<PrometheusClientImpl>(
+      new PrometheusClientImpl(std::move(options), std::move(client)));
+}
+
+PrometheusClientImpl::PrometheusClientImpl(PrometheusClientOptions options,
+                                           std::unique_ptr<http::client::http_client> http)
+    : options_(std::move(options)), http_(std::move(http)) {}
+
+PrometheusClientImpl::~PrometheusClientImpl() = default;
+
+Result<QueryResult> PrometheusClientImpl::Query(const InstantQuery& query) {
+  const std::string context = "query " + Quoted(query.expr);
+  if (query.expr.empty()) return Error::Terminal("InvalidArgument", context + ": empty expression");
+  std::string form;
+  AddField(&form, "query", query.expr);
+  if (query.time) AddField(&form, "time", EpochSeconds(*query.time));
+  if (query.timeout.count() > 0) AddField(&form, "timeout", Seconds(query.timeout));
+  return Post("api/v1/query", form, context);
+}
+
+Result<QueryResult> PrometheusClientImpl::QueryRange(const RangeQuery& query) {
+  const std::string context = "range query " + Quoted(query.expr);
+  if (query.expr.empty()) return Error::Terminal("InvalidArgument", context + ": empty expression");
+  if (query.step.count() <= 0) {
+    return Error::Terminal("InvalidArgument", context + ": step must be positive");
+  }
+  if (query.end < query.start) {
+    return Error::Terminal("InvalidArgument", context + ": end is before start");
+  }
+  std::string form;
+  AddField(&form, "query", query.expr);
+  AddField(&form, "start", EpochSeconds(query.start));
+  AddField(&form, "end", EpochSeconds(query.end));
+  AddField(&form, "step", Seconds(query.step));
+  if (query.timeout.count() > 0) AddField(&form, "timeout", Seconds(query.timeout));
+  return Post("api/v1/query_range", form, context);
+}
+
+Result<QueryResult> PrometheusClientImpl::Post(const std::string& path, const std::string& form_body,
+                                               const std::string& context) {
+  http::http_request request(http::methods::POST);
+  request.set_request_uri(to_string_t(path));
+  request.headers().add(to_string_t("Accept"), to_string_t("application/json"));
+  if (!options_.bearer_token.empty()) {
+    request.headers().add(to_string_t("Authorization"),
+                          to_string_t("Bearer " + options_.bearer_token));
+  }
+  request.set_body(form_body, "application/x-www-form-urlencoded");
+  try {
+    http::http_response response = http_->request(request).get();
+    const std::string body = response.extract_utf8string(/*ignore_content_type=*/true).get();
+    return ParseQueryResponse(response.status_code(), body, context);
+  } catch (const http::http_exception& e) {
+    return TransportError(context, e);
+  } catch (const std::exception& e) {
+    return Error::Retryable("Unavailable", context + ": " + e.what());
+  }
+}
+
+}  // namespace kubeheal::prom
