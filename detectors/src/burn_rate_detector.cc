@@ -178,33 +178,62 @@ Assessment BurnRateDetector::Assess(double timestamp_seconds, double value) {
 void BurnRateDetector::SaveModel(StateWriter& out) const {
   out.Integer(has_previous_ ? 1 : 0);
   out.Number(previous_timestamp_);
+  out.Integer(first_index_);
   out.Integer(static_cast<std::int64_t>(points_.size()));
   for (const Point& p : points_) {
     out.Number(p.timestamp);
-    out.Number(p.bad_seconds / std::max(p.seconds, 1e-300));
+    out.Number(p.bad_seconds);
     out.Number(p.seconds);
+  }
+  // The running sums as they are, so a restored detector computes bit-identical burn rates.
+  out.Integer(static_cast<std::int64_t>(windows_.size()));
+  for (const Window& w : windows_) {
+    out.Number(w.seconds);
+    out.Integer(w.first);
+    out.Number(w.bad_seconds);
+    out.Number(w.total_seconds);
   }
 }
 
 Status BurnRateDetector::LoadModel(StateReader& in) {
-  std::int64_t has_previous = 0, n = 0;
+  std::int64_t has_previous = 0, first_index = 0, n = 0, window_count = 0;
   double previous = 0;
   if (Status s = in.Integer("has_previous", has_previous); !s) return s;
   if (Status s = in.Number("previous_timestamp", previous); !s) return s;
+  if (Status s = in.Integer("first_index", first_index); !s) return s;
   if (Status s = in.Integer("points", n); !s) return s;
-  if (n < 0 || n > 100'000'000) return Error{"state: burnRate snapshot has a bad point count"};
-  // Replaying the points rebuilds every window sum exactly as it was.
+  if (first_index < 0 || n < 0 || n > 100'000'000) {
+    return Error{"state: burnRate snapshot has a bad point count"};
+  }
+  std::deque<Point> points;
   for (std::int64_t i = 0; i < n; ++i) {
-    double t = 0, ratio = 0, dt = 0;
-    if (Status s = in.Number("timestamp", t); !s) return s;
-    if (Status s = in.Number("ratio", ratio); !s) return s;
-    if (Status s = in.Number("seconds", dt); !s) return s;
-    has_previous_ = i > 0 || dt > 0;
-    previous_timestamp_ = t - dt;
-    Add(t, std::clamp(ratio, 0.0, 1.0));
+    Point p{};
+    if (Status s = in.Number("timestamp", p.timestamp); !s) return s;
+    if (Status s = in.Number("bad_seconds", p.bad_seconds); !s) return s;
+    if (Status s = in.Number("seconds", p.seconds); !s) return s;
+    points.push_back(p);
+  }
+  if (Status s = in.Integer("windows", window_count); !s) return s;
+  // The windows follow from the configuration; the snapshot must describe the same ones.
+  if (window_count != static_cast<std::int64_t>(windows_.size())) {
+    return Error{"state: burnRate snapshot was taken with different windows"};
+  }
+  std::vector<Window> windows = windows_;
+  for (Window& w : windows) {
+    double seconds = 0;
+    if (Status s = in.Number("window seconds", seconds); !s) return s;
+    if (Status s = in.Integer("window first", w.first); !s) return s;
+    if (Status s = in.Number("window bad_seconds", w.bad_seconds); !s) return s;
+    if (Status s = in.Number("window total_seconds", w.total_seconds); !s) return s;
+    if (seconds != w.seconds || w.first < first_index || w.first > first_index + n) {
+      return Error{"state: burnRate snapshot window does not match the configuration"};
+    }
   }
   has_previous_ = has_previous != 0;
   previous_timestamp_ = previous;
+  first_index_ = first_index;
+  points_ = std::move(points);
+  windows_ = std::move(windows);
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "anomaly_likelihood.h"
 #include "number_format.h"
 #include "rolling_window.h"
 #include "sigma_floor.h"
@@ -24,8 +25,8 @@ void DefaultEnsembleDetector::ResetModel() {
   values_ = std::make_unique<RollingWindow>(config_.window);
   changes_ = std::make_unique<RollingWindow>(config_.window);
   recent_values_ = std::make_unique<RollingWindow>(config_.shift_window);
-  raw_history_ = std::make_unique<RollingWindow>(config_.history);
-  recent_raw_ = std::make_unique<RollingWindow>(config_.recent);
+  level_likelihood_ = std::make_unique<AnomalyLikelihood>(config_.history, config_.recent);
+  season_likelihood_ = std::make_unique<AnomalyLikelihood>(config_.history, config_.recent);
   season_residuals_ = std::make_unique<RollingWindow>(config_.window);
   season_.clear();
   has_range_ = false;
@@ -39,7 +40,7 @@ double DefaultEnsembleDetector::SeasonalScore(double timestamp_seconds, double v
   const double season = config_.season_seconds;
   // Keep one season of history; the front is then the last point at or before t - season.
   while (season_.size() >= 2 && season_[1].first <= timestamp_seconds - season) season_.pop_front();
-  double score = 0;
+  double score = -1;  // no comparison possible yet
   if (!season_.empty() && season_.front().first <= timestamp_seconds - season &&
       timestamp_seconds - season - season_.front().first <= 0.02 * season) {
     const double residual = value - season_.front().second;
@@ -53,7 +54,7 @@ double DefaultEnsembleDetector::SeasonalScore(double timestamp_seconds, double v
   return score;
 }
 
-double DefaultEnsembleDetector::RawScore(double timestamp_seconds, double value, double& z_level) {
+double DefaultEnsembleDetector::RawScore(double value, double& z_level) {
   const double mean = values_->Mean();
   const double sigma = FlooredSigma(values_->StdDev(), mean);
   z_level = (value - mean) / sigma;
@@ -69,9 +70,6 @@ double DefaultEnsembleDetector::RawScore(double timestamp_seconds, double value,
   const double recent_mean =
       (recent_values_->Mean() * static_cast<double>(recent_values_->size()) + value) / n;
   raw = std::max(raw, config_.shift_weight * std::abs(recent_mean - mean) / (sigma / std::sqrt(n)));
-  if (config_.season_weight > 0) {
-    raw = std::max(raw, config_.season_weight * SeasonalScore(timestamp_seconds, value));
-  }
   return raw;
 }
 
@@ -88,17 +86,17 @@ Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double valu
     a.low = mean - config_.sensitivity * sigma;
     a.high = mean + config_.sensitivity * sigma;
   }
-  if (warm) raw = RawScore(timestamp_seconds, value, z_level);
+  if (warm) raw = RawScore(value, z_level);
 
-  // Anomaly likelihood: the recent raw scores against their own history.
   double likelihood = 0;
   if (warm) {
-    recent_raw_->Push(raw);
-    if (raw_history_->size() >= config_.min_points) {
-      const double mean = raw_history_->Mean();
-      const double sigma = FlooredSigma(raw_history_->StdDev(), mean);
-      const double z = (recent_raw_->Mean() - mean) / sigma;
-      likelihood = 0.5 * std::erfc(-z / std::sqrt(2.0));
+    likelihood = level_likelihood_->Update(raw, config_.min_points);
+    if (config_.season_weight > 0) {
+      const double seasonal = SeasonalScore(timestamp_seconds, value);
+      if (seasonal >= 0) {
+        likelihood = std::max(likelihood, season_likelihood_->Update(
+                                              config_.season_weight * seasonal, config_.min_points));
+      }
     }
     // A value far outside everything seen so far is news whatever the recent scores say.
     const double range = max_seen_ - min_seen_;
@@ -107,7 +105,6 @@ Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double valu
          value < min_seen_ - config_.novelty_margin * range)) {
       likelihood = std::max(likelihood, 1.0 - 1e-9);
     }
-    raw_history_->Push(raw);
   }
   if (values_->size() > 0) changes_->Push(value - previous_);
   values_->Push(value);
@@ -150,12 +147,12 @@ Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double valu
 }
 
 void DefaultEnsembleDetector::SaveModel(StateWriter& out) const {
-  out.Numbers(values_->Values());
-  out.Numbers(changes_->Values());
-  out.Numbers(recent_values_->Values());
-  out.Numbers(raw_history_->Values());
-  out.Numbers(recent_raw_->Values());
-  out.Numbers(season_residuals_->Values());
+  values_->Save(out);
+  changes_->Save(out);
+  recent_values_->Save(out);
+  season_residuals_->Save(out);
+  level_likelihood_->Save(out);
+  season_likelihood_->Save(out);
   out.Integer(static_cast<std::int64_t>(season_.size()));
   for (const auto& [t, v] : season_) {
     out.Number(t);
@@ -176,12 +173,11 @@ Status DefaultEnsembleDetector::LoadModel(StateReader& in) {
   };
   for (Part part : {Part{"values", values_.get()}, Part{"changes", changes_.get()},
                     Part{"recent_values", recent_values_.get()},
-                    Part{"raw_history", raw_history_.get()}, Part{"recent_raw", recent_raw_.get()},
                     Part{"season_residuals", season_residuals_.get()}}) {
-    std::vector<double> values;
-    if (Status s = in.Numbers(part.name, values, part.window->capacity()); !s) return s;
-    for (double v : values) part.window->Push(v);
+    if (Status s = part.window->Load(in, part.name); !s) return s;
   }
+  if (Status s = level_likelihood_->Load(in, "level_likelihood"); !s) return s;
+  if (Status s = season_likelihood_->Load(in, "season_likelihood"); !s) return s;
   std::int64_t season_points = 0, has_range = 0;
   if (Status s = in.Integer("season points", season_points); !s) return s;
   if (season_points < 0 || season_points > 100'000'000) {

@@ -79,6 +79,7 @@ Assessment IsolationForestDetector::Update(double timestamp_seconds,
 
 void IsolationForestDetector::Reset() {
   forest_ = IsolationForest(config_.forest);
+  random_.set_state(config_.seed);
   window_.clear();
   since_training_ = 0;
   has_last_ = false;

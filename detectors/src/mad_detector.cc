@@ -72,13 +72,10 @@ Assessment MadDetector::Assess(double, double value) {
 
 void MadDetector::ResetModel() { window_->Clear(); }
 
-void MadDetector::SaveModel(StateWriter& out) const { out.Numbers(window_->Values()); }
+void MadDetector::SaveModel(StateWriter& out) const { window_->Save(out); }
 
 Status MadDetector::LoadModel(StateReader& in) {
-  std::vector<double> values;
-  if (Status s = in.Numbers("window", values, window_->capacity()); !s) return s;
-  for (double v : values) window_->Push(v);
-  return {};
+  return window_->Load(in, "window");
 }
 
 }  // namespace kubeheal::detectors

@@ -7,7 +7,7 @@ namespace kubeheal::detectors {
 
 std::string FormatNumber(double value) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", value);
+  std::snprintf(buf, sizeof buf, "%.4g", value);
   return buf;
 }
 

@@ -5,7 +5,7 @@
 
 namespace kubeheal::detectors {
 
-// Three significant digits, e.g. "0.842", "1.2e+09", "-3".
+// Four significant digits, e.g. "0.842", "1000", "1.2e+09".
 std::string FormatNumber(double value);
 // "45 s", "7 min", "3.5 h", "2 d".
 std::string FormatDuration(double seconds);

@@ -50,13 +50,10 @@ Assessment RollingBandDetector::Assess(double, double value) {
 
 void RollingBandDetector::ResetModel() { window_->Clear(); }
 
-void RollingBandDetector::SaveModel(StateWriter& out) const { out.Numbers(window_->Values()); }
+void RollingBandDetector::SaveModel(StateWriter& out) const { window_->Save(out); }
 
 Status RollingBandDetector::LoadModel(StateReader& in) {
-  std::vector<double> values;
-  if (Status s = in.Numbers("window", values, window_->capacity()); !s) return s;
-  for (double v : values) window_->Push(v);
-  return {};
+  return window_->Load(in, "window");
 }
 
 }  // namespace kubeheal::detectors

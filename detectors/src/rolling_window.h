@@ -2,7 +2,12 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
+
+#include "kubeheal/detectors/state_codec.h"
 
 namespace kubeheal::detectors {
 
@@ -63,6 +68,38 @@ class RollingWindow {
       f(values_[j]);
       if (++j == values_.size()) j = 0;
     }
+  }
+
+  // Snapshots keep the running sums as they are, so a restored window computes bit-identical
+  // means and deviations to the original.
+  void Save(StateWriter& out) const {
+    out.Numbers(Values());
+    out.Integer(static_cast<std::int64_t>(pushes_since_rebuild_));
+    out.Number(reference_);
+    out.Number(sum_);
+    out.Number(sum_sq_);
+  }
+  Status Load(StateReader& in, std::string_view field) {
+    std::vector<double> live;
+    std::int64_t pushes = 0;
+    double reference = 0, sum = 0, sum_sq = 0;
+    if (Status s = in.Numbers(field, live, values_.size()); !s) return s;
+    if (Status s = in.Integer(field, pushes); !s) return s;
+    if (Status s = in.Number(field, reference); !s) return s;
+    if (Status s = in.Number(field, sum); !s) return s;
+    if (Status s = in.Number(field, sum_sq); !s) return s;
+    if (pushes < 0 || static_cast<std::size_t>(pushes) >= values_.size()) {
+      return Error{"state: field '" + std::string(field) + "' has a bad rebuild counter"};
+    }
+    Clear();
+    for (std::size_t i = 0; i < live.size(); ++i) values_[i] = live[i];
+    size_ = live.size();
+    head_ = live.size() % values_.size();
+    pushes_since_rebuild_ = static_cast<std::size_t>(pushes);
+    reference_ = reference;
+    sum_ = sum;
+    sum_sq_ = sum_sq;
+    return {};
   }
 
  private:

@@ -7,9 +7,10 @@ namespace kubeheal::detectors {
 
 // The smallest spread a detector believes in. A perfectly flat history has sigma 0; dividing
 // by it would turn float noise into infinite z-scores, while a real step away from a flat
-// line must still alarm. A relative floor of 1e-6 of the level does both.
+// line must still alarm. A floor of 1e-12 of the level (above double rounding, far
+// below real variation, even noise of 10 on a 1e12 byte counter) does both.
 inline double FlooredSigma(double sigma, double level) {
-  return std::max(sigma, 1e-9 + 1e-6 * std::abs(level));
+  return std::max(sigma, 1e-12 + 1e-12 * std::abs(level));
 }
 
 }  // namespace kubeheal::detectors

@@ -10,6 +10,7 @@
 namespace kubeheal::detectors {
 
 class RollingWindow;
+class AnomalyLikelihood;
 
 // The detector the operator uses when a policy names none ("default"). It is tuned on the
 // NAB corpus by category (see detectors/README.md) and combines, per point:
@@ -17,8 +18,8 @@ class RollingWindow;
 //   - how unusual the change from the previous point is (jumps),
 //   - how far the short-window mean has moved (level shifts the spike test is slow to see),
 //   - how far the value is from the one a season (a day) earlier (broken daily patterns);
-// then turns the strongest of these into an "anomaly likelihood": how unusual the recent
-// raw scores are against their own long history, so a noisy series does not alarm all the
+// then turns the strongest of the first three, and the fourth on its own, into "anomaly
+// likelihoods": how unusual the recent raw scores are against their own long history, so a noisy series does not alarm all the
 // time and scores mean the same on every series; a value beyond the whole range seen so far
 // counts as news outright. After an alarm, the score of further alarms is damped below 0.5
 // for `quiet_points` points (one incident, one page), while `anomalous` keeps saying whether
@@ -31,7 +32,7 @@ class DefaultEnsembleDetector final : public StreamingDetector {
     std::size_t shift_window = 8;      // short window for level shifts
     std::size_t history = 5000;        // raw-score history for the likelihood
     std::size_t recent = 4;            // raw scores averaged into the likelihood
-    std::size_t min_points = 30;
+    std::size_t min_points = 300;      // warm-up (about a day of 5-minute samples)
     double sensitivity = 3.0;          // k for the reported band, mean +- k sigma
     double change_weight = 1.0;
     double shift_weight = 1.0;
@@ -54,15 +55,18 @@ class DefaultEnsembleDetector final : public StreamingDetector {
   Status LoadModel(StateReader& in) override;
 
  private:
-  double RawScore(double timestamp_seconds, double value, double& z_level);
+  double RawScore(double value, double& z_level);
+  // |z| of the change from a season ago, or -1 while there is no such history yet.
   double SeasonalScore(double timestamp_seconds, double value);
 
   Config config_;
   std::unique_ptr<RollingWindow> values_;
   std::unique_ptr<RollingWindow> changes_;
   std::unique_ptr<RollingWindow> recent_values_;
-  std::unique_ptr<RollingWindow> raw_history_;
-  std::unique_ptr<RollingWindow> recent_raw_;
+  // Level, change and shift share one likelihood; the seasonal comparison has its own, so a
+  // series whose level moves a lot (a daily cycle) does not drown a broken cycle.
+  std::unique_ptr<AnomalyLikelihood> level_likelihood_;
+  std::unique_ptr<AnomalyLikelihood> season_likelihood_;
   std::unique_ptr<RollingWindow> season_residuals_;
   std::deque<std::pair<double, double>> season_;  // (timestamp, value) of the last season
   bool has_range_ = false;

@@ -1,0 +1,60 @@
+#include "kubeheal/detectors/detector_factory.h"
+
+#include <gtest/gtest.h>
+
+namespace kubeheal::detectors {
+namespace {
+
+TEST(DetectorFactoryTest, EveryListedNameCanBeBuilt) {
+  for (const std::string& name : DetectorNames()) {
+    DetectorParams params;
+    if (name == "threshold") params = {{"above", "1"}};
+    if (name == "trend") params = {{"limit", "1"}};
+    auto made = CreateDetector(name, params);
+    ASSERT_TRUE(made.ok()) << name << ": " << made.error().message;
+    EXPECT_EQ((*made)->Name(), name);
+  }
+}
+
+TEST(DetectorFactoryTest, UnknownDetectorListsTheKnownOnes) {
+  auto made = CreateDetector("prophet", {});
+  ASSERT_FALSE(made.ok());
+  EXPECT_NE(made.error().message.find("unknown detector 'prophet'"), std::string::npos);
+  EXPECT_NE(made.error().message.find("zscore"), std::string::npos);
+}
+
+TEST(DetectorFactoryTest, UnknownParameterIsNamed) {
+  auto made = CreateDetector("zscore", {{"windw", "20"}});
+  ASSERT_FALSE(made.ok());
+  EXPECT_NE(made.error().message.find("unknown parameter 'windw'"), std::string::npos);
+  EXPECT_NE(made.error().message.find("window"), std::string::npos);  // the known list
+}
+
+TEST(DetectorFactoryTest, OutOfRangeAndMalformedValuesNameTheParameter) {
+  struct Case {
+    std::string detector, key, value;
+  };
+  for (const Case& c : {Case{"zscore", "window", "1"}, Case{"zscore", "sensitivity", "0"},
+                        Case{"zscore", "window", "twenty"}, Case{"ewma", "alpha", "1.5"},
+                        Case{"ewma", "alpha", "nan"}, Case{"mad", "window", "2"},
+                        Case{"zscore", "max_gap", "-5s"}, Case{"trend", "horizon", "0"},
+                        Case{"isolationForest", "sample_size", "1"}}) {
+    DetectorParams params{{c.key, c.value}};
+    if (c.detector == "trend") params["limit"] = "1";
+    auto made = CreateDetector(c.detector, params);
+    ASSERT_FALSE(made.ok()) << c.detector << " " << c.key << "=" << c.value;
+    EXPECT_NE(made.error().message.find("parameter '" + c.key + "'"), std::string::npos)
+        << made.error().message;
+    EXPECT_NE(made.error().message.find("detector '" + c.detector + "'"), std::string::npos);
+  }
+}
+
+TEST(DetectorFactoryTest, DurationsAcceptUnits) {
+  EXPECT_TRUE(CreateDetector("zscore", {{"max_gap", "90"}}).ok());
+  EXPECT_TRUE(CreateDetector("zscore", {{"max_gap", "5m"}}).ok());
+  EXPECT_TRUE(CreateDetector("trend", {{"limit", "1"}, {"horizon", "2h"}}).ok());
+  EXPECT_TRUE(CreateDetector("burnRate", {{"period", "28d"}}).ok());
+}
+
+}  // namespace
+}  // namespace kubeheal::detectors

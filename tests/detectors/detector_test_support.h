@@ -1,0 +1,35 @@
+#pragma once
+// Series generators shared by the detector tests: deterministic, so failures reproduce.
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kubeheal/detectors/detector_factory.h"
+#include "kubeheal/detectors/seeded_random_source.h"
+
+namespace kubeheal::detectors::testing {
+
+// Normal(mean, sd) values from a fixed seed (Box-Muller).
+class NoiseSeries {
+ public:
+  NoiseSeries(double mean, double sd, std::uint64_t seed = 7) : mean_(mean), sd_(sd), random_(seed) {}
+  double Next() {
+    const double u1 = std::max(random_.NextDouble(), 1e-12);
+    const double u2 = random_.NextDouble();
+    return mean_ + sd_ * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+
+ private:
+  double mean_, sd_;
+  SeededRandomSource random_;
+};
+
+inline std::unique_ptr<Detector> MustCreate(const std::string& name, const DetectorParams& params = {}) {
+  auto made = CreateDetector(name, params);
+  if (!made) throw std::runtime_error(made.error().message);
+  return std::move(made).value();
+}
+
+}  // namespace kubeheal::detectors::testing
