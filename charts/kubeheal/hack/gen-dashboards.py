@@ -218,8 +218,8 @@ def anomalies():
              (f"kubeheal_signal_band_low{{{sel}}}", "{{policy}}/{{signal}} low"),
              (f"kubeheal_signal_band_high{{{sel}}}", "{{policy}}/{{signal}} high")], w=24, h=10)
     d.row("Detections")
-    d.panel("timeseries", "Detections by severity",
-            [('sum by (severity) (increase(kubeheal_detections_total{policy=~"$policy"}[$__rate_interval]))', "{{severity}}")], unit="short")
+    d.panel("timeseries", "Detections by policy",
+            [('sum by (policy) (increase(kubeheal_detections_total{policy=~"$policy"}[$__rate_interval]))', "{{policy}}")], unit="short")
     d.panel("table", "Detections in range by policy and signal",
             [('sum by (policy, signal) (increase(kubeheal_detections_total{policy=~"$policy"}[$__range]))', "")],
             instant=True)
@@ -230,14 +230,14 @@ def healing():
     d = Dashboard("kubeheal-healing", "kubeheal / Healing",
                   "What kubeheal did: actions over time (also as annotations), counts by type and result, policy phases.",
                   ["healing"], policy_vars())
-    d.annotation("kubeheal actions", 'sum by (action, result) (increase(kubeheal_actions_total{policy=~"$policy"}[1m])) > 0',
+    d.annotation("kubeheal actions", 'sum by (action, result) (increase(kubeheal_actions_total[1m])) > 0',
                  "{{action}}", "{{action}} {{result}}")
     d.row("Actions")
     d.panel("timeseries", "Actions over time",
-            [('sum by (action, result) (increase(kubeheal_actions_total{policy=~"$policy"}[$__rate_interval]))', "{{action}} {{result}}")],
+            [('sum by (action, result) (increase(kubeheal_actions_total[$__rate_interval]))', "{{action}} {{result}}")],
             w=24, unit="short", custom={"drawStyle": "bars", "stacking": {"mode": "normal"}})
     d.panel("barchart", "Actions by type and result (time range)",
-            [('sum by (action, result) (increase(kubeheal_actions_total{policy=~"$policy"}[$__range]))', "{{action}} {{result}}")],
+            [('sum by (action, result) (increase(kubeheal_actions_total[$__range]))', "{{action}} {{result}}")],
             instant=True, options={"orientation": "horizontal"})
     d.panel("state-timeline", "Policy phase",
             [('max by (policy, phase) (kubeheal_policy_phase{policy=~"$policy"}) == 1', "{{policy}} {{phase}}")])
@@ -293,6 +293,7 @@ def operator():
             [("sum by (verb, code) (rate(kubeheal_kube_requests_total[$__rate_interval]))", "{{verb}} {{code}}")], unit="reqps")
     d.panel("timeseries", "Watch restarts", [("sum by (resource, reason) (increase(kubeheal_kube_watch_restarts_total[$__rate_interval]))", "{{resource}} {{reason}}")], unit="short")
     d.panel("timeseries", "Actions by result", [("sum by (result) (rate(kubeheal_actions_total[$__rate_interval]))", "{{result}}")], unit="ops")
+    d.panel("timeseries", "Prometheus query errors", [("sum(rate(kubeheal_prometheus_query_errors_total[$__rate_interval]))", "query errors/s")], unit="ops")
     return d
 
 
