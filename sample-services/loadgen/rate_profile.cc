@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace kubeheal::samples {
 
@@ -20,6 +21,42 @@ double RateProfile::RateAt(double t) const {
       return (t >= spike_at && t < spike_at + peak_length) ? peak_rate : rate;
   }
   return rate;
+}
+
+namespace {
+
+// The first time after `t` at which RateAt may change (infinity for constant shapes).
+double NextChange(const RateProfile& p, double t) {
+  constexpr double kNever = std::numeric_limits<double>::infinity();
+  switch (p.mode) {
+    case RateProfile::Mode::kBurst: {
+      double period_start = std::floor(t / p.burst_every) * p.burst_every;
+      double peak_start = period_start + p.burst_every - p.peak_length;
+      return t < peak_start ? peak_start : period_start + p.burst_every;
+    }
+    case RateProfile::Mode::kSpike:
+      if (t < p.spike_at) return p.spike_at;
+      if (t < p.spike_at + p.peak_length) return p.spike_at + p.peak_length;
+      return kNever;
+    default:
+      return kNever;
+  }
+}
+
+}  // namespace
+
+double RateProfile::NextSendAfter(double t) const {
+  double owed = 1.0;  // requests' worth of time still to cover
+  double now = t;
+  for (int guard = 0; guard < 1000000; ++guard) {
+    double r = RateAt(now);
+    double change = NextChange(*this, now);
+    if (r > 0 && (change - now) * r >= owed) return now + owed / r;
+    if (r > 0) owed -= (change - now) * r;
+    if (!(change > now)) return now + owed / std::max(r, 1e-9);  // no progress: step over
+    now = change;
+  }
+  return now;
 }
 
 double RateProfile::ExpectedRequests(double duration) const {

@@ -24,6 +24,9 @@ struct RateProfile {
   // Requests per second intended at `t` seconds from the start (0 for flood).
   double RateAt(double t) const;
   bool open_loop() const { return mode != Mode::kFlood; }
+  // The send time after one sent at `t`: where the integral of RateAt from `t` reaches 1, so
+  // a change of rate takes effect at the change, not one old interval later.
+  double NextSendAfter(double t) const;
   // Requests the profile intends over [0, duration) (integral of RateAt; 0 for flood).
   double ExpectedRequests(double duration) const;
   // The rate profile validated: positive rates and lengths.

@@ -15,7 +15,7 @@ std::optional<double> SendSchedule::Next() {
   // The epsilon absorbs rounding in the running sum (100 x 0.01 s must stay below 1 s).
   if (next_time_ >= duration_ - 1e-9) return std::nullopt;
   double at = next_time_;
-  next_time_ += 1.0 / profile_.RateAt(at);
+  next_time_ = profile_.NextSendAfter(at);
   ++issued_;
   return at;
 }
