@@ -135,6 +135,27 @@ def grafana_to_promql(expr):
     return expr
 
 
+def start_operator(binary, kubeconfig, token_file, prom_url, tmp, procs):
+    """Runs kubeheal-operator against the control plane, with the CRDs installed and one
+    HealingPolicy to reconcile, so that its own metrics exist. Returns its metrics address."""
+    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "apply", "--server-side", "--force-conflicts",
+                    "-f", os.path.join(REPO, "crds")], check=True, capture_output=True)
+    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "wait", "--for=condition=Established", "--timeout=60s",
+                    "crd/healingpolicies.kubeheal.io"], check=True, capture_output=True)
+    ns = f"kh-promql-{os.getpid()}"
+    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "create", "namespace", ns], capture_output=True)
+    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "apply", "-n", ns, "-f",
+                    os.path.join(REPO, "crds", "examples", "healingpolicy-payments.yaml")], check=True, capture_output=True)
+    metrics, health = free_port(), free_port()
+    log = open(os.path.join(tmp, "operator.log"), "w")
+    procs.append(subprocess.Popen([binary, f"--kubeconfig={kubeconfig}", f"--prometheus-url={prom_url}",
+                                   f"--metrics-addr=127.0.0.1:{metrics}", f"--health-addr=127.0.0.1:{health}",
+                                   f"--agent-token-file={token_file}", f"--namespaces={ns}", "--log-format=json"],
+                                  stdout=log, stderr=subprocess.STDOUT))
+    wait_http(f"http://127.0.0.1:{health}/healthz", timeout=60)
+    return f"127.0.0.1:{metrics}"
+
+
 def rss(admin_port):
     with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
         for line in r.read().decode().splitlines():
@@ -155,8 +176,14 @@ def query(prom, expr):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", default=os.environ.get("KUBEHEAL_AGENT_BIN", ""))
+    ap.add_argument("--operator", default=os.environ.get("KUBEHEAL_OPERATOR_BIN", ""),
+                    help="also run and scrape kubeheal-operator (needs the control plane's kubeconfig)")
     ap.add_argument("--seconds", type=int, default=75, help="traffic before querying (memory-growth rule needs > 60)")
     args = ap.parse_args()
+    kubeconfig = os.environ.get("KUBECONFIG") or os.path.join(
+        os.environ.get("KUBEHEAL_CP_DIR", os.path.expanduser("~/.cache/kubeheal/run/control-plane")), "admin.kubeconfig")
+    if args.operator and not os.path.exists(kubeconfig):
+        raise SystemExit(f"--operator needs a control plane: no kubeconfig at {kubeconfig}")
     if not args.agent or not os.access(args.agent, os.X_OK):
         raise SystemExit(f"no kubeheal-agent binary at {args.agent!r} (--agent or KUBEHEAL_AGENT_BIN)")
     prometheus = shutil.which("prometheus")
@@ -190,10 +217,14 @@ def main():
             admin(adm, "POST", "/v1/faults", {"id": "slow", "type": "latency", "percent": 100, "params": {"delayMs": 600}, "ttlSeconds": 600})
             admin(adm, "POST", "/v1/faults", {"id": "leak", "type": "memoryLeak", "params": {"mbPerSecond": 0.5, "capMb": 64}, "ttlSeconds": 600})
 
+        prom_port = free_port()
+        operator_target = None
+        if args.operator:
+            operator_target = start_operator(args.operator, kubeconfig, token_file, f"http://127.0.0.1:{prom_port}", tmp, procs)
+
         rules_file = os.path.join(tmp, "rules.yml")
         with open(rules_file, "w") as f:
             yaml.safe_dump({"groups": [dict(g, interval="1s") for g in groups]}, f)
-        prom_port = free_port()
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [rules_file],
@@ -203,7 +234,12 @@ def main():
                                     "labels": {"namespace": "demo", "pod": f"payments-{i}",
                                                "app_kubernetes_io_name": "payments", "kubeheal_io_agent": "true"}}
                                    for i, (_, adm) in enumerate(agents)],
-            }],
+            }] + ([{
+                "job_name": "kubeheal-operator",
+                "static_configs": [{"targets": [operator_target],
+                                    "labels": {"namespace": "kubeheal-system", "pod": "kubeheal-operator-0",
+                                               "app_kubernetes_io_name": "kubeheal-operator"}}],
+            }] if operator_target else []),
         }
         with open(os.path.join(tmp, "prometheus.yml"), "w") as f:
             yaml.safe_dump(config, f)
@@ -225,6 +261,8 @@ def main():
 
         parse_only = []
         returned = 0
+        # With the operator scraped, its process and runtime metrics must return series too.
+        must_with_operator = re.compile(r"kubeheal-operator|kubeheal_(reconcile|kube_requests|workqueue)_")
         for title, expr in dashboards:
             promql = grafana_to_promql(expr)
             r = query(prom_port, promql)
@@ -232,7 +270,9 @@ def main():
                 fail(f"dashboard {title}: {r.get('error')}\n  {promql}")
                 continue
             n = len(r["data"]["result"])
-            if OPERATOR_METRIC.search(expr):
+            if operator_target and must_with_operator.search(expr) and n == 0:
+                fail(f"dashboard {title}: no series although the operator is scraped\n  {promql}")
+            elif OPERATOR_METRIC.search(expr) and not (operator_target and n > 0):
                 parse_only.append(title)
             elif n == 0:
                 fail(f"dashboard {title}: no series\n  {promql}")
