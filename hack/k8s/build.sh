@@ -60,7 +60,9 @@ go_build_with_progress() {
   while kill -0 "$pid" 2>/dev/null; do
     sleep 15
     kill -0 "$pid" 2>/dev/null || break
-    log "  $name: $(grep -c -v '^#' "$log_file" 2>/dev/null || echo 0)/$total packages compiled, $((SECONDS - start))s"
+    # go build -v names each package it compiles; ones already in the Go build cache are not
+    # named, so a warm cache finishes well before the count reaches the total.
+    log "  $name: compiled $(grep -c -v '^#' "$log_file" 2>/dev/null || echo 0) of $total packages, $((SECONDS - start))s"
   done
   trap - EXIT INT TERM
   if ! wait "$pid"; then
