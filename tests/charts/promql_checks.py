@@ -36,7 +36,8 @@ import yaml
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHART = os.path.join(REPO, "charts", "kubeheal")
-OPERATOR_METRIC = re.compile(r"\bkubeheal_(detections|actions|anomaly|signal|policy|scenario|reconcile|workqueue|kube)_|kubeheal-operator")
+# Every kubeheal_* metric that is not the agent's belongs to the operator.
+OPERATOR_METRIC = re.compile(r"\bkubeheal_(?!agent_)[a-z_]+|kubeheal-operator")
 TOKEN = "promql-check-token-0123456789"
 
 failures = []
