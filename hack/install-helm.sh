@@ -6,7 +6,7 @@
 #   hack/install-helm.sh --print    print the path if cached, exit 1 otherwise (never builds)
 #
 # Env: KUBEHEAL_HELM_VERSION (default below), GO (default /usr/local/go/bin/go, else `go` on PATH),
-#      KUBEHEAL_CACHE_DIR (default ~/.cache/kubeheal), GOFLAGS (default -p=1: the CPUs are shared).
+#      KUBEHEAL_CACHE_DIR (default ~/.cache/kubeheal), GOFLAGS (-p=1 is appended: the CPUs are shared).
 # The build runs under a lock so that parallel callers (several ctest jobs) build it only once.
 set -euo pipefail
 
@@ -52,13 +52,15 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "install-helm: building helm $HELM_VERSION with $($GO version | awk '{print $3}') (GOFLAGS=${GOFLAGS:--p=1}); this takes a few minutes on a busy machine" >&2
+# One package at a time: the machine's CPUs are shared with other builds.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-p=1"
+echo "install-helm: building helm $HELM_VERSION with $($GO version | awk '{print $3}') (GOFLAGS=$GOFLAGS); this takes a few minutes on a busy machine" >&2
 start=$SECONDS
 # Progress: a line every 30 s so that a caller polling the log sees the build is alive.
 ( while sleep 30; do echo "install-helm: still building ($((SECONDS - start))s)" >&2; done ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true; rm -rf "$work"' EXIT
-GOFLAGS=${GOFLAGS:--p=1} GOBIN="$work" GOTOOLCHAIN=local CGO_ENABLED=0 \
+GOBIN="$work" GOTOOLCHAIN=local CGO_ENABLED=0 \
   "$GO" install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
     -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$K8S_MINOR \
     -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$K8S_MINOR" \
