@@ -367,7 +367,7 @@ cmd_stop_apiserver() {
 
 cmd_start_apiserver() {
   load_ports
-  is_running etcd && etcd_healthy || fail "start-apiserver: etcd is not running (run 'up')"
+  { is_running etcd && etcd_healthy; } || fail "start-apiserver: etcd is not running (run 'up')"
   if is_running kube-apiserver && apiserver_ready; then return 0; fi
   stop_process kube-apiserver
   port_in_use "$APISERVER_PORT" && fail "start-apiserver: port $APISERVER_PORT is taken by another process"

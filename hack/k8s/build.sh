@@ -50,6 +50,7 @@ is_known_command() {
 go_build_with_progress() {
   local src=$1 pkg=$2 out=$3 ldflags=$4 log_file=$5
   local total name=${6:-$pkg}
+  : >"$log_file"
   total=$(cd "$src" && "$GO" list -deps "$pkg" 2>>"$log_file" | wc -l) || total='?'
   log "building $name ($total packages, -p=$jobs); full log: $log_file"
   local start=$SECONDS
