@@ -302,9 +302,10 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relayBody(
       if (ec == http::error::need_buffer) ec = {};
       if (ec) co_return RelayResult::kInputFailed;
       body.size = kRelayBufferBytes - body.size;
-      body.data = chunk;
       body.more = !parser.is_done();
-      // Nothing new (e.g. only a chunk header arrived): a zero-sized chunk would end the body.
+      // Nothing new (e.g. only a chunk header, or the last chunk, arrived): handing the
+      // serializer an empty buffer would make it emit an extra zero-sized chunk.
+      body.data = body.size > 0 ? chunk : nullptr;
       if (body.size == 0 && body.more) continue;
     } else {
       body.data = nullptr;
