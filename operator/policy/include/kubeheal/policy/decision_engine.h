@@ -1,0 +1,61 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/result.h"
+#include "kubeheal/policy/decision.h"
+#include "kubeheal/policy/global_budget.h"
+#include "kubeheal/policy/observation.h"
+#include "kubeheal/policy/policy_spec.h"
+#include "kubeheal/policy/policy_state.h"
+
+namespace kubeheal::policy {
+
+struct EngineOptions {
+  std::vector<std::string> protected_namespaces = {"kube-system"};
+  size_t history_limit = 20;
+  // How long the phase stays Recovered after the last episode recovered, before Healthy.
+  Seconds recovered_hold{300};
+};
+
+// The HealingPolicy decision engine: pure logic on a Clock. Given a policy, this evaluation's
+// observation and the policy's state, it updates the state and returns the decisions to take.
+// See operator/policy/README.md for the model and the state machine.
+//
+// Protocol for the caller, per decision and in order: record it (status, Event), execute it
+// unless dry_run, then ReportOutcome. The state already holds the decision when Evaluate
+// returns, so persisting the state is recording it.
+//
+// Threads: the engine keeps no per-policy data (only the clock, the options and the shared,
+// thread-safe GlobalBudget), so workers may evaluate different policies at once; one
+// PolicyState must be used by one thread at a time.
+class DecisionEngine {
+ public:
+  DecisionEngine(std::shared_ptr<const Clock> clock, std::shared_ptr<GlobalBudget> budget,
+                 EngineOptions options = {});
+
+  // Fails (terminal "InvalidPolicy", naming the field) when the spec is inconsistent.
+  Result<Evaluation> Evaluate(const PolicySpec& spec, const Observation& observation,
+                              PolicyState& state) const;
+
+  // Reports what happened to a decision. A failed action moves its rule on to the next rung at
+  // the next evaluation; a failed revert is retried (3 attempts). NotFound if the id is unknown.
+  Status ReportOutcome(PolicyState& state, const std::string& decision_id, Outcome outcome,
+                       const std::string& message) const;
+
+  bool IsProtected(const std::string& namespace_name) const;
+
+ private:
+  std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<GlobalBudget> budget_;
+  EngineOptions options_;
+};
+
+// Checks a spec before use: unique signal and rule names, known signals in rules, non-empty
+// ladders, sane numbers (min <= max replicas, positive steps and rates).
+Status ValidatePolicySpec(const PolicySpec& spec);
+
+}  // namespace kubeheal::policy

@@ -1,0 +1,233 @@
+// After an action: verification at verifyAfter, escalation up the ladder, revert of temporary
+// actions and scale-back on recovery, failed outcomes, and the phase through it all.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "policy_test_support.h"
+
+namespace kubeheal::policy {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+using testing_support::EngineHarness;
+using testing_support::Obs;
+
+TEST(EscalationTest, ClimbsTheLadderOneRungPerVerifyAfterThenExhausts) {
+  EngineHarness h;
+  h.spec.actions.throttle.verify_after = seconds(60);
+  h.spec.actions.scale.verify_after = seconds(90);
+  h.spec.actions.restart.verify_after = seconds(120);
+  h.spec.actions.alert.verify_after = seconds(60);
+  const auto slow = Obs().High("latency");
+  h.Step(seconds(0), slow);
+  const auto throttle = h.Step(seconds(30), slow);
+  ASSERT_EQ(throttle.decisions.size(), 1u);
+  EXPECT_EQ(throttle.decisions[0].action, ActionType::kThrottle);
+  h.Succeed(throttle.decisions[0]);
+  EXPECT_TRUE(h.Step(seconds(59), slow).decisions.empty());  // verifyAfter not reached
+  const auto scale = h.Step(seconds(1), slow);
+  ASSERT_EQ(scale.decisions.size(), 1u);
+  EXPECT_EQ(scale.decisions[0].action, ActionType::kScale);
+  EXPECT_EQ(scale.decisions[0].rung, 1);
+  EXPECT_NE(scale.decisions[0].reason.find("escalating"), std::string::npos) << scale.decisions[0].reason;
+  EXPECT_EQ(scale.phase, Phase::kRemediating);
+  h.Succeed(scale.decisions[0]);
+  const auto restart = h.Step(seconds(90), slow);
+  ASSERT_EQ(restart.decisions.size(), 1u);
+  EXPECT_EQ(restart.decisions[0].action, ActionType::kRestart);
+  h.Succeed(restart.decisions[0]);
+  const auto alert = h.Step(seconds(120), slow);
+  ASSERT_EQ(alert.decisions.size(), 1u);
+  EXPECT_EQ(alert.decisions[0].action, ActionType::kAlert);
+  h.Succeed(alert.decisions[0]);
+  const auto exhausted = h.Step(seconds(60), slow);
+  EXPECT_TRUE(exhausted.decisions.empty());
+  EXPECT_EQ(exhausted.phase, Phase::kExhausted);
+  EXPECT_TRUE(h.Run(minutes(30), seconds(30), slow).empty());  // no more actions, no loop
+}
+
+TEST(RevertTest, RecoveryRevertsThrottleAndPhaseGoesRecoveredThenHealthy) {
+  EngineOptions options;
+  options.recovered_hold = seconds(120);
+  EngineHarness h(0, options);
+  h.Step(seconds(0), Obs().High("latency"));
+  const auto acted = h.Step(seconds(30), Obs().High("latency"));
+  ASSERT_EQ(acted.decisions.size(), 1u);
+  h.Succeed(acted.decisions[0]);
+  // It recovers before verifyAfter: judged only at verifyAfter, then reverted.
+  EXPECT_TRUE(h.Step(seconds(30), Obs()).decisions.empty());
+  EXPECT_EQ(h.state.phase, Phase::kRemediating);
+  const auto verified = h.Step(seconds(30), Obs());
+  ASSERT_EQ(verified.decisions.size(), 1u);
+  const Decision& revert = verified.decisions[0];
+  EXPECT_TRUE(revert.revert);
+  EXPECT_EQ(revert.action, ActionType::kThrottle);
+  EXPECT_EQ(revert.rule, "high-latency");
+  EXPECT_EQ(revert.pattern, Pattern::kHighLatency);
+  EXPECT_NE(revert.reason.find(acted.decisions[0].id), std::string::npos);
+  EXPECT_EQ(verified.phase, Phase::kRecovered);
+  EXPECT_EQ(h.state.last_recovered_at, h.clock->Now());
+  h.Succeed(revert);
+  EXPECT_TRUE(h.Step(seconds(60), Obs()).decisions.empty());
+  EXPECT_EQ(h.state.phase, Phase::kRecovered);
+  EXPECT_EQ(h.Step(seconds(60), Obs()).phase, Phase::kHealthy);
+}
+
+TEST(RevertTest, CircuitIsClosedAfterRecovery) {
+  EngineHarness h;
+  h.Step(seconds(0), Obs().High("errors"));
+  const auto acted = h.Step(seconds(30), Obs().High("errors"));
+  ASSERT_EQ(acted.decisions.size(), 1u);
+  h.Succeed(acted.decisions[0]);
+  const auto verified = h.Step(h.spec.actions.circuit_break.verify_after, Obs());
+  ASSERT_EQ(verified.decisions.size(), 1u);
+  EXPECT_EQ(verified.decisions[0].action, ActionType::kCircuitBreak);
+  EXPECT_TRUE(verified.decisions[0].revert);
+}
+
+TEST(RevertTest, ScaleBackWithinLimitsOnceNothingElseIsRemediated) {
+  EngineHarness h;
+  h.spec.actions.scale = {.step = 2, .min_replicas = 4, .max_replicas = 10, .verify_after = seconds(60)};
+  h.Step(seconds(0), Obs().High("traffic").Replicas(3));
+  const auto scaled = h.Step(seconds(30), Obs().High("traffic").High("latency").Replicas(3));
+  ASSERT_EQ(scaled.decisions.size(), 1u);  // latency has not held its `for` yet
+  EXPECT_EQ(scaled.decisions[0].parameters.to_replicas, 5);
+  h.Succeed(scaled.decisions[0]);
+  const auto throttled = h.Step(seconds(30), Obs().High("latency").Replicas(5));
+  ASSERT_EQ(throttled.decisions.size(), 1u);
+  EXPECT_EQ(throttled.decisions[0].action, ActionType::kThrottle);
+  h.Succeed(throttled.decisions[0]);
+  // Traffic recovered, latency still being remediated: no scale-back yet (it would fight).
+  const auto traffic_ok = h.Step(seconds(30), Obs().High("latency").Replicas(5));
+  EXPECT_TRUE(traffic_ok.decisions.empty());
+  ASSERT_EQ(h.state.pending_reverts.size(), 1u);
+  // Latency recovers: throttle cleared and scale back to max(minReplicas 4, original 3).
+  const auto all_ok = h.Step(seconds(30), Obs().Replicas(5));
+  ASSERT_EQ(all_ok.decisions.size(), 2u);
+  const bool scale_first = all_ok.decisions[0].action == ActionType::kScale;
+  const Decision& scale_back = all_ok.decisions[scale_first ? 0 : 1];
+  const Decision& unthrottle = all_ok.decisions[scale_first ? 1 : 0];
+  EXPECT_EQ(unthrottle.action, ActionType::kThrottle);
+  EXPECT_TRUE(unthrottle.revert);
+  EXPECT_EQ(scale_back.action, ActionType::kScale);
+  EXPECT_TRUE(scale_back.revert);
+  EXPECT_EQ(scale_back.parameters.from_replicas, 5);
+  EXPECT_EQ(scale_back.parameters.to_replicas, 4);
+  EXPECT_TRUE(h.state.pending_reverts.empty());
+}
+
+TEST(RevertTest, SharedThrottleIsKeptWhileAnotherPatternStillNeedsIt) {
+  EngineHarness h;
+  h.spec.rules = {{"latency", Pattern::kHighLatency, {}, {ActionType::kThrottle}},
+                  {"traffic", Pattern::kTrafficSpike, {}, {ActionType::kThrottle}}};
+  h.spec.actions.throttle.verify_after = seconds(60);
+  h.Step(seconds(0), Obs().High("latency").High("traffic"));
+  const auto acted = h.Step(seconds(30), Obs().High("latency").High("traffic"));
+  ASSERT_EQ(acted.decisions.size(), 1u);  // one throttle for both
+  h.Succeed(acted.decisions[0]);
+  // Latency recovers, traffic does not (and is exhausted): the throttle stays.
+  const auto partly = h.Step(seconds(60), Obs().High("traffic"));
+  EXPECT_TRUE(partly.decisions.empty());
+  const auto all = h.Step(seconds(30), Obs());
+  ASSERT_EQ(all.decisions.size(), 1u);
+  EXPECT_TRUE(all.decisions[0].revert);
+}
+
+TEST(OutcomeTest, FailedActionEscalatesAtTheNextEvaluation) {
+  EngineHarness h;
+  h.Step(seconds(0), Obs().High("latency"));
+  const auto acted = h.Step(seconds(30), Obs().High("latency"));
+  ASSERT_EQ(acted.decisions.size(), 1u);
+  ASSERT_TRUE(h.engine.ReportOutcome(h.state, acted.decisions[0].id, Outcome::kFailed,
+                                     "agent admin API unreachable").ok());
+  EXPECT_EQ(h.state.history.back().outcome, Outcome::kFailed);
+  EXPECT_EQ(h.state.history.back().message, "agent admin API unreachable");
+  const auto next = h.Step(seconds(10), Obs().High("latency"));
+  ASSERT_EQ(next.decisions.size(), 1u);
+  EXPECT_EQ(next.decisions[0].action, ActionType::kScale);
+  h.Succeed(next.decisions[0]);
+  // Recovery: the failed throttle is not "reverted", only the scale-out.
+  const auto recovered = h.Step(h.spec.actions.scale.verify_after, Obs().Replicas(4));
+  ASSERT_EQ(recovered.decisions.size(), 1u);
+  EXPECT_EQ(recovered.decisions[0].action, ActionType::kScale);
+  EXPECT_TRUE(recovered.decisions[0].revert);
+}
+
+TEST(OutcomeTest, FailedRevertIsRetriedThreeTimesAtMost) {
+  EngineHarness h;
+  h.Step(seconds(0), Obs().High("errors"));
+  const auto acted = h.Step(seconds(30), Obs().High("errors"));
+  h.Succeed(acted.decisions.at(0));
+  auto revert = h.Step(h.spec.actions.circuit_break.verify_after, Obs()).decisions;
+  int attempts = 0;
+  while (!revert.empty()) {
+    ++attempts;
+    ASSERT_EQ(revert.size(), 1u);
+    EXPECT_EQ(revert[0].attempt, attempts);
+    ASSERT_TRUE(h.engine.ReportOutcome(h.state, revert[0].id, Outcome::kFailed, "503").ok());
+    revert = h.Step(seconds(10), Obs()).decisions;
+  }
+  EXPECT_EQ(attempts, 3);
+}
+
+TEST(OutcomeTest, UnknownDecisionIsNotFound) {
+  EngineHarness h;
+  const Status s = h.engine.ReportOutcome(h.state, "orders-99", Outcome::kSucceeded, "");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "NotFound");
+}
+
+TEST(VerificationTest, MissingDataPostponesTheVerdict) {
+  EngineHarness h;
+  h.Step(seconds(0), Obs().High("errors"));
+  h.Succeed(h.Step(seconds(30), Obs().High("errors")).decisions.at(0));
+  const auto blind = h.Step(h.spec.actions.circuit_break.verify_after, Obs().Missing("errors"));
+  EXPECT_TRUE(blind.decisions.empty());  // neither escalates nor reverts without data
+  EXPECT_EQ(blind.phase, Phase::kRemediating);
+  const auto seen = h.Step(seconds(10), Obs());
+  ASSERT_EQ(seen.decisions.size(), 1u);
+  EXPECT_TRUE(seen.decisions[0].revert);
+}
+
+TEST(LifecycleTest, RemovingARuleEndsItsEpisodeAndRevertsItsActions) {
+  EngineHarness h;
+  h.Step(seconds(0), Obs().High("latency"));
+  h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
+  h.spec.rules = {{"crash-only", Pattern::kCrash, {}, {ActionType::kRestart}}};
+  const auto r = h.Step(seconds(10), Obs().High("latency"));
+  ASSERT_EQ(r.decisions.size(), 1u);
+  EXPECT_TRUE(r.decisions[0].revert);
+  EXPECT_TRUE(h.state.episodes.empty());
+}
+
+TEST(LifecycleTest, HistoryIsBounded) {
+  EngineOptions options;
+  options.history_limit = 5;
+  EngineHarness h(0, options);
+  h.spec.guardrails.cooldown = seconds(0);
+  h.spec.actions.throttle.verify_after = seconds(10);
+  for (int i = 0; i < 20; ++i) {
+    h.Run(seconds(60), seconds(10), Obs().High("latency"));
+    h.Run(seconds(60), seconds(10), Obs());
+  }
+  EXPECT_GT(h.all_decisions.size(), 20u);
+  ASSERT_EQ(h.state.history.size(), 5u);
+  EXPECT_EQ(h.state.history.back().decision.id, h.all_decisions.back().id);
+}
+
+TEST(LifecycleTest, InvalidSpecIsATerminalError) {
+  EngineHarness h;
+  h.spec.actions.scale.min_replicas = 5;
+  h.spec.actions.scale.max_replicas = 2;
+  const auto r = h.engine.Evaluate(h.spec, Obs(), h.state);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidPolicy");
+  EXPECT_FALSE(r.error().retryable());
+  EXPECT_NE(r.error().message.find("minReplicas (5) is above maxReplicas (2)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kubeheal::policy
