@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace kubeheal::detectors {
@@ -39,18 +40,117 @@ Status IsolationForest::Fit(const Eigen::MatrixXd& samples, RandomSource& random
       std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
       rows[static_cast<std::size_t>(i)] = all[static_cast<std::size_t>(i)];
     }
-    tree.reserve(static_cast<std::size_t>(2 * psi));
+    tree.nodes.reserve(static_cast<std::size_t>(2 * psi));
+    tree.leaf_depth.reserve(static_cast<std::size_t>(2 * psi));
     Grow(tree, samples, rows, 0, psi, 0, max_depth, random);
   }
+  Compile();
   return {};
+}
+
+void IsolationForest::Compile() {
+  compiled_.clear();
+  compiled_height_ = 0;
+  for (const Tree& tree : trees_) compiled_height_ = std::max(compiled_height_, tree.height);
+  if (compiled_height_ > kMaxCompiledHeight || features_ > (1 << 20)) return;
+  const std::size_t internal = (std::size_t{1} << compiled_height_) - 1;
+  compiled_.resize(trees_.size());
+  for (std::size_t t = 0; t < trees_.size(); ++t) {
+    CompiledTree& c = compiled_[t];
+    c.nodes.assign(internal, CompiledNode{std::numeric_limits<float>::infinity(), 0});
+    c.leaf_depth.assign(internal + 1, 0.0);
+    CompileNode(trees_[t], 0, 0, 0, c);
+  }
+}
+
+void IsolationForest::CompileNode(const Tree& tree, std::int32_t node, std::size_t heap, int depth,
+                                  CompiledTree& out) const {
+  const Node& n = tree.nodes[static_cast<std::size_t>(node)];
+  const std::size_t internal = out.nodes.size();
+  if (n.left == node) {
+    // A leaf above the full height: every slot below it, whichever way a walk turns on the
+    // +inf pass-through nodes (NaN goes right), ends with this leaf's path length.
+    const int below = compiled_height_ - depth;
+    const std::size_t first = ((heap + 1) << below) - 1 - internal;
+    const std::size_t count = std::size_t{1} << below;
+    for (std::size_t i = 0; i < count; ++i) {
+      out.leaf_depth[first + i] = tree.leaf_depth[static_cast<std::size_t>(node)];
+    }
+    return;
+  }
+  out.nodes[heap] = CompiledNode{static_cast<float>(n.threshold), n.feature};
+  CompileNode(tree, n.left, 2 * heap + 1, depth + 1, out);
+  CompileNode(tree, n.right, 2 * heap + 2, depth + 1, out);
+}
+
+void IsolationForest::AddCompiledPathLengths(const float* block, int count,
+                                             double* totals) const {
+  const std::size_t internal = (std::size_t{1} << compiled_height_) - 1;
+  for (const CompiledTree& tree : compiled_) {
+    const CompiledNode* nodes = tree.nodes.data();
+    const double* leaves = tree.leaf_depth.data() - internal;  // indexed by heap position
+    // Eight walks in lock step, each in its own register: they are independent, so the CPU
+    // overlaps their loads instead of waiting on one chain of node -> value -> child. The
+    // feature-major block makes lane k's value sit at a fixed offset k from a shared base.
+    int begin = 0;
+    for (; begin + 8 <= count; begin += 8) {
+      const float* x = block + begin;
+      std::size_t a[8] = {};
+      for (int step = 0; step < compiled_height_; ++step) {
+#define KUBEHEAL_IFOREST_LANE(k)                                                          \
+  {                                                                                       \
+    const CompiledNode n = nodes[a[k]];                                                   \
+    a[k] = 2 * a[k] + 1 +                                                                 \
+           static_cast<std::size_t>(!(x[static_cast<std::size_t>(n.feature) * kBlock + k] < \
+                                      n.threshold));                                      \
+  }
+        KUBEHEAL_IFOREST_LANE(0) KUBEHEAL_IFOREST_LANE(1) KUBEHEAL_IFOREST_LANE(2)
+        KUBEHEAL_IFOREST_LANE(3) KUBEHEAL_IFOREST_LANE(4) KUBEHEAL_IFOREST_LANE(5)
+        KUBEHEAL_IFOREST_LANE(6) KUBEHEAL_IFOREST_LANE(7)
+#undef KUBEHEAL_IFOREST_LANE
+      }
+      for (int k = 0; k < 8; ++k) totals[begin + k] += leaves[a[k]];
+    }
+    for (; begin < count; ++begin) {
+      std::size_t a = 0;
+      for (int step = 0; step < compiled_height_; ++step) {
+        const CompiledNode n = nodes[a];
+        a = 2 * a + 1 +
+            static_cast<std::size_t>(!(block[static_cast<std::size_t>(n.feature) * kBlock +
+                                             static_cast<std::size_t>(begin)] < n.threshold));
+      }
+      totals[begin] += leaves[a];
+    }
+  }
+}
+
+double IsolationForest::CompiledPathLength(const float* row) const {
+  const std::size_t internal = (std::size_t{1} << compiled_height_) - 1;
+  double total = 0;
+  for (const CompiledTree& tree : compiled_) {
+    std::size_t a = 0;
+    for (int step = 0; step < compiled_height_; ++step) {
+      const CompiledNode n = tree.nodes[a];
+      a = 2 * a + 1 + static_cast<std::size_t>(!(row[n.feature] < n.threshold));
+    }
+    total += tree.leaf_depth[a - internal];
+  }
+  return total;
+}
+
+std::int32_t IsolationForest::AddLeaf(Tree& tree, int depth, int count) {
+  const auto index = static_cast<std::int32_t>(tree.nodes.size());
+  tree.nodes.push_back(Node{std::numeric_limits<double>::infinity(), 0, index, index});
+  tree.leaf_depth.push_back(depth + AveragePathLength(count));
+  tree.height = std::max(tree.height, depth);
+  return index;
 }
 
 void IsolationForest::Grow(Tree& tree, const Eigen::MatrixXd& samples, std::vector<int>& rows,
                            int begin, int end, int depth, int max_depth,
                            RandomSource& random) const {
   const int count = end - begin;
-  const std::size_t index = tree.size();
-  tree.push_back(Node{0, -1, -1, depth + AveragePathLength(count)});
+  const std::int32_t index = AddLeaf(tree, depth, count);
   if (count <= 1 || depth >= max_depth) return;
 
   // A random feature that still varies in this node; as in the paper and scikit-learn, a
@@ -71,29 +171,37 @@ void IsolationForest::Grow(Tree& tree, const Eigen::MatrixXd& samples, std::vect
       return samples(r, f) < split;
     });
     const int mid = static_cast<int>(middle - rows.begin());
-    tree[index].feature = f;
-    tree[index].threshold = split;
+    const auto node = static_cast<std::size_t>(index);
+    tree.nodes[node].feature = f;
+    tree.nodes[node].threshold = split;
+    tree.leaf_depth[node] = 0;
+    tree.nodes[node].left = static_cast<std::int32_t>(tree.nodes.size());
     Grow(tree, samples, rows, begin, mid, depth + 1, max_depth, random);
-    tree[index].right = static_cast<std::int32_t>(tree.size());
+    tree.nodes[node].right = static_cast<std::int32_t>(tree.nodes.size());
     Grow(tree, samples, rows, mid, end, depth + 1, max_depth, random);
     return;
   }
 }
 
 double IsolationForest::PathLength(const Tree& tree, const double* x, Eigen::Index stride) const {
-  const Node* nodes = tree.data();
+  const Node* nodes = tree.nodes.data();
   std::int32_t i = 0;
-  while (nodes[i].feature >= 0) {
+  for (int step = 0; step < tree.height; ++step) {
     const Node& node = nodes[i];
-    i = x[node.feature * stride] < node.threshold ? i + 1 : node.right;
+    i = x[node.feature * stride] < node.threshold ? node.left : node.right;
   }
-  return nodes[i].leaf_depth;
+  return tree.leaf_depth[static_cast<std::size_t>(i)];
 }
 
 double IsolationForest::Score(const double* features) const {
   if (trees_.empty()) return 0.5;
   double total = 0;
-  for (const Tree& tree : trees_) total += PathLength(tree, features, 1);
+  if (!compiled_.empty()) {
+    std::vector<float> row(features, features + features_);
+    total = CompiledPathLength(row.data());
+  } else {
+    for (const Tree& tree : trees_) total += PathLength(tree, features, 1);
+  }
   return std::exp2(-(total / static_cast<double>(trees_.size())) / normaliser_);
 }
 
@@ -101,10 +209,24 @@ Eigen::VectorXd IsolationForest::ScoreSamples(const Eigen::MatrixXd& samples) co
   const Eigen::Index n = samples.rows();
   Eigen::VectorXd total = Eigen::VectorXd::Zero(n);
   if (trees_.empty() || samples.cols() != features_) return Eigen::VectorXd::Constant(n, 0.5);
-  // Column-major: feature f of row r is at data[r + f * n].
-  const double* data = samples.data();
-  for (const Tree& tree : trees_) {
-    for (Eigen::Index r = 0; r < n; ++r) total[r] += PathLength(tree, data + r, n);
+  if (!compiled_.empty()) {
+    // Blocks of rows copied feature-major stay in L1 while every tree walks them.
+    std::vector<float> block(static_cast<std::size_t>(kBlock) * static_cast<std::size_t>(features_));
+    for (Eigen::Index begin = 0; begin < n; begin += kBlock) {
+      const Eigen::Index count = std::min<Eigen::Index>(kBlock, n - begin);
+      for (int f = 0; f < features_; ++f) {
+        for (Eigen::Index r = 0; r < count; ++r) {
+          block[static_cast<std::size_t>(f) * kBlock + static_cast<std::size_t>(r)] =
+              static_cast<float>(samples(begin + r, f));
+        }
+      }
+      AddCompiledPathLengths(block.data(), static_cast<int>(count), total.data() + begin);
+    }
+  } else {
+    const double* data = samples.data();  // column-major: feature f of row r at r + f * n
+    for (const Tree& tree : trees_) {
+      for (Eigen::Index r = 0; r < n; ++r) total[r] += PathLength(tree, data + r, n);
+    }
   }
   const double scale = -1.0 / (static_cast<double>(trees_.size()) * normaliser_);
   return (total * scale).unaryExpr([](double e) { return std::exp2(e); });
@@ -116,14 +238,16 @@ void IsolationForest::Save(StateWriter& out) const {
   out.Number(normaliser_);
   out.Integer(static_cast<std::int64_t>(trees_.size()));
   for (const Tree& tree : trees_) {
-    out.Integer(static_cast<std::int64_t>(tree.size()));
-    for (const Node& node : tree) {
-      out.Integer(node.feature);
-      if (node.feature >= 0) {
+    out.Integer(static_cast<std::int64_t>(tree.nodes.size()));
+    for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
+      const Node& node = tree.nodes[i];
+      const bool leaf = node.left == static_cast<std::int32_t>(i);
+      out.Integer(leaf ? -1 : node.feature);
+      if (leaf) {
+        out.Number(tree.leaf_depth[i]);
+      } else {
         out.Number(node.threshold);
         out.Integer(node.right);
-      } else {
-        out.Number(node.leaf_depth);
       }
     }
   }
@@ -145,12 +269,17 @@ Status IsolationForest::Load(StateReader& in) {
     std::int64_t size = 0;
     if (Status s = in.Integer("tree size", size); !s) return s;
     if (size < 1 || size > 10'000'000) return Error{"state: isolation forest tree size is bad"};
-    tree.resize(static_cast<std::size_t>(size));
+    tree.nodes.resize(static_cast<std::size_t>(size));
+    tree.leaf_depth.assign(static_cast<std::size_t>(size), 0.0);
+    std::vector<int> depth(static_cast<std::size_t>(size), -1);
+    depth[0] = 0;
     for (std::int64_t i = 0; i < size; ++i) {
-      Node& node = tree[static_cast<std::size_t>(i)];
+      Node& node = tree.nodes[static_cast<std::size_t>(i)];
+      const int node_depth = depth[static_cast<std::size_t>(i)];
+      // Children are written after their parent, so every node's depth is known when read.
+      if (node_depth < 0) return Error{"state: isolation forest node " + std::to_string(i) + " has no parent"};
       std::int64_t feature = 0;
       if (Status s = in.Integer("node feature", feature); !s) return s;
-      node.feature = static_cast<std::int32_t>(feature);
       if (feature >= 0) {
         std::int64_t right = 0;
         if (Status s = in.Number("node threshold", node.threshold); !s) return s;
@@ -160,16 +289,26 @@ Status IsolationForest::Load(StateReader& in) {
         if (feature >= features || right <= i + 1 || right >= size || i + 1 >= size) {
           return Error{"state: isolation forest node " + std::to_string(i) + " is malformed"};
         }
+        node.feature = static_cast<std::int32_t>(feature);
+        node.left = static_cast<std::int32_t>(i + 1);
         node.right = static_cast<std::int32_t>(right);
+        depth[static_cast<std::size_t>(i + 1)] = node_depth + 1;
+        depth[static_cast<std::size_t>(right)] = node_depth + 1;
       } else {
         if (feature != -1) return Error{"state: isolation forest node has a bad feature"};
-        if (Status s = in.Number("leaf depth", node.leaf_depth); !s) return s;
+        if (Status s = in.Number("leaf depth", tree.leaf_depth[static_cast<std::size_t>(i)]); !s) {
+          return s;
+        }
+        node = Node{std::numeric_limits<double>::infinity(), 0, static_cast<std::int32_t>(i),
+                    static_cast<std::int32_t>(i)};
+        tree.height = std::max(tree.height, node_depth);
       }
     }
   }
   features_ = static_cast<int>(features);
   normaliser_ = normaliser;
   trees_ = std::move(trees);
+  Compile();
   return {};
 }
 
