@@ -62,6 +62,7 @@ class Evaluator {
       return Finish(Phase::kSuspended);
     }
     CloseEpisodesOfRemovedRules();
+    LiftExpiredThrottles();
     for (const Rule& rule : EffectiveRules(spec_)) EvaluateRule(rule);
     std::erase_if(state_.episodes, [&](const Episode& e) { return closed_.count(e.rule) > 0; });
     EmitReverts();
@@ -90,6 +91,22 @@ class Evaluator {
     }
   }
 
+  // A throttle with maxDuration is lifted when that time is up, recovered or not: a throttle
+  // left in place hurts the users it was meant to protect.
+  void LiftExpiredThrottles() {
+    const Seconds max = spec_.actions.throttle.max_duration;
+    if (max.count() <= 0) return;
+    for (auto& e : state_.episodes) {
+      std::erase_if(e.temporaries, [&](const TemporaryAction& t) {
+        if (t.action != ActionType::kThrottle || now_ - t.applied_at < max) return false;
+        state_.pending_reverts.push_back(t);
+        out_.notes.push_back(e.rule + ": throttle " + t.decision_id + " lifted after maxDuration " +
+                             std::to_string(max.count()) + "s");
+        return true;
+      });
+    }
+  }
+
   void EvaluateRule(const Rule& rule) {
     const RuleMatch m = MatchRule(rule, spec_, obs_, state_, now_);
     if (!m.configured) return;
@@ -99,7 +116,7 @@ class Evaluator {
       if (!m.triggered) {
         if (m.anomalous) {
           out_.notes.push_back(rule.name + ": " + m.summary +
-                               (m.excluded ? " (explained by the error rate)" : ""));
+                               (m.excluded ? " (not acted on while " + m.excluded_by + " is anomalous too)" : ""));
         }
         return;
       }
@@ -137,7 +154,7 @@ class Evaluator {
       return;
     }
     if (m.excluded) {
-      out_.notes.push_back(rule.name + ": not escalating while the error rate explains it");
+      out_.notes.push_back(rule.name + ": not escalating while " + m.excluded_by + " is anomalous too");
       return;
     }
     Act(*ep, rule, m, ep->rung + 1,
@@ -250,7 +267,14 @@ class Evaluator {
     ep.last_decision_id = d.id;
     ep.verify_at = now_ + VerifyAfter(spec_.actions, d.action);
     if (IsTemporary(d.action)) {
-      ep.temporaries.push_back(TemporaryAction{d.id, ep.rule, d.action, d.parameters, d.dry_run, 1});
+      TemporaryAction t;
+      t.decision_id = d.id;
+      t.rule = ep.rule;
+      t.action = d.action;
+      t.parameters = d.parameters;
+      t.dry_run = d.dry_run;
+      t.applied_at = now_;
+      ep.temporaries.push_back(std::move(t));
     }
   }
 
@@ -293,8 +317,10 @@ class Evaluator {
   // Closes an episode; its temporary actions are undone unless another open episode relies on
   // the same kind of action (then that one undoes it when it recovers).
   void Recover(Episode& ep, const std::string& note) {
-    for (const auto& t : ep.temporaries) {
-      if (!HeldByOpenEpisode(t.action, &ep)) state_.pending_reverts.push_back(t);
+    for (auto t : ep.temporaries) {
+      if (HeldByOpenEpisode(t.action, &ep)) continue;
+      if (t.action == ActionType::kScale) t.revert_not_before = now_ + spec_.actions.scale.scale_back_after;
+      state_.pending_reverts.push_back(std::move(t));
     }
     closed_.insert(ep.rule);
     state_.last_recovered_at = now_;
@@ -310,8 +336,9 @@ class Evaluator {
       if (done[t.action] || HeldByOpenEpisode(t.action, nullptr)) continue;
       ActionParameters p = t.parameters;
       if (t.action == ActionType::kScale) {
-        // Scaling back while another pattern is being remediated would fight it.
-        if (any_open) {
+        // Scaling back while another pattern is being remediated would fight it; and
+        // scaleBackAfter keeps the capacity a while in case the load returns.
+        if (any_open || (t.revert_not_before && now_ < *t.revert_not_before)) {
           keep.push_back(t);
           continue;
         }
@@ -409,8 +436,15 @@ Status DecisionEngine::ReportOutcome(PolicyState& state, const std::string& deci
     if (d.attempt < kMaxRevertAttempts) {
       ActionParameters p = d.parameters;
       if (d.action == ActionType::kScale) p.from_replicas = d.parameters.to_replicas;
-      state.pending_reverts.push_back(
-          TemporaryAction{d.id, d.rule, d.action, p, d.dry_run, d.attempt + 1});
+      TemporaryAction retry;
+      retry.decision_id = d.id;
+      retry.rule = d.rule;
+      retry.action = d.action;
+      retry.parameters = p;
+      retry.dry_run = d.dry_run;
+      retry.applied_at = d.decided_at;
+      retry.attempt = d.attempt + 1;
+      state.pending_reverts.push_back(std::move(retry));
     }
     return Status::Ok();
   }

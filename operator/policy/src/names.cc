@@ -31,18 +31,13 @@ constexpr std::pair<ActionType, const char*> kActions[] = {
     {ActionType::kRestart, "restart"},
     {ActionType::kAlert, "alert"}};
 constexpr std::pair<Pattern, const char*> kPatterns[] = {
-    {Pattern::kCrash, "crash"},
-    {Pattern::kHighLatency, "highLatency"},
-    {Pattern::kHighErrorRate, "highErrorRate"},
-    {Pattern::kTrafficSpike, "trafficSpike"},
-    {Pattern::kMemoryGrowth, "memoryGrowth"}};
-constexpr std::pair<SignalKind, const char*> kKinds[] = {{SignalKind::kLatency, "latency"},
-                                                         {SignalKind::kErrors, "errors"},
-                                                         {SignalKind::kTraffic, "traffic"},
-                                                         {SignalKind::kMemory, "memory"},
-                                                         {SignalKind::kOther, "other"}};
+    {Pattern::kCrash, "crash"},     {Pattern::kNotReady, "notReady"},
+    {Pattern::kLatency, "latency"}, {Pattern::kErrors, "errors"},
+    {Pattern::kTraffic, "traffic"}, {Pattern::kMemory, "memory"},
+    {Pattern::kCustom, "custom"}};
+constexpr std::pair<Match, const char*> kMatches[] = {{Match::kAny, "any"}, {Match::kAll, "all"}};
 constexpr std::pair<RestartMode, const char*> kModes[] = {{RestartMode::kRolling, "rolling"},
-                                                          {RestartMode::kOnePod, "onePod"}};
+                                                          {RestartMode::kOnePod, "pod"}};
 constexpr std::pair<Severity, const char*> kSeverities[] = {{Severity::kNormal, "normal"},
                                                             {Severity::kInfo, "info"},
                                                             {Severity::kWarning, "warning"},
@@ -61,7 +56,7 @@ constexpr std::pair<Outcome, const char*> kOutcomes[] = {{Outcome::kPending, "Pe
 
 const char* ActionTypeName(ActionType type) { return NameOf(type, kActions); }
 const char* PatternName(Pattern pattern) { return NameOf(pattern, kPatterns); }
-const char* SignalKindName(SignalKind kind) { return NameOf(kind, kKinds); }
+const char* MatchName(Match match) { return NameOf(match, kMatches); }
 const char* RestartModeName(RestartMode mode) { return NameOf(mode, kModes); }
 const char* SeverityName(Severity severity) { return NameOf(severity, kSeverities); }
 const char* PhaseName(Phase phase) { return NameOf(phase, kPhases); }
@@ -69,7 +64,7 @@ const char* OutcomeName(Outcome outcome) { return NameOf(outcome, kOutcomes); }
 
 std::optional<ActionType> ParseActionType(std::string_view name) { return Lookup(name, kActions); }
 std::optional<Pattern> ParsePattern(std::string_view name) { return Lookup(name, kPatterns); }
-std::optional<SignalKind> ParseSignalKind(std::string_view name) { return Lookup(name, kKinds); }
+std::optional<Match> ParseMatch(std::string_view name) { return Lookup(name, kMatches); }
 std::optional<RestartMode> ParseRestartMode(std::string_view name) { return Lookup(name, kModes); }
 std::optional<Severity> ParseSeverity(std::string_view name) { return Lookup(name, kSeverities); }
 std::optional<Phase> ParsePhase(std::string_view name) { return Lookup(name, kPhases); }

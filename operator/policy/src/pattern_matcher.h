@@ -16,10 +16,11 @@ struct RuleMatch {
   bool configured = true;   // the policy has signals for this pattern at all
   bool triggered = false;   // the pattern holds, and has held for its `for`: act
   bool anomalous = false;   // the rule's signals are anomalous now (`for` aside): not recovered
-  bool excluded = false;    // anomalous, but another pattern explains it (latency with errors)
+  bool excluded = false;    // anomalous, but a pattern of `unless` is too (latency with errors)
+  std::string excluded_by;  // that pattern's name
   bool unknown = false;     // some signal has no data and none is anomalous: cannot judge
   std::vector<Evidence> evidence;
-  std::string summary;      // "latency 0.92 above 0.10..0.30 for 60s"
+  std::string summary;      // "latency 0.92 outside 0.1..0.3 (critical)"
 };
 
 // Updates when each signal (and the pod facts) turned anomalous, for `for`. A signal without

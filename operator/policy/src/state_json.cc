@@ -54,12 +54,15 @@ json ToJson(const Evidence& e) {
 }
 
 json ToJson(const TemporaryAction& t) {
-  return {{"decision", t.decision_id},
-          {"rule", t.rule},
-          {"action", ActionTypeName(t.action)},
-          {"parameters", ToJson(t.parameters, t.action)},
-          {"dryRun", t.dry_run},
-          {"attempt", t.attempt}};
+  json j = {{"decision", t.decision_id},
+            {"rule", t.rule},
+            {"action", ActionTypeName(t.action)},
+            {"parameters", ToJson(t.parameters, t.action)},
+            {"dryRun", t.dry_run},
+            {"appliedAt", TimeText(t.applied_at)},
+            {"attempt", t.attempt}};
+  if (t.revert_not_before) j["revertNotBefore"] = TimeText(*t.revert_not_before);
+  return j;
 }
 
 // ---- reading: every accessor names the field it failed on ----
@@ -204,6 +207,8 @@ TemporaryAction TemporaryFrom(const Reader& r) {
   t.action = r.EnumOf<ActionType>("action", ParseActionType);
   t.parameters = ParametersFrom(r.Child("parameters"), t.action);
   t.dry_run = r.Bool("dryRun");
+  t.applied_at = r.Time("appliedAt");
+  t.revert_not_before = r.OptTime("revertNotBefore");
   t.attempt = static_cast<int>(r.Int("attempt", 1));
   return t;
 }
@@ -234,7 +239,6 @@ json PolicyStateToJson(const PolicyState& s) {
   json holds = json::array();
   for (const auto& h : s.holds) holds.push_back({{"signal", h.signal}, {"anomalousSince", TimeText(h.anomalous_since)}});
   j["holds"] = holds;
-  if (s.pods_failing_since) j["podsFailingSince"] = TimeText(*s.pods_failing_since);
   json episodes = json::array();
   for (const auto& e : s.episodes) {
     json ej = {{"rule", e.rule},
@@ -284,7 +288,6 @@ Result<PolicyState> PolicyStateFromJson(const json& j) {
       const Reader h = r.At("holds", i);
       s.holds.push_back({h.Str("signal"), h.Time("anomalousSince")});
     }
-    s.pods_failing_since = r.OptTime("podsFailingSince");
     for (size_t i = 0; i < r.Array("episodes").size(); ++i) {
       const Reader e = r.At("episodes", i);
       Episode ep;

@@ -30,6 +30,12 @@ Status ValidatePolicySpec(const PolicySpec& spec) {
     if (r.name.empty()) return Invalid(spec, where + ".name is empty");
     if (!rules.insert(r.name).second) return Invalid(spec, where + ".name \"" + r.name + "\" is repeated");
     if (r.actions.empty()) return Invalid(spec, where + ".actions is empty");
+    if (r.pattern == Pattern::kCustom && r.signals.empty()) {
+      return Invalid(spec, where + ": a custom rule needs signals");
+    }
+    for (const auto p : r.unless) {
+      if (p == r.pattern) return Invalid(spec, where + ".unless contains the rule's own pattern");
+    }
     for (const auto& name : r.signals) {
       if (!signals.count(name)) {
         return Invalid(spec, where + ".signals names \"" + name + "\", which is not a signal");
@@ -47,8 +53,9 @@ Status ValidatePolicySpec(const PolicySpec& spec) {
                              ") is above maxReplicas (" + std::to_string(a.scale.max_replicas) + ")");
   }
   for (const auto v : {a.throttle.verify_after, a.circuit_break.verify_after, a.scale.verify_after,
-                       a.restart.verify_after, a.alert.verify_after}) {
-    if (v.count() <= 0) return Invalid(spec, "every action's verifyAfter must be positive");
+                       a.restart.verify_after, a.alert.verify_after, a.throttle.max_duration,
+                       a.scale.scale_back_after}) {
+    if (v.count() < 0) return Invalid(spec, "actions: verifyAfter, maxDuration and scaleBackAfter cannot be negative");
   }
   if (spec.guardrails.cooldown.count() < 0) return Invalid(spec, "guardrails.cooldown is negative");
   if (spec.guardrails.max_actions_per_hour < 0) {

@@ -13,6 +13,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 using testing_support::EngineHarness;
+using testing_support::MakeRule;
 using testing_support::Obs;
 
 bool HasNote(const Evaluation& e, const std::string& text) {
@@ -117,9 +118,9 @@ TEST(BudgetTest, PerPolicyBudgetHoldsActionsBackForAnHour) {
   EngineHarness h;
   h.spec.guardrails.max_actions_per_hour = 2;
   h.spec.guardrails.cooldown = seconds(0);
-  h.spec.rules = {{"latency", Pattern::kHighLatency, {}, {ActionType::kThrottle, ActionType::kAlert}},
-                  {"traffic", Pattern::kTrafficSpike, {}, {ActionType::kScale, ActionType::kAlert}},
-                  {"memory", Pattern::kMemoryGrowth, {}, {ActionType::kRestart}}};
+  h.spec.rules = {MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle, ActionType::kAlert}, {}),
+                  MakeRule("traffic", Pattern::kTraffic, {ActionType::kScale, ActionType::kAlert}, {}),
+                  MakeRule("memory", Pattern::kMemory, {ActionType::kRestart}, {})};
   h.Step(seconds(0), Obs().High("latency").High("traffic").High("memory"));
   const auto acted = h.Step(seconds(30), Obs().High("latency").High("traffic").High("memory"));
   ASSERT_EQ(acted.decisions.size(), 2u);
@@ -172,7 +173,7 @@ TEST(DryRunTest, RecordsWhatWouldBeDoneAndConsumesNoBudget) {
     EXPECT_TRUE(x.dry_run);
     ladder.push_back(x.action);
   }
-  EXPECT_EQ(ladder, (std::vector<ActionType>{ActionType::kScale, ActionType::kRestart, ActionType::kAlert}));
+  EXPECT_EQ(ladder, (std::vector<ActionType>{ActionType::kScale, ActionType::kAlert}));
   EXPECT_EQ(h.state.phase, Phase::kExhausted);
   // Recovery "reverts" the would-be throttle and scale-out, as dry-run too.
   const auto recovered = h.Step(seconds(30), Obs().Replicas(4));
@@ -216,7 +217,7 @@ TEST(ProtectedNamespaceTest, ProtectedListComesFromTheOptions) {
   EXPECT_FALSE(h.engine.IsProtected("kube-system"));
   EXPECT_TRUE(h.engine.IsProtected("payments-prod"));
   h.spec.namespace_name = "payments-prod";
-  h.spec.rules = {{"crash", Pattern::kCrash, {}, {ActionType::kRestart}}};
+  h.spec.rules = {MakeRule("crash", Pattern::kCrash, {ActionType::kRestart}, {})};
   const auto r = h.Run(minutes(5), seconds(10), Obs().Crashing(1));
   EXPECT_TRUE(r.empty());
 }

@@ -13,6 +13,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 using testing_support::EngineHarness;
+using testing_support::MakeRule;
 using testing_support::Obs;
 
 TEST(EscalationTest, ClimbsTheLadderOneRungPerVerifyAfterThenExhausts) {
@@ -35,11 +36,7 @@ TEST(EscalationTest, ClimbsTheLadderOneRungPerVerifyAfterThenExhausts) {
   EXPECT_NE(scale.decisions[0].reason.find("escalating"), std::string::npos) << scale.decisions[0].reason;
   EXPECT_EQ(scale.phase, Phase::kRemediating);
   h.Succeed(scale.decisions[0]);
-  const auto restart = h.Step(seconds(90), slow);
-  ASSERT_EQ(restart.decisions.size(), 1u);
-  EXPECT_EQ(restart.decisions[0].action, ActionType::kRestart);
-  h.Succeed(restart.decisions[0]);
-  const auto alert = h.Step(seconds(120), slow);
+  const auto alert = h.Step(seconds(90), slow);
   ASSERT_EQ(alert.decisions.size(), 1u);
   EXPECT_EQ(alert.decisions[0].action, ActionType::kAlert);
   h.Succeed(alert.decisions[0]);
@@ -65,8 +62,8 @@ TEST(RevertTest, RecoveryRevertsThrottleAndPhaseGoesRecoveredThenHealthy) {
   const Decision& revert = verified.decisions[0];
   EXPECT_TRUE(revert.revert);
   EXPECT_EQ(revert.action, ActionType::kThrottle);
-  EXPECT_EQ(revert.rule, "high-latency");
-  EXPECT_EQ(revert.pattern, Pattern::kHighLatency);
+  EXPECT_EQ(revert.rule, "latency");
+  EXPECT_EQ(revert.pattern, Pattern::kLatency);
   EXPECT_NE(revert.reason.find(acted.decisions[0].id), std::string::npos);
   EXPECT_EQ(verified.phase, Phase::kRecovered);
   EXPECT_EQ(h.state.last_recovered_at, h.clock->Now());
@@ -74,6 +71,32 @@ TEST(RevertTest, RecoveryRevertsThrottleAndPhaseGoesRecoveredThenHealthy) {
   EXPECT_TRUE(h.Step(seconds(60), Obs()).decisions.empty());
   EXPECT_EQ(h.state.phase, Phase::kRecovered);
   EXPECT_EQ(h.Step(seconds(60), Obs()).phase, Phase::kHealthy);
+}
+
+TEST(RevertTest, ThrottleIsLiftedAfterMaxDurationEvenIfNotRecovered) {
+  EngineHarness h;
+  h.spec.actions.throttle.max_duration = seconds(45);
+  h.spec.actions.throttle.verify_after = seconds(60);
+  h.Step(seconds(0), Obs().High("latency"));
+  h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
+  EXPECT_TRUE(h.Step(seconds(30), Obs().High("latency")).decisions.empty());
+  const auto lifted = h.Step(seconds(15), Obs().High("latency"));
+  ASSERT_EQ(lifted.decisions.size(), 1u);
+  EXPECT_EQ(lifted.decisions[0].action, ActionType::kThrottle);
+  EXPECT_TRUE(lifted.decisions[0].revert);
+  EXPECT_EQ(h.state.phase, Phase::kRemediating);  // the episode goes on
+}
+
+TEST(RevertTest, ScaleBackWaitsForScaleBackAfter) {
+  EngineHarness h;
+  h.spec.actions.scale.scale_back_after = seconds(300);
+  h.Step(seconds(0), Obs().High("traffic"));
+  h.Succeed(h.Step(seconds(30), Obs().High("traffic")).decisions.at(0));
+  EXPECT_TRUE(h.Step(h.spec.actions.scale.verify_after, Obs().Replicas(4)).decisions.empty());
+  EXPECT_TRUE(h.Step(seconds(290), Obs().Replicas(4)).decisions.empty());
+  const auto back = h.Step(seconds(10), Obs().Replicas(4));
+  ASSERT_EQ(back.decisions.size(), 1u);
+  EXPECT_EQ(back.decisions[0].parameters.to_replicas, 3);
 }
 
 TEST(RevertTest, CircuitIsClosedAfterRecovery) {
@@ -121,8 +144,8 @@ TEST(RevertTest, ScaleBackWithinLimitsOnceNothingElseIsRemediated) {
 
 TEST(RevertTest, SharedThrottleIsKeptWhileAnotherPatternStillNeedsIt) {
   EngineHarness h;
-  h.spec.rules = {{"latency", Pattern::kHighLatency, {}, {ActionType::kThrottle}},
-                  {"traffic", Pattern::kTrafficSpike, {}, {ActionType::kThrottle}}};
+  h.spec.rules = {MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle}, {}),
+                  MakeRule("traffic", Pattern::kTraffic, {ActionType::kThrottle}, {})};
   h.spec.actions.throttle.verify_after = seconds(60);
   h.Step(seconds(0), Obs().High("latency").High("traffic"));
   const auto acted = h.Step(seconds(30), Obs().High("latency").High("traffic"));
@@ -196,7 +219,7 @@ TEST(LifecycleTest, RemovingARuleEndsItsEpisodeAndRevertsItsActions) {
   EngineHarness h;
   h.Step(seconds(0), Obs().High("latency"));
   h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
-  h.spec.rules = {{"crash-only", Pattern::kCrash, {}, {ActionType::kRestart}}};
+  h.spec.rules = {MakeRule("crash-only", Pattern::kCrash, {ActionType::kRestart}, {})};
   const auto r = h.Step(seconds(10), Obs().High("latency"));
   ASSERT_EQ(r.decisions.size(), 1u);
   EXPECT_TRUE(r.decisions[0].revert);

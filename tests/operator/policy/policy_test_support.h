@@ -11,15 +11,25 @@
 
 namespace kubeheal::policy::testing_support {
 
+inline Rule MakeRule(std::string name, Pattern pattern, std::vector<ActionType> actions,
+                     std::vector<std::string> signals = {}) {
+  Rule r;
+  r.name = std::move(name);
+  r.pattern = pattern;
+  r.actions = std::move(actions);
+  r.signals = std::move(signals);
+  return r;
+}
+
 inline PolicySpec SeedPolicy() {
   PolicySpec spec;
   spec.namespace_name = "shop";
   spec.name = "orders";
   spec.signals = {
-      {"latency", "histogram_quantile(0.99, ...)", SignalKind::kLatency, Seconds(30)},
-      {"errors", "sum(rate(errors[1m]))", SignalKind::kErrors, Seconds(30)},
-      {"traffic", "sum(rate(requests[1m]))", SignalKind::kTraffic, Seconds(30)},
-      {"memory", "container_memory_working_set_bytes", SignalKind::kMemory, Seconds(30)},
+      {"latency", "histogram_quantile(0.99, ...)", Pattern::kLatency, Seconds(30)},
+      {"errors", "sum(rate(errors[1m]))", Pattern::kErrors, Seconds(30)},
+      {"traffic", "sum(rate(requests[1m]))", Pattern::kTraffic, Seconds(30)},
+      {"memory", "container_memory_working_set_bytes", Pattern::kMemory, Seconds(30)},
   };
   spec.guardrails.cooldown = Seconds(300);
   spec.guardrails.max_actions_per_hour = 0;

@@ -13,6 +13,7 @@ namespace {
 
 using std::chrono::seconds;
 using testing_support::EngineHarness;
+using testing_support::MakeRule;
 using testing_support::Obs;
 using testing_support::ObservationBuilder;
 
@@ -65,21 +66,24 @@ INSTANTIATE_TEST_SUITE_P(
     DefaultPlaybook, SeedScenarioTest,
     testing::Values(
         SeedCase{"LatencyThrottles", Obs().High("latency"),
-                 {{ActionType::kThrottle, "high-latency"}}},
+                 {{ActionType::kThrottle, "latency"}}},
         SeedCase{"ErrorsCircuitBreak", Obs().High("errors"),
-                 {{ActionType::kCircuitBreak, "high-error-rate"}}},
+                 {{ActionType::kCircuitBreak, "errors"}}},
         SeedCase{"CrashRestarts", Obs().Crashing(2), {{ActionType::kRestart, "crash"}}},
-        SeedCase{"NotReadyRestarts", Obs().NotReady(1), {{ActionType::kRestart, "crash"}}},
+        SeedCase{"NotReadyRestarts", Obs().NotReady(1), {{ActionType::kRestart, "not-ready"}}},
+        // Crashing and not-ready pods at once: one restart.
+        SeedCase{"CascadeCrashAndNotReady", Obs().Crashing(1).NotReady(2),
+                 {{ActionType::kRestart, "crash"}}},
         SeedCase{"TrafficSpikeScalesOut", Obs().High("traffic"),
-                 {{ActionType::kScale, "traffic-spike"}}},
+                 {{ActionType::kScale, "traffic"}}},
         SeedCase{"MemoryGrowthRestarts", Obs().High("memory"),
-                 {{ActionType::kRestart, "memory-growth"}}},
+                 {{ActionType::kRestart, "memory"}}},
         // Latency with errors is the error pattern's: one circuit-break, no throttle.
         SeedCase{"CascadeLatencyAndErrors", Obs().High("latency").High("errors"),
-                 {{ActionType::kCircuitBreak, "high-error-rate"}}},
+                 {{ActionType::kCircuitBreak, "errors"}}},
         // Two causes, two different actions, one each.
         SeedCase{"CascadeLatencyAndTraffic", Obs().High("latency").High("traffic"),
-                 {{ActionType::kThrottle, "high-latency"}, {ActionType::kScale, "traffic-spike"}}},
+                 {{ActionType::kThrottle, "latency"}, {ActionType::kScale, "traffic"}}},
         // Crash and memory growth both want a restart: one restart serves both.
         SeedCase{"CascadeCrashAndMemory", Obs().Crashing(1).High("memory"),
                  {{ActionType::kRestart, "crash"}}}),
@@ -103,7 +107,7 @@ TEST(SeedScenarioDetailsTest, AtMaxReplicasScaleIsSkippedForTheNextRung) {
   h.Step(seconds(0), spike);
   const auto acted = h.Step(seconds(30), spike);
   ASSERT_EQ(acted.decisions.size(), 1u);
-  EXPECT_EQ(acted.decisions[0].action, ActionType::kThrottle);
+  EXPECT_EQ(acted.decisions[0].action, ActionType::kAlert);  // traffic: scale, alert
   EXPECT_EQ(acted.decisions[0].rung, 1);
   EXPECT_TRUE(std::any_of(acted.notes.begin(), acted.notes.end(), [](const std::string& n) {
     return n.find("maxReplicas") != std::string::npos;
@@ -147,6 +151,32 @@ TEST(SeedScenarioDetailsTest, EvidenceCarriesQueryValueBandAndScore) {
   EXPECT_NE(acted.decisions[0].reason.find("0.92"), std::string::npos) << acted.decisions[0].reason;
 }
 
+TEST(SeedScenarioDetailsTest, MatchAllNeedsEverySignal) {
+  EngineHarness h;
+  Rule both = MakeRule("slow-and-busy", Pattern::kCustom, {ActionType::kScale}, {"latency", "traffic"});
+  both.match = Match::kAll;
+  h.spec.rules = {both};
+  h.Step(seconds(0), Obs().High("latency"));
+  EXPECT_TRUE(h.Step(seconds(60), Obs().High("latency")).decisions.empty());
+  h.Step(seconds(1), Obs().High("latency").High("traffic"));
+  const auto acted = h.Step(seconds(30), Obs().High("latency").High("traffic"));
+  ASSERT_EQ(acted.decisions.size(), 1u);
+  EXPECT_EQ(acted.decisions[0].evidence.size(), 2u);
+}
+
+TEST(SeedScenarioDetailsTest, UnlessVetoesTheRuleWhileTheOtherPatternIsAnomalous) {
+  EngineHarness h;
+  Rule r = MakeRule("memory-unless-crash", Pattern::kMemory, {ActionType::kAlert});
+  r.unless = {Pattern::kCrash};
+  h.spec.rules = {r};
+  h.Step(seconds(0), Obs().High("memory").Crashing(1));
+  const auto vetoed = h.Step(seconds(60), Obs().High("memory").Crashing(1));
+  EXPECT_TRUE(vetoed.decisions.empty());
+  ASSERT_FALSE(vetoed.notes.empty());
+  EXPECT_NE(vetoed.notes[0].find("crash is anomalous too"), std::string::npos) << vetoed.notes[0];
+  EXPECT_EQ(h.Step(seconds(1), Obs().High("memory")).decisions.size(), 1u);
+}
+
 TEST(SeedScenarioDetailsTest, AnomalyBelowTheBandIsNotAPattern) {
   EngineHarness h;
   const auto dip = Obs().Low("traffic").Low("latency");
@@ -158,15 +188,18 @@ TEST(SeedScenarioDetailsTest, AnomalyBelowTheBandIsNotAPattern) {
 
 TEST(SeedScenarioDetailsTest, CustomRuleOnANamedSignal) {
   EngineHarness h;
-  h.spec.signals.push_back({"queue", "queue_depth", SignalKind::kOther, Seconds(0)});
-  h.spec.rules = {{"queue-backlog", Pattern::kTrafficSpike, {"queue"}, {ActionType::kAlert}}};
+  h.spec.signals.push_back({"queue", "queue_depth", Pattern::kCustom, Seconds(0)});
+  h.spec.rules = {MakeRule("queue-backlog", Pattern::kCustom, {ActionType::kAlert}, {"queue"})};
   auto obs = Obs().High("traffic").Build();  // traffic is not this rule's signal any more
   SignalObservation queue;
   queue.name = "queue";
   queue.value = 900;
   queue.expected_high = 100;
   queue.anomalous = true;
+  queue.severity = Severity::kInfo;  // below the default minSeverity (warning): not acted on
   obs.signals.push_back(queue);
+  EXPECT_TRUE(h.Step(seconds(1), obs).decisions.empty());
+  obs.signals.back().severity = Severity::kWarning;
   const auto acted = h.Step(seconds(1), obs);
   ASSERT_EQ(acted.decisions.size(), 1u);
   EXPECT_EQ(acted.decisions[0].action, ActionType::kAlert);

@@ -6,6 +6,8 @@
 namespace kubeheal::policy {
 namespace {
 
+using testing_support::MakeRule;
+
 struct SpecCase {
   const char* name;
   void (*damage)(PolicySpec&);
@@ -32,27 +34,30 @@ INSTANTIATE_TEST_SUITE_P(
         SpecCase{"DuplicateSignal", [](PolicySpec& s) { s.signals[1].name = "latency"; },
                  "signals[1].name \"latency\" is repeated"},
         SpecCase{"UnknownSignalInRule",
-                 [](PolicySpec& s) { s.rules = {{"r", Pattern::kHighLatency, {"p99"}, {ActionType::kAlert}}}; },
+                 [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kLatency, {ActionType::kAlert}, {"p99"})}; },
                  "rules[0].signals names \"p99\""},
-        SpecCase{"EmptyLadder", [](PolicySpec& s) { s.rules = {{"r", Pattern::kCrash, {}, {}}}; },
+        SpecCase{"EmptyLadder", [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kCrash, {}, {})}; },
                  "rules[0].actions is empty"},
         SpecCase{"DuplicateRule",
                  [](PolicySpec& s) {
-                   s.rules = {{"r", Pattern::kCrash, {}, {ActionType::kAlert}},
-                              {"r", Pattern::kCrash, {}, {ActionType::kAlert}}};
+                   s.rules = {MakeRule("r", Pattern::kCrash, {ActionType::kAlert}, {}),
+                              MakeRule("r", Pattern::kCrash, {ActionType::kAlert}, {})};
                  },
                  "rules[1].name \"r\" is repeated"},
         SpecCase{"ZeroStep", [](PolicySpec& s) { s.actions.scale.step = 0; }, "scale.step"},
         SpecCase{"ZeroRps", [](PolicySpec& s) { s.actions.throttle.rps = 0; }, "throttle.rps"},
-        SpecCase{"ZeroVerify", [](PolicySpec& s) { s.actions.restart.verify_after = Seconds(0); },
+        SpecCase{"NegativeVerify", [](PolicySpec& s) { s.actions.restart.verify_after = Seconds(-1); },
                  "verifyAfter"},
+        SpecCase{"CustomWithoutSignals",
+                 [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kCustom, {ActionType::kAlert})}; },
+                 "a custom rule needs signals"},
         SpecCase{"NegativeBudget", [](PolicySpec& s) { s.guardrails.max_actions_per_hour = -1; },
                  "maxActionsPerHour"}),
     [](const testing::TestParamInfo<SpecCase>& info) { return std::string(info.param.name); });
 
 TEST(ValidatePolicySpecTest, SeedPolicyAndDefaultPlaybookAreValid) {
   EXPECT_TRUE(ValidatePolicySpec(testing_support::SeedPolicy()).ok());
-  EXPECT_EQ(DefaultPlaybook().size(), 5u);
+  EXPECT_EQ(DefaultPlaybook().size(), 6u);
 }
 
 TEST(NamesTest, RoundTripEveryEnum) {
@@ -60,15 +65,16 @@ TEST(NamesTest, RoundTripEveryEnum) {
                  ActionType::kRestart, ActionType::kAlert}) {
     EXPECT_EQ(ParseActionType(ActionTypeName(a)), a);
   }
-  for (auto p : {Pattern::kCrash, Pattern::kHighLatency, Pattern::kHighErrorRate,
-                 Pattern::kTrafficSpike, Pattern::kMemoryGrowth}) {
+  for (auto p : {Pattern::kCrash, Pattern::kNotReady, Pattern::kLatency, Pattern::kErrors,
+                 Pattern::kTraffic, Pattern::kMemory, Pattern::kCustom}) {
     EXPECT_EQ(ParsePattern(PatternName(p)), p);
   }
   for (auto p : {Phase::kHealthy, Phase::kAnomalous, Phase::kRemediating, Phase::kRecovered,
                  Phase::kExhausted, Phase::kSuspended}) {
     EXPECT_EQ(ParsePhase(PhaseName(p)), p);
   }
-  EXPECT_EQ(ParseSignalKind("latency"), SignalKind::kLatency);
+  EXPECT_EQ(ParseMatch("all"), Match::kAll);
+  EXPECT_EQ(ParseRestartMode("pod"), RestartMode::kOnePod);
   EXPECT_FALSE(ParseActionType("reboot").has_value());
 }
 

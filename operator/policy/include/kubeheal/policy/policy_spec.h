@@ -5,48 +5,49 @@
 #include <string>
 #include <vector>
 
+#include "kubeheal/policy/observation.h"
+
 namespace kubeheal::policy {
 
 using Seconds = std::chrono::seconds;
 
-// What a signal measures; the default playbook uses it to find the signals of a pattern.
-enum class SignalKind { kLatency, kErrors, kTraffic, kMemory, kOther };
+// What an anomaly indicates (the CRD's `pattern` of signals and rules). crash and notReady are
+// also read from the pod facts of each observation.
+enum class Pattern { kCrash, kNotReady, kLatency, kErrors, kTraffic, kMemory, kCustom };
 
 // One `signals[]` entry of a HealingPolicy, reduced to what the decision engine needs (the
 // detector and its parameters stay with the controller).
 struct SignalSpec {
   std::string name;
   std::string query;  // rendered PromQL, kept as evidence
-  SignalKind kind = SignalKind::kOther;
+  Pattern pattern = Pattern::kCustom;
   Seconds hold_for{0};  // the CRD's `for`: the anomaly must hold this long before it counts
 };
 
-// The anomaly patterns of the default playbook (seed 002).
-enum class Pattern {
-  kCrash,          // crashing or not-ready pods
-  kHighLatency,    // latency above its band while the error signals are normal
-  kHighErrorRate,  // errors above their band
-  kTrafficSpike,   // traffic above its band
-  kMemoryGrowth,   // memory anomalous (growth towards exhaustion)
-};
-
 enum class ActionType { kThrottle, kCircuitBreak, kScale, kRestart, kAlert };
+enum class Match { kAny, kAll };
 
-// One `rules[]` entry: a pattern and the action ladder for it, least disruptive first.
+// One `rules[]` entry: when its pattern holds, climb its action ladder, least disruptive first.
 struct Rule {
   std::string name;  // unique in the policy; keys the rule's episode in the state
-  Pattern pattern = Pattern::kCrash;
-  // The signals that show the pattern. Empty: every signal of the pattern's kind (kLatency for
-  // kHighLatency, ...). Ignored for kCrash, which reads the pod facts.
+  Pattern pattern = Pattern::kCustom;
+  // Restrict the rule to these signals (required for kCustom). Empty: every signal with the
+  // rule's pattern, plus the pod facts for kCrash / kNotReady.
   std::vector<std::string> signals;
+  Match match = Match::kAny;  // with several signals: any or all of them anomalous
+  // Patterns that must not be anomalous at the same time (latency unless errors): the other
+  // rule is the one to act on the common cause.
+  std::vector<Pattern> unless;
+  Severity min_severity = Severity::kWarning;  // weaker anomalies are reported, not acted on
   std::vector<ActionType> actions;
 };
 
-enum class RestartMode { kRolling, kOnePod };
+enum class RestartMode { kRolling, kOnePod };  // "rolling" | "pod"
 
 struct ThrottleSpec {
   double rps = 50;
-  int burst = 10;
+  int burst = 100;
+  Seconds max_duration{0};  // lifted after this long even if not recovered; 0 = until recovery
   Seconds verify_after{60};
 };
 struct CircuitBreakSpec {
@@ -58,6 +59,7 @@ struct ScaleSpec {
   int step = 1;
   int min_replicas = 1;
   int max_replicas = 10;
+  Seconds scale_back_after{0};  // wait this long after recovery before scaling back
   Seconds verify_after{120};
 };
 struct RestartSpec {
@@ -66,7 +68,7 @@ struct RestartSpec {
 };
 struct AlertSpec {
   std::string webhook_url;  // empty: Kubernetes Event only
-  Seconds verify_after{300};
+  Seconds verify_after{0};  // usually the last rung: judged at the next evaluation
 };
 
 struct ActionsSpec {
@@ -98,25 +100,24 @@ struct PolicySpec {
   Seconds pod_failure_for{0};
 };
 
-// The rules of seed 002, used when a policy lists none:
-//   crash -> restart, alert
-//   highLatency -> throttle, scale, restart, alert
-//   highErrorRate -> circuitBreak, restart, alert
-//   trafficSpike -> scale, throttle, alert
-//   memoryGrowth -> restart, alert
+// The rules of seed 002 (the CRD's default for spec.rules), used when a policy lists none:
+//   crash -> restart, alert            not-ready -> restart, alert
+//   errors -> circuitBreak, restart, alert
+//   latency unless errors -> throttle, scale, alert
+//   traffic -> scale, alert            memory -> restart, alert
 std::vector<Rule> DefaultPlaybook();
 
 // The rules the engine applies: the policy's own, or the default playbook.
 const std::vector<Rule>& EffectiveRules(const PolicySpec& spec);
 
-// Names as written in the CRD ("throttle", "circuitBreak", "highLatency", "rolling", ...).
+// Names as written in the CRD ("throttle", "circuitBreak", "notReady", "rolling", "pod", ...).
 const char* ActionTypeName(ActionType type);
 const char* PatternName(Pattern pattern);
-const char* SignalKindName(SignalKind kind);
+const char* MatchName(Match match);
 const char* RestartModeName(RestartMode mode);
 std::optional<ActionType> ParseActionType(std::string_view name);
 std::optional<Pattern> ParsePattern(std::string_view name);
-std::optional<SignalKind> ParseSignalKind(std::string_view name);
+std::optional<Match> ParseMatch(std::string_view name);
 std::optional<RestartMode> ParseRestartMode(std::string_view name);
 
 }  // namespace kubeheal::policy

@@ -10,7 +10,8 @@
 
 namespace kubeheal::policy {
 
-// Since when a signal has been anomalous (for `for`); absent while it is normal.
+// Since when a signal has been anomalous (for `for`); absent while it is normal. The pod facts
+// are tracked as "@crashing" and "@notReady".
 struct SignalHold {
   std::string signal;
   Clock::TimePoint anomalous_since;
@@ -23,6 +24,8 @@ struct TemporaryAction {
   ActionType action = ActionType::kThrottle;
   ActionParameters parameters;
   bool dry_run = false;
+  Clock::TimePoint applied_at;
+  std::optional<Clock::TimePoint> revert_not_before;  // scale: recovery + scaleBackAfter
   int attempt = 1;  // of the revert, when queued for one
 };
 
@@ -56,7 +59,6 @@ struct PolicyState {
   Phase phase = Phase::kHealthy;
   Clock::TimePoint phase_since;
   std::vector<SignalHold> holds;
-  std::optional<Clock::TimePoint> pods_failing_since;
   std::vector<Episode> episodes;
   std::vector<TemporaryAction> pending_reverts;
   std::vector<Clock::TimePoint> recent_actions;  // executed (not dry-run) actions, last hour
