@@ -82,6 +82,13 @@ class Evaluator {
     return nullptr;
   }
 
+  const Episode* OpenEpisodeOf(Pattern pattern) const {
+    for (const auto& e : state_.episodes) {
+      if (e.pattern == pattern && !closed_.count(e.rule)) return &e;
+    }
+    return nullptr;
+  }
+
   void CloseEpisodesOfRemovedRules() {
     const auto& rules = EffectiveRules(spec_);
     for (auto& e : state_.episodes) {
@@ -118,6 +125,12 @@ class Evaluator {
           out_.notes.push_back(rule.name + ": " + m.summary +
                                (m.excluded ? " (not acted on while " + m.excluded_by + " is anomalous too)" : ""));
         }
+        return;
+      }
+      if (const Episode* other = OpenEpisodeOf(rule.pattern)) {
+        // Rules of one pattern: the first that matched handles it, later ones stand by.
+        out_.notes.push_back(rule.name + ": " + PatternName(rule.pattern) +
+                             " is already handled by rule " + other->rule);
         return;
       }
       Episode fresh;

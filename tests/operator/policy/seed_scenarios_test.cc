@@ -177,6 +177,17 @@ TEST(SeedScenarioDetailsTest, UnlessVetoesTheRuleWhileTheOtherPatternIsAnomalous
   EXPECT_EQ(h.Step(seconds(1), Obs().High("memory")).decisions.size(), 1u);
 }
 
+TEST(SeedScenarioDetailsTest, FirstMatchingRuleOfAPatternHandlesIt) {
+  EngineHarness h;
+  h.spec.rules = {MakeRule("latency-by-scaling", Pattern::kLatency, {ActionType::kScale}),
+                  MakeRule("latency-by-throttling", Pattern::kLatency, {ActionType::kThrottle})};
+  h.Step(seconds(0), Obs().High("latency"));
+  const auto acted = h.Step(seconds(30), Obs().High("latency"));
+  ASSERT_EQ(acted.decisions.size(), 1u);
+  EXPECT_EQ(acted.decisions[0].rule, "latency-by-scaling");
+  EXPECT_EQ(h.state.episodes.size(), 1u);
+}
+
 TEST(SeedScenarioDetailsTest, AnomalyBelowTheBandIsNotAPattern) {
   EngineHarness h;
   const auto dip = Obs().Low("traffic").Low("latency");
