@@ -32,6 +32,14 @@ stop_pid() {
 }
 
 cmd_stop() {
+  # Let kubelet tear the static pod down itself (that also removes its CNI netns and IP).
+  if [[ -f $w/manifests/probe.yaml && -f $w/kubelet.pid ]]; then
+    rm -f "$w/manifests/probe.yaml"
+    for _ in $(seq 60); do
+      [[ -z $(ctr -a "$w/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null) ]] && break
+      sleep 0.5
+    done
+  fi
   stop_pid kubelet
   if [[ -S $w/containerd.sock ]]; then
     # Remove the pods' containers so no shim outlives the probe.
@@ -44,11 +52,17 @@ cmd_stop() {
   # Leftover shims of OUR socket only (matched by its full path), ended by pid.
   local f
   for f in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "-address $w/containerd.sock " || continue
+    tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "-address $w/containerd.sock " || continue
     f=${f#/proc/}; kill -KILL "${f%/cmdline}" 2>/dev/null || true
   done
   ip link delete khprobe0 2>/dev/null || true
+  # kubelet bind-mounts its root dir onto itself; containerd leaves shm and rootfs mounts.
+  local m
+  for m in $(awk -v w="$w/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
   kc delete node "$node" --ignore-not-found >/dev/null 2>&1 || true
+  kc -n default delete pod "probe-$node" --ignore-not-found --grace-period 0 --force >/dev/null 2>&1 || true
   say "stopped"
 }
 
@@ -94,10 +108,16 @@ state = "$w/containerd/state"
   address = ""
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$pause_image"
+  # This VM withholds CAP_SYS_RESOURCE even from root, so the sandbox's oom_score_adj -998 is
+  # refused ("nsexec: failed to update /proc/self/oom_score_adj: Permission denied"); cap it at
+  # our own value instead.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
       SystemdCgroup = false
+      # runc's state apart from any other containerd's k8s.io namespace (/run/containerd/runc).
+      Root = "$w/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$w/cni/net.d"
@@ -124,7 +144,9 @@ EOF
     mkdir -p "$h${cgroup_root#/}" 2>/dev/null || true
   done
 
-  local port healthz
+  local port healthz node_ip
+  # kubelet refuses a loopback node IP ("failed to validate nodeIP: nodeIP can't be loopback").
+  node_ip=$(hostname -I | awk '{print $1}')
   port=$(free_port)
   healthz=$(free_port)
   cat >"$w/kubelet.yaml" <<EOF
@@ -163,7 +185,7 @@ spec:
 EOF
   say "starting kubelet $("$kubelet" --version) as node $node (healthz 127.0.0.1:$healthz)"
   setsid "$kubelet" --config "$w/kubelet.yaml" --kubeconfig "$w/kubelet.kubeconfig" \
-    --root-dir "$w/kubelet" --cert-dir "$w/pki" --hostname-override "$node" --node-ip 127.0.0.1 --v=2 \
+    --root-dir "$w/kubelet" --cert-dir "$w/pki" --hostname-override "$node" --node-ip "$node_ip" --v=2 \
     </dev/null >"$w/logs/kubelet.log" 2>&1 &
   echo $! >"$w/kubelet.pid"
 
@@ -176,6 +198,8 @@ EOF
     [[ $ready == True && $phase == Running ]] && break
   done
   say "after $((i * 2))s: node Ready=$ready, static pod phase=$phase"
+  say "containerd tasks (sandbox + container expected RUNNING):"
+  ctr -a "$w/containerd.sock" -n k8s.io tasks ls >&2 || true
   kc get node "$node" -o wide 2>&1 || true
   kc -n default get pod "probe-$node" -o wide 2>&1 || true
   say "kubelet warnings/errors (first 40):"
