@@ -61,6 +61,8 @@ cmd_stop() {
   for m in $(awk -v w="$w/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
+  # Empty pod cgroups left under our cgroup root (rmdir only removes empty ones).
+  find /sys/fs/cgroup/*/"${cgroup_root#/}" -depth -type d -exec rmdir {} + 2>/dev/null || true
   kc delete node "$node" --ignore-not-found >/dev/null 2>&1 || true
   kc -n default delete pod "probe-$node" --ignore-not-found --grace-period 0 --force >/dev/null 2>&1 || true
   say "stopped"
