@@ -165,6 +165,15 @@ ApiResult<Json> Client::Delete(const GroupVersionResource& r, const std::string&
   return Exchange("delete", r, ns, name, "", std::move(req));
 }
 
+ApiResult<Json> Client::DeleteCollection(const GroupVersionResource& r, const std::string& ns,
+                                         const ListOptions& o) {
+  std::string query;
+  AddParam(query, "labelSelector", o.label_selector);
+  AddParam(query, "fieldSelector", o.field_selector);
+  HttpRequest req{"DELETE", r.Path(ns) + query, "", ""};
+  return Exchange("deletecollection", r, ns, "", "", std::move(req));
+}
+
 ApiResult<Json> Client::Patch(const GroupVersionResource& r, const std::string& ns,
                               const std::string& name, PatchType type, const Json& patch,
                               const std::string& subresource) {

@@ -13,7 +13,9 @@ Reflector::Reflector(std::shared_ptr<Client> client, ReflectorOptions options, O
       cache_(cache),
       clock_(std::move(clock)),
       metrics_(std::move(metrics)),
-      machine_(Backoff(options_.backoff, std::move(uniform01))) {}
+      machine_(Backoff(options_.backoff, std::move(uniform01))) {
+  if (!options_.start_resource_version.empty()) machine_.ResumeFrom(options_.start_resource_version);
+}
 
 std::string Reflector::last_error() const {
   std::lock_guard lock(error_mu_);

@@ -22,6 +22,11 @@ WatchStateMachine::Action WatchStateMachine::Next() {
   return {ActionKind::kList, "", {}};
 }
 
+void WatchStateMachine::ResumeFrom(const std::string& resource_version) {
+  resource_version_ = resource_version;
+  state_ = State::kWatch;
+}
+
 void WatchStateMachine::OnListed(const std::string& resource_version) {
   resource_version_ = resource_version;
   backoff_.Reset();

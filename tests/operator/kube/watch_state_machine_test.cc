@@ -97,3 +97,19 @@ TEST(WatchStateMachineTest, ListFailureBacksOffThenListsAgain) {
 
 }  // namespace
 }  // namespace kubeheal::kube
+
+namespace kubeheal::kube {
+namespace {
+
+TEST(WatchStateMachineResumeTest, ResumingWatchesFirstAndListsOnlyAfterGone) {
+  auto m = Machine();
+  m.ResumeFrom("1");
+  auto a = m.Next();
+  EXPECT_EQ(a.kind, Kind::kWatch);
+  EXPECT_EQ(a.resource_version, "1");
+  m.OnWatchFailed(kGone, kNow);
+  EXPECT_EQ(m.Next().kind, Kind::kList);
+}
+
+}  // namespace
+}  // namespace kubeheal::kube

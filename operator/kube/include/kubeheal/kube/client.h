@@ -85,6 +85,9 @@ class Client {
   }
   ApiResult<Json> Delete(const GroupVersionResource& r, const std::string& ns,
                          const std::string& name, const DeleteOptions& options = {});
+  // DELETE on the collection: every object matching `options` (label/field selector).
+  ApiResult<Json> DeleteCollection(const GroupVersionResource& r, const std::string& ns,
+                                   const ListOptions& options = {});
   ApiResult<Json> Patch(const GroupVersionResource& r, const std::string& ns,
                         const std::string& name, PatchType type, const Json& patch,
                         const std::string& subresource = "");

@@ -24,6 +24,9 @@ struct ReflectorOptions {
   int page_size = 500;
   int watch_timeout_seconds = 300;
   Backoff::Params backoff;
+  // Non-empty: watch from this version first instead of listing (HasSynced stays false until
+  // a list happens, e.g. after 410 Gone).
+  std::string start_resource_version;
 };
 
 // Keeps an ObjectCache equal to the server's state of one resource by running the

@@ -33,6 +33,9 @@ class WatchStateMachine {
   explicit WatchStateMachine(Backoff backoff);
 
   Action Next();
+  // Starts by watching from a known version instead of listing (e.g. a resumed consumer);
+  // a 410 then leads to the list as usual.
+  void ResumeFrom(const std::string& resource_version);
   void OnListed(const std::string& resource_version);
   void OnListFailed(const Error& error, TimePoint now);
   // ADDED/MODIFIED/DELETED/BOOKMARK: the resume point moves to the object's resourceVersion.
