@@ -88,7 +88,7 @@ void IsolationForest::AddCompiledPathLengths(const float* block, int count,
   const std::size_t internal = (std::size_t{1} << compiled_height_) - 1;
   for (const CompiledTree& tree : compiled_) {
     const CompiledNode* nodes = tree.nodes.data();
-    const double* leaves = tree.leaf_depth.data() - internal;  // indexed by heap position
+    const double* leaves = tree.leaf_depth.data();  // leaf at heap position p: p - internal
     // Eight walks in lock step, each in its own register: they are independent, so the CPU
     // overlaps their loads instead of waiting on one chain of node -> value -> child. The
     // feature-major block makes lane k's value sit at a fixed offset k from a shared base.
@@ -109,7 +109,7 @@ void IsolationForest::AddCompiledPathLengths(const float* block, int count,
         KUBEHEAL_IFOREST_LANE(6) KUBEHEAL_IFOREST_LANE(7)
 #undef KUBEHEAL_IFOREST_LANE
       }
-      for (int k = 0; k < 8; ++k) totals[begin + k] += leaves[a[k]];
+      for (int k = 0; k < 8; ++k) totals[begin + k] += leaves[a[k] - internal];
     }
     for (; begin < count; ++begin) {
       std::size_t a = 0;
@@ -119,7 +119,7 @@ void IsolationForest::AddCompiledPathLengths(const float* block, int count,
             static_cast<std::size_t>(!(block[static_cast<std::size_t>(n.feature) * kBlock +
                                              static_cast<std::size_t>(begin)] < n.threshold));
       }
-      totals[begin] += leaves[a];
+      totals[begin] += leaves[a - internal];
     }
   }
 }
