@@ -1,0 +1,254 @@
+#include "operator_app.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <prometheus/registry.h>
+
+#include "kubeheal/agentclient/agent_client_impl.h"
+#include "kubeheal/api/duration.h"
+#include "kubeheal/common/logger.h"
+#include "kubeheal/controllers/action_executor.h"
+#include "kubeheal/controllers/fault_scenario_reconciler.h"
+#include "kubeheal/controllers/healing_policy_reconciler.h"
+#include "kubeheal/controllers/kube_client_operations.h"
+#include "kubeheal/kube/controller.h"
+#include "kubeheal/kube/cpprest_transport.h"
+#include "kubeheal/kube/health_server.h"
+#include "kubeheal/kube/informer.h"
+#include "kubeheal/kube/item_exponential_rate_limiter.h"
+#include "kubeheal/kube/kube_metrics.h"
+#include "kubeheal/kube/kubeconfig.h"
+#include "kubeheal/kube/leader_elector.h"
+#include "kubeheal/kube/max_of_rate_limiter.h"
+#include "kubeheal/kube/token_bucket_rate_limiter.h"
+#include "kubeheal/policy/decision_engine.h"
+#include "kubeheal/prom/prometheus_client_impl.h"
+
+namespace kubeheal::cmd {
+
+using controllers::KubeClientOperations;
+
+struct OperatorApp::Parts {
+  std::shared_ptr<prometheus::Registry> registry;
+  std::shared_ptr<kube::KubeMetrics> kube_metrics;
+  std::shared_ptr<kube::Client> client;
+  std::shared_ptr<controllers::KubeOperations> kube_ops;
+  std::shared_ptr<controllers::HealingPolicyReconciler> policies;
+  std::shared_ptr<controllers::FaultScenarioReconciler> scenarios;
+  std::vector<std::unique_ptr<kube::Informer>> informers;
+  std::shared_ptr<kube::WorkQueue> policy_queue;
+  std::shared_ptr<kube::WorkQueue> scenario_queue;
+  std::unique_ptr<kube::Controller> policy_controller;
+  std::unique_ptr<kube::Controller> scenario_controller;
+  std::unique_ptr<kube::HealthServer> metrics_server;
+  std::unique_ptr<kube::HealthServer> health_server;
+  std::atomic<bool> leading{false};
+  std::mutex rng_mu;
+  std::mt19937_64 rng{std::random_device{}()};
+};
+
+namespace {
+
+std::unique_ptr<kube::RateLimiter> DefaultRateLimiter(std::shared_ptr<Clock> clock) {
+  std::vector<std::unique_ptr<kube::RateLimiter>> limiters;
+  limiters.push_back(std::make_unique<kube::ItemExponentialRateLimiter>(
+      std::chrono::milliseconds(500), std::chrono::seconds(60)));
+  limiters.push_back(std::make_unique<kube::TokenBucketRateLimiter>(10.0, 100, clock));
+  return std::make_unique<kube::MaxOfRateLimiter>(std::move(limiters));
+}
+
+std::string Hostname() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+}  // namespace
+
+OperatorApp::OperatorApp(OperatorFlags flags, std::shared_ptr<Clock> clock)
+    : flags_(std::move(flags)), clock_(std::move(clock)), parts_(std::make_unique<Parts>()) {}
+
+OperatorApp::~OperatorApp() = default;
+
+Status OperatorApp::Init() {
+  auto& p = *parts_;
+  p.registry = std::make_shared<prometheus::Registry>();
+  p.kube_metrics = std::make_shared<kube::KubeMetrics>(p.registry);
+  auto config = kube::LoadDefaultConfig(flags_.kubeconfig);
+  if (!config.ok()) return config.error();
+  auto transport = kube::CpprestTransport::Create(*config);
+  if (!transport.ok()) return transport.error();
+  p.client = std::make_shared<kube::Client>(*transport, p.kube_metrics);
+  auto events = std::make_shared<kube::EventRecorder>(p.client, clock_, "kubeheal-operator",
+                                                      Hostname());
+  p.kube_ops = std::make_shared<KubeClientOperations>(p.client, events);
+
+  prom::PrometheusClientOptions prom_options;
+  prom_options.url = flags_.prometheus_url;
+  prom_options.request_timeout = std::chrono::seconds(15);
+  auto prometheus = prom::PrometheusClientImpl::Create(prom_options);
+  if (!prometheus.ok()) return prometheus.error();
+  std::shared_ptr<prom::PrometheusClient> prom_client = std::move(*prometheus);
+
+  controllers::AgentSettings agent_settings;
+  agent_settings.default_admin_port = flags_.agent_admin_port;
+  if (!flags_.agent_token_file.empty()) {
+    std::ifstream in(flags_.agent_token_file);
+    if (!in) {
+      return Error::Terminal("InvalidFlag",
+                             "--agent-token-file " + flags_.agent_token_file + ": cannot read");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string token = ss.str();
+    token.erase(token.find_last_not_of(" \t\r\n") + 1);
+    agent_settings.fallback_token = token;
+  }
+  auto agent_client = std::make_shared<agentclient::AgentClientImpl>(std::chrono::seconds(5));
+  auto targets = std::make_shared<controllers::AgentTargets>(p.kube_ops, agent_settings);
+  auto metrics = std::make_shared<controllers::OperatorMetrics>(p.registry);
+  auto registry = std::make_shared<controllers::ScenarioRegistry>();
+  auto executor = std::make_shared<controllers::ActionExecutor>(
+      p.kube_ops, agent_client, targets, std::make_shared<controllers::WebhookAlertSender>(),
+      clock_);
+  policy::EngineOptions engine_options;
+  engine_options.protected_namespaces = flags_.protected_namespaces;
+  auto engine = std::make_shared<policy::DecisionEngine>(
+      clock_, std::make_shared<policy::GlobalBudget>(flags_.max_actions_per_hour),
+      engine_options);
+  Parts* parts = parts_.get();
+  p.policies = std::make_shared<controllers::HealingPolicyReconciler>(
+      p.kube_ops, prom_client, engine, executor, registry, metrics, clock_, [parts] {
+        std::lock_guard lock(parts->rng_mu);
+        return std::uniform_real_distribution<double>(0, 1)(parts->rng);
+      });
+  controllers::FaultScenarioReconcilerOptions scenario_options;
+  auto ttl = api::ParseDuration(flags_.fault_ttl);
+  auto renew = api::ParseDuration(flags_.fault_renew);
+  if (!ttl.ok()) return Error::Terminal("InvalidFlag", "--fault-ttl: " + ttl.error().message);
+  if (!renew.ok()) return Error::Terminal("InvalidFlag", "--fault-renew: " + renew.error().message);
+  scenario_options.fault_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+  scenario_options.renew_period = std::chrono::duration_cast<std::chrono::seconds>(*renew);
+  if (scenario_options.renew_period.count() < 1 ||
+      scenario_options.fault_ttl <= scenario_options.renew_period) {
+    return Error::Terminal("InvalidFlag", "--fault-renew must be at least 1s and below --fault-ttl");
+  }
+  p.scenarios = std::make_shared<controllers::FaultScenarioReconciler>(
+      p.kube_ops, agent_client, targets, registry, metrics, clock_, scenario_options);
+
+  p.policy_queue = std::make_shared<kube::WorkQueue>("healingpolicy", clock_,
+                                                     DefaultRateLimiter(clock_), p.kube_metrics);
+  p.scenario_queue = std::make_shared<kube::WorkQueue>("faultscenario", clock_,
+                                                       DefaultRateLimiter(clock_), p.kube_metrics);
+  std::vector<std::string> namespaces = flags_.namespaces;
+  if (namespaces.empty()) namespaces.push_back("");
+  for (const auto& ns : namespaces) {
+    for (auto [kind, queue] : {std::pair{"HealingPolicy", p.policy_queue},
+                               std::pair{"FaultScenario", p.scenario_queue}}) {
+      kube::ReflectorOptions options;
+      options.resource = KubeClientOperations::CustomResource(kind);
+      options.namespace_ = ns;
+      auto informer = std::make_unique<kube::Informer>(p.client, options, clock_, p.kube_metrics);
+      std::weak_ptr<kube::WorkQueue> weak = queue;
+      auto enqueue = [weak](const kube::ObjectPtr& obj) {
+        if (auto q = weak.lock()) q->Add(kube::ObjectCache::KeyOf(*obj));
+      };
+      informer->AddHandlers({enqueue,
+                             [enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& n) {
+                               enqueue(n);
+                             },
+                             enqueue});
+      p.informers.push_back(std::move(informer));
+    }
+  }
+  auto policies = p.policies;
+  auto scenarios = p.scenarios;
+  p.policy_controller = std::make_unique<kube::Controller>(
+      "healingpolicy", p.policy_queue,
+      [policies](const std::string& key) { return policies->Reconcile(key); }, flags_.workers,
+      clock_, p.kube_metrics);
+  p.scenario_controller = std::make_unique<kube::Controller>(
+      "faultscenario", p.scenario_queue,
+      [scenarios](const std::string& key) { return scenarios->Reconcile(key); }, flags_.workers,
+      clock_, p.kube_metrics);
+
+  p.metrics_server = std::make_unique<kube::HealthServer>(flags_.metrics_addr, p.registry);
+  p.health_server = std::make_unique<kube::HealthServer>(flags_.health_addr);
+  p.health_server->AddHealthCheck("process", [] { return Status::Ok(); });
+  p.health_server->AddReadyCheck("informers", [parts] {
+    for (const auto& i : parts->informers) {
+      if (!i->HasSynced()) return Status(Error::Retryable("NotSynced", "informers not synced"));
+    }
+    return Status::Ok();
+  });
+  return Status::Ok();
+}
+
+int OperatorApp::Run(kube::CancelToken& stop) {
+  auto& p = *parts_;
+  if (auto s = p.metrics_server->Start(); !s.ok()) {
+    Log().Error("metrics endpoint failed", {{"addr", flags_.metrics_addr}, {"error", s.error().message}});
+    return 1;
+  }
+  if (auto s = p.health_server->Start(); !s.ok()) {
+    Log().Error("health endpoint failed", {{"addr", flags_.health_addr}, {"error", s.error().message}});
+    return 1;
+  }
+  for (auto& i : p.informers) i->Start();
+  for (auto& i : p.informers) {
+    if (!i->WaitForSync(std::chrono::seconds(60))) {
+      Log().Warn("informer not synced after 60s; continuing (it keeps retrying)");
+    }
+  }
+  Log().Info("informers synced", {{"count", p.informers.size()}});
+  bool lost = false;
+  auto start_controllers = [&] {
+    p.leading = true;
+    p.policy_controller->Start();
+    p.scenario_controller->Start();
+    Log().Info("controllers started", {{"workers", flags_.workers}});
+  };
+  if (flags_.leader_elect) {
+    kube::LeaderElectionConfig config;
+    config.lease_namespace = flags_.leader_election_namespace;
+    config.lease_name = flags_.leader_election_id;
+    std::random_device rd;
+    config.identity = Hostname() + "_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 100000);
+    kube::LeaderCallbacks callbacks;
+    callbacks.on_started_leading = [&] {
+      Log().Info("became leader", {{"identity", config.identity}});
+      start_controllers();
+    };
+    callbacks.on_stopped_leading = [&] {
+      Log().Warn("leadership ended", {{"identity", config.identity}});
+      if (!stop.cancelled()) lost = true;
+      stop.Cancel();
+    };
+    callbacks.on_new_leader = [](const std::string& id) {
+      Log().Info("leader observed", {{"leader", id}});
+    };
+    kube::LeaderElector elector(p.client, config, callbacks, clock_);
+    std::thread election([&] { elector.Run(stop); });
+    stop.WaitFor(std::chrono::hours(24 * 365 * 10));
+    // Stop acting before the Lease is released so a successor never overlaps with us.
+    p.policy_controller->Stop();
+    p.scenario_controller->Stop();
+    election.join();
+  } else {
+    start_controllers();
+    stop.WaitFor(std::chrono::hours(24 * 365 * 10));
+    p.policy_controller->Stop();
+    p.scenario_controller->Stop();
+  }
+  for (auto& i : p.informers) i->Stop();
+  p.health_server->Stop();
+  p.metrics_server->Stop();
+  Log().Info("stopped", {{"leadership_lost", lost}});
+  return lost ? 1 : 0;
+}
+
+}  // namespace kubeheal::cmd

@@ -1,0 +1,160 @@
+#include "operator_flags.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+namespace kubeheal::cmd {
+namespace {
+
+enum class FlagType { kString, kBool, kInt, kList };
+
+struct FlagDef {
+  FlagType type;
+  void* target;
+};
+
+std::string EnvName(const std::string& flag) {
+  std::string out = "KUBEHEAL_";
+  for (char c : flag) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return out;
+}
+
+Status Assign(const std::string& name, const FlagDef& def, const std::string& value,
+              const std::string& origin) {
+  switch (def.type) {
+    case FlagType::kString:
+      *static_cast<std::string*>(def.target) = value;
+      return Status::Ok();
+    case FlagType::kList:
+      *static_cast<std::vector<std::string>*>(def.target) = SplitList(value);
+      return Status::Ok();
+    case FlagType::kBool:
+      if (value == "true" || value == "1" || value.empty()) {
+        *static_cast<bool*>(def.target) = true;
+      } else if (value == "false" || value == "0") {
+        *static_cast<bool*>(def.target) = false;
+      } else {
+        return Error::Terminal("InvalidFlag", origin + " --" + name + ": expected true or false, got \"" + value + "\"");
+      }
+      return Status::Ok();
+    case FlagType::kInt:
+      try {
+        size_t used = 0;
+        const int v = std::stoi(value, &used);
+        if (used != value.size() || v < 0) throw std::invalid_argument(value);
+        *static_cast<int*>(def.target) = v;
+      } catch (const std::exception&) {
+        return Error::Terminal("InvalidFlag", origin + " --" + name +
+                                                  ": expected a non-negative integer, got \"" +
+                                                  value + "\"");
+      }
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::string> SplitList(const std::string& csv) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= csv.size()) {
+    const size_t comma = csv.find(',', start);
+    std::string item = csv.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string OperatorFlags::Usage() {
+  return R"(usage: kubeheal-operator [flags]   (each flag also as env KUBEHEAL_<FLAG_IN_CAPS>)
+  --kubeconfig PATH                 default: in-cluster, then $KUBECONFIG, then ~/.kube/config
+  --prometheus-url URL              Prometheus (or Thanos/Mimir) HTTP API, default http://127.0.0.1:9090
+  --namespaces a,b                  namespaces to watch (empty: all)
+  --leader-elect                    campaign for a coordination.k8s.io Lease before acting
+  --leader-election-namespace NS    default kube-system
+  --leader-election-id NAME         default kubeheal-operator
+  --metrics-addr HOST:PORT          /metrics, default :8080
+  --health-addr HOST:PORT           /healthz /readyz, default :8081
+  --agent-token-file FILE           agent admin token when a namespace has no kubeheal-agent-token Secret
+  --agent-admin-port N              default 9901 (pods may override with annotation kubeheal.io/agent-admin-port)
+  --protected-namespaces a,b        never act there, default kube-system
+  --max-actions-per-hour N          global action budget (0: none)
+  --log-format text|json            default text
+  --log-level debug|info|warn|error default info
+  --workers N                       reconcile workers per controller, default 4
+  --fault-ttl DURATION              expiry of pushed faults, default 30s
+  --fault-renew DURATION            renewal period of faults, default 10s
+)";
+}
+
+Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
+                                         const EnvLookup& env) {
+  OperatorFlags f;
+  const std::map<std::string, FlagDef> defs = {
+      {"kubeconfig", {FlagType::kString, &f.kubeconfig}},
+      {"prometheus-url", {FlagType::kString, &f.prometheus_url}},
+      {"namespaces", {FlagType::kList, &f.namespaces}},
+      {"leader-elect", {FlagType::kBool, &f.leader_elect}},
+      {"leader-election-namespace", {FlagType::kString, &f.leader_election_namespace}},
+      {"leader-election-id", {FlagType::kString, &f.leader_election_id}},
+      {"metrics-addr", {FlagType::kString, &f.metrics_addr}},
+      {"health-addr", {FlagType::kString, &f.health_addr}},
+      {"agent-token-file", {FlagType::kString, &f.agent_token_file}},
+      {"agent-admin-port", {FlagType::kInt, &f.agent_admin_port}},
+      {"protected-namespaces", {FlagType::kList, &f.protected_namespaces}},
+      {"max-actions-per-hour", {FlagType::kInt, &f.max_actions_per_hour}},
+      {"log-format", {FlagType::kString, &f.log_format}},
+      {"log-level", {FlagType::kString, &f.log_level}},
+      {"workers", {FlagType::kInt, &f.workers}},
+      {"fault-ttl", {FlagType::kString, &f.fault_ttl}},
+      {"fault-renew", {FlagType::kString, &f.fault_renew}},
+  };
+  for (const auto& [name, def] : defs) {
+    const std::string value = env ? env(EnvName(name)) : "";
+    if (value.empty()) continue;
+    auto s = Assign(name, def, value, "env " + EnvName(name) + ":");
+    if (!s.ok()) return s.error();
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "-h" || arg == "--help") return Error::Terminal("Help", OperatorFlags::Usage());
+    if (arg.rfind("--", 0) != 0) {
+      return Error::Terminal("InvalidFlag", "unexpected argument \"" + arg + "\"");
+    }
+    arg = arg.substr(2);
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    auto it = defs.find(arg);
+    if (it == defs.end()) {
+      return Error::Terminal("InvalidFlag", "unknown flag --" + arg + "\n" + OperatorFlags::Usage());
+    }
+    if (!value) {
+      if (it->second.type == FlagType::kBool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return Error::Terminal("InvalidFlag", "flag --" + arg + " needs a value");
+      }
+    }
+    auto s = Assign(arg, it->second, *value, "flag");
+    if (!s.ok()) return s.error();
+  }
+  if (f.agent_admin_port < 1 || f.agent_admin_port > 65535) {
+    return Error::Terminal("InvalidFlag", "--agent-admin-port must be 1..65535");
+  }
+  if (f.workers < 1) return Error::Terminal("InvalidFlag", "--workers must be at least 1");
+  return f;
+}
+
+}  // namespace kubeheal::cmd

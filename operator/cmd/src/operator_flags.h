@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kubeheal/common/result.h"
+
+namespace kubeheal::cmd {
+
+// The flags of kubeheal-operator (docs/contracts.md). Each flag may also be given as the
+// environment variable KUBEHEAL_<FLAG_IN_CAPS> (dashes as underscores); the command line wins.
+struct OperatorFlags {
+  std::string kubeconfig;
+  std::string prometheus_url = "http://127.0.0.1:9090";
+  std::vector<std::string> namespaces;  // empty: all
+  bool leader_elect = false;
+  std::string leader_election_namespace = "kube-system";
+  std::string leader_election_id = "kubeheal-operator";
+  std::string metrics_addr = ":8080";
+  std::string health_addr = ":8081";
+  std::string agent_token_file;
+  int agent_admin_port = 9901;
+  std::vector<std::string> protected_namespaces = {"kube-system"};
+  int max_actions_per_hour = 0;  // 0: no global budget
+  std::string log_format = "text";
+  std::string log_level = "info";
+  int workers = 4;
+  std::string fault_ttl = "30s";
+  std::string fault_renew = "10s";
+
+  static std::string Usage();
+};
+
+using EnvLookup = std::function<std::string(const std::string&)>;
+
+// Parses argv (after the program name). Unknown flags and bad values are errors naming them.
+Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
+                                         const EnvLookup& env);
+
+std::vector<std::string> SplitList(const std::string& csv);
+
+}  // namespace kubeheal::cmd

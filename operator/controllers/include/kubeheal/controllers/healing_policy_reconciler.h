@@ -1,0 +1,94 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kubeheal/api/healing_policy.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/controllers/action_executor.h"
+#include "kubeheal/controllers/kube_operations.h"
+#include "kubeheal/controllers/operator_metrics.h"
+#include "kubeheal/controllers/policy_detectors.h"
+#include "kubeheal/controllers/scenario_registry.h"
+#include "kubeheal/kube/reconcile_result.h"
+#include "kubeheal/policy/decision_engine.h"
+#include "kubeheal/prom/prometheus_client.h"
+
+namespace kubeheal::controllers {
+
+// The engine's memory of a policy lives in this annotation (the status schema has no place
+// for it), so a restarted operator keeps cooldowns, budgets, episodes and pending reverts.
+inline constexpr const char* kEngineStateAnnotation = "kubeheal.io/engine-state";
+
+struct HealingPolicyReconcilerOptions {
+  // How far back detectors are warmed from a range query when a policy is new to this process.
+  std::chrono::seconds warm_window{std::chrono::minutes(30)};
+  // Relative jitter of the evaluation interval (0.1 = +-10%), so policies spread out.
+  double interval_jitter = 0.1;
+  std::chrono::milliseconds query_timeout{std::chrono::seconds(10)};
+};
+
+// Reconciles HealingPolicy objects (see docs: ARCHITECTURE.md "The loop"): every `interval`
+// it renders each signal's query for the target workload, asks Prometheus, feeds the signal's
+// detector, hands the observation to the decision engine and carries out its decisions —
+// each one written to status, to the engine-state annotation and to Events (on the policy and
+// on the workload) BEFORE it is executed.
+//
+// Threads: Reconcile() runs on controller workers, never concurrently for one key. Per-policy
+// data (detectors, engine state, next evaluation time) sits in `policies_`, whose map is
+// guarded by `mu_`; each entry is used only by the worker reconciling that key.
+class HealingPolicyReconciler {
+ public:
+  HealingPolicyReconciler(std::shared_ptr<KubeOperations> kube,
+                          std::shared_ptr<prom::PrometheusClient> prometheus,
+                          std::shared_ptr<policy::DecisionEngine> engine,
+                          std::shared_ptr<ActionExecutor> executor,
+                          std::shared_ptr<ScenarioRegistry> scenarios,
+                          std::shared_ptr<OperatorMetrics> metrics, std::shared_ptr<Clock> clock,
+                          std::function<double()> uniform01,
+                          HealingPolicyReconcilerOptions options = {});
+
+  kube::ReconcileResult Reconcile(const std::string& key);
+
+ private:
+  struct PolicyRuntime {
+    int64_t generation = -1;
+    std::unique_ptr<PolicyDetectors> detectors;
+    std::optional<policy::PolicyState> state;
+    std::map<std::string, std::string> scenario_tags;  // decision id -> FaultScenario key
+    std::optional<std::chrono::steady_clock::time_point> next_evaluation;
+  };
+
+  PolicyRuntime& RuntimeFor(const std::string& key);
+  void Forget(const std::string& key);
+  kube::ReconcileResult Evaluate(const std::string& key, Json object, api::HealingPolicy& policy,
+                                 PolicyRuntime& rt);
+  std::chrono::nanoseconds NextInterval(const api::HealingPolicy& policy);
+  kube::ReconcileResult WriteInvalid(Json object, const Error& error);
+  // Writes engine state (annotation) then status; re-reads and retries once on a conflict.
+  Status Persist(Json* object, const api::HealingPolicy& policy, const PolicyRuntime& rt,
+                 const api::HealingPolicyStatus& status);
+  void FillStatusFromState(const PolicyRuntime& rt, api::HealingPolicyStatus* status) const;
+
+  std::shared_ptr<KubeOperations> kube_;
+  std::shared_ptr<prom::PrometheusClient> prometheus_;
+  std::shared_ptr<policy::DecisionEngine> engine_;
+  std::shared_ptr<ActionExecutor> executor_;
+  std::shared_ptr<ScenarioRegistry> scenarios_;
+  std::shared_ptr<OperatorMetrics> metrics_;
+  std::shared_ptr<Clock> clock_;
+  std::function<double()> uniform01_;
+  HealingPolicyReconcilerOptions options_;
+
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<PolicyRuntime>> policies_;
+};
+
+// "ns/name" -> {ns, name}.
+std::pair<std::string, std::string> SplitKey(const std::string& key);
+
+}  // namespace kubeheal::controllers

@@ -1,0 +1,499 @@
+#include "kubeheal/controllers/healing_policy_reconciler.h"
+
+#include <cmath>
+
+#include "kubeheal/common/logger.h"
+#include "kubeheal/controllers/policy_translation.h"
+#include "kubeheal/policy/state_json.h"
+
+namespace kubeheal::controllers {
+namespace {
+
+constexpr const char* kKind = "HealingPolicy";
+
+double Seconds(Clock::TimePoint t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+std::optional<double> Finite(double v) {
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
+
+policy::Severity ToPolicySeverity(detectors::Severity s) {
+  switch (s) {
+    case detectors::Severity::kNormal: return policy::Severity::kNormal;
+    case detectors::Severity::kInfo: return policy::Severity::kInfo;
+    case detectors::Severity::kWarning: return policy::Severity::kWarning;
+    case detectors::Severity::kCritical: return policy::Severity::kCritical;
+  }
+  return policy::Severity::kNormal;
+}
+
+// One number from a query result: the largest finite value of a vector, or the scalar.
+std::optional<double> PickValue(const prom::QueryResult& r) {
+  if (r.type == prom::ResultType::kScalar) return Finite(r.scalar.value);
+  std::optional<double> best;
+  for (const auto& s : r.series) {
+    if (s.samples.empty() || !std::isfinite(s.samples.back().value)) continue;
+    if (!best || s.samples.back().value > *best) best = s.samples.back().value;
+  }
+  return best;
+}
+
+std::string PodRegex(const std::string& workload, const std::vector<Json>& pods) {
+  std::string out;
+  for (const auto& p : pods) {
+    out += (out.empty() ? "" : "|") + p["metadata"].value("name", "");
+  }
+  return out.empty() ? workload + "-.*" : out;
+}
+
+policy::WorkloadFacts FactsOf(const Json& workload, const std::vector<Json>& pods) {
+  policy::WorkloadFacts f;
+  f.current_replicas = workload.value("spec", Json::object()).value("replicas", 0);
+  for (const auto& pod : pods) {
+    if (pod["metadata"].contains("deletionTimestamp")) continue;
+    const auto& status = pod.value("status", Json::object());
+    bool crashing = false;
+    for (const auto& cs : status.value("containerStatuses", Json::array())) {
+      const auto& waiting = cs.value("state", Json::object()).value("waiting", Json::object());
+      if (waiting.value("reason", "") == "CrashLoopBackOff") crashing = true;
+    }
+    if (crashing) ++f.crashing_pods;
+    for (const auto& c : status.value("conditions", Json::array())) {
+      if (c.value("type", "") == "Ready" && c.value("status", "") == "False") ++f.not_ready_pods;
+    }
+  }
+  return f;
+}
+
+std::string ResultName(const policy::HistoryEntry& h) {
+  if (h.decision.dry_run) return "DryRun";
+  switch (h.outcome) {
+    case policy::Outcome::kPending: return "Pending";
+    case policy::Outcome::kSucceeded: return h.decision.revert ? "Reverted" : "Succeeded";
+    case policy::Outcome::kFailed: return "Failed";
+  }
+  return "Pending";
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> SplitKey(const std::string& key) {
+  const auto slash = key.find('/');
+  if (slash == std::string::npos) return {"", key};
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+HealingPolicyReconciler::HealingPolicyReconciler(
+    std::shared_ptr<KubeOperations> kube, std::shared_ptr<prom::PrometheusClient> prometheus,
+    std::shared_ptr<policy::DecisionEngine> engine, std::shared_ptr<ActionExecutor> executor,
+    std::shared_ptr<ScenarioRegistry> scenarios, std::shared_ptr<OperatorMetrics> metrics,
+    std::shared_ptr<Clock> clock, std::function<double()> uniform01,
+    HealingPolicyReconcilerOptions options)
+    : kube_(std::move(kube)),
+      prometheus_(std::move(prometheus)),
+      engine_(std::move(engine)),
+      executor_(std::move(executor)),
+      scenarios_(std::move(scenarios)),
+      metrics_(std::move(metrics)),
+      clock_(std::move(clock)),
+      uniform01_(std::move(uniform01)),
+      options_(options) {}
+
+HealingPolicyReconciler::PolicyRuntime& HealingPolicyReconciler::RuntimeFor(
+    const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto& slot = policies_[key];
+  if (!slot) slot = std::make_unique<PolicyRuntime>();
+  return *slot;
+}
+
+void HealingPolicyReconciler::Forget(const std::string& key) {
+  std::lock_guard lock(mu_);
+  policies_.erase(key);
+}
+
+std::chrono::nanoseconds HealingPolicyReconciler::NextInterval(const api::HealingPolicy& p) {
+  const double jitter = options_.interval_jitter * (2 * (uniform01_ ? uniform01_() : 0.5) - 1);
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(p.spec.interval * (1 + jitter));
+}
+
+kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key) {
+  const auto started = clock_->SteadyNow();
+  const auto [ns, name] = SplitKey(key);
+  auto object = kube_->GetCustom(kKind, ns, name);
+  if (!object.ok()) {
+    if (object.error().http_status == 404) {
+      Forget(key);
+      return kube::ReconcileResult::Done();
+    }
+    return kube::ReconcileResult::FromError(object.error());
+  }
+  auto parsed = api::HealingPolicyFromJson(*object);
+  if (!parsed.ok()) return WriteInvalid(*object, parsed.error());
+  auto& rt = RuntimeFor(key);
+  if (rt.generation != parsed->metadata.generation) {
+    // New policy or changed spec: new detectors (warmed again), evaluate now.
+    rt.generation = parsed->metadata.generation;
+    rt.detectors = std::make_unique<PolicyDetectors>(parsed->spec.signals);
+    rt.next_evaluation.reset();
+  }
+  const auto now = clock_->SteadyNow();
+  if (rt.next_evaluation && now < *rt.next_evaluation) {
+    return kube::ReconcileResult::RequeueAfter(*rt.next_evaluation - now);
+  }
+  const auto interval = NextInterval(*parsed);
+  rt.next_evaluation = now + interval;
+  auto result = Evaluate(key, std::move(*object), *parsed, rt);
+  metrics_->Evaluation("healingpolicy",
+                       std::chrono::duration<double>(clock_->SteadyNow() - started).count());
+  if (result.kind == kube::ReconcileResult::Kind::kDone) {
+    return kube::ReconcileResult::RequeueAfter(interval);
+  }
+  return result;
+}
+
+kube::ReconcileResult HealingPolicyReconciler::WriteInvalid(Json object, const Error& error) {
+  auto status = api::HealingPolicyStatusFromJson(object.value("status", Json::object()));
+  const int64_t generation = object["metadata"].value("generation", int64_t{0});
+  api::SetCondition(&status.conditions,
+                    {"SpecValid", "False", "InvalidSpec", error.message, "", generation},
+                    clock_->Now());
+  status.phase = "Pending";
+  status.observed_generation = generation;
+  object["status"] = api::ToJson(status);
+  (void)kube_->UpdateCustomStatus(kKind, object);
+  (void)kube_->RecordEvent(object, "Warning", "InvalidSpec", error.message);
+  Log().Warn("invalid HealingPolicy",
+             {{"policy", object["metadata"].value("namespace", "") + "/" +
+                             object["metadata"].value("name", "")},
+              {"error", error.message}});
+  return kube::ReconcileResult::FromError(error);
+}
+
+kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, Json object,
+                                                        api::HealingPolicy& p,
+                                                        PolicyRuntime& rt) {
+  const auto& ns = p.metadata.namespace_;
+  const auto& target = p.spec.target_ref;
+  auto status = p.status;
+  status.observed_generation = p.metadata.generation;
+  api::SetCondition(&status.conditions,
+                    {"SpecValid", "True", "Valid", "spec accepted", "", p.metadata.generation},
+                    clock_->Now());
+
+  // Engine state: in memory, else from the annotation (operator restarted), else new.
+  if (!rt.state) {
+    const auto annotation = p.metadata.annotations.find(kEngineStateAnnotation);
+    if (annotation != p.metadata.annotations.end()) {
+      auto doc = Json::parse(annotation->second, nullptr, false);
+      if (!doc.is_discarded()) {
+        auto st = policy::PolicyStateFromJson(doc.value("engine", Json::object()));
+        if (st.ok()) rt.state = std::move(*st);
+        for (const auto& [id, scenario] : doc.value("scenarioTags", Json::object()).items()) {
+          rt.scenario_tags[id] = scenario.get<std::string>();
+        }
+      }
+    }
+    if (!rt.state) rt.state = policy::PolicyState{};
+  }
+
+  // The target and its pods.
+  auto workload = kube_->GetWorkload(target.kind, ns, target.name);
+  std::vector<Json> pods;
+  if (!workload.ok()) {
+    const bool missing = workload.error().http_status == 404;
+    api::SetCondition(&status.conditions,
+                      {"TargetFound", "False", missing ? "NotFound" : "ReadFailed",
+                       target.kind + " " + target.name + ": " + workload.error().message, "",
+                       p.metadata.generation},
+                      clock_->Now());
+    (void)Persist(&object, p, rt, status);
+    return missing ? kube::ReconcileResult::Done()
+                   : kube::ReconcileResult::FromError(workload.error());
+  }
+  api::SetCondition(&status.conditions,
+                    {"TargetFound", "True", "Found", target.kind + " " + target.name, "",
+                     p.metadata.generation},
+                    clock_->Now());
+  {
+    const auto selector = LabelSelectorString((*workload)["spec"].value("selector", Json()));
+    auto listed = kube_->ListPods(ns, selector);
+    if (!listed.ok()) return kube::ReconcileResult::FromError(listed.error());
+    pods = std::move(*listed);
+  }
+  QueryContext context{ns, target.name, PodRegex(target.name, pods)};
+  const auto policy_spec = ToPolicySpec(p, context);
+
+  // Signals: query, detect.
+  policy::Observation observation;
+  observation.workload = FactsOf(*workload, pods);
+  const auto now = clock_->Now();
+  int failed_queries = 0;
+  std::string prometheus_error;
+  status.signals.clear();
+  for (size_t i = 0; i < p.spec.signals.size(); ++i) {
+    const auto& signal = p.spec.signals[i];
+    policy::SignalObservation obs;
+    obs.name = signal.name;
+    obs.query = policy_spec.signals[i].query;
+    api::SignalStatus ss;
+    ss.name = signal.name;
+    if (!rt.detectors->Has(signal.name)) {
+      obs.available = false;
+      ss.error = "detector: " + rt.detectors->BuildError(signal.name);
+    } else {
+      if (!rt.detectors->Warmed(signal.name)) {
+        prom::RangeQuery warm{obs.query, now - options_.warm_window, now,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  p.spec.interval),
+                              options_.query_timeout};
+        auto history = prometheus_->QueryRange(warm);
+        if (history.ok()) {
+          if (!history->series.empty()) {
+            for (const auto& sample : history->series.front().samples) {
+              if (std::isfinite(sample.value)) {
+                rt.detectors->Feed(signal.name, Seconds(sample.time), sample.value);
+              }
+            }
+          }
+          rt.detectors->MarkWarmed(signal.name);
+        }
+      }
+      auto result = prometheus_->Query({obs.query, std::nullopt, options_.query_timeout});
+      std::optional<double> value;
+      if (!result.ok()) {
+        ++failed_queries;
+        metrics_->PrometheusError();
+        prometheus_error = result.error().ToString();
+        ss.error = "query failed: " + result.error().ToString();
+      } else {
+        value = PickValue(*result);
+        if (!value) ss.error = "query returned no value";
+      }
+      if (!value) {
+        obs.available = false;
+      } else {
+        const auto a = rt.detectors->Feed(signal.name, Seconds(now), *value);
+        obs.value = *value;
+        obs.expected_low = a.low;
+        obs.expected_high = a.high;
+        obs.score = a.score;
+        obs.severity = ToPolicySeverity(a.severity);
+        obs.anomalous = a.anomalous;
+        obs.explanation = a.explanation;
+        ss.value = *value;
+        ss.low = Finite(a.low);
+        ss.high = Finite(a.high);
+        ss.score = std::isfinite(a.score) ? a.score : 0;
+        ss.severity = std::string(detectors::SeverityName(a.severity));
+        ss.confidence = std::isfinite(a.confidence) ? a.confidence : 0;
+        ss.anomalous = a.anomalous;
+        ss.explanation = a.explanation;
+        metrics_->AnomalyScore(key, signal.name, ss.score);
+        // Crash and readiness signals speak through the pod facts, which the engine reads.
+        if (a.anomalous && signal.pattern == "crash") {
+          observation.workload.crashing_pods = std::max(observation.workload.crashing_pods, 1);
+        }
+        if (a.anomalous && signal.pattern == "notReady") {
+          observation.workload.not_ready_pods = std::max(observation.workload.not_ready_pods, 1);
+        }
+      }
+    }
+    for (const auto& hold : rt.state->holds) {
+      if (hold.signal == signal.name && ss.anomalous) ss.anomalous_since = FormatRfc3339(hold.anomalous_since);
+    }
+    observation.signals.push_back(std::move(obs));
+    status.signals.push_back(std::move(ss));
+  }
+  if (failed_queries > 0) {
+    api::SetCondition(&status.conditions,
+                      {"PrometheusAvailable", "False", "QueryFailed",
+                       std::to_string(failed_queries) + " of " +
+                           std::to_string(p.spec.signals.size()) +
+                           " queries failed, no action is taken on unknown signals: " +
+                           prometheus_error,
+                       "", p.metadata.generation},
+                      now);
+  } else {
+    api::SetCondition(&status.conditions,
+                      {"PrometheusAvailable", "True", "QueriesSucceeded",
+                       "all signal queries answered", "", p.metadata.generation},
+                      now);
+  }
+
+  // Decide.
+  const auto detected_before = rt.state->last_detected_at;
+  const auto history_before = rt.state->history.size() + rt.state->next_sequence;
+  (void)history_before;
+  auto evaluation = engine_->Evaluate(policy_spec, observation, *rt.state);
+  if (!evaluation.ok()) {
+    api::SetCondition(&status.conditions,
+                      {"SpecValid", "False", evaluation.error().code, evaluation.error().message,
+                       "", p.metadata.generation},
+                      now);
+    (void)Persist(&object, p, rt, status);
+    return kube::ReconcileResult::FromError(evaluation.error());
+  }
+  if (rt.state->last_detected_at && rt.state->last_detected_at != detected_before) {
+    std::string signal_name;
+    for (const auto& s : status.signals) {
+      if (s.anomalous && signal_name.empty()) signal_name = s.name;
+    }
+    metrics_->Detection(key, signal_name);
+    const std::string scenario = scenarios_->ActiveFor(key);
+    Log().Info("anomaly detected", {{"policy", key}, {"signal", signal_name},
+                                    {"scenario", scenario}});
+    (void)kube_->RecordEvent(object, "Warning", "AnomalyDetected",
+                             "anomaly on signal " + signal_name +
+                                 (scenario.empty() ? "" : " during FaultScenario " + scenario));
+  }
+  status.phase = policy::PhaseName(evaluation->phase);
+  const bool anomalous = evaluation->phase == policy::Phase::kAnomalous ||
+                         evaluation->phase == policy::Phase::kRemediating ||
+                         evaluation->phase == policy::Phase::kExhausted;
+  std::string notes;
+  for (const auto& n : evaluation->notes) notes += (notes.empty() ? "" : "; ") + n;
+  api::SetCondition(&status.conditions,
+                    {"Anomalous", anomalous ? "True" : "False",
+                     anomalous ? "AnomalyHeld" : "SignalsNormal",
+                     notes.empty() ? (anomalous ? "an anomaly holds" : "all signals normal") : notes,
+                     "", p.metadata.generation},
+                    now);
+  const std::string scenario = scenarios_->ActiveFor(key);
+  status.active_scenario = anomalous ? scenario : "";
+  status.last_evaluation_time = FormatRfc3339(now);
+
+  // Record every decision before acting on it.
+  for (const auto& d : evaluation->decisions) {
+    if (!scenario.empty()) rt.scenario_tags[d.id] = scenario;
+  }
+  FillStatusFromState(rt, &status);
+  if (!evaluation->decisions.empty()) {
+    for (const auto& d : evaluation->decisions) {
+      const std::string action = d.revert ? std::string("revert ") + policy::ActionTypeName(d.action)
+                                          : policy::ActionTypeName(d.action);
+      const std::string message = (d.dry_run ? "dry run, would " : "") + action + " (rule " +
+                                  d.rule + "): " + d.reason;
+      (void)kube_->RecordEvent(object, d.dry_run ? "Normal" : "Warning",
+                               d.dry_run ? "DryRunAction" : "HealingAction", message);
+      (void)kube_->RecordEvent(*workload, d.dry_run ? "Normal" : "Warning",
+                               d.dry_run ? "DryRunAction" : "HealingAction",
+                               message + " [HealingPolicy " + p.metadata.name + "]");
+    }
+    auto written = Persist(&object, p, rt, status);
+    if (!written.ok()) {
+      // Nothing is executed that is not on record; the engine's state in memory already holds
+      // the decisions, so report them failed and try again next time.
+      for (const auto& d : evaluation->decisions) {
+        (void)engine_->ReportOutcome(*rt.state, d.id, policy::Outcome::kFailed,
+                                     "not executed: status write failed: " +
+                                         written.error().message);
+      }
+      return kube::ReconcileResult::FromError(written.error());
+    }
+    ActionTarget action_target{&p, *workload, pods};
+    for (const auto& d : evaluation->decisions) {
+      const std::string action_name =
+          d.revert ? std::string("revert") : std::string(policy::ActionTypeName(d.action));
+      if (d.dry_run) {
+        metrics_->Action(action_name, "dry_run");
+        continue;
+      }
+      auto done = executor_->Execute(d, action_target);
+      const auto outcome = done.ok() ? policy::Outcome::kSucceeded : policy::Outcome::kFailed;
+      const std::string message = done.ok() ? *done : done.error().ToString();
+      (void)engine_->ReportOutcome(*rt.state, d.id, outcome, message);
+      metrics_->Action(action_name, done.ok() ? "succeeded" : "failed");
+      Log().Info("action", {{"policy", key}, {"action", action_name}, {"rule", d.rule},
+                            {"ok", done.ok()}, {"message", message}});
+      if (!done.ok()) {
+        (void)kube_->RecordEvent(object, "Warning", "ActionFailed", action_name + ": " + message);
+      }
+    }
+    FillStatusFromState(rt, &status);
+  }
+  auto written = Persist(&object, p, rt, status);
+  if (!written.ok()) return kube::ReconcileResult::FromError(written.error());
+  return kube::ReconcileResult::Done();
+}
+
+void HealingPolicyReconciler::FillStatusFromState(const PolicyRuntime& rt,
+                                                  api::HealingPolicyStatus* status) const {
+  const auto& st = *rt.state;
+  status->history.clear();
+  std::map<std::string, const policy::HistoryEntry*> by_id;
+  for (const auto& h : st.history) {
+    by_id[h.decision.id] = &h;
+    api::ActionRecord r;
+    r.time = FormatRfc3339(h.decision.decided_at);
+    r.action = h.decision.revert ? "revert" : policy::ActionTypeName(h.decision.action);
+    r.rule = h.decision.rule;
+    r.result = ResultName(h);
+    r.dry_run = h.decision.dry_run;
+    r.message = (h.decision.revert ? std::string("revert ") +
+                                         policy::ActionTypeName(h.decision.action) + ": "
+                                   : std::string()) +
+                h.decision.reason + (h.message.empty() ? "" : " -> " + h.message);
+    auto tag = rt.scenario_tags.find(h.decision.id);
+    if (tag != rt.scenario_tags.end()) r.scenario = tag->second;
+    for (const auto& e : h.decision.evidence) {
+      r.evidence.push_back({e.signal, e.query, Finite(e.value), Finite(e.expected_low),
+                            Finite(e.expected_high), std::isfinite(e.score) ? e.score : 0,
+                            policy::SeverityName(e.severity)});
+    }
+    status->AddHistory(std::move(r));
+  }
+  status->active_actions.clear();
+  status->ladder.reset();
+  for (const auto& ep : st.episodes) {
+    for (const auto& t : ep.temporaries) {
+      api::ActiveAction a;
+      a.action = policy::ActionTypeName(t.action);
+      auto h = by_id.find(t.decision_id);
+      if (h != by_id.end()) a.since = FormatRfc3339(h->second->decision.decided_at);
+      if (t.action == policy::ActionType::kScale) a.previous_replicas = t.parameters.from_replicas;
+      status->active_actions.push_back(std::move(a));
+    }
+    if (!status->ladder && !ep.exhausted) {
+      status->ladder = api::LadderState{ep.rule, std::max(ep.rung, 0),
+                                        ep.verify_at ? FormatRfc3339(*ep.verify_at) : ""};
+    }
+  }
+  status->actions_last_hour = static_cast<int64_t>(st.recent_actions.size());
+}
+
+Status HealingPolicyReconciler::Persist(Json* object, const api::HealingPolicy& p,
+                                        const PolicyRuntime& rt,
+                                        const api::HealingPolicyStatus& status) {
+  Json tags = Json::object();
+  for (const auto& [id, scenario] : rt.scenario_tags) tags[id] = scenario;
+  const Json doc = {{"engine", policy::PolicyStateToJson(*rt.state)}, {"scenarioTags", tags}};
+  const std::string text = doc.dump();
+  const auto& ns = p.metadata.namespace_;
+  const auto& name = p.metadata.name;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto& annotations = (*object)["metadata"].value("annotations", Json::object());
+    if (annotations.value(kEngineStateAnnotation, "") != text) {
+      auto patched = kube_->PatchCustomMetadata(
+          kKind, ns, name, {{"annotations", {{kEngineStateAnnotation, text}}}});
+      if (!patched.ok()) return patched.error();
+      *object = std::move(*patched);
+    }
+    (*object)["status"] = api::ToJson(status);
+    auto updated = kube_->UpdateCustomStatus(kKind, *object);
+    if (updated.ok()) {
+      *object = std::move(*updated);
+      return Status::Ok();
+    }
+    if (updated.error().http_status != 409) return updated.error();
+    auto fresh = kube_->GetCustom(kKind, ns, name);
+    if (!fresh.ok()) return fresh.error();
+    *object = std::move(*fresh);
+  }
+  return Error::Retryable("Conflict", "HealingPolicy " + ns + "/" + name +
+                                          " kept changing while its status was written", 409);
+}
+
+}  // namespace kubeheal::controllers

@@ -1,0 +1,133 @@
+#include "kubeheal/controllers/policy_translation.h"
+
+#include <cctype>
+#include <cmath>
+#include <sstream>
+
+namespace kubeheal::controllers {
+namespace {
+
+void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
+  size_t pos = 0;
+  while ((pos = s->find(from, pos)) != std::string::npos) {
+    s->replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
+policy::Seconds ToSeconds(api::Millis d) {
+  return std::chrono::duration_cast<policy::Seconds>(d + std::chrono::milliseconds(500));
+}
+
+policy::Pattern RulePattern(const api::RuleSpec& rule, const api::HealingPolicy& p) {
+  std::string pattern = rule.pattern;
+  if (pattern == "custom") {
+    pattern = "errors";
+    for (const auto& s : p.spec.signals) {
+      if (!rule.signals.empty() && s.name == rule.signals.front() && s.pattern != "custom") {
+        pattern = s.pattern;
+      }
+    }
+  }
+  if (pattern == "latency") return policy::Pattern::kHighLatency;
+  if (pattern == "errors") return policy::Pattern::kHighErrorRate;
+  if (pattern == "traffic") return policy::Pattern::kTrafficSpike;
+  if (pattern == "memory") return policy::Pattern::kMemoryGrowth;
+  return policy::Pattern::kCrash;
+}
+
+}  // namespace
+
+std::string RenderQuery(const std::string& query_template, const QueryContext& c) {
+  std::string q = query_template;
+  ReplaceAll(&q, "{{namespace}}", c.namespace_);
+  ReplaceAll(&q, "{{workload}}", c.workload);
+  ReplaceAll(&q, "{{pod}}", c.pod_regex);
+  ReplaceAll(&q, "{{window}}", c.window);
+  return q;
+}
+
+policy::SignalKind SignalKindOf(const std::string& pattern) {
+  if (pattern == "latency") return policy::SignalKind::kLatency;
+  if (pattern == "errors") return policy::SignalKind::kErrors;
+  if (pattern == "traffic") return policy::SignalKind::kTraffic;
+  if (pattern == "memory") return policy::SignalKind::kMemory;
+  return policy::SignalKind::kOther;
+}
+
+policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext& context) {
+  policy::PolicySpec spec;
+  spec.namespace_name = p.metadata.namespace_;
+  spec.name = p.metadata.name;
+  for (const auto& s : p.spec.signals) {
+    policy::SignalSpec out;
+    out.name = s.name;
+    out.query = RenderQuery(s.query, context);
+    out.kind = SignalKindOf(s.pattern);
+    out.hold_for = ToSeconds(s.hold_for);
+    spec.signals.push_back(std::move(out));
+  }
+  for (const auto& r : p.spec.rules) {
+    policy::Rule rule;
+    rule.name = r.name;
+    rule.pattern = RulePattern(r, p);
+    rule.signals = r.signals;
+    for (const auto& a : r.actions) {
+      if (auto t = policy::ParseActionType(a)) rule.actions.push_back(*t);
+    }
+    spec.rules.push_back(std::move(rule));
+  }
+  const auto& a = p.spec.actions;
+  spec.actions.throttle.rps = static_cast<double>(a.throttle.rps);
+  spec.actions.throttle.burst = static_cast<int>(a.throttle.burst);
+  spec.actions.throttle.verify_after = ToSeconds(a.throttle.verify_after);
+  spec.actions.circuit_break.duration = ToSeconds(a.circuit_break.duration);
+  spec.actions.circuit_break.half_open_probes = static_cast<int>(a.circuit_break.half_open_probes);
+  spec.actions.circuit_break.verify_after = ToSeconds(a.circuit_break.verify_after);
+  spec.actions.scale.step = static_cast<int>(a.scale.step);
+  spec.actions.scale.min_replicas = static_cast<int>(a.scale.min_replicas);
+  spec.actions.scale.max_replicas = static_cast<int>(a.scale.max_replicas);
+  spec.actions.scale.verify_after = ToSeconds(a.scale.verify_after);
+  spec.actions.restart.mode =
+      a.restart.mode == "pod" ? policy::RestartMode::kOnePod : policy::RestartMode::kRolling;
+  spec.actions.restart.verify_after = ToSeconds(a.restart.verify_after);
+  spec.actions.alert.webhook_url = a.alert.webhook_url;
+  spec.actions.alert.verify_after = ToSeconds(a.alert.verify_after);
+  spec.guardrails.cooldown = ToSeconds(p.spec.cooldown);
+  spec.guardrails.max_actions_per_hour = static_cast<int>(p.spec.max_actions_per_hour);
+  spec.guardrails.dry_run = p.spec.dry_run;
+  spec.guardrails.suspend = p.spec.suspend;
+  return spec;
+}
+
+std::map<std::string, std::string> ToDetectorParams(const nlohmann::json& params) {
+  std::map<std::string, std::string> out;
+  if (!params.is_object()) return out;
+  for (const auto& [key, value] : params.items()) {
+    if (key == "direction" || key == "signals") continue;
+    std::string snake;
+    for (char c : key) {
+      if (std::isupper(static_cast<unsigned char>(c))) {
+        snake += '_';
+        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else {
+        snake += c;
+      }
+    }
+    if (value.is_string()) {
+      out[snake] = value.get<std::string>();
+    } else if (value.is_number_integer()) {
+      out[snake] = std::to_string(value.get<int64_t>());
+    } else if (value.is_number()) {
+      std::ostringstream os;
+      os.precision(17);
+      os << value.get<double>();
+      out[snake] = os.str();
+    } else if (value.is_boolean()) {
+      out[snake] = value.get<bool>() ? "true" : "false";
+    }
+  }
+  return out;
+}
+
+}  // namespace kubeheal::controllers

@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include "kubeheal/common/fake_clock.h"
+#include "kubeheal/controllers/action_executor.h"
+#include "mocks.h"
+
+namespace kubeheal::controllers {
+namespace {
+
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::Return;
+
+class ActionExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto p = api::HealingPolicyFromJson(Json::parse(R"({
+      "metadata": {"name": "orders", "namespace": "shop"},
+      "spec": {"targetRef": {"name": "orders"},
+        "signals": [{"name": "p99", "query": "q", "detector": {"type": "zscore"}}],
+        "actions": {"scale": {"minReplicas": 1, "maxReplicas": 3},
+                    "alert": {"webhookURL": "http://127.0.0.1:9/hook", "severity": "critical"}}}})"));
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    policy_ = *p;
+    target_.policy = &policy_;
+    target_.workload = Json{{"kind", "Deployment"}, {"metadata", {{"name", "orders"}}}};
+    target_.pods = {RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")};
+    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber())
+        .WillRepeatedly(Return(Result<std::string>(Error::Terminal("NotFound", "no", 404))));
+  }
+
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
+  std::shared_ptr<MockAlertSender> alerts_ = std::make_shared<MockAlertSender>();
+  ActionExecutor executor_{kube_, agents_,
+                           std::make_shared<AgentTargets>(kube_, AgentSettings{9901, "filetoken"}),
+                           alerts_, clock_};
+  api::HealingPolicy policy_;
+  ActionTarget target_;
+};
+
+TEST_F(ActionExecutorTest, ScaleStaysWithinMax) {
+  policy::Decision d;
+  d.action = policy::ActionType::kScale;
+  d.parameters.from_replicas = 3;
+  d.parameters.to_replicas = 5;
+  EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "orders")).WillOnce(Return(Result<int>(2)));
+  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "orders", 3)).WillOnce(Return(Status::Ok()));
+  auto r = executor_.Execute(d, target_);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NE(r->find("from 2 to 3"), std::string::npos);
+}
+
+TEST_F(ActionExecutorTest, CircuitBreakArmsEveryAgentWithTheFallbackToken) {
+  policy::Decision d;
+  d.action = policy::ActionType::kCircuitBreak;
+  d.parameters.circuit_duration = std::chrono::seconds(45);
+  d.parameters.half_open_probes = 2;
+  EXPECT_CALL(*agents_, SetCircuit(_, _))
+      .Times(2)
+      .WillRepeatedly([](const agentclient::AgentEndpoint& ep, const agentclient::CircuitCommand& c) {
+        EXPECT_EQ(ep.token, "filetoken");
+        EXPECT_EQ(c.mode, "auto");
+        EXPECT_EQ(*c.open_seconds, 45);
+        EXPECT_EQ(*c.half_open_probes, 2);
+        return Status::Ok();
+      });
+  ASSERT_TRUE(executor_.Execute(d, target_).ok());
+  d.revert = true;
+  EXPECT_CALL(*agents_, SetCircuit(_, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
+  ASSERT_TRUE(executor_.Execute(d, target_).ok());
+}
+
+TEST_F(ActionExecutorTest, AgentActionFailsOnlyWhenNoAgentTookIt) {
+  policy::Decision d;
+  d.action = policy::ActionType::kThrottle;
+  d.parameters.rps = 10;
+  EXPECT_CALL(*agents_, SetThrottle(_, _))
+      .WillOnce(Return(Status::Ok()))
+      .WillOnce(Return(Status(Error::Retryable("AgentUnreachable", "refused"))));
+  auto r = executor_.Execute(d, target_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->find("1/2 pods"), std::string::npos);
+  EXPECT_CALL(*agents_, SetThrottle(_, _))
+      .Times(2).WillRepeatedly(Return(Status(Error::Retryable("AgentUnreachable", "refused"))));
+  auto failed = executor_.Execute(d, target_);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(failed.error().retryable());
+}
+
+TEST_F(ActionExecutorTest, RestartRollingOrOnePodByEviction) {
+  policy::Decision d;
+  d.action = policy::ActionType::kRestart;
+  EXPECT_CALL(*kube_, RolloutRestart("Deployment", "shop", "orders", "2027-01-15T08:00:00Z"))
+      .WillOnce(Return(Status::Ok()));
+  ASSERT_TRUE(executor_.Execute(d, target_).ok());
+  d.parameters.restart_mode = policy::RestartMode::kOnePod;
+  target_.pods[1]["status"]["containerStatuses"] = {{{"restartCount", 4}, {"ready", false}}};
+  EXPECT_CALL(*kube_, EvictPod("shop", "orders-b")).WillOnce(Return(Status::Ok()));
+  ASSERT_TRUE(executor_.Execute(d, target_).ok());
+}
+
+TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {
+  policy::Decision d;
+  d.action = policy::ActionType::kAlert;
+  d.rule = "latency";
+  d.reason = "p99 above band";
+  EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "HealingAlert", _)).WillOnce(Return(Status::Ok()));
+  EXPECT_CALL(*alerts_, Send("http://127.0.0.1:9/hook", _))
+      .WillOnce([](const std::string&, const Json& alerts) {
+        EXPECT_TRUE(alerts.is_array());
+        EXPECT_EQ(alerts[0]["labels"]["alertname"], "KubehealAnomaly");
+        EXPECT_EQ(alerts[0]["labels"]["severity"], "critical");
+        EXPECT_TRUE(alerts[0].contains("startsAt"));
+        return Status::Ok();
+      });
+  ASSERT_TRUE(executor_.Execute(d, target_).ok());
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers

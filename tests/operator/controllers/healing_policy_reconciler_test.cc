@@ -1,0 +1,219 @@
+#include <gtest/gtest.h>
+
+#include "kubeheal/common/fake_clock.h"
+#include "kubeheal/controllers/healing_policy_reconciler.h"
+#include "kubeheal/prom/fake_prometheus_client.h"
+#include "mocks.h"
+
+namespace kubeheal::controllers {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::Invoke;
+using ::testing::Return;
+
+constexpr const char* kQuery = R"(p99{namespace="shop",pod=~"orders-a|orders-b"})";
+
+Json Policy(bool dry_run) {
+  Json j = Json::parse(R"({
+    "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
+    "metadata": {"name": "orders", "namespace": "shop", "uid": "p-1", "generation": 1,
+                 "resourceVersion": "1"},
+    "spec": {"targetRef": {"kind": "Deployment", "name": "orders"}, "interval": "10s",
+      "signals": [{"name": "p99", "pattern": "latency",
+                   "query": "p99{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}",
+                   "detector": {"type": "threshold", "params": {"above": 0.5}}, "for": "0s"}],
+      "rules": [{"name": "latency", "when": {"pattern": "latency"}, "actions": ["throttle", "alert"]}],
+      "actions": {"throttle": {"rps": 20, "burst": 40, "verifyAfter": "1m"}},
+      "cooldown": "1m"}})");
+  j["spec"]["dryRun"] = dry_run;
+  return j;
+}
+
+class HealingPolicyReconcilerTest : public ::testing::Test {
+ protected:
+  void Init(bool dry_run) {
+    stored_ = Policy(dry_run);
+    ON_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders")).WillByDefault(Invoke([this](auto&&...) {
+      return Result<Json>(stored_);
+    }));
+    ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([this](auto&, const Json& o) {
+      log_.push_back("status:" + o["status"].value("phase", ""));
+      stored_["status"] = o["status"];
+      return Result<Json>(stored_);
+    }));
+    ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", _, _, _))
+        .WillByDefault(Invoke([this](auto&, auto&, auto&, const Json& m) {
+          log_.push_back("annotation");
+          stored_["metadata"].merge_patch(m);
+          return Result<Json>(stored_);
+        }));
+    ON_CALL(*kube_, GetWorkload("Deployment", "shop", "orders"))
+        .WillByDefault(Return(Result<Json>(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+            "metadata":{"name":"orders","namespace":"shop"},
+            "spec":{"replicas":2,"selector":{"matchLabels":{"app":"orders"}}}})"))));
+    ON_CALL(*kube_, ListPods("shop", "app=orders"))
+        .WillByDefault(Return(Result<std::vector<Json>>(std::vector<Json>{
+            RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")})));
+    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault(Return(Result<std::string>("tok")));
+    ON_CALL(*kube_, RecordEvent(_, _, _, _))
+        .WillByDefault(Invoke([this](const Json& obj, auto&, const std::string& reason, auto&) {
+          log_.push_back("event:" + obj.value("kind", "") + ":" + reason);
+          return Status::Ok();
+        }));
+    for (auto* m : {&*kube_}) {
+      EXPECT_CALL(*m, GetCustom(_, _, _)).Times(AnyNumber());
+      EXPECT_CALL(*m, UpdateCustomStatus(_, _)).Times(AnyNumber());
+      EXPECT_CALL(*m, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
+      EXPECT_CALL(*m, GetWorkload(_, _, _)).Times(AnyNumber());
+      EXPECT_CALL(*m, ListPods(_, _)).Times(AnyNumber());
+      EXPECT_CALL(*m, GetSecretValue(_, _, _)).Times(AnyNumber());
+      EXPECT_CALL(*m, RecordEvent(_, _, _, _)).Times(AnyNumber());
+    }
+    auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
+    auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
+                                                     std::make_shared<MockAlertSender>(), clock_);
+    auto engine = std::make_shared<policy::DecisionEngine>(
+        clock_, std::make_shared<policy::GlobalBudget>(0));
+    reconciler_ = std::make_unique<HealingPolicyReconciler>(
+        kube_, prometheus_, engine, executor, registry_, metrics_, clock_, [] { return 0.5; });
+  }
+
+  const api::Condition* Condition(const std::string& type) {
+    static std::vector<api::Condition> conditions;
+    conditions = api::HealingPolicyStatusFromJson(stored_["status"]).conditions;
+    return api::FindCondition(conditions, type);
+  }
+
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
+  std::shared_ptr<prom::FakePrometheusClient> prometheus_ =
+      std::make_shared<prom::FakePrometheusClient>();
+  std::shared_ptr<ScenarioRegistry> registry_ = std::make_shared<ScenarioRegistry>();
+  std::shared_ptr<OperatorMetrics> metrics_ =
+      std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>());
+  std::unique_ptr<HealingPolicyReconciler> reconciler_;
+  Json stored_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndReverts) {
+  Init(false);
+  prometheus_->SetValue(kQuery, 0.1);
+  auto r = reconciler_->Reconcile("shop/orders");
+  ASSERT_EQ(r.kind, kube::ReconcileResult::Kind::kRequeueAfter);
+  EXPECT_EQ(r.requeue_after, 10s);  // interval, jitter centred
+  EXPECT_EQ(stored_["status"]["phase"], "Healthy");
+  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+
+  // Within the interval nothing is evaluated, whatever wakes the reconciler.
+  prometheus_->SetValue(kQuery, 2.0);
+  r = reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(r.requeue_after, 10s);
+  EXPECT_EQ(stored_["status"]["phase"], "Healthy");
+
+  clock_->Advance(10s);
+  registry_->SetActive("shop/orders", "shop/slow-drill");
+  std::vector<std::string> throttled;
+  EXPECT_CALL(*agents_, SetThrottle(_, _))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint& ep,
+                                 const agentclient::ThrottleCommand& c) {
+        log_.push_back("throttle:" + ep.host);
+        EXPECT_EQ(c.rps, 20);
+        EXPECT_EQ(*c.burst, 40);
+        return Status::Ok();
+      }));
+  log_.clear();
+  (void)reconciler_->Reconcile("shop/orders");
+  // Event on the policy and on the workload, then status, then the action.
+  ASSERT_GE(log_.size(), 6u) << ::testing::PrintToString(log_);
+  const auto first_throttle = std::find(log_.begin(), log_.end(), "throttle:127.0.0.2") - log_.begin();
+  const auto policy_event = std::find(log_.begin(), log_.end(), "event:HealingPolicy:HealingAction") - log_.begin();
+  const auto workload_event = std::find(log_.begin(), log_.end(), "event:Deployment:HealingAction") - log_.begin();
+  const auto status_write = std::find(log_.begin(), log_.end(), "status:Remediating") - log_.begin();
+  EXPECT_LT(policy_event, first_throttle);
+  EXPECT_LT(workload_event, first_throttle);
+  EXPECT_LT(status_write, first_throttle) << ::testing::PrintToString(log_);
+  auto status = api::HealingPolicyStatusFromJson(stored_["status"]);
+  ASSERT_FALSE(status.history.empty());
+  EXPECT_EQ(status.history.back().action, "throttle");
+  EXPECT_EQ(status.history.back().result, "Succeeded");
+  EXPECT_EQ(status.history.back().scenario, "shop/slow-drill");
+  EXPECT_EQ(status.history.back().evidence.at(0).value, 2.0);
+  EXPECT_EQ(status.active_scenario, "shop/slow-drill");
+  EXPECT_EQ(status.signals.at(0).anomalous, true);
+  EXPECT_EQ(Condition("Anomalous")->status, "True");
+  EXPECT_EQ(metrics_->ActionCount("throttle", "succeeded"), 1);
+  EXPECT_EQ(metrics_->DetectionCount("shop/orders", "p99"), 1);
+  EXPECT_TRUE(stored_["metadata"]["annotations"].contains(kEngineStateAnnotation));
+
+  // Recovered after verifyAfter: the throttle is reverted on every agent.
+  prometheus_->SetValue(kQuery, 0.1);
+  clock_->Advance(61s);
+  EXPECT_CALL(*agents_, ClearThrottle(_)).Times(2).WillRepeatedly(Return(Status::Ok()));
+  (void)reconciler_->Reconcile("shop/orders");
+  clock_->Advance(11s);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(Condition("Anomalous")->status, "False");
+}
+
+TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
+  Init(false);
+  prometheus_->SetValue(kQuery, 0.1);
+  (void)reconciler_->Reconcile("shop/orders");
+  prometheus_->FailAll(Error::Retryable("Unavailable", "connection refused"));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  for (int i = 0; i < 3; ++i) {
+    clock_->Advance(10s);
+    (void)reconciler_->Reconcile("shop/orders");
+  }
+  const auto* c = Condition("PrometheusAvailable");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, "False");
+  EXPECT_NE(c->message.find("connection refused"), std::string::npos);
+  EXPECT_EQ(stored_["status"]["signals"][0]["error"].get<std::string>().rfind("query failed", 0), 0u);
+
+  prometheus_->Clear();
+  prometheus_->SetValue(kQuery, 0.1);
+  clock_->Advance(10s);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+}
+
+TEST_F(HealingPolicyReconcilerTest, DryRunRecordsButDoesNothing) {
+  Init(true);
+  prometheus_->SetValue(kQuery, 5.0);
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  (void)reconciler_->Reconcile("shop/orders");
+  auto status = api::HealingPolicyStatusFromJson(stored_["status"]);
+  ASSERT_FALSE(status.history.empty());
+  EXPECT_EQ(status.history.back().result, "DryRun");
+  EXPECT_TRUE(status.history.back().dry_run);
+  EXPECT_NE(std::find(log_.begin(), log_.end(), "event:Deployment:DryRunAction"), log_.end());
+  EXPECT_EQ(metrics_->ActionCount("throttle", "dry_run"), 1);
+}
+
+TEST_F(HealingPolicyReconcilerTest, InvalidSpecIsReportedNotRetried) {
+  Init(false);
+  stored_["spec"]["signals"][0].erase("query");
+  auto r = reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kTerminalError);
+  const auto* c = Condition("SpecValid");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, "False");
+  EXPECT_NE(c->message.find("spec.signals[0].query"), std::string::npos);
+}
+
+TEST_F(HealingPolicyReconcilerTest, DeletedPolicyIsForgotten) {
+  Init(false);
+  EXPECT_CALL(*kube_, GetCustom("HealingPolicy", "shop", "gone"))
+      .WillOnce(Return(Result<Json>(Error::Terminal("NotFound", "gone", 404))));
+  EXPECT_EQ(reconciler_->Reconcile("shop/gone").kind, kube::ReconcileResult::Kind::kDone);
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers

@@ -1,0 +1,350 @@
+// The operator end to end on loopback: real kube-apiserver, real Prometheus scraping real
+// kubeheal-agents in front of a real upstream, the real kubeheal-operator binary. Pods are
+// created through the API with status.podIP patched to the 127.0.0.x address their agent
+// listens on (no kubelet); each pod's agent admin port is given by kubeheal.io/agent-admin-port.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <iostream>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "kubeheal/agentclient/agent_client_impl.h"
+#include "test_environment.h"
+
+namespace kubeheal::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string Binary(const char* compiled, const char* env) {
+  if (const char* e = std::getenv(env); e && *e) return e;
+  return compiled;
+}
+
+bool Executable(const std::string& path) {
+  struct stat st{};
+  return !path.empty() && stat(path.c_str(), &st) == 0 && (st.st_mode & S_IXUSR);
+}
+
+struct AgentPod {
+  std::string name;
+  std::string ip;
+  int data_port = 0;
+  int admin_port = 0;
+  std::unique_ptr<ChildProcess> process;
+  agentclient::AgentEndpoint endpoint() const { return {ip, admin_port, "itest-token"}; }
+};
+
+class OperatorIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    operator_bin_ = Binary(KUBEHEAL_OPERATOR_BIN, "KUBEHEAL_OPERATOR_BIN");
+    agent_bin_ = Binary(KUBEHEAL_AGENT_BIN, "KUBEHEAL_AGENT_BIN");
+    if (!Executable(agent_bin_)) GTEST_SKIP() << "kubeheal-agent not built (agent component)";
+    if (!Executable("/usr/bin/prometheus")) GTEST_SKIP() << "/usr/bin/prometheus missing";
+    ASSERT_EQ(Kubectl("version --request-timeout=5s").code, 0) << "control plane unreachable at "
+                                                               << Kubeconfig();
+    dir_ = TempDir("kubeheal-op-itest");
+    std::random_device rd;
+    ns_ = "itest-" + std::to_string(rd() % 1000000);
+    ASSERT_EQ(Kubectl(std::string("apply -f ") + KUBEHEAL_SOURCE_DIR + "/crds/").code, 0);
+    ASSERT_TRUE(WaitFor([] {
+      return Kubectl("get healingpolicies.kubeheal.io -A").code == 0 &&
+             Kubectl("get faultscenarios.kubeheal.io -A").code == 0;
+    }, 30s));
+    ASSERT_EQ(Kubectl("create namespace " + ns_).code, 0);
+    Kubectl("-n " + ns_ + " create serviceaccount default");
+    WriteFile(dir_ + "/token", "itest-token\n");
+    ASSERT_EQ(Kubectl("-n " + ns_ + " create secret generic kubeheal-agent-token --from-literal=token=itest-token").code, 0);
+    ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", Json{
+        {"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+        {"metadata", {{"name", "web"}}},
+        {"spec", {{"replicas", 2},
+                  {"selector", {{"matchLabels", {{"app", "web"}}}}},
+                  {"template", {{"metadata", {{"labels", {{"app", "web"}}}}},
+                                {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}}
+        .dump()).code, 0);
+    upstream_ = std::make_unique<Upstream>();
+    for (int i = 0; i < 2; ++i) StartAgentPod(i);
+    StartPrometheus();
+  }
+
+  void TearDown() override {
+    traffic_.reset();
+    if (operator_) operator_->Stop();
+    if (!ns_.empty() && !dir_.empty()) {
+      // Scenarios carry a finalizer that only the operator removes.
+      for (const auto& name : {"drill"}) {
+        Kubectl("-n " + ns_ + " patch faultscenario " + name +
+                " --type=merge -p '{\"metadata\":{\"finalizers\":[]}}'");
+      }
+      Kubectl("delete namespace " + ns_ + " --wait=false");
+    }
+    if (HasFailure() && !dir_.empty()) {
+      std::cerr << "operator log (" << dir_ << "/operator.log):\n"
+                << ReadFile(dir_ + "/operator.log").substr(0, 20000) << "\n";
+    }
+    for (auto& p : pods_) p.process.reset();
+    prometheus_.reset();
+  }
+
+  void StartAgentPod(int i) {
+    AgentPod pod;
+    pod.name = "web-" + std::to_string(i);
+    pod.ip = "127.0.0." + std::to_string(10 + i);
+    pod.data_port = FreePort(pod.ip);
+    pod.admin_port = FreePort(pod.ip);
+    pod.process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{agent_bin_, "--listen", pod.ip + ":" + std::to_string(pod.data_port),
+                                 "--upstream", "127.0.0.1:" + std::to_string(upstream_->port()),
+                                 "--admin", pod.ip + ":" + std::to_string(pod.admin_port),
+                                 "--token-file", dir_ + "/token", "--threads", "2", "--quiet"},
+        dir_ + "/" + pod.name + ".log");
+    const std::string health = "http://" + pod.ip + ":" + std::to_string(pod.admin_port) + "/healthz";
+    ASSERT_TRUE(WaitFor([&] { return HttpGetStatus(health) == 200; }, 20s)) << pod.name;
+    const Json manifest = {
+        {"apiVersion", "v1"}, {"kind", "Pod"},
+        {"metadata", {{"name", pod.name}, {"labels", {{"app", "web"}}},
+                      {"annotations", {{"kubeheal.io/agent-admin-port", std::to_string(pod.admin_port)}}}}},
+        {"spec", {{"automountServiceAccountToken", false},
+                  {"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}};
+    ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", manifest.dump()).code, 0);
+    const Json status = {{"status", {{"phase", "Running"}, {"podIP", pod.ip},
+                                     {"podIPs", {{{"ip", pod.ip}}}},
+                                     {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+    auto patched = Kubectl("-n " + ns_ + " patch pod " + pod.name +
+                           " --subresource=status --type=merge -p '" + status.dump() + "'");
+    ASSERT_EQ(patched.code, 0) << patched.output;
+    pods_.push_back(std::move(pod));
+  }
+
+  void StartPrometheus(int port = 0) {
+    if (port == 0) port = FreePort();
+    prometheus_port_ = port;
+    std::string targets;
+    for (const auto& p : pods_) {
+      targets += "  - targets: ['" + p.ip + ":" + std::to_string(p.admin_port) + "']\n" +
+                 "    labels: {namespace: '" + ns_ + "', pod: '" + p.name + "'}\n";
+    }
+    WriteFile(dir_ + "/prometheus.yml",
+              "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+              "scrape_configs:\n- job_name: agents\n  static_configs:\n" + targets);
+    prometheus_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"/usr/bin/prometheus", "--config.file=" + dir_ + "/prometheus.yml",
+                                 "--storage.tsdb.path=" + dir_ + "/tsdb",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+        dir_ + "/prometheus.log");
+    ASSERT_TRUE(WaitFor([&] {
+      return HttpGetStatus("http://127.0.0.1:" + std::to_string(port) + "/-/ready") == 200;
+    }, 60s)) << ReadFile(dir_ + "/prometheus.log").substr(0, 3000);
+  }
+
+  void StartOperator() {
+    metrics_port_ = FreePort();
+    operator_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{operator_bin_, "--kubeconfig", Kubeconfig(),
+                                 "--prometheus-url", "http://127.0.0.1:" + std::to_string(prometheus_port_),
+                                 "--namespaces", ns_,
+                                 "--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port_),
+                                 "--health-addr", "127.0.0.1:" + std::to_string(FreePort()),
+                                 "--agent-token-file", dir_ + "/token",
+                                 "--fault-ttl", "6s", "--fault-renew", "2s",
+                                 "--log-level", "debug"},
+        dir_ + "/operator.log");
+  }
+
+  void StartTraffic(int rps = 20) {
+    std::vector<std::string> urls;
+    for (const auto& p : pods_) urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/api");
+    traffic_ = std::make_unique<TrafficGenerator>(urls, rps);
+  }
+
+  void ApplyPolicy(const Json& spec_patch) {
+    Json policy = Json::parse(R"({
+      "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
+      "metadata": {"name": "web"},
+      "spec": {"targetRef": {"kind": "Deployment", "name": "web"}, "interval": "5s",
+        "signals": [
+          {"name": "p99-latency", "pattern": "latency",
+           "query": "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}[10s])))",
+           "detector": {"type": "threshold", "params": {"above": 0.15}}, "for": "0s"},
+          {"name": "error-ratio", "pattern": "errors",
+           "query": "sum(rate(http_requests_total{namespace=\"{{namespace}}\",pod=~\"{{pod}}\",code=~\"5..\"}[10s])) / clamp_min(sum(rate(http_requests_total{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}[10s])), 1e-9)",
+           "detector": {"type": "threshold", "params": {"above": 0.2}}, "for": "0s"}],
+        "rules": [{"name": "errors", "when": {"pattern": "errors"}, "actions": ["circuitBreak", "alert"]},
+                  {"name": "latency", "when": {"pattern": "latency", "unless": ["errors"]},
+                   "actions": ["throttle", "alert"]}],
+        "actions": {"throttle": {"rps": 1000, "burst": 1000, "verifyAfter": "5s"},
+                    "circuitBreak": {"duration": "5s", "halfOpenProbes": 1, "verifyAfter": "5s"}},
+        "cooldown": "10s", "maxActionsPerHour": 20}})");
+    policy["spec"].merge_patch(spec_patch);
+    auto r = Kubectl("-n " + ns_ + " apply -f -", policy.dump());
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
+
+  void ApplyScenario(const Json& faults, const std::string& duration, bool expect) {
+    Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
+               {"metadata", {{"name", "drill"}}},
+               {"spec", {{"selector", {{"matchLabels", {{"app", "web"}}}}}, {"mode", "all"},
+                         {"faults", faults}, {"duration", duration}}}};
+    if (expect) {
+      sc["spec"]["expect"] = {{"policyRef", {{"name", "web"}}}, {"detectWithin", "40s"},
+                              {"healWithin", "90s"}};
+    }
+    auto r = Kubectl("-n " + ns_ + " apply -f -", sc.dump());
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
+
+  Json Get(const std::string& what) { return KubectlJson("-n " + ns_ + " get " + what); }
+
+  bool HasHistory(const std::string& action, const std::string& result) {
+    auto p = Get("healingpolicy web");
+    if (p.is_null()) return false;
+    for (const auto& h : p["status"].value("history", Json::array())) {
+      if (h.value("action", "") == action && h.value("result", "") == result) return true;
+    }
+    return false;
+  }
+
+  std::string Condition(const std::string& type) {
+    auto p = Get("healingpolicy web");
+    if (p.is_null()) return "";
+    for (const auto& c : p["status"].value("conditions", Json::array())) {
+      if (c.value("type", "") == type) return c.value("status", "") + ": " + c.value("message", "");
+    }
+    return "";
+  }
+
+  int ActiveFaults(const AgentPod& pod) {
+    agentclient::AgentClientImpl client(2s);
+    auto state = client.GetState(pod.endpoint());
+    if (!state.ok()) return -1;
+    return static_cast<int>((*state).value("faults", Json::array()).size());
+  }
+
+  std::string operator_bin_, agent_bin_, dir_, ns_;
+  std::unique_ptr<Upstream> upstream_;
+  std::vector<AgentPod> pods_;
+  std::unique_ptr<ChildProcess> prometheus_;
+  int prometheus_port_ = 0;
+  int metrics_port_ = 0;
+  std::unique_ptr<ChildProcess> operator_;
+  std::unique_ptr<TrafficGenerator> traffic_;
+};
+
+TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
+  ApplyPolicy(Json::object());
+  StartTraffic();
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s))
+      << Condition("PrometheusAvailable");
+  std::this_thread::sleep_for(10s);  // a normal baseline first
+  ApplyScenario(Json::array({{{"latency", {{"delayMs", 300}, {"percent", 100}}}}}), "20s", true);
+  ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 1 && ActiveFaults(pods_[1]) == 1; }, 30s));
+  ASSERT_TRUE(WaitFor([&] { return HasHistory("throttle", "Succeeded"); }, 45s))
+      << Get("healingpolicy web")["status"].dump(2);
+  agentclient::AgentClientImpl client(2s);
+  auto state = client.GetState(pods_[0].endpoint());
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ((*state)["throttle"]["enabled"], true) << state->dump();
+  ASSERT_TRUE(WaitFor([&] {
+    auto sc = Get("faultscenario drill");
+    return !sc.is_null() && sc["status"].contains("verdict");
+  }, 120s)) << Get("faultscenario drill").dump(2);
+  const auto sc = Get("faultscenario drill");
+  std::cout << "latency scenario: verdict=" << sc["status"]["verdict"]
+            << " mttd=" << sc["status"].value("mttdSeconds", -1.0)
+            << "s mttr=" << sc["status"].value("mttrSeconds", -1.0) << "s reason="
+            << sc["status"].value("verdictReason", "") << "\n";
+  EXPECT_EQ(sc["status"]["verdict"], "Passed") << sc["status"].dump(2);
+  EXPECT_EQ(sc["status"]["phase"], "Completed");
+  EXPECT_EQ(ActiveFaults(pods_[0]), 0);
+  EXPECT_EQ(ActiveFaults(pods_[1]), 0);
+  const auto policy = Get("healingpolicy web");
+  bool tagged = false;
+  for (const auto& h : policy["status"]["history"]) {
+    tagged = tagged || h.value("scenario", "") == ns_ + "/drill";
+  }
+  EXPECT_TRUE(tagged) << policy["status"]["history"].dump(2);
+  const auto events = Get("events --field-selector reason=HealingAction");
+  ASSERT_FALSE(events.is_null());
+  std::set<std::string> kinds;
+  for (const auto& e : events["items"]) kinds.insert(e["involvedObject"].value("kind", ""));
+  EXPECT_TRUE(kinds.count("HealingPolicy") && kinds.count("Deployment")) << events.dump().substr(0, 2000);
+  EXPECT_EQ(HttpGetStatus("http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics"), 200);
+}
+
+TEST_F(OperatorIntegrationTest, ErrorBurstOpensTheCircuitBreaker) {
+  ApplyPolicy(Json::object());
+  StartTraffic();
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  std::this_thread::sleep_for(5s);
+  ApplyScenario(Json::array({{{"httpError", {{"status", 503}, {"percent", 60}}}}}), "20s", true);
+  ASSERT_TRUE(WaitFor([&] { return HasHistory("circuitBreak", "Succeeded"); }, 45s))
+      << Get("healingpolicy web")["status"].dump(2);
+  agentclient::AgentClientImpl client(2s);
+  auto state = client.GetState(pods_[1].endpoint());
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ((*state)["circuit"]["mode"], "auto") << state->dump();
+  EXPECT_FALSE(HasHistory("throttle", "Succeeded"));  // latency rule defers to errors
+}
+
+TEST_F(OperatorIntegrationTest, DryRunOnlyRecords) {
+  ApplyPolicy({{"dryRun", true}});
+  StartTraffic();
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  std::this_thread::sleep_for(5s);
+  ApplyScenario(Json::array({{{"latency", {{"delayMs", 300}, {"percent", 100}}}}}), "15s", false);
+  ASSERT_TRUE(WaitFor([&] { return HasHistory("throttle", "DryRun"); }, 45s))
+      << Get("healingpolicy web")["status"].dump(2);
+  agentclient::AgentClientImpl client(2s);
+  for (const auto& pod : pods_) {
+    auto state = client.GetState(pod.endpoint());
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ((*state)["throttle"]["enabled"], false);
+    EXPECT_EQ((*state)["circuit"]["mode"], "closed");
+  }
+  EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 2);
+  const auto events = Get("events --field-selector reason=DryRunAction");
+  ASSERT_FALSE(events.is_null());
+  EXPECT_FALSE(events["items"].empty());
+}
+
+TEST_F(OperatorIntegrationTest, OperatorKilledMidScenarioLeavesNoFaultAfterExpiry) {
+  ApplyPolicy(Json::object());
+  StartOperator();
+  ApplyScenario(Json::array({{{"latency", {{"delayMs", 100}, {"percent", 50}}}}}), "5m", false);
+  ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 1 && ActiveFaults(pods_[1]) == 1; }, 30s));
+  operator_->Signal(SIGKILL);
+  operator_->Stop();
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 0 && ActiveFaults(pods_[1]) == 0; }, 15s));
+  std::cout << "faults gone " << std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count()
+            << "s after the operator was killed (fault ttl 6s)\n";
+}
+
+TEST_F(OperatorIntegrationTest, PrometheusDownMeansNoActionAndAConditionThenRecovery) {
+  ApplyPolicy(Json::object());
+  StartTraffic();
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  const int port = prometheus_port_;
+  prometheus_->Stop();
+  // Faults while Prometheus is away must not lead to any action.
+  ApplyScenario(Json::array({{{"latency", {{"delayMs", 300}, {"percent", 100}}}}}), "15s", false);
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("False", 0) == 0; }, 30s));
+  std::cout << "condition while Prometheus is down: " << Condition("PrometheusAvailable") << "\n";
+  std::this_thread::sleep_for(10s);
+  EXPECT_FALSE(HasHistory("throttle", "Succeeded"));
+  StartPrometheus(port);
+  EXPECT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s))
+      << Condition("PrometheusAvailable");
+}
+
+}  // namespace
+}  // namespace kubeheal::itest

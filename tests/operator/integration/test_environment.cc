@@ -1,0 +1,204 @@
+#include "test_environment.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <cpprest/http_client.h>
+#include <cpprest/http_listener.h>
+
+namespace kubeheal::itest {
+
+using utility::conversions::to_string_t;
+
+int FreePort(const std::string& host) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string TempDir(const std::string& prefix) {
+  std::string templ = "/tmp/" + prefix + "-XXXXXX";
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  return mkdtemp(buf.data());
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return done();
+}
+
+int HttpGetStatus(const std::string& url, std::chrono::milliseconds timeout) {
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(timeout);
+    web::http::client::http_client client(to_string_t(url), config);
+    auto response = client.request(web::http::methods::GET).get();
+    response.extract_string().wait();
+    return response.status_code();
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    setpgid(0, 0);
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() { Stop(std::chrono::seconds(3)); }
+
+bool ChildProcess::Running() {
+  if (reaped_ || pid_ <= 0) return false;
+  if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+    reaped_ = true;
+    return false;
+  }
+  return true;
+}
+
+void ChildProcess::Signal(int sig) {
+  if (Running()) kill(pid_, sig);
+}
+
+int ChildProcess::Stop(std::chrono::seconds grace) {
+  if (pid_ <= 0) return -1;
+  if (!reaped_) {
+    kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline && Running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status_, 0);
+      reaped_ = true;
+    }
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return -WTERMSIG(status_);
+  return -1;
+}
+
+std::string Kubeconfig() {
+  if (const char* k = std::getenv("KUBECONFIG"); k && *k) return k;
+  std::string dir;
+  if (const char* d = std::getenv("KUBEHEAL_CP_DIR"); d && *d) {
+    dir = d;
+  } else {
+    dir = std::string(std::getenv("HOME") ? std::getenv("HOME") : "/root") +
+          "/.cache/kubeheal/run/control-plane";
+  }
+  return dir + "/admin.kubeconfig";
+}
+
+CommandResult Kubectl(const std::string& args, const std::string& stdin_text) {
+  const std::string dir = TempDir("kubectl");
+  const std::string in = dir + "/in";
+  WriteFile(in, stdin_text);
+  const std::string cmd = "kubectl --kubeconfig '" + Kubeconfig() + "' " + args + " < " + in +
+                          " 2>&1";
+  CommandResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::remove(in.c_str());
+  rmdir(dir.c_str());
+  return r;
+}
+
+Json KubectlJson(const std::string& args) {
+  auto r = Kubectl(args + " -o json");
+  if (r.code != 0) return nullptr;
+  auto j = Json::parse(r.output, nullptr, false);
+  return j.is_discarded() ? Json(nullptr) : j;
+}
+
+struct Upstream::Impl {
+  std::unique_ptr<web::http::experimental::listener::http_listener> listener;
+};
+
+Upstream::Upstream() : port_(FreePort()), impl_(std::make_unique<Impl>()) {
+  impl_->listener = std::make_unique<web::http::experimental::listener::http_listener>(
+      to_string_t("http://127.0.0.1:" + std::to_string(port_)));
+  impl_->listener->support([](web::http::http_request req) {
+    req.reply(web::http::status_codes::OK, "ok\n", "text/plain").wait();
+  });
+  impl_->listener->open().wait();
+}
+
+Upstream::~Upstream() { impl_->listener->close().wait(); }
+
+TrafficGenerator::TrafficGenerator(std::vector<std::string> urls, int rps) {
+  for (const auto& url : urls) {
+    threads_.emplace_back([this, url, rps] {
+      const auto period = std::chrono::microseconds(1'000'000 / std::max(1, rps));
+      auto next = std::chrono::steady_clock::now();
+      while (!stop_.load()) {
+        // Latency faults hold a request; several in flight keep the rate steady.
+        std::thread([url, sent = sent_] {
+          HttpGetStatus(url, std::chrono::seconds(5));
+          ++*sent;
+        }).detach();
+        next += period;
+        std::this_thread::sleep_until(next);
+      }
+    });
+  }
+}
+
+TrafficGenerator::~TrafficGenerator() {
+  stop_ = true;
+  for (auto& t : threads_) t.join();
+  // Detached requests finish within their 5 s timeout.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+}  // namespace kubeheal::itest

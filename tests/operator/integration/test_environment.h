@@ -1,0 +1,82 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kubeheal::itest {
+
+using Json = nlohmann::json;
+
+int FreePort(const std::string& host = "127.0.0.1");
+std::string TempDir(const std::string& prefix);
+void WriteFile(const std::string& path, const std::string& text);
+std::string ReadFile(const std::string& path);
+// Polls `done` every 250 ms until it is true or `timeout` passes.
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout);
+// A GET on loopback; returns the status (0 when unreachable).
+int HttpGetStatus(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
+// A child process whose output goes to a log file; killed and reaped when destroyed.
+class ChildProcess {
+ public:
+  ChildProcess(std::vector<std::string> argv, std::string log_path);
+  ~ChildProcess();
+  pid_t pid() const { return pid_; }
+  bool Running();
+  void Signal(int sig);
+  // SIGTERM, then SIGKILL after `grace`; returns the exit code (-signal when killed).
+  int Stop(std::chrono::seconds grace = std::chrono::seconds(5));
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false;
+  std::string log_path_;
+};
+
+// kubectl against the test's control plane.
+struct CommandResult {
+  int code = -1;
+  std::string output;
+};
+std::string Kubeconfig();
+CommandResult Kubectl(const std::string& args, const std::string& stdin_text = "");
+Json KubectlJson(const std::string& args);  // -o json appended; null on failure
+
+// A trivial HTTP upstream on loopback answering 200 "ok" to everything.
+class Upstream {
+ public:
+  Upstream();
+  ~Upstream();
+  int port() const { return port_; }
+
+ private:
+  struct Impl;
+  int port_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Requests at a steady rate to each URL on background threads until destroyed.
+class TrafficGenerator {
+ public:
+  TrafficGenerator(std::vector<std::string> urls, int requests_per_second_each);
+  ~TrafficGenerator();
+  long sent() const { return sent_->load(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::shared_ptr<std::atomic<long>> sent_ = std::make_shared<std::atomic<long>>(0);
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace kubeheal::itest
