@@ -77,7 +77,8 @@ Result<EndpointMix> EndpointMix::Parse(const std::string& text, long id_range) {
     static const char* kMethods[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"};
     bool known = false;
     for (const char* m : kMethods) known |= endpoint.method == m;
-    if (!known) return Error{"--mix entry '" + item + "': unknown method '" + endpoint.method + "'"};
+    if (!known)
+      return Error{"--mix entry '" + item + "': unknown method '" + endpoint.method + "'"};
     if (endpoint.path.empty() || endpoint.path[0] != '/') {
       return Error{"--mix entry '" + item + "': path must start with '/'"};
     }

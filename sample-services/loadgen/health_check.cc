@@ -31,7 +31,8 @@ std::vector<HealthResult> CheckHealth(
   for (const ServiceTarget& target : targets) {
     HealthResult result{target.name, target.text, false, ""};
     auto client = make_client(target.url);
-    auto response = client->Send(ClientRequest{"GET", target.url.base_path + "/health", "", timeout});
+    auto response =
+        client->Send(ClientRequest{"GET", target.url.base_path + "/health", "", timeout});
     if (!response) {
       result.detail = response.error().message;
     } else {

@@ -18,6 +18,12 @@ Clock::Duration Seconds(double s) {
   return std::chrono::duration_cast<Clock::Duration>(std::chrono::duration<double>(s));
 }
 
+void RaiseTo(std::atomic<std::int64_t>& value, std::int64_t candidate) {
+  std::int64_t seen = value.load();
+  while (candidate > seen && !value.compare_exchange_weak(seen, candidate)) {
+  }
+}
+
 }  // namespace
 
 LoadRunner::LoadRunner(LoadConfig config, const EndpointMix& mix, ClientFactory make_client,
@@ -29,7 +35,7 @@ LoadRunner::LoadRunner(LoadConfig config, const EndpointMix& mix, ClientFactory 
       random_(random),
       progress_(std::move(progress)) {}
 
-RunSummary LoadRunner::Run() {
+RunSummary LoadRunner::Run(const std::atomic<bool>* interrupted) {
   SendSchedule schedule(config_.profile, config_.duration, config_.max_requests);
   RunStats stats;
   // Connections open before the clock starts, so the first second is not spent connecting.
@@ -39,10 +45,11 @@ RunSummary LoadRunner::Run() {
   std::atomic<int> running{config_.concurrency};
   std::atomic<bool> stop{false};
   std::atomic<std::int64_t> last_answer_us{0};
+  std::atomic<std::int64_t> last_send_us{0};
 
   auto worker = [&] {
     std::unique_ptr<HttpClient> client = make_client_();
-    while (!stop.load()) {
+    while (!stop.load() && !(interrupted && interrupted->load())) {
       std::optional<double> at = schedule.Next();
       if (!at) break;
       Clock::TimePoint intended = start + Seconds(*at);
@@ -59,6 +66,7 @@ RunSummary LoadRunner::Run() {
       ClientRequest request = mix_.Build(random_);
       request.timeout = config_.timeout;
       clock_.SleepUntil(intended);
+      RaiseTo(last_send_us, Micros(clock_.Now() - start));
       Result<ClientResponse> response = client->Send(request);
       Clock::TimePoint done = clock_.Now();
       std::int64_t latency = Micros(done - intended);
@@ -67,10 +75,7 @@ RunSummary LoadRunner::Run() {
       } else {
         stats.RecordError(ErrorReason(response.error().message), latency);
       }
-      std::int64_t answered = Micros(done - start);
-      std::int64_t seen = last_answer_us.load();
-      while (answered > seen && !last_answer_us.compare_exchange_weak(seen, answered)) {
-      }
+      RaiseTo(last_answer_us, Micros(done - start));
     }
     running.fetch_sub(1);
   };
@@ -99,11 +104,15 @@ RunSummary LoadRunner::Run() {
   summary.config = config_;
   summary.totals = stats.Snapshot();
   summary.elapsed = static_cast<double>(last_answer_us.load()) / 1e6;
+  summary.last_send = static_cast<double>(last_send_us.load()) / 1e6;
   if (config_.profile.open_loop()) {
     summary.expected_requests = config_.profile.ExpectedRequests(config_.duration);
     // Times a stopped worker took but never sent, plus those never taken.
     std::uint64_t sent = summary.totals.responses + summary.totals.errors;
-    while (schedule.Next()) {
+    // Drain what the profile still owed (not after an interrupt: the user cut the run short).
+    if (!(interrupted && interrupted->load())) {
+      while (schedule.Next()) {
+      }
     }
     summary.not_sent = schedule.issued() - sent;
     summary.issued = sent;

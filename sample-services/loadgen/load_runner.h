@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -18,9 +20,9 @@ namespace kubeheal::samples {
 
 struct LoadConfig {
   RateProfile profile;
-  double duration = 30;                 // seconds of sending
+  double duration = 30;  // seconds of sending
   std::uint64_t max_requests = 10000000;
-  int concurrency = 32;                 // connections, one worker thread each
+  int concurrency = 32;                     // connections, one worker thread each
   std::chrono::milliseconds timeout{5000};  // per request
 };
 
@@ -33,11 +35,18 @@ struct ProgressLine {
 
 struct RunSummary {
   LoadConfig config;
-  double elapsed = 0;             // start to the last answer, seconds
-  double expected_requests = 0;   // what the profile intended (open loop)
+  double elapsed = 0;            // start to the last answer, seconds
+  double last_send = 0;          // start to the last request sent, seconds
+  double expected_requests = 0;  // what the profile intended (open loop)
   std::uint64_t issued = 0;
-  std::uint64_t not_sent = 0;     // intended but abandoned at the run's time bound
+  std::uint64_t not_sent = 0;  // intended but abandoned at the run's time bound
   RunStats::Totals totals;
+  // Requests put on the wire per second over the sending window (what the generator
+  // controls); achieved_rate() also includes the wait for the last answers.
+  double send_rate() const {
+    double window = std::max(config.duration, last_send);
+    return window > 0 ? static_cast<double>(totals.responses + totals.errors) / window : 0;
+  }
   double achieved_rate() const {
     return elapsed > 0 ? static_cast<double>(totals.responses + totals.errors) / elapsed : 0;
   }
@@ -55,7 +64,9 @@ class LoadRunner {
   LoadRunner(LoadConfig config, const EndpointMix& mix, ClientFactory make_client, Clock& clock,
              RandomSource& random, ProgressSink progress);
 
-  RunSummary Run();
+  // `interrupted` (optional, set from a signal handler) ends the run early; the summary still
+  // covers what was sent.
+  RunSummary Run(const std::atomic<bool>* interrupted = nullptr);
 
  private:
   LoadConfig config_;

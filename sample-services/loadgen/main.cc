@@ -2,6 +2,7 @@
 // of all of them.
 //   kubeheal-loadgen [run] --target URL --mode steady|burst|spike|flood|sustained ...
 //   kubeheal-loadgen health --services orders=URL,payments=URL,users=URL
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -17,6 +18,11 @@
 using namespace kubeheal::samples;
 
 namespace {
+
+// Set by SIGINT/SIGTERM: the run stops sending and still prints its summary.
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted.store(true); }
 
 constexpr const char* kDefaultServices =
     "orders=http://orders:8080,payments=http://payments:8080,users=http://users:8080";
@@ -95,7 +101,8 @@ Result<LoadConfig> ConfigFrom(const FlagSet& flags) {
   p.rate = *rate;
   config.duration = *duration;
   bool burst = p.mode == RateProfile::Mode::kBurst;
-  resolved.Define("peak-rate", or_default("peak-rate", std::to_string(p.rate * (burst ? 5 : 10))), "");
+  resolved.Define("peak-rate", or_default("peak-rate", std::to_string(p.rate * (burst ? 5 : 10))),
+                  "");
   resolved.Define("peak-length", or_default("peak-length", burst ? "2s" : "5s"), "");
   resolved.Define("spike-at", or_default("spike-at", std::to_string(config.duration / 3)), "");
   auto peak = resolved.GetDouble("peak-rate", 0.001, 1e6);
@@ -133,7 +140,8 @@ int Run(const std::vector<std::string>& args) {
     return 0;
   }
   if (!parsed) return Fail(parsed.error().message);
-  if (!flags.positional().empty()) return Fail("unexpected argument '" + flags.positional()[0] + "'");
+  if (!flags.positional().empty())
+    return Fail("unexpected argument '" + flags.positional()[0] + "'");
   auto config = ConfigFrom(flags);
   if (!config) return Fail(config.error().message);
   auto url = ParseHttpUrl(flags.Get("target"));
@@ -159,7 +167,9 @@ int Run(const std::vector<std::string>& args) {
     if (!quiet) std::cerr << FormatProgress(line) << std::endl;
   };
   LoadRunner runner(*config, *mix, make_client, clock, random, progress);
-  RunSummary summary = runner.Run();
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+  RunSummary summary = runner.Run(&g_interrupted);
   if (output == "json") {
     std::cout << SummaryJson(summary, flags.Get("target")).dump(2) << std::endl;
   } else {

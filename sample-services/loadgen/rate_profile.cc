@@ -106,11 +106,16 @@ Result<RateProfile::Mode> ParseMode(const std::string& text) {
 
 std::string ModeName(RateProfile::Mode mode) {
   switch (mode) {
-    case RateProfile::Mode::kSteady: return "steady";
-    case RateProfile::Mode::kBurst: return "burst";
-    case RateProfile::Mode::kSpike: return "spike";
-    case RateProfile::Mode::kFlood: return "flood";
-    case RateProfile::Mode::kSustained: return "sustained";
+    case RateProfile::Mode::kSteady:
+      return "steady";
+    case RateProfile::Mode::kBurst:
+      return "burst";
+    case RateProfile::Mode::kSpike:
+      return "spike";
+    case RateProfile::Mode::kFlood:
+      return "flood";
+    case RateProfile::Mode::kSustained:
+      return "sustained";
   }
   return "?";
 }

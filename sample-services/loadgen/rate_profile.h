@@ -15,11 +15,11 @@ namespace kubeheal::samples {
 struct RateProfile {
   enum class Mode { kSteady, kBurst, kSpike, kFlood, kSustained };
   Mode mode = Mode::kSteady;
-  double rate = 50;           // requests per second
-  double peak_rate = 250;     // burst or spike rate
-  double burst_every = 10;    // seconds
-  double peak_length = 2;     // seconds
-  double spike_at = 10;       // seconds from the start
+  double rate = 50;         // requests per second
+  double peak_rate = 250;   // burst or spike rate
+  double burst_every = 10;  // seconds
+  double peak_length = 2;   // seconds
+  double spike_at = 10;     // seconds from the start
 
   // Requests per second intended at `t` seconds from the start (0 for flood).
   double RateAt(double t) const;

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   service.define_flags = [](FlagSet& flags) {
     flags.Define("users-url", "", "base URL of the users service, e.g. http://users:8080");
     flags.Define("payments-url", "", "base URL of the payments service");
-    flags.Define("work-units", "2000", "CPU work per order, in thousands of hash rounds (~1 ns each)");
+    flags.Define("work-units", "2000",
+                 "CPU work per order, in thousands of hash rounds (~1 ns each)");
     flags.Define("dependency-timeout", "2s", "timeout of each call to users or payments");
   };
   service.add_routes = [](const FlagSet& flags, Router& router, ServiceMetrics&,

@@ -14,17 +14,22 @@ namespace {
 nlohmann::json ToJson(const Order& order) {
   nlohmann::json items = nlohmann::json::array();
   for (const OrderItem& item : order.items) {
-    items.push_back({{"sku", item.sku}, {"quantity", item.quantity}, {"unit_price", item.unit_price}});
+    items.push_back(
+        {{"sku", item.sku}, {"quantity", item.quantity}, {"unit_price", item.unit_price}});
   }
-  return {{"id", order.id},          {"user_id", order.user_id},
-          {"items", items},          {"total", order.total},
-          {"payment_id", order.payment_id}, {"status", order.status},
+  return {{"id", order.id},
+          {"user_id", order.user_id},
+          {"items", items},
+          {"total", order.total},
+          {"payment_id", order.payment_id},
+          {"status", order.status},
           {"risk_score", order.score % 1000}};
 }
 
 // 502 with the dependency named: the caller sees which hop failed.
 HttpResponse DependencyFailure(const std::string& dependency, const std::string& detail) {
-  return JsonResponse(502, {{"error", dependency + " failed: " + detail}, {"dependency", dependency}});
+  return JsonResponse(502,
+                      {{"error", dependency + " failed: " + detail}, {"dependency", dependency}});
 }
 
 HttpResponse PlaceOrder(const OrdersDependencies& deps, const HttpRequest& request) {
@@ -33,8 +38,8 @@ HttpResponse PlaceOrder(const OrdersDependencies& deps, const HttpRequest& reque
   const OrderRequest& input = *parsed.value;
 
   if (deps.users) {
-    auto user = deps.users->Send(ClientRequest{"GET", "/users/" + std::to_string(input.user_id),
-                                               "", deps.dependency_timeout});
+    auto user = deps.users->Send(ClientRequest{"GET", "/users/" + std::to_string(input.user_id), "",
+                                               deps.dependency_timeout});
     if (!user) return DependencyFailure("users", user.error().message);
     if (user->status == 404) {
       return JsonError(422, "user " + std::to_string(input.user_id) + " does not exist", "user_id");
@@ -73,7 +78,8 @@ HttpResponse PlaceOrder(const OrdersDependencies& deps, const HttpRequest& reque
 HttpResponse Quote(const OrdersDependencies& deps, const HttpRequest& request) {
   auto parsed = ParseOrderRequest(request.body);
   if (!parsed.ok()) return FieldErrorResponse(parsed.error);
-  std::uint64_t score = ScoreOrder(static_cast<std::uint64_t>(parsed.value->user_id), deps.work_units);
+  std::uint64_t score =
+      ScoreOrder(static_cast<std::uint64_t>(parsed.value->user_id), deps.work_units);
   return JsonResponse(200, {{"total", parsed.value->Total()}, {"risk_score", score % 1000}});
 }
 

@@ -24,8 +24,10 @@ std::string OrdersOpenApi() {
                       "Places orders: checks the user (users), scores the order (CPU-heavy) and "
                       "takes the payment (payments).");
   doc.Operation("post", "/orders", "Place an order.",
-                {{"201", "placed and paid"}, {"400", "invalid input"},
-                 {"422", "the user does not exist"}, {"502", "users or payments failed"}},
+                {{"201", "placed and paid"},
+                 {"400", "invalid input"},
+                 {"422", "the user does not exist"},
+                 {"502", "users or payments failed"}},
                 order)
       .Operation("post", "/orders/quote", "Price and score an order without placing it (CPU only).",
                  {{"200", "quote"}, {"400", "invalid input"}}, order)

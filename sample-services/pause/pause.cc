@@ -3,9 +3,9 @@
 // namespace). Linked statically so its image holds a single file.
 #include <signal.h>
 #include <sys/wait.h>
-#include <cerrno>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 namespace {

@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
                            slow ? nullptr : &slow.error(), extra ? nullptr : &extra.error()}) {
       if (e) return *e;
     }
-    auto to_us = [](double s) { return std::chrono::microseconds(static_cast<long long>(s * 1e6)); };
+    auto to_us = [](double s) {
+      return std::chrono::microseconds(static_cast<long long>(s * 1e6));
+    };
     auto random = std::make_shared<SeededRandomSource>(std::random_device{}());
     auto clock = std::make_shared<SteadyClock>();
     auto ledger = std::make_shared<PaymentLedger>();

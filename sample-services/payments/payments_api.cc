@@ -13,8 +13,11 @@ namespace {
 constexpr long long kMaxId = 1LL << 53;
 
 nlohmann::json ToJson(const Payment& p) {
-  return {{"id", p.id}, {"order_id", p.order_id}, {"amount", p.amount},
-          {"currency", p.currency}, {"status", p.status}};
+  return {{"id", p.id},
+          {"order_id", p.order_id},
+          {"amount", p.amount},
+          {"currency", p.currency},
+          {"status", p.status}};
 }
 
 HttpResponse Authorize(const PaymentsDependencies& deps, const HttpRequest& request) {
@@ -79,7 +82,8 @@ void AddPaymentsRoutes(Router& router, PaymentsDependencies deps) {
   router.Add("POST", "/payments/{id}/refund",
              [deps](const HttpRequest& r) { return Refund(deps, r); });
   if (!deps.test_knobs) return;
-  router.Add("PUT", "/admin/slowdown", [deps](const HttpRequest& r) { return SetSlowdown(deps, r); });
+  router.Add("PUT", "/admin/slowdown",
+             [deps](const HttpRequest& r) { return SetSlowdown(deps, r); });
   router.Add("GET", "/admin/slowdown", [deps](const HttpRequest&) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deps.latency.ExtraDelay());
     return JsonResponse(200, {{"extra_ms", ms.count()}});

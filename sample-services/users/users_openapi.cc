@@ -22,7 +22,9 @@ std::string UsersOpenApi() {
       .Operation("get", "/users/{id}", "Read one user.",
                  {{"200", "the user"}, {"400", "invalid id"}, {"404", "no such user"}})
       .Operation("put", "/users/{id}", "Change a user's name or email.",
-                 {{"200", "updated"}, {"400", "invalid input"}, {"404", "no such user"},
+                 {{"200", "updated"},
+                  {"400", "invalid input"},
+                  {"404", "no such user"},
                   {"409", "email already used"}},
                  user_input)
       .Operation("delete", "/users/{id}", "Delete a user.",

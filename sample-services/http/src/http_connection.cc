@@ -45,7 +45,7 @@ struct HttpConnection::Impl {
     return ec;
   }
 
-  // One exchange on the open stream. `wrote_nothing_back` tells whether the server closed
+  // One exchange on the open stream. `answered_nothing` tells whether the server closed
   // without answering a byte: the signature of a stale keep-alive connection.
   beast::error_code Exchange(const ClientRequest& request, ClientResponse& out,
                              bool& answered_nothing) {
@@ -70,7 +70,8 @@ struct HttpConnection::Impl {
     RunPending();
     if (ec) {
       answered_nothing = (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
-                          ec == net::error::eof) && !parser.got_some();
+                          ec == net::error::eof) &&
+                         !parser.got_some();
       return ec;
     }
     answered_nothing = false;
@@ -103,8 +104,8 @@ HttpConnection::HttpConnection(std::string host, std::string port)
 HttpConnection::~HttpConnection() { impl_->Drop(); }
 
 Result<ClientResponse> HttpConnection::Send(const ClientRequest& request) {
-  const std::string where = request.method + " http://" + impl_->host + ":" + impl_->port +
-                            request.target;
+  const std::string where =
+      request.method + " http://" + impl_->host + ":" + impl_->port + request.target;
   if (http::string_to_verb(request.method) == http::verb::unknown) {
     return Error{"unknown HTTP method '" + request.method + "'"};
   }

@@ -12,7 +12,8 @@ HttpResponse FieldErrorResponse(const FieldError& error) {
 
 Validated<nlohmann::json> ParseJsonObject(const std::string& body) {
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return Validated<nlohmann::json>::Fail("body is not valid JSON", "body");
+  if (parsed.is_discarded())
+    return Validated<nlohmann::json>::Fail("body is not valid JSON", "body");
   if (!parsed.is_object()) {
     return Validated<nlohmann::json>::Fail("body must be a JSON object", "body");
   }
@@ -57,8 +58,8 @@ Validated<double> RequireNumber(const nlohmann::json& obj, const std::string& na
   if (!it->is_number()) return V::Fail("field '" + name + "' must be a number", name);
   double value = it->get<double>();
   if (!(value >= min && value <= max)) {
-    return V::Fail("field '" + name + "' must be between " + nlohmann::json(min).dump() +
-                       " and " + nlohmann::json(max).dump(),
+    return V::Fail("field '" + name + "' must be between " + nlohmann::json(min).dump() + " and " +
+                       nlohmann::json(max).dump(),
                    name);
   }
   return V{value, {}};
@@ -73,9 +74,9 @@ Validated<long long> ParseIntegerText(const std::string& text, const std::string
     return V::Fail("'" + name + "' must be an integer, got '" + text + "'", name);
   }
   if (value < min || value > max) {
-    return V::Fail("'" + name + "' must be between " + std::to_string(min) + " and " +
-                       std::to_string(max),
-                   name);
+    return V::Fail(
+        "'" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max),
+        name);
   }
   return V{value, {}};
 }

@@ -13,8 +13,8 @@ void LogLine(const std::string& level, const std::string& service, const std::st
   gmtime_r(&now, &utc);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  std::string line = std::string(stamp) + " level=" + level + " service=" + service +
-                     " msg=\"" + message + "\"\n";
+  std::string line =
+      std::string(stamp) + " level=" + level + " service=" + service + " msg=\"" + message + "\"\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

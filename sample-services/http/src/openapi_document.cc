@@ -31,7 +31,8 @@ OpenApiDocument& OpenApiDocument::Operation(
     const std::vector<std::pair<std::string, std::string>>& responses,
     const nlohmann::json& request_schema) {
   std::string verb = method;
-  std::transform(verb.begin(), verb.end(), verb.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(verb.begin(), verb.end(), verb.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   nlohmann::json op = {{"summary", summary}, {"responses", nlohmann::json::object()}};
   for (const auto& [code, text] : responses) {
     nlohmann::json response = {{"description", text}};

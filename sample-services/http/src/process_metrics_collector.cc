@@ -80,10 +80,11 @@ std::vector<prometheus::MetricFamily> ProcessMetricsCollector::Collect() const {
   double utime = std::stod(f[11]), stime = std::stod(f[12]);
   double threads = std::stod(f[17]), start_ticks = std::stod(f[19]);
   double vsize = std::stod(f[20]), rss_pages = std::stod(f[21]);
-  out.push_back(Gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                      (utime + stime) / ticks, prometheus::MetricType::Counter));
-  out.push_back(Gauge("process_resident_memory_bytes", "Resident memory size in bytes.",
-                      rss_pages * page));
+  out.push_back(Gauge("process_cpu_seconds_total",
+                      "Total user and system CPU time spent in seconds.", (utime + stime) / ticks,
+                      prometheus::MetricType::Counter));
+  out.push_back(
+      Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", rss_pages * page));
   out.push_back(Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", vsize));
   out.push_back(Gauge("process_threads", "Number of OS threads in the process.", threads));
   out.push_back(Gauge("process_open_fds", "Number of open file descriptors.",

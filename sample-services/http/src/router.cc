@@ -59,7 +59,8 @@ HttpResponse Router::Dispatch(HttpRequest& request, std::string& route) const {
       return JsonError(500, std::string("internal error: ") + e.what());
     }
   }
-  if (path_known) return JsonError(405, "method " + request.method + " not allowed on " + request.path);
+  if (path_known)
+    return JsonError(405, "method " + request.method + " not allowed on " + request.path);
   return JsonError(404, "no such endpoint: " + request.method + " " + request.path);
 }
 

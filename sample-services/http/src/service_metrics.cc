@@ -25,8 +25,8 @@ ServiceMetrics::ServiceMetrics(const std::string& service)
                     .Add({});
 }
 
-void ServiceMetrics::ObserveRequest(const std::string& route, const std::string& method,
-                                    int status, double seconds) {
+void ServiceMetrics::ObserveRequest(const std::string& route, const std::string& method, int status,
+                                    double seconds) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   requests_->Add({{"route", route}, {"method", method}, {"code", std::to_string(status)}})

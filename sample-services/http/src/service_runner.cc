@@ -70,7 +70,9 @@ int RunService(const ServiceDefinition& service, int argc, char** argv) {
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.Render()};
   });
   std::string docs = service.openapi();
-  router.Add("GET", "/docs", [docs](const HttpRequest&) { return HttpResponse{200, "application/json", docs}; });
+  router.Add("GET", "/docs", [docs](const HttpRequest&) {
+    return HttpResponse{200, "application/json", docs};
+  });
 
   // Signals are taken synchronously by this thread; the server threads inherit the mask.
   sigset_t stop_signals;

@@ -32,13 +32,14 @@ TEST(Cascade, SlowPaymentsRaiseOrdersLatency) {
   ServiceProcess users, payments, orders;
   std::string error;
   ASSERT_TRUE(users.Start("users", {}, error)) << error;
-  ASSERT_TRUE(payments.Start("payments", {"--latency", "2ms", "--latency-spread", "0",
-                                          "--slow-percent", "0", "--enable-test-knobs"},
-                             error))
+  ASSERT_TRUE(payments.Start(
+      "payments",
+      {"--latency", "2ms", "--latency-spread", "0", "--slow-percent", "0", "--enable-test-knobs"},
+      error))
       << error;
-  ASSERT_TRUE(orders.Start("orders", {"--users-url", users.url(), "--payments-url",
-                                      payments.url(), "--work-units", "100"},
-                           error))
+  ASSERT_TRUE(orders.Start(
+      "orders",
+      {"--users-url", users.url(), "--payments-url", payments.url(), "--work-units", "100"}, error))
       << error;
 
   double baseline = MedianOrderLatencyMs(orders.port(), 15);
@@ -64,9 +65,10 @@ TEST(Cascade, PaymentsTimeoutBecomesOrders502WithinTheDependencyTimeout) {
   std::string error;
   ASSERT_TRUE(payments.Start("payments", {"--extra-latency", "2s", "--slow-percent", "0"}, error))
       << error;
-  ASSERT_TRUE(orders.Start("orders", {"--payments-url", payments.url(), "--work-units", "10",
-                                      "--dependency-timeout", "300ms"},
-                           error))
+  ASSERT_TRUE(orders.Start(
+      "orders",
+      {"--payments-url", payments.url(), "--work-units", "10", "--dependency-timeout", "300ms"},
+      error))
       << error;
   auto start = std::chrono::steady_clock::now();
   Answer answer = Request(orders.port(), "POST", "/orders", kOrder);

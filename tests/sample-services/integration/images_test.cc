@@ -108,11 +108,11 @@ class Images : public ::testing::Test {
                             const std::string& extra = "") {
     std::string out;
     std::string port_dir = "/run/kubeheal-test";
-    int status = RunCommand("docker run -d --name " + c.name() + " --network host -v " + dir_ +
-                                ":" + port_dir + " kubeheal/" + image +
-                                ":dev --listen 127.0.0.1:0 --port-file " + port_dir + "/" +
-                                image + ".port " + extra,
-                            out);
+    int status =
+        RunCommand("docker run -d --name " + c.name() + " --network host -v " + dir_ + ":" +
+                       port_dir + " kubeheal/" + image + ":dev --listen 127.0.0.1:0 --port-file " +
+                       port_dir + "/" + image + ".port " + extra,
+                   out);
     EXPECT_EQ(status, 0) << out;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -136,9 +136,9 @@ TEST_F(Images, SampleServiceImagesAnswerHealthAsUser65532AndStopCleanly) {
     SCOPED_TRACE(image);
     ASSERT_TRUE(ImageExists(image)) << build_output_;
     std::string out;
-    ASSERT_EQ(RunCommand("docker image inspect -f '{{.Config.User}}' kubeheal/" + image + ":dev",
-                         out),
-              0);
+    ASSERT_EQ(
+        RunCommand("docker image inspect -f '{{.Config.User}}' kubeheal/" + image + ":dev", out),
+        0);
     EXPECT_EQ(Trim(out), "65532:65532");
     Container c(Unique(image));
     unsigned short port = RunService(c, image);
@@ -146,10 +146,14 @@ TEST_F(Images, SampleServiceImagesAnswerHealthAsUser65532AndStopCleanly) {
     Answer health = Request(port, "GET", "/health");
     EXPECT_EQ(health.status, 200) << health.error;
     EXPECT_EQ(health.Json()["service"], image);
-    ASSERT_EQ(RunCommand("docker top " + c.name() + " -o user", out), 0);
+    ASSERT_EQ(RunCommand("docker top " + c.name() + " -o pid,user", out), 0) << out;
     EXPECT_NE(out.find("65532"), std::string::npos) << out;
-    ASSERT_EQ(RunCommand("docker stop -t 10 " + c.name() + " && docker inspect -f "
-                         "'{{.State.ExitCode}}' " + c.name(), out), 0);
+    ASSERT_EQ(RunCommand("docker stop -t 10 " + c.name() +
+                             " && docker inspect -f "
+                             "'{{.State.ExitCode}}' " +
+                             c.name(),
+                         out),
+              0);
     EXPECT_EQ(Trim(out).substr(Trim(out).rfind('\n') + 1), "0") << out;
   }
 }
@@ -161,11 +165,17 @@ TEST_F(Images, LoadgenImageChecksHealthOfARunningService) {
   ASSERT_NE(port, 0);
   std::string out;
   EXPECT_EQ(RunCommand("docker run --rm --network host kubeheal/loadgen:dev health --services "
-                       "users=http://127.0.0.1:" + std::to_string(port), out), 0)
+                       "users=http://127.0.0.1:" +
+                           std::to_string(port),
+                       out),
+            0)
       << out;
   EXPECT_NE(out.find("healthy"), std::string::npos) << out;
   EXPECT_EQ(RunCommand("docker run --rm --network host kubeheal/loadgen:dev --quiet --rate 50 "
-                       "--duration 1s --target http://127.0.0.1:" + std::to_string(port), out), 0)
+                       "--duration 1s --target http://127.0.0.1:" +
+                           std::to_string(port),
+                       out),
+            0)
       << out;
   EXPECT_NE(out.find("200: 5"), std::string::npos) << out;  // ~50 answers with status 200
 }
@@ -194,9 +204,14 @@ TEST_F(Images, AgentImageAnswersHealthz) {
   unsigned short data = FreePort(), admin = FreePort();
   Container c(Unique("agent"));
   std::string out;
-  ASSERT_EQ(RunCommand("docker run -d --name " + c.name() + " --network host kubeheal/agent:dev "
-                       "--listen 127.0.0.1:" + std::to_string(data) + " --admin 127.0.0.1:" +
-                       std::to_string(admin) + " --upstream 127.0.0.1:1", out), 0) << out;
+  ASSERT_EQ(RunCommand("docker run -d --name " + c.name() +
+                           " --network host kubeheal/agent:dev "
+                           "--listen 127.0.0.1:" +
+                           std::to_string(data) + " --admin 127.0.0.1:" + std::to_string(admin) +
+                           " --upstream 127.0.0.1:1",
+                       out),
+            0)
+      << out;
   bool healthy = WaitForHealth(admin, "/healthz", std::chrono::seconds(15));
   RunCommand("docker logs " + c.name(), out);
   EXPECT_TRUE(healthy) << "agent logs: " << out;
@@ -225,14 +240,16 @@ TEST_F(Images, TarballsImportIntoContainerd) {
   for (const std::string image : {"users", "pause"}) {
     std::string tarball = std::string(KUBEHEAL_BUILD_DIR) + "/images/" + image + ".tar";
     ASSERT_TRUE(fs::exists(tarball)) << tarball;
-    EXPECT_EQ(RunCommand("ctr --address " + socket + " -n " + ns + " images import " + tarball, out),
-              0)
+    EXPECT_EQ(
+        RunCommand("ctr --address " + socket + " -n " + ns + " images import " + tarball, out), 0)
         << out;
     EXPECT_EQ(RunCommand("ctr --address " + socket + " -n " + ns + " images ls -q", out), 0);
     EXPECT_NE(out.find("docker.io/kubeheal/" + image + ":dev"), std::string::npos) << out;
   }
-  RunCommand("ctr --address " + socket + " -n " + ns + " images rm docker.io/kubeheal/users:dev "
-             "docker.io/kubeheal/pause:dev", out);
+  RunCommand("ctr --address " + socket + " -n " + ns +
+                 " images rm docker.io/kubeheal/users:dev "
+                 "docker.io/kubeheal/pause:dev",
+             out);
   RunCommand("ctr --address " + socket + " namespaces rm " + ns, out);
 }
 

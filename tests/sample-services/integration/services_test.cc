@@ -15,9 +15,10 @@ class SampleServices : public ::testing::Test {
     ASSERT_TRUE(users_.Start("users", {"--seed-users", "10"}, error)) << error;
     ASSERT_TRUE(payments_.Start("payments", {"--latency", "1ms", "--slow-percent", "0"}, error))
         << error;
-    ASSERT_TRUE(orders_.Start("orders", {"--users-url", users_.url(), "--payments-url",
-                                         payments_.url(), "--work-units", "100"},
-                              error))
+    ASSERT_TRUE(orders_.Start(
+        "orders",
+        {"--users-url", users_.url(), "--payments-url", payments_.url(), "--work-units", "100"},
+        error))
         << error;
   }
 
@@ -30,9 +31,9 @@ TEST_F(SampleServices, HealthMetricsAndDocsOnEveryService) {
     std::string name;
     std::string business_path;
   };
-  for (const Expect& e : {Expect{&users_, "users", "/users/{id}"},
-                          Expect{&payments_, "payments", "/payments"},
-                          Expect{&orders_, "orders", "/orders"}}) {
+  for (const Expect& e :
+       {Expect{&users_, "users", "/users/{id}"}, Expect{&payments_, "payments", "/payments"},
+        Expect{&orders_, "orders", "/orders"}}) {
     SCOPED_TRACE(e.name);
     Answer health = Request(e.process->port(), "GET", "/health");
     ASSERT_EQ(health.status, 200) << health.error;
@@ -55,7 +56,8 @@ TEST_F(SampleServices, HealthMetricsAndDocsOnEveryService) {
 }
 
 TEST_F(SampleServices, UsersReadsAndWrites) {
-  Answer created = Request(users_.port(), "POST", "/users", R"({"name":"Zoe","email":"zoe@x.org"})");
+  Answer created =
+      Request(users_.port(), "POST", "/users", R"({"name":"Zoe","email":"zoe@x.org"})");
   ASSERT_EQ(created.status, 201) << created.body;
   int id = created.Json()["id"];
   EXPECT_EQ(id, 11);  // after the 10 seeded users

@@ -100,16 +100,16 @@ std::string ServiceProcess::log() const {
 }
 
 int RunCommand(const std::string& command, std::string& output, std::chrono::seconds timeout) {
-  std::string wrapped = "timeout -k 5 " + std::to_string(timeout.count()) + " sh -c '" +
-                        [&] {
-                          std::string escaped;
-                          for (char c : command) {
-                            if (c == '\'') escaped += "'\\''";
-                            else escaped.push_back(c);
-                          }
-                          return escaped;
-                        }() +
-                        "' 2>&1";
+  std::string wrapped = "timeout -k 5 " + std::to_string(timeout.count()) + " sh -c '" + [&] {
+    std::string escaped;
+    for (char c : command) {
+      if (c == '\'')
+        escaped += "'\\''";
+      else
+        escaped.push_back(c);
+    }
+    return escaped;
+  }() + "' 2>&1";
   FILE* pipe = popen(wrapped.c_str(), "r");
   if (!pipe) return -1;
   char buffer[4096];

@@ -85,9 +85,8 @@ TEST(Router, MatchesPatternsAndReportsRouteLabel) {
   router.Add("GET", "/users/{id}", [](const HttpRequest& r) {
     return HttpResponse{200, "text/plain", r.path_params.at("id")};
   });
-  router.Add("POST", "/boom", [](const HttpRequest&) -> HttpResponse {
-    throw std::runtime_error("kaput");
-  });
+  router.Add("POST", "/boom",
+             [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("kaput"); });
   std::string route;
   HttpRequest get{"GET", "/users/42", {}, {}, ""};
   HttpResponse ok = router.Dispatch(get, route);

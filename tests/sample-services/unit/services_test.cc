@@ -9,9 +9,9 @@
 #include "fake_clock.h"
 #include "fake_random.h"
 #include "kubeheal/sample_http/http_client.h"
+#include "order_request.h"
 #include "orders_api.h"
 #include "payments_api.h"
-#include "order_request.h"
 #include "user_store.h"
 #include "users_api.h"
 
@@ -74,7 +74,8 @@ TEST(UsersApi, AnswersAndNamesBadFields) {
   int id = Json(created)["id"];
   EXPECT_EQ(Json(Call(router, "GET", "/users/" + std::to_string(id)))["email"], "ann@x.org");
   EXPECT_EQ(Call(router, "POST", "/users", R"({"name":"B","email":"ann@x.org"})").status, 409);
-  EXPECT_EQ(Json(Call(router, "POST", "/users", R"({"name":"B","email":"nope"})"))["field"], "email");
+  EXPECT_EQ(Json(Call(router, "POST", "/users", R"({"name":"B","email":"nope"})"))["field"],
+            "email");
   EXPECT_EQ(Json(Call(router, "POST", "/users", R"({"email":"b@x"})"))["field"], "name");
   EXPECT_EQ(Json(Call(router, "POST", "/users", "not json"))["field"], "body");
   EXPECT_EQ(Json(Call(router, "GET", "/users/abc"))["field"], "id");
@@ -119,14 +120,18 @@ TEST(PaymentsApi, AuthorisesAfterTheModelledDelayAndValidates) {
   EXPECT_EQ(Json(Call(router, "GET", "/payments/" + std::to_string(id)))["status"], "authorized");
   EXPECT_EQ(Call(router, "POST", "/payments/" + std::to_string(id) + "/refund").status, 200);
   EXPECT_EQ(Call(router, "POST", "/payments/" + std::to_string(id) + "/refund").status, 409);
-  EXPECT_EQ(Json(Call(router, "POST", "/payments", R"({"order_id":3,"amount":0,"currency":"EUR"})"))["field"],
+  EXPECT_EQ(Json(Call(router, "POST", "/payments",
+                      R"({"order_id":3,"amount":0,"currency":"EUR"})"))["field"],
             "amount");
-  EXPECT_EQ(Json(Call(router, "POST", "/payments", R"({"order_id":3,"amount":1,"currency":"eur"})"))["field"],
+  EXPECT_EQ(Json(Call(router, "POST", "/payments",
+                      R"({"order_id":3,"amount":1,"currency":"eur"})"))["field"],
             "currency");
 
   ASSERT_EQ(Call(router, "PUT", "/admin/slowdown", R"({"extra_ms":250})").status, 200);
   before = clock.Now();
-  ASSERT_EQ(Call(router, "POST", "/payments", R"({"order_id":4,"amount":1,"currency":"USD"})").status, 201);
+  ASSERT_EQ(
+      Call(router, "POST", "/payments", R"({"order_id":4,"amount":1,"currency":"USD"})").status,
+      201);
   EXPECT_EQ(clock.Now() - before, std::chrono::microseconds(257000));
 }
 
@@ -141,17 +146,20 @@ TEST(PaymentsApi, TestKnobsAreOffUnlessAsked) {
 }
 
 TEST(OrderRequest, ValidatesNestedItemsWithTheirPath) {
-  auto ok = ParseOrderRequest(R"({"user_id":1,"items":[{"sku":"a","quantity":2,"unit_price":1.5}]})");
+  auto ok =
+      ParseOrderRequest(R"({"user_id":1,"items":[{"sku":"a","quantity":2,"unit_price":1.5}]})");
   ASSERT_TRUE(ok.ok());
   EXPECT_DOUBLE_EQ(ok.value->Total(), 3.0);
   EXPECT_EQ(ok.value->currency, "EUR");
   EXPECT_EQ(ParseOrderRequest(R"({"user_id":1,"items":[]})").error.field, "items");
-  EXPECT_EQ(ParseOrderRequest(
-                R"({"user_id":1,"items":[{"sku":"a","quantity":1,"unit_price":1},{"sku":"b","quantity":"2","unit_price":1}]})")
-                .error.field,
-            "items[1].quantity");
+  EXPECT_EQ(
+      ParseOrderRequest(
+          R"({"user_id":1,"items":[{"sku":"a","quantity":1,"unit_price":1},{"sku":"b","quantity":"2","unit_price":1}]})")
+          .error.field,
+      "items[1].quantity");
   EXPECT_EQ(ParseOrderRequest(R"({"items":[]})").error.field, "user_id");
-  EXPECT_EQ(ParseOrderRequest(R"({"user_id":1,"currency":"E","items":[{"sku":"a","quantity":1,"unit_price":1}]})")
+  EXPECT_EQ(ParseOrderRequest(
+                R"({"user_id":1,"currency":"E","items":[{"sku":"a","quantity":1,"unit_price":1}]})")
                 .error.field,
             "currency");
 }
@@ -161,7 +169,8 @@ class MockHttpClient : public HttpClient {
   MOCK_METHOD(Result<ClientResponse>, Send, (const ClientRequest&), (override));
 };
 
-constexpr const char* kOrder = R"({"user_id":7,"items":[{"sku":"a","quantity":2,"unit_price":10}]})";
+constexpr const char* kOrder =
+    R"({"user_id":7,"items":[{"sku":"a","quantity":2,"unit_price":10}]})";
 
 TEST(OrdersApi, ChecksTheUserScoresAndPays) {
   OrderBook book;
