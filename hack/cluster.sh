@@ -1,0 +1,724 @@
+#!/usr/bin/env bash
+# A real single-node Kubernetes built from parts (kind cannot run here: no node image can be
+# pulled). Interface: docs/local-cluster.md.
+#
+#   hack/cluster.sh up            start everything (idempotent; returns at once when all is up)
+#   hack/cluster.sh down          stop exactly what `up` started, remove its pods, network and state
+#   hack/cluster.sh status        every component and the node; exit 0 only when all are up, Ready
+#   hack/cluster.sh env           prints `export KUBECONFIG=...`
+#   hack/cluster.sh load-images [DIR|TARBALL...]
+#                                 imports image tarballs (hack/images.sh output, default
+#                                 build/images/*.tar) into containerd's k8s.io namespace
+#
+# Parts: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy (iptables) and
+# kubelet from hack/k8s/build.sh; Debian's containerd + runc (cgroupfs) and CNI plugins (bridge,
+# host-local, portmap, firewall, loopback); hack/cluster/cluster-dns.py as cluster DNS. Needs root.
+#
+# State: ${KUBEHEAL_CLUSTER_DIR:-~/.cache/kubeheal/run/cluster} (logs/ keeps every component's log).
+# Networks: pods 10.246.0.0/24 on bridge khcluster0 (gateway + DNS 10.246.0.1), Services
+# 10.247.0.0/16; every listening port is a random free one (recorded in ports.env). One cluster
+# per machine (the bridge, the iptables rules and the pod CIDR are machine-wide).
+#
+# Environment: KUBEHEAL_CLUSTER_DIR, KUBEHEAL_IMAGES_DIR (default build/images),
+# KUBEHEAL_CLUSTER_NODE_IP (default: the first non-loopback address of `hostname -I`).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+dir=${KUBEHEAL_CLUSTER_DIR:-$HOME/.cache/kubeheal/run/cluster}
+pki=$dir/pki
+logs=$dir/logs
+node=kubeheal-node
+bridge=khcluster0
+pod_cidr=10.246.0.0/24
+cluster_cidr=10.246.0.0/16
+gateway=10.246.0.1
+service_cidr=10.247.0.0/16
+service_ip=10.247.0.1
+cgroup_root=/kubeheal-cluster
+pause_image=docker.io/kubeheal/pause:dev
+images_dir=${KUBEHEAL_IMAGES_DIR:-$repo/build/images}
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd cluster-dns kubelet kube-proxy)
+t0=$SECONDS
+
+say() { echo "[cluster $(printf '%3d' $((SECONDS - t0)))s] $*" >&2; }
+# fail COMPONENT WHAT: names the component, shows the end of its log and where the log is.
+fail() {
+  local log_file=$logs/$1.log
+  say "FAILED: $1: $2"
+  if [[ -f $log_file ]]; then
+    say "last lines of $log_file:"
+    tail -n 25 "$log_file" >&2
+    say "full log: $log_file"
+  fi
+  exit 1
+}
+
+# ---------------------------------------------------------------- processes
+
+pid_file() { echo "$dir/$1.pid"; }
+
+# True when the pid file names a live process started for this state dir (every command line
+# we start mentions $dir/, which guards against a recycled pid).
+is_running() {
+  local f pid
+  f=$(pid_file "$1")
+  [[ -f $f ]] || return 1
+  pid=$(<"$f")
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$dir/"
+}
+
+stop_process() {
+  local name=$1 f pid i
+  f=$(pid_file "$name")
+  if ! is_running "$name"; then
+    rm -f "$f"
+    return 0
+  fi
+  pid=$(<"$f")
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do
+    [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || break
+    sleep 0.1
+  done
+  if [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]; then
+    say "$name (pid $pid) ignored SIGTERM for 15 s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$f"
+  say "stopped $name (pid $pid)"
+}
+
+# spawn NAME CMD...: detached (own session, stdio to logs/NAME.log), pid in NAME.pid.
+spawn() {
+  local name=$1
+  shift
+  : >"$logs/$name.log"
+  # 8>&-: the child must not hold our lock on the state dir.
+  setsid "$@" </dev/null >>"$logs/$name.log" 2>&1 8>&- &
+  echo $! >"$(pid_file "$name")"
+}
+
+# wait_for NAME CHECK TIMEOUT: polls CHECK; fails early (naming NAME) when the process died.
+wait_for() {
+  local name=$1 check=$2 timeout=$3 start=$SECONDS
+  while ! $check; do
+    is_running "$name" || fail "$name" "exited during startup"
+    ((SECONDS - start < timeout)) || fail "$name" "not ready after ${timeout}s"
+    sleep 0.3
+  done
+}
+
+# ---------------------------------------------------------------- ports, addresses
+
+port_in_use() { ss -Htlun "sport = :$1" 2>/dev/null | grep -q .; }
+
+free_port() {
+  local p i
+  for ((i = 0; i < 200; i++)); do
+    p=$((20000 + RANDOM % 30000))
+    port_in_use "$p" || grep -q "=$p\$" "$dir/ports.env" 2>/dev/null || { echo "$p"; return 0; }
+  done
+  fail cluster "choosing a free port"
+}
+
+choose_ports() {
+  local names=(ETCD_CLIENT_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KUBELET_PORT
+    KUBELET_HEALTHZ_PORT PROXY_HEALTHZ_PORT PROXY_METRICS_PORT) n p
+  : >"$dir/ports.env"
+  for n in "${names[@]}"; do
+    p=$(free_port)
+    echo "$n=$p" >>"$dir/ports.env"
+  done
+  echo "NODE_IP=$(node_ip)" >>"$dir/ports.env"
+}
+
+load_ports() {
+  [[ -f $dir/ports.env ]] || fail cluster "$dir/ports.env missing (run 'hack/cluster.sh up')"
+  # shellcheck disable=SC1091
+  source "$dir/ports.env"
+}
+
+# kubelet refuses a loopback node IP, and pods must reach the apiserver at it.
+node_ip() {
+  local ip
+  ip=${KUBEHEAL_CLUSTER_NODE_IP:-$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9.]+$' |
+    grep -v -e '^127\.' -e '^172\.17\.' -e '^10\.246\.' | head -n1)}
+  [[ -n $ip ]] || fail cluster "no non-loopback IPv4 address (set KUBEHEAL_CLUSTER_NODE_IP)"
+  echo "$ip"
+}
+
+api_url() { echo "https://127.0.0.1:$APISERVER_PORT"; }
+
+# ---------------------------------------------------------------- certificates, kubeconfigs
+
+sign_cert() {  # sign_cert NAME SUBJECT EXTENSIONS
+  local name=$1 subject=$2 ext=$3
+  openssl genrsa -out "$pki/$name.key" 2048 2>/dev/null
+  openssl req -new -key "$pki/$name.key" -subj "$subject" -out "$pki/$name.csr" 2>/dev/null
+  printf '%s\n' "$ext" >"$pki/$name.ext"
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$pki/$name.ext" -out "$pki/$name.crt" 2>/dev/null
+  rm -f "$pki/$name.csr" "$pki/$name.ext"
+}
+
+ensure_pki() {
+  local ip=$1
+  [[ -f $pki/.complete && $(cat "$pki/.node-ip" 2>/dev/null) == "$ip" ]] && return 0
+  say "generating certificates (CA, apiserver, components, node) in $pki"
+  rm -rf "$pki"
+  mkdir -p "$pki"
+  chmod 700 "$pki"
+  openssl genrsa -out "$pki/ca.key" 2048 2>/dev/null
+  openssl req -x509 -new -key "$pki/ca.key" -subj "/CN=kubeheal-cluster-ca" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out "$pki/ca.crt" 2>/dev/null
+  sign_cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,IP:$ip,IP:$service_ip,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  local client="basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+  sign_cert admin "/O=system:masters/CN=kubeheal-admin" "$client"
+  sign_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client"
+  sign_cert controller-manager "/CN=system:kube-controller-manager" "$client"
+  sign_cert scheduler "/CN=system:kube-scheduler" "$client"
+  sign_cert kube-proxy "/CN=system:kube-proxy" "$client"
+  sign_cert kubelet "/O=system:nodes/CN=system:node:$node" "$client"
+  # The kubelet's serving certificate (the apiserver's logs/exec calls); not verified by the
+  # apiserver, but a stable one avoids kubelet writing a self-signed pair into its cert dir.
+  sign_cert kubelet-serving "/CN=$node" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:$ip,IP:127.0.0.1,DNS:$node"
+  openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+  echo "$ip" >"$pki/.node-ip"
+  touch "$pki/.complete"
+}
+
+# write_kubeconfig FILE CERT-NAME: client certificate from pki/, data embedded.
+write_kubeconfig() {
+  local file=$1 who=$2
+  (
+    umask 077
+    cat >"$file" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: kubeheal-local
+  cluster:
+    server: $(api_url)
+    certificate-authority-data: $(base64 -w0 <"$pki/ca.crt")
+users:
+- name: $who
+  user:
+    client-certificate-data: $(base64 -w0 <"$pki/$who.crt")
+    client-key-data: $(base64 -w0 <"$pki/$who.key")
+contexts:
+- name: kubeheal-local
+  context:
+    cluster: kubeheal-local
+    user: $who
+current-context: kubeheal-local
+EOF
+  )
+}
+
+kc() { kubectl --kubeconfig "$dir/admin.kubeconfig" --request-timeout 20s "$@"; }
+
+# ---------------------------------------------------------------- health checks
+
+etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_CLIENT_PORT/health" 2>/dev/null | grep -q '"health":"true"'; }
+apiserver_ready() {
+  [[ $(curl -sS --max-time 3 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    "$(api_url)/readyz" 2>/dev/null) == ok ]]
+}
+kcm_healthy() { [[ $(curl -sSk --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz" 2>/dev/null) == ok ]]; }
+scheduler_healthy() { [[ $(curl -sSk --max-time 2 "https://127.0.0.1:$SCHEDULER_PORT/healthz" 2>/dev/null) == ok ]]; }
+containerd_healthy() { ctr -a "$dir/containerd.sock" version >/dev/null 2>&1; }
+kubelet_healthy() { [[ $(curl -sS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" 2>/dev/null) == ok ]]; }
+proxy_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz" >/dev/null 2>&1; }
+dns_healthy() { ss -Hlun "sport = :53" 2>/dev/null | grep -qF "$gateway:53"; }
+node_ready() {
+  [[ $(kc get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
+}
+
+# ---------------------------------------------------------------- components
+
+binaries() {
+  local want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy etcd) paths b missing=0
+  for b in $("$repo/hack/k8s/build.sh" --path "${want[@]}"); do [[ -x $b ]] || missing=1; done
+  ((missing == 0)) || say "building the Kubernetes binaries once (cold: ~30-40 min on 2 busy cores)"
+  paths=$("$repo/hack/k8s/build.sh" "${want[@]}") || fail cluster "building Kubernetes (hack/k8s/build.sh)"
+  mapfile -t bins <<<"$paths"
+  APISERVER_BIN=${bins[0]} KCM_BIN=${bins[1]} SCHEDULER_BIN=${bins[2]} KUBELET_BIN=${bins[3]}
+  PROXY_BIN=${bins[4]} ETCD_BIN=${bins[5]}
+}
+
+check_host() {
+  [[ $(id -u) == 0 ]] || { say "needs root (containerd, kubelet, iptables)"; exit 1; }
+  local c
+  for c in containerd runc ctr iptables ip openssl curl kubectl conntrack python3; do
+    command -v "$c" >/dev/null || fail cluster "'$c' not found: install the Debian packages of hack/deps/apt-packages.txt"
+  done
+  for c in bridge host-local portmap firewall loopback; do
+    [[ -x /usr/lib/cni/$c ]] || fail cluster "CNI plugin /usr/lib/cni/$c missing (Debian containernetworking-plugins)"
+  done
+}
+
+start_etcd() {
+  rm -rf "$dir/etcd-data"
+  mkdir -p "$dir/etcd-data"
+  chmod 700 "$dir/etcd-data"
+  local peer=http://127.0.0.1:$ETCD_PEER_PORT client=http://127.0.0.1:$ETCD_CLIENT_PORT
+  say "starting etcd on $client"
+  spawn etcd "$ETCD_BIN" --name kubeheal-cluster --data-dir "$dir/etcd-data" \
+    --listen-client-urls "$client" --advertise-client-urls "$client" \
+    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+    --initial-cluster "kubeheal-cluster=$peer" --initial-cluster-state new \
+    --unsafe-no-fsync --log-level warn
+  wait_for etcd etcd_healthy 30
+}
+
+start_apiserver() {
+  say "starting kube-apiserver on 0.0.0.0:$APISERVER_PORT (advertised $NODE_IP, Service $service_ip)"
+  # Bound to every address: pods reach it through the `kubernetes` Service, whose endpoint is the
+  # advertised node address; the kubeconfigs use 127.0.0.1.
+  spawn kube-apiserver "$APISERVER_BIN" \
+    --bind-address 0.0.0.0 --advertise-address "$NODE_IP" --secure-port "$APISERVER_PORT" \
+    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --cert-dir "$pki" --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+    --client-ca-file "$pki/ca.crt" \
+    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types InternalIP \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-cluster-ip-range "$service_cidr" \
+    --authorization-mode Node,RBAC --allow-privileged=true \
+    --enable-admission-plugins NodeRestriction \
+    --profiling=false --v=1
+  wait_for kube-apiserver apiserver_ready 180
+}
+
+start_controller_manager() {
+  say "starting kube-controller-manager (health https://127.0.0.1:$KCM_PORT/healthz)"
+  spawn kube-controller-manager "$KCM_BIN" \
+    --kubeconfig "$dir/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$dir/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$dir/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --cert-dir "$dir/controller-manager" \
+    --leader-elect=false --use-service-account-credentials \
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --service-cluster-ip-range "$service_cidr" --profiling=false --v=1
+  wait_for kube-controller-manager kcm_healthy 90
+}
+
+start_scheduler() {
+  say "starting kube-scheduler (health https://127.0.0.1:$SCHEDULER_PORT/healthz)"
+  spawn kube-scheduler "$SCHEDULER_BIN" \
+    --kubeconfig "$dir/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$dir/scheduler.kubeconfig" \
+    --authorization-kubeconfig "$dir/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --cert-dir "$dir/scheduler" \
+    --leader-elect=false --profiling=false --v=1
+  wait_for kube-scheduler scheduler_healthy 90
+}
+
+write_containerd_config() {
+  cat >"$dir/containerd.toml" <<EOF
+version = 2
+root = "$dir/containerd/root"
+state = "$dir/containerd/state"
+[grpc]
+  address = "$dir/containerd.sock"
+[ttrpc]
+  address = "$dir/containerd.sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+[plugins."io.containerd.grpc.v1.cri"]
+  # No registry is reachable here: the pause image is imported from build/images/pause.tar.
+  sandbox_image = "$pause_image"
+  # Root on this VM lacks CAP_SYS_RESOURCE, so the sandbox's oom_score_adj -998 is refused
+  # (runc: "failed to update /proc/self/oom_score_adj: Permission denied"); hack/k8s/NOTES.md.
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        # Must match kubelet's cgroupDriver: cgroupfs (containerd 1.6 cannot report it).
+        SystemdCgroup = false
+        # runc state apart from any other containerd (docker's uses /run/containerd/runc).
+        Root = "$dir/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$dir/cni/net.d"
+EOF
+}
+
+write_cni_config() {
+  # bridge + host-local give pods an address on khcluster0 (the host routes to them);
+  # portmap serves hostPort; firewall accepts the pods' traffic in FORWARD (Docker sets its
+  # policy to DROP and br_netfilter sends bridged packets through it); loopback gives lo.
+  cat >"$dir/cni/net.d/10-kubeheal.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "kubeheal-cluster",
+  "plugins": [
+    {"type": "bridge", "bridge": "$bridge", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+     "ipam": {"type": "host-local", "dataDir": "$dir/cni/ipam",
+              "ranges": [[{"subnet": "$pod_cidr", "gateway": "$gateway"}]],
+              "routes": [{"dst": "0.0.0.0/0"}]}},
+    {"type": "portmap", "capabilities": {"portMappings": true}},
+    {"type": "firewall", "backend": "iptables"},
+    {"type": "loopback"}
+  ]
+}
+EOF
+}
+
+# The bridge exists before the first pod so cluster DNS can listen on its gateway address.
+ensure_bridge() {
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    ip link add "$bridge" type bridge || fail cluster "creating bridge $bridge"
+  fi
+  ip addr show dev "$bridge" | grep -qF "inet $gateway/" || ip addr add "$gateway/24" dev "$bridge"
+  ip link set "$bridge" up
+  sysctl -qw net.ipv4.ip_forward=1
+}
+
+start_containerd() {
+  mkdir -p "$dir/containerd" "$dir/runc" "$dir/cni/net.d" "$dir/cni/ipam"
+  write_containerd_config
+  write_cni_config
+  say "starting containerd $(containerd --version | awk '{print $3}') on $dir/containerd.sock"
+  spawn containerd containerd --config "$dir/containerd.toml"
+  wait_for containerd containerd_healthy 30
+  if ! ctr -a "$dir/containerd.sock" -n k8s.io images ls -q | grep -qxF "$pause_image"; then
+    [[ -f $images_dir/pause.tar ]] ||
+      fail containerd "sandbox image $pause_image missing and $images_dir/pause.tar not found: build it with hack/docker-up.sh && hack/images.sh BUILD_DIR pause (or set KUBEHEAL_IMAGES_DIR)"
+    say "importing $images_dir/pause.tar (sandbox image $pause_image)"
+    ctr -a "$dir/containerd.sock" -n k8s.io images import "$images_dir/pause.tar" >>"$logs/containerd.log" 2>&1 ||
+      fail containerd "importing $images_dir/pause.tar"
+  fi
+}
+
+start_dns() {
+  say "starting cluster DNS on $gateway:53 (*.svc.cluster.local)"
+  spawn cluster-dns python3 "$repo/hack/cluster/cluster-dns.py" --listen "$gateway" --port 53 \
+    --api "$(api_url)" --ca "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key"
+  wait_for cluster-dns dns_healthy 20
+}
+
+start_kubelet() {
+  local h
+  # Pods' cgroups under /kubeheal-cluster in every v1 hierarchy, apart from everything else.
+  for h in /sys/fs/cgroup/*/; do
+    [[ -L ${h%/} || $h == */unified/ ]] && continue
+    mkdir -p "$h${cgroup_root#/}" 2>/dev/null || true
+  done
+  mkdir -p "$dir/kubelet" "$dir/pod-logs" "$dir/manifests"
+  cat >"$dir/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+tlsCertFile: $pki/kubelet-serving.crt
+tlsPrivateKeyFile: $pki/kubelet-serving.key
+cgroupDriver: cgroupfs
+cgroupRoot: $cgroup_root
+failSwapOn: false
+containerRuntimeEndpoint: unix://$dir/containerd.sock
+staticPodPath: $dir/manifests
+podLogsDir: $dir/pod-logs
+clusterDNS: [$gateway]
+clusterDomain: cluster.local
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $pki/ca.crt}
+authorization: {mode: Webhook}
+evictionHard: {memory.available: 50Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+serializeImagePulls: false
+maxPods: 60
+registerNode: true
+EOF
+  say "starting kubelet as node $node ($NODE_IP:$KUBELET_PORT)"
+  spawn kubelet "$KUBELET_BIN" --config "$dir/kubelet.yaml" --kubeconfig "$dir/kubelet.kubeconfig" \
+    --root-dir "$dir/kubelet" --cert-dir "$dir/kubelet-pki" --hostname-override "$node" \
+    --node-ip "$NODE_IP" --v=1
+  wait_for kubelet kubelet_healthy 60
+}
+
+start_proxy() {
+  cat >"$dir/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $dir/kube-proxy.kubeconfig}
+mode: iptables
+hostnameOverride: $node
+clusterCIDR: $cluster_cidr
+healthzBindAddress: 127.0.0.1:$PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$PROXY_METRICS_PORT
+# Every connection to a Service is masqueraded: without it a pod reaching a Service backed by a
+# pod on the same bridge gets the reply straight from the backend's address and drops it.
+iptables: {masqueradeAll: true}
+# Leave the machine's conntrack sysctls alone (a VM may refuse them).
+conntrack: {maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+EOF
+  say "starting kube-proxy (iptables mode, health http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz)"
+  spawn kube-proxy "$PROXY_BIN" --config "$dir/kube-proxy.yaml" --v=1
+  wait_for kube-proxy proxy_healthy 60
+}
+
+# ---------------------------------------------------------------- commands
+
+all_running() {
+  local c
+  for c in "${components[@]}"; do is_running "$c" || return 1; done
+}
+
+print_where() {
+  cat <<EOF
+cluster ready: node $node ($NODE_IP), pods $pod_cidr, Services $service_cidr, DNS $gateway
+  kubeconfig   $dir/admin.kubeconfig      use it: eval "\$(hack/cluster.sh env)"
+  apiserver    $(api_url)
+  logs         $logs/<component>.log
+  images       hack/cluster.sh load-images   (imports $images_dir/*.tar; pods: imagePullPolicy IfNotPresent/Never)
+EOF
+}
+
+cmd_up() {
+  check_host
+  mkdir -p "$dir" "$logs"
+  if all_running && [[ -f $dir/ports.env ]]; then
+    load_ports
+    if apiserver_ready && node_ready; then
+      print_where
+      return 0
+    fi
+  fi
+  # Anything half-up from an earlier run goes first: a fresh cluster every time.
+  cmd_down quiet
+  mkdir -p "$dir" "$logs"
+  say "step 1/9: binaries"
+  binaries
+  choose_ports
+  load_ports
+  say "step 2/9: certificates and kubeconfigs (node IP $NODE_IP)"
+  ensure_pki "$NODE_IP"
+  local who
+  for who in admin controller-manager scheduler kube-proxy kubelet; do write_kubeconfig "$dir/$who.kubeconfig" "$who"; done
+  say "step 3/9: etcd"
+  start_etcd
+  say "step 4/9: kube-apiserver"
+  start_apiserver
+  say "step 5/9: kube-controller-manager, kube-scheduler"
+  start_controller_manager
+  start_scheduler
+  say "step 6/9: network (bridge $bridge $gateway/24) and containerd"
+  ensure_bridge
+  start_containerd
+  say "step 7/9: cluster DNS"
+  start_dns
+  say "step 8/9: kubelet"
+  local kubelet_start=$SECONDS
+  start_kubelet
+  say "step 9/9: kube-proxy; waiting for node $node to be Ready"
+  start_proxy
+  local i
+  for ((i = 0; i < 120; i++)); do
+    node_ready && break
+    is_running kubelet || fail kubelet "exited while registering the node"
+    sleep 0.5
+  done
+  node_ready || fail kubelet "node $node not Ready after 60 s ($(kc get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}' 2>&1))"
+  say "node $node Ready $((SECONDS - kubelet_start))s after kubelet started"
+  # The default ServiceAccount appears shortly after the namespace; pods need it to be admitted.
+  for ((i = 0; i < 60; i++)); do
+    kc -n default get serviceaccount default >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  print_where
+  say "up in $((SECONDS - t0))s"
+}
+
+# Network namespaces of our pod sandboxes (containerd 1.6 puts them in /var/run/netns).
+sandbox_netns() {
+  local id
+  for id in $(ctr -a "$dir/containerd.sock" -n k8s.io containers ls -q 2>/dev/null); do
+    ctr -a "$dir/containerd.sock" -n k8s.io containers info "$id" 2>/dev/null |
+      python3 -c 'import json,sys
+for ns in json.load(sys.stdin).get("Spec",{}).get("linux",{}).get("namespaces",[]):
+    if ns.get("type")=="network" and ns.get("path","").startswith("/var/run/netns/"): print(ns["path"])' 2>/dev/null || true
+  done | sort -u
+}
+
+# Removes the iptables rules the CNI plugins left for our pod range (the kubelet tears pods
+# down through CNI when it can; this catches what a killed kubelet left behind).
+clean_cni_iptables() {
+  local chain rule
+  for chain in CNI-FORWARD CNI-ADMIN; do
+    iptables -S "$chain" 2>/dev/null | grep -F "${pod_cidr%.0/24}." | sed 's/^-A /-D /' |
+      while read -r rule; do eval "iptables $rule" 2>/dev/null || true; done || true
+  done
+  # Per-container chains of the portmap plugin, named CNI-DN-*/CNI-HOSTPORT-* in nat.
+}
+
+cmd_down() {
+  local quiet=${1:-}
+  [[ -d $dir ]] || return 0
+  [[ -f $dir/ports.env ]] && load_ports 2>/dev/null || true
+  # 1. No new pods: stop the scheduler and the controllers, then let the kubelet tear every pod
+  #    down itself (that runs CNI DEL: addresses, veths, netns and firewall rules go away).
+  stop_process kube-scheduler
+  stop_process kube-controller-manager
+  if is_running kubelet && is_running kube-apiserver; then
+    say "deleting all pods (the kubelet removes their containers and network)"
+    kc delete pods --all --all-namespaces --grace-period 0 --force --wait=false >/dev/null 2>&1 || true
+    local i
+    for ((i = 0; i < 60; i++)); do
+      [[ -z $(ctr -a "$dir/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null) ]] && break
+      sleep 0.5
+    done
+  fi
+  stop_process kubelet
+  stop_process kube-proxy
+  if [[ -x ${PROXY_BIN:-} ]] || PROXY_BIN=$("$repo/hack/k8s/build.sh" --path kube-proxy 2>/dev/null); then
+    # Removes the KUBE-* chains; --cleanup touches only kube-proxy's own rules.
+    [[ -x $PROXY_BIN ]] && "$PROXY_BIN" --cleanup >>"$logs/kube-proxy.log" 2>&1 || true
+  fi
+  stop_process cluster-dns
+  # 2. Whatever the kubelet did not remove: kill the tasks, unmount their network namespaces.
+  local netns=() id f m
+  if is_running containerd; then
+    mapfile -t netns < <(sandbox_netns)
+    for id in $(ctr -a "$dir/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null); do
+      ctr -a "$dir/containerd.sock" -n k8s.io tasks kill -s KILL "$id" >/dev/null 2>&1 || true
+    done
+    sleep 1
+  fi
+  stop_process containerd
+  # Shims of OUR containerd only (matched by its socket's full path), ended by pid.
+  for f in /proc/[0-9]*/cmdline; do
+    tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "-address $dir/containerd.sock " || continue
+    f=${f#/proc/}
+    kill -KILL "${f%/cmdline}" 2>/dev/null || true
+  done
+  for m in "${netns[@]}"; do
+    [[ -n $m ]] || continue
+    umount "$m" 2>/dev/null || true
+    rm -f "$m"
+  done
+  clean_cni_iptables
+  # 3. The control plane.
+  stop_process kube-apiserver
+  stop_process etcd
+  # 4. Network and mounts: the bridge, then every mount under the state dir (kubelet bind-mounts
+  #    its root dir onto itself; pods leave tmpfs secrets; containerd leaves shm and rootfs).
+  ip link delete "$bridge" 2>/dev/null || true
+  for m in $(awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+  find /sys/fs/cgroup/*/"${cgroup_root#/}" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  if awk -v d="$dir/" 'index($2, d) == 1' /proc/mounts | grep -q .; then
+    say "WARNING: mounts under $dir remain; state kept"
+    return 0
+  fi
+  # 5. State (logs kept for a look after a failure; the next `up` truncates them).
+  find "$dir" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} +
+  [[ -n $quiet ]] || say "down: stopped and removed (logs kept in $logs)"
+}
+
+cmd_status() {
+  local ok=0 c
+  if [[ ! -f $dir/ports.env ]]; then
+    echo "cluster: not up ($dir)"
+    return 3
+  fi
+  load_ports
+  for c in "${components[@]}"; do
+    if is_running "$c"; then
+      printf '%-24s running  pid %-7s log %s\n' "$c" "$(<"$(pid_file "$c")")" "$logs/$c.log"
+    else
+      printf '%-24s DOWN              log %s\n' "$c" "$logs/$c.log"
+      ok=3
+    fi
+  done
+  if apiserver_ready && node_ready; then
+    echo "node $node: Ready ($NODE_IP)"
+  else
+    echo "node $node: NOT Ready"
+    ok=3
+  fi
+  echo "kubeconfig: $dir/admin.kubeconfig"
+  return $ok
+}
+
+cmd_env() {
+  echo "export KUBECONFIG=$dir/admin.kubeconfig"
+  echo "export KUBEHEAL_CLUSTER_DIR=$dir"
+}
+
+cmd_load_images() {
+  is_running containerd || fail containerd "not running (run 'hack/cluster.sh up')"
+  local sources=("$@") files=() s f
+  [[ ${#sources[@]} -gt 0 ]] || sources=("$images_dir")
+  for s in "${sources[@]}"; do
+    if [[ -d $s ]]; then
+      for f in "$s"/*.tar; do [[ -f $f ]] && files+=("$f"); done
+    elif [[ -f $s ]]; then
+      files+=("$s")
+    else
+      fail cluster "load-images: $s is neither a directory nor a file"
+    fi
+  done
+  [[ ${#files[@]} -gt 0 ]] ||
+    fail cluster "load-images: no *.tar in ${sources[*]} (build them: hack/docker-up.sh && hack/images.sh BUILD_DIR)"
+  for f in "${files[@]}"; do
+    local start=$SECONDS out
+    out=$(ctr -a "$dir/containerd.sock" -n k8s.io images import "$f" 2>&1) ||
+      { echo "$out" >&2; fail containerd "importing $f"; }
+    say "imported $f ($(awk '/^unpacking/ {print $2}' <<<"$out" | tr '\n' ' ')) in $((SECONDS - start))s"
+  done
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+main() {
+  local cmd=${1:-}
+  shift || true
+  case $cmd in
+    up | down | status | env | load-images) ;;
+    *) usage ;;
+  esac
+  mkdir -p "$dir"
+  if [[ $cmd != env && $cmd != status ]]; then
+    exec 8>"$dir/.lock"
+    flock 8
+  fi
+  case $cmd in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    load-images) cmd_load_images "$@" ;;
+  esac
+}
+
+main "$@"
