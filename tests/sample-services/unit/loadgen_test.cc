@@ -56,6 +56,20 @@ TEST(SendSchedule, SpacesSendsByTheRateAndStopsAtTheBounds) {
   while (spiking.Next()) ++n;
   EXPECT_NEAR(n, spike.ExpectedRequests(3.0), 2);
 
+  RateProfile burst{RateProfile::Mode::kBurst, 20, 200, 2, 0.5, 0};
+  SendSchedule bursting(burst, 6.0, 1000000);
+  std::vector<double> burst_times;
+  while (auto t = bursting.Next()) burst_times.push_back(*t);
+  EXPECT_NEAR(burst_times.size(), burst.ExpectedRequests(6.0), 2);  // 3 x (1.5 x 20 + 0.5 x 200)
+  // The first burst starts at 1.5 s on the dot, not one slow interval (50 ms) later.
+  size_t first_fast = 1;
+  while (first_fast < burst_times.size() &&
+         burst_times[first_fast] - burst_times[first_fast - 1] > 0.01) {
+    ++first_fast;
+  }
+  ASSERT_LT(first_fast, burst_times.size());
+  EXPECT_NEAR(burst_times[first_fast - 1], 1.5, 1e-9);
+
   SendSchedule flood({RateProfile::Mode::kFlood}, 3.0, 5);
   EXPECT_EQ(*flood.Next(), 0.0);
 }
