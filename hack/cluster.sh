@@ -574,7 +574,29 @@ clean_cni_iptables() {
     iptables -S "$chain" 2>/dev/null | grep -F "${pod_cidr%.0/24}." | sed 's/^-A /-D /' |
       while read -r rule; do eval "iptables $rule" 2>/dev/null || true; done || true
   done
-  # Per-container chains of the portmap plugin, named CNI-DN-*/CNI-HOSTPORT-* in nat.
+  # The firewall plugin's chains, once nothing but its own admin jump is left in them.
+  if [[ $(iptables -S CNI-FORWARD 2>/dev/null | grep -vc -e '^-N' -e '-j CNI-ADMIN') == 0 &&
+    $(iptables -S CNI-ADMIN 2>/dev/null | grep -vc '^-N') == 0 ]]; then
+    iptables -D FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD 2>/dev/null || true
+    iptables -F CNI-FORWARD 2>/dev/null || true
+    iptables -X CNI-FORWARD 2>/dev/null || true
+    iptables -X CNI-ADMIN 2>/dev/null || true
+  fi
+}
+
+# The chains the kubelet (and kube-proxy's canaries) create, which `kube-proxy --cleanup` keeps.
+clean_kubelet_iptables() {
+  local ipt table chain
+  for ipt in iptables ip6tables; do
+    $ipt -D INPUT -j KUBE-FIREWALL 2>/dev/null || true
+    $ipt -D OUTPUT -j KUBE-FIREWALL 2>/dev/null || true
+    for table in filter nat mangle; do
+      for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-PROXY-CANARY KUBE-IPTABLES-HINT KUBE-MARK-MASQ; do
+        $ipt -t "$table" -F "$chain" 2>/dev/null || true
+        $ipt -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
 }
 
 cmd_down() {
@@ -623,6 +645,7 @@ cmd_down() {
     rm -f "$m"
   done
   clean_cni_iptables
+  clean_kubelet_iptables
   # 3. The control plane.
   stop_process kube-apiserver
   stop_process etcd

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds Prometheus (cmd/prometheus) from its Go module for the local cluster's bundled
+# Prometheus and prints the binary's path. Why not Debian's `prometheus`: Debian builds it
+# without Kubernetes service discovery ("field kubernetes_sd_configs not found in type
+# config.ScrapeConfig"), which the chart's scrape config needs. Only the Kubernetes SD is
+# compiled in (build tags remove_all_sd,enable_kubernetes_sd), which keeps the build small.
+#   usage: hack/cluster/build-prometheus.sh      (cached in ~/.cache/kubeheal/prometheus/<v>/bin)
+# Environment: KUBEHEAL_PROMETHEUS_VERSION (module version, default v0.53.4 = Prometheus 2.53.4,
+# the chart's default image tag), KUBEHEAL_CACHE, GO, KUBEHEAL_GO_P (compile jobs, default 2).
+set -euo pipefail
+version=${KUBEHEAL_PROMETHEUS_VERSION:-v0.53.4}
+cache=${KUBEHEAL_CACHE:-$HOME/.cache/kubeheal}
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+root=$cache/prometheus/$version
+out=$root/bin/prometheus
+log() { echo "[prometheus-build] $*" >&2; }
+if [[ -x $out ]]; then echo "$out"; exit 0; fi
+mkdir -p "$root/src" "$root/bin"
+# One Go build at a time on this machine (shared with hack/k8s/build.sh).
+exec 9>"$cache/.go-build.lock"
+flock 9
+if [[ -x $out ]]; then echo "$out"; exit 0; fi
+src=$root/src
+cat >"$src/go.mod" <<GOMOD
+module kubeheal.local/prometheus-$version
+
+go 1.22
+
+require github.com/prometheus/prometheus $version
+GOMOD
+cat >"$src/tools.go" <<'GO'
+//go:build tools
+
+// Package tools pins cmd/prometheus so 'go mod tidy' keeps its dependencies.
+package tools
+
+import _ "github.com/prometheus/prometheus/cmd/prometheus"
+GO
+start=$SECONDS
+log "resolving github.com/prometheus/prometheus@$version (log: $root/build.log)"
+(cd "$src" && GOFLAGS=-mod=mod "$GO" mod tidy) >"$root/build.log" 2>&1 || { tail -n 20 "$root/build.log" >&2; log "FAILED: go mod tidy"; exit 1; }
+semver=${version#v0.}
+log "building Prometheus 2.$semver (Kubernetes SD only, -p ${KUBEHEAL_GO_P:-2}); cold: several minutes"
+(cd "$src" && GOFLAGS="-mod=mod -buildvcs=false" "$GO" build -p "${KUBEHEAL_GO_P:-2}" -trimpath \
+  -tags remove_all_sd,enable_kubernetes_sd,netgo \
+  -ldflags "-s -w -X github.com/prometheus/common/version.Version=2.$semver" \
+  -o "$out.tmp" github.com/prometheus/prometheus/cmd/prometheus) >>"$root/build.log" 2>&1 ||
+  { tail -n 20 "$root/build.log" >&2; log "FAILED: go build (see $root/build.log)"; exit 1; }
+mv "$out.tmp" "$out"
+log "built $out in $((SECONDS - start))s"
+echo "$out"

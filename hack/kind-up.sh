@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# For machines with internet access (it cannot run where no image can be pulled): the kind
+# counterpart of `hack/cluster.sh up && hack/cluster.sh load-images && install-chart.sh local`.
+# Creates a kind cluster, builds the images with their Dockerfiles, loads them into the kind
+# node and installs the chart with the same e2e values as the local cluster
+# (hack/cluster/values-e2e.yaml). Then `tests/e2e/run.sh` runs against it as it does locally.
+#
+#   hack/kind-up.sh            create (or reuse) the cluster, build, load, install
+#   hack/kind-up.sh down       delete the kind cluster
+#   hack/kind-up.sh env        prints `export KUBECONFIG=...`
+#
+# Needs: docker, kind (https://kind.sigs.k8s.io), kubectl; helm (else hack/install-helm.sh).
+# Environment: KIND_CLUSTER_NAME (default kubeheal), KUBEHEAL_KIND_NODE_IMAGE (default: kind's
+# own for its version; pin kindest/node:v1.33.x to match the local cluster's Kubernetes),
+# KUBEHEAL_KIND_IMAGES (default: operator agent orders payments users loadgen),
+# KUBEHEAL_KIND_KUBECONFIG (default ~/.cache/kubeheal/run/kind/kubeconfig).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+name=${KIND_CLUSTER_NAME:-kubeheal}
+kubeconfig=${KUBEHEAL_KIND_KUBECONFIG:-$HOME/.cache/kubeheal/run/kind/kubeconfig}
+read -r -a images <<<"${KUBEHEAL_KIND_IMAGES:-operator agent orders payments users loadgen}"
+t0=$SECONDS
+say() { echo "[kind-up $(printf '%3d' $((SECONDS - t0)))s] $*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+
+dockerfile_of() {
+  case $1 in
+    operator | agent) echo "$repo/$1/Dockerfile" ;;
+    *) echo "$repo/sample-services/$1/Dockerfile" ;;
+  esac
+}
+
+cmd_env() { echo "export KUBECONFIG=$kubeconfig"; }
+
+cmd_down() {
+  kind delete cluster --name "$name" --kubeconfig "$kubeconfig"
+}
+
+cmd_up() {
+  local c
+  for c in docker kind kubectl; do command -v "$c" >/dev/null || fail "'$c' not found"; done
+  mkdir -p "$(dirname "$kubeconfig")"
+  export KUBECONFIG=$kubeconfig
+  if kind get clusters 2>/dev/null | grep -qxF "$name"; then
+    say "step 1/4: kind cluster $name exists; reusing it"
+    kind export kubeconfig --name "$name" --kubeconfig "$kubeconfig" >/dev/null
+  else
+    say "step 1/4: creating kind cluster $name"
+    local node_image=()
+    [[ -n ${KUBEHEAL_KIND_NODE_IMAGE:-} ]] && node_image=(--image "$KUBEHEAL_KIND_NODE_IMAGE")
+    kind create cluster --name "$name" --kubeconfig "$kubeconfig" "${node_image[@]}" --wait 180s ||
+      fail "kind create cluster (see the output above)"
+  fi
+  say "step 2/4: building images with their Dockerfiles: ${images[*]}"
+  local img
+  for img in "${images[@]}"; do
+    say "  docker build kubeheal/$img:dev ($(dockerfile_of "$img"))"
+    docker build -q -f "$(dockerfile_of "$img")" -t "kubeheal/$img:dev" "$repo" >/dev/null ||
+      fail "docker build of kubeheal/$img:dev"
+  done
+  say "step 3/4: loading the images into the kind node"
+  for img in "${images[@]}"; do
+    kind load docker-image --name "$name" "kubeheal/$img:dev" >/dev/null || fail "kind load of kubeheal/$img:dev"
+  done
+  say "step 4/4: installing the chart (hack/cluster/values-e2e.yaml)"
+  "$repo/hack/cluster/install-chart.sh" kind
+  say "ready in $((SECONDS - t0))s; use it: eval \"\$(hack/kind-up.sh env)\"; e2e: tests/e2e/run.sh"
+}
+
+case ${1:-up} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  env) cmd_env ;;
+  *) sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
