@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Builds kubeheal/prometheus:dev from Debian's `prometheus` package (no image can be pulled
-# here, so the chart's prom/prometheus image is out of reach) and saves it as
+# Builds kubeheal/prometheus:dev from the Prometheus binary of hack/cluster/build-prometheus.sh
+# (no image can be pulled here, so the chart's prom/prometheus image is out of reach, and
+# Debian's `prometheus` lacks Kubernetes service discovery) and saves it as
 # IMAGES_DIR/prometheus.tar for `hack/cluster.sh load-images`. Same recipe as hack/images.sh:
 # hack/images/build-rootfs.sh + `docker import`. The chart's values for the local cluster
 # (hack/cluster/values-local.yaml) point prometheus.image at it.
 #   usage: hack/cluster/prometheus-image.sh [IMAGES_DIR]     (default build/images)
-# Needs a Docker engine (hack/docker-up.sh) and /usr/bin/prometheus (Debian prometheus).
+# Needs a Docker engine (hack/docker-up.sh). KUBEHEAL_PROMETHEUS_BIN: use that binary instead.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out_dir=${1:-$repo/build/images}
-binary=${KUBEHEAL_PROMETHEUS_BIN:-/usr/bin/prometheus}
+binary=${KUBEHEAL_PROMETHEUS_BIN:-$("$repo/hack/cluster/build-prometheus.sh")}
 tag=kubeheal/prometheus:dev
-[[ -x $binary ]] || { echo "prometheus-image: $binary missing (apt-get install prometheus)" >&2; exit 1; }
+[[ -x $binary ]] || { echo "prometheus-image: $binary is not an executable" >&2; exit 1; }
 docker info >/dev/null 2>&1 || { echo "prometheus-image: no Docker engine; start one with hack/docker-up.sh" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -28,7 +29,7 @@ tar -C "$work/rootfs" --owner=0 --group=0 --numeric-owner --sort=name -cf - . |
     --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
     --change 'ENV PATH=/usr/local/bin' \
     --change 'LABEL org.opencontainers.image.title=kubeheal-prometheus' \
-    --message "Debian $("$binary" --version 2>&1 | head -n1) packaged by hack/cluster/prometheus-image.sh" \
+    --message "$("$binary" --version 2>&1 | head -n1) packaged by hack/cluster/prometheus-image.sh" \
     - "$tag" >/dev/null
 docker image prune -f --filter "label=org.opencontainers.image.title=kubeheal-prometheus" >/dev/null 2>&1 || true
 mkdir -p "$out_dir"
