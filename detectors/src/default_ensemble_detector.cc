@@ -16,6 +16,7 @@ DefaultEnsembleDetector::DefaultEnsembleDetector(Config config)
   config_.shift_window = std::max<std::size_t>(config_.shift_window, 1);
   config_.history = std::max<std::size_t>(config_.history, 3);
   config_.recent = std::max<std::size_t>(config_.recent, 1);
+  config_.season_recent = std::max<std::size_t>(config_.season_recent, 1);
   ResetModel();
 }
 
@@ -26,7 +27,7 @@ void DefaultEnsembleDetector::ResetModel() {
   changes_ = std::make_unique<RollingWindow>(config_.window);
   recent_values_ = std::make_unique<RollingWindow>(config_.shift_window);
   level_likelihood_ = std::make_unique<AnomalyLikelihood>(config_.history, config_.recent);
-  season_likelihood_ = std::make_unique<AnomalyLikelihood>(config_.history, config_.recent);
+  season_likelihood_ = std::make_unique<AnomalyLikelihood>(config_.history, config_.season_recent);
   season_residuals_ = std::make_unique<RollingWindow>(config_.window);
   season_.clear();
   has_range_ = false;

@@ -128,6 +128,7 @@ Built BuildDetector(const std::string& name, ParamReader& p) {
     c.shift_window = size("shift_window", c.shift_window, 1);
     c.history = size("history", c.history, 3);
     c.recent = size("recent", c.recent, 1);
+    c.season_recent = size("season_recent", c.season_recent, 1);
     c.min_points = size("min_points", c.min_points, 2);
     c.quiet_points = size("quiet_points", c.quiet_points, 0);
     c.sensitivity = p.PositiveNumber("sensitivity", c.sensitivity, 1000);

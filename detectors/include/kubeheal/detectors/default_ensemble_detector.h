@@ -32,6 +32,7 @@ class DefaultEnsembleDetector final : public StreamingDetector {
     std::size_t shift_window = 8;      // short window for level shifts
     std::size_t history = 5000;        // raw-score history for the likelihood
     std::size_t recent = 4;            // raw scores averaged into the likelihood
+    std::size_t season_recent = 8;     // the same for the seasonal channel (smoother)
     std::size_t min_points = 300;      // warm-up (about a day of 5-minute samples)
     double sensitivity = 3.0;          // k for the reported band, mean +- k sigma
     double change_weight = 1.0;
