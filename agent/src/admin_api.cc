@@ -38,8 +38,14 @@ AdminResponse notAllowed(const std::string& allow) {
 AdminApi::AdminApi(FaultRegistry& faults, CircuitBreaker& circuit, Throttle& throttle,
                    MetricsExporter& exporter, TokenVerifier& tokens, const TimeSource& time,
                    const AgentInfo& info)
-    : faults_(faults), circuit_(circuit), throttle_(throttle), exporter_(exporter),
-      tokens_(tokens), time_(time), info_(info), startedAt_(time.systemNow()) {}
+    : faults_(faults),
+      circuit_(circuit),
+      throttle_(throttle),
+      exporter_(exporter),
+      tokens_(tokens),
+      time_(time),
+      info_(info),
+      startedAt_(time.systemNow()) {}
 
 AdminResponse AdminApi::handle(const AdminRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));

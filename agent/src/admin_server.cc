@@ -20,17 +20,20 @@ asio::awaitable<void> serveAdminConnection(AdminApi& api, beast::tcp_stream stre
     bool keepAlive = false;
     if (ec == http::error::body_limit) {
       response.status = 413;
-      response.body = R"({"error":"body_too_large","message":"the body exceeds 64 KiB"})" "\n";
+      response.body = R"({"error":"body_too_large","message":"the body exceeds 64 KiB"})"
+                      "\n";
     } else if (ec == http::error::header_limit) {
       response.status = 431;
-      response.body = R"({"error":"invalid_request","message":"header too large"})" "\n";
+      response.body = R"({"error":"invalid_request","message":"header too large"})"
+                      "\n";
     } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
                ec == asio::error::connection_reset || ec == beast::error::timeout ||
                ec == asio::error::operation_aborted) {
       break;
     } else if (ec) {
       response.status = 400;
-      response.body = R"({"error":"invalid_request","message":"malformed HTTP request"})" "\n";
+      response.body = R"({"error":"invalid_request","message":"malformed HTTP request"})"
+                      "\n";
     } else {
       const auto& request = parser.get();
       AdminRequest adminRequest;

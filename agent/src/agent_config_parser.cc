@@ -7,10 +7,21 @@
 namespace kubeheal::agent {
 namespace {
 
-const std::vector<std::string> kFlags = {
-    "listen", "upstream", "admin", "token-file", "threads", "circuit-mode", "max-header-bytes",
-    "header-timeout-ms", "idle-timeout-ms", "body-timeout-ms", "upstream-connect-timeout-ms",
-    "upstream-timeout-ms", "drain-timeout-ms", "upstream-max-idle", "quiet"};
+const std::vector<std::string> kFlags = {"listen",
+                                         "upstream",
+                                         "admin",
+                                         "token-file",
+                                         "threads",
+                                         "circuit-mode",
+                                         "max-header-bytes",
+                                         "header-timeout-ms",
+                                         "idle-timeout-ms",
+                                         "body-timeout-ms",
+                                         "upstream-connect-timeout-ms",
+                                         "upstream-timeout-ms",
+                                         "drain-timeout-ms",
+                                         "upstream-max-idle",
+                                         "quiet"};
 
 std::string envName(const std::string& flag) {
   std::string name = "KUBEHEAL_";
@@ -59,7 +70,8 @@ std::string AgentConfigParser::usage() {
          "  --idle-timeout-ms N              keep-alive idle time of client connections (60000)\n"
          "  --body-timeout-ms N              max pause while streaming a body (30000)\n"
          "  --upstream-connect-timeout-ms N  (default 2000)\n"
-         "  --upstream-timeout-ms N          wait for upstream response headers, 504 after (30000)\n"
+         "  --upstream-timeout-ms N          wait for upstream response headers, 504 after "
+         "(30000)\n"
          "  --drain-timeout-ms N             SIGTERM: max wait for in-flight requests (20000)\n"
          "  --upstream-max-idle N            pooled idle upstream connections per thread (256)\n"
          "  --quiet                          no log lines on stderr except errors\n";

@@ -115,7 +115,7 @@ nlohmann::json AgentJson::circuit(const CircuitBreaker::Status& status, const Ti
 
 nlohmann::json AgentJson::throttle(const Throttle::Status& status, const TimeSource& time) {
   if (!status.enabled) {
-    return {{"enabled", false}, {"rps", nullptr},       {"burst", nullptr},
+    return {{"enabled", false},  {"rps", nullptr},       {"burst", nullptr},
             {"tokens", nullptr}, {"expiresAt", nullptr}, {"throttled", status.throttled}};
   }
   return {{"enabled", true},

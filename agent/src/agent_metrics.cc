@@ -7,7 +7,8 @@ namespace kubeheal::agent {
 void AgentMetrics::Shard::countRequest(int code, std::size_t methodIndex, double seconds) {
   code = std::clamp(code, kMinCode, kMaxCode);
   // Single writer per shard: load+store is enough and cheaper than a locked add.
-  auto& counter = requests_[static_cast<std::size_t>(code - kMinCode) * kMethods.size() + methodIndex];
+  auto& counter =
+      requests_[static_cast<std::size_t>(code - kMinCode) * kMethods.size() + methodIndex];
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   std::size_t bucket = 0;
   while (bucket < kDurationBuckets.size() && seconds > kDurationBuckets[bucket]) ++bucket;
@@ -50,8 +51,8 @@ AgentMetrics::Totals AgentMetrics::totals() const {
   }
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (requests[i] == 0) continue;
-    totals.requests.push_back({kMinCode + static_cast<int>(i / kMethods.size()),
-                               i % kMethods.size(), requests[i]});
+    totals.requests.push_back(
+        {kMinCode + static_cast<int>(i / kMethods.size()), i % kMethods.size(), requests[i]});
   }
   totals.durationSeconds = static_cast<double>(nanos) / 1e9;
   // In-flight can be observed negative for a moment (start and finish on different shards).

@@ -1,11 +1,12 @@
 #pragma once
 
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+// clang-format off
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: keep it first.
 #include <utility>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+// clang-format on
 
 namespace kubeheal::agent {
 

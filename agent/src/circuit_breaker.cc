@@ -15,7 +15,8 @@ Clock::duration secondsToDuration(double seconds) {
 // Whole seconds until `until`, at least one: what Retry-After can say.
 std::chrono::seconds retryAfter(Clock::time_point now, Clock::time_point until) {
   const double seconds = std::chrono::duration<double>(until - now).count();
-  return std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seconds))));
+  return std::chrono::seconds(
+      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seconds))));
 }
 
 }  // namespace
@@ -186,9 +187,12 @@ CircuitState CircuitBreaker::state() {
   std::lock_guard lock(mutex_);
   refreshLocked(now);
   switch (config_.mode) {
-    case CircuitMode::kClosed: return CircuitState::kClosed;
-    case CircuitMode::kOpen: return CircuitState::kOpen;
-    case CircuitMode::kAuto: return autoState_;
+    case CircuitMode::kClosed:
+      return CircuitState::kClosed;
+    case CircuitMode::kOpen:
+      return CircuitState::kOpen;
+    case CircuitMode::kAuto:
+      return autoState_;
   }
   return CircuitState::kClosed;
 }
@@ -199,7 +203,7 @@ CircuitBreaker::Status CircuitBreaker::status() {
   refreshLocked(now);
   Status status;
   status.config = config_;
-  status.state = config_.mode == CircuitMode::kAuto ? autoState_
+  status.state = config_.mode == CircuitMode::kAuto   ? autoState_
                  : config_.mode == CircuitMode::kOpen ? CircuitState::kOpen
                                                       : CircuitState::kClosed;
   status.expiresAt = expiresAt_;

@@ -4,9 +4,12 @@ namespace kubeheal::agent {
 
 std::string_view circuitModeName(CircuitMode mode) {
   switch (mode) {
-    case CircuitMode::kClosed: return "closed";
-    case CircuitMode::kOpen: return "open";
-    case CircuitMode::kAuto: return "auto";
+    case CircuitMode::kClosed:
+      return "closed";
+    case CircuitMode::kOpen:
+      return "open";
+    case CircuitMode::kAuto:
+      return "auto";
   }
   return "closed";
 }
@@ -20,9 +23,12 @@ std::optional<CircuitMode> parseCircuitMode(std::string_view name) {
 
 std::string_view circuitStateName(CircuitState state) {
   switch (state) {
-    case CircuitState::kClosed: return "closed";
-    case CircuitState::kOpen: return "open";
-    case CircuitState::kHalfOpen: return "halfOpen";
+    case CircuitState::kClosed:
+      return "closed";
+    case CircuitState::kOpen:
+      return "open";
+    case CircuitState::kHalfOpen:
+      return "halfOpen";
   }
   return "closed";
 }

@@ -48,8 +48,11 @@ void removeHopByHop(Fields& fields) {
 }  // namespace
 
 ClientSession::ClientSession(std::shared_ptr<WorkerState> worker, tcp::socket socket)
-    : workerOwner_(std::move(worker)), worker_(*workerOwner_), context_(worker_.context),
-      socket_(std::move(socket)), buffer_(context_.config.maxHeaderBytes + 1024),
+    : workerOwner_(std::move(worker)),
+      worker_(*workerOwner_),
+      context_(worker_.context),
+      socket_(std::move(socket)),
+      buffer_(context_.config.maxHeaderBytes + 1024),
       watchdog_(socket_.get_executor(), context_.time, [this] {
         // Timeouts cancel whatever is pending; the coroutine sees operation_aborted and
         // watchdog_.expired() and answers 408/504 or closes.
@@ -164,8 +167,8 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
   const Throttle::Admission throttled = context_.throttle.admit();
   if (!throttled.allowed) {
     context_.metrics.countThrottled();
-    const bool keep = co_await reply(429, "kubeheal-agent: throttled\n", throttled.retryAfter,
-                                     canKeepAlive);
+    const bool keep =
+        co_await reply(429, "kubeheal-agent: throttled\n", throttled.retryAfter, canKeepAlive);
     count(429, methodIndex, start);
     co_return keep;
   }
@@ -173,8 +176,8 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
   const CircuitBreaker::Admission admission = context_.circuit.admit();
   if (!admission.allowed) {
     context_.metrics.countCircuitRejected();
-    const bool keep = co_await reply(503, "kubeheal-agent: circuit open\n", admission.retryAfter,
-                                     canKeepAlive);
+    const bool keep =
+        co_await reply(503, "kubeheal-agent: circuit open\n", admission.retryAfter, canKeepAlive);
     count(503, methodIndex, start);
     co_return keep;
   }
@@ -208,8 +211,7 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
     case RequestFaultDecision::Action::kHttpError: {
       context_.metrics.countFaultInjected(FaultType::kHttpError);
       const int status = decision.fault->spec.params.status;
-      const bool keep =
-          co_await reply(status, decision.fault->spec.params.body, {}, canKeepAlive);
+      const bool keep = co_await reply(status, decision.fault->spec.params.body, {}, canKeepAlive);
       count(status, methodIndex, start);
       context_.circuit.record(admission, status >= 500 ? CircuitBreaker::Outcome::kFailure
                                                        : CircuitBreaker::Outcome::kSuccess);
@@ -243,7 +245,8 @@ asio::awaitable<bool> ClientSession::reply(int status, std::string_view body,
   if (retryAfter.count() > 0) {
     response.append("\r\nRetry-After: ").append(std::to_string(retryAfter.count()));
   }
-  response.append(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
+  response.append(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n"
+                            : "\r\nConnection: close\r\n\r\n");
   response.append(body);
   watchdog_.arm(context_.config.bodyTimeout);
   error_code ec;
@@ -349,7 +352,8 @@ asio::awaitable<ClientSession::Forwarded> ClientSession::forward(RequestParser& 
     const bool timeout = error == AgentMetrics::UpstreamError::kTimeout;
     const int status = timeout ? 504 : 502;
     const bool keep = co_await reply(
-        status, timeout ? "kubeheal-agent: upstream timeout\n" : "kubeheal-agent: upstream unavailable\n",
+        status,
+        timeout ? "kubeheal-agent: upstream timeout\n" : "kubeheal-agent: upstream unavailable\n",
         {}, clientKeepAlive && parser.is_done());
     co_return Forwarded{status, keep};
   };
@@ -385,7 +389,7 @@ asio::awaitable<ClientSession::Forwarded> ClientSession::forward(RequestParser& 
       upstream_ = nullptr;
       pool.discard(std::move(connection));
       context_.metrics.countClientError(watchdog_.expired() ? AgentMetrics::ClientError::kTimeout
-                                                             : AgentMetrics::ClientError::kReset);
+                                                            : AgentMetrics::ClientError::kReset);
       co_return Forwarded{};
     }
     const bool retryable = connection->reused && attempt == 0 && !requestHasBody;
@@ -418,10 +422,10 @@ asio::awaitable<ClientSession::Forwarded> ClientSession::forward(RequestParser& 
       upstream_ = nullptr;
       pool.discard(std::move(connection));
       if (retryable && !timedOut && isConnectionReset(ec)) continue;
-      co_return co_await upstreamFailure(
-          timedOut ? AgentMetrics::UpstreamError::kTimeout
-          : isConnectionReset(ec) ? AgentMetrics::UpstreamError::kReset
-                                  : AgentMetrics::UpstreamError::kProtocol);
+      co_return co_await upstreamFailure(timedOut ? AgentMetrics::UpstreamError::kTimeout
+                                         : isConnectionReset(ec)
+                                             ? AgentMetrics::UpstreamError::kReset
+                                             : AgentMetrics::UpstreamError::kProtocol);
     }
     break;
   }

@@ -14,8 +14,9 @@ Duration secondsToDuration(double seconds) {
 }  // namespace
 
 FaultRegistry::FaultRegistry(const TimeSource& time)
-    : time_(time), snapshot_(std::make_shared<const FaultSnapshot>(
-                       std::vector<std::shared_ptr<ActiveFault>>{})) {}
+    : time_(time),
+      snapshot_(
+          std::make_shared<const FaultSnapshot>(std::vector<std::shared_ptr<ActiveFault>>{})) {}
 
 std::variant<FaultRegistry::Upserted, ValidationError> FaultRegistry::upsert(FaultSpec spec) {
   const auto now = time_.steadyNow();

@@ -4,14 +4,22 @@ namespace kubeheal::agent {
 
 std::string_view faultTypeName(FaultType type) {
   switch (type) {
-    case FaultType::kLatency: return "latency";
-    case FaultType::kHttpError: return "httpError";
-    case FaultType::kAbort: return "abort";
-    case FaultType::kHang: return "hang";
-    case FaultType::kTrafficDrop: return "trafficDrop";
-    case FaultType::kCpuBurn: return "cpuBurn";
-    case FaultType::kMemoryLeak: return "memoryLeak";
-    case FaultType::kCrash: return "crash";
+    case FaultType::kLatency:
+      return "latency";
+    case FaultType::kHttpError:
+      return "httpError";
+    case FaultType::kAbort:
+      return "abort";
+    case FaultType::kHang:
+      return "hang";
+    case FaultType::kTrafficDrop:
+      return "trafficDrop";
+    case FaultType::kCpuBurn:
+      return "cpuBurn";
+    case FaultType::kMemoryLeak:
+      return "memoryLeak";
+    case FaultType::kCrash:
+      return "crash";
   }
   return "unknown";
 }

@@ -21,7 +21,8 @@ FileTokenVerifier::FileTokenVerifier(std::string path) : path_(std::move(path)) 
 
 TokenVerifier::Verdict FileTokenVerifier::verify(std::string_view authorization) {
   std::lock_guard lock(mutex_);
-  if (path_.empty()) return {false, "admin API disabled: the agent was started without --token-file"};
+  if (path_.empty())
+    return {false, "admin API disabled: the agent was started without --token-file"};
   struct stat info {};
   if (stat(path_.c_str(), &info) != 0) {
     return {false, "admin API disabled: token file " + path_ + " cannot be read"};
@@ -29,8 +30,8 @@ TokenVerifier::Verdict FileTokenVerifier::verify(std::string_view authorization)
   if (!loaded_ || info.st_mtim.tv_sec != mtime_.tv_sec || info.st_mtim.tv_nsec != mtime_.tv_nsec) {
     std::ifstream file(path_);
     if (!file) return {false, "admin API disabled: token file " + path_ + " cannot be read"};
-    token_ = trim(std::string((std::istreambuf_iterator<char>(file)),
-                              std::istreambuf_iterator<char>()));
+    token_ =
+        trim(std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>()));
     mtime_ = info.st_mtim;
     loaded_ = true;
   }

@@ -37,18 +37,19 @@ class RealProcessExit final : public ProcessExit {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto parsed = AgentConfigParser::parse(args, [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (!value) return std::nullopt;
-    return std::string(value);
-  });
+  auto parsed =
+      AgentConfigParser::parse(args, [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (!value) return std::nullopt;
+        return std::string(value);
+      });
   if (auto* help = std::get_if<AgentConfigParser::Help>(&parsed)) {
     std::fputs(help->text.c_str(), stdout);
     return 0;
   }
   if (auto* error = std::get_if<ValidationError>(&parsed)) {
-    std::fprintf(stderr, "kubeheal-agent: %s: %s\n%s", error->field.c_str(),
-                 error->message.c_str(), AgentConfigParser::usage().c_str());
+    std::fprintf(stderr, "kubeheal-agent: %s: %s\n%s", error->field.c_str(), error->message.c_str(),
+                 AgentConfigParser::usage().c_str());
     return 2;
   }
   const AgentConfig config = std::get<AgentConfig>(parsed);
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (config.tokenFile.empty()) {
-    std::fprintf(stderr, "level=warn msg=\"no --token-file: the /v1 admin API refuses all calls\"\n");
+    std::fprintf(stderr,
+                 "level=warn msg=\"no --token-file: the /v1 admin API refuses all calls\"\n");
   }
   runner.start();
   proxy.start();
@@ -106,8 +108,8 @@ int main(int argc, char** argv) {
   int received = 0;
   sigwait(&signals, &received);
   if (!config.quiet) {
-    std::fprintf(stderr, "level=info msg=\"signal %d: draining\" open_connections=%lld\n",
-                 received, static_cast<long long>(proxy.openConnections()));
+    std::fprintf(stderr, "level=info msg=\"signal %d: draining\" open_connections=%lld\n", received,
+                 static_cast<long long>(proxy.openConnections()));
   }
   info.draining.store(true);
   proxy.beginDrain();

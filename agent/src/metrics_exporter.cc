@@ -20,8 +20,7 @@ MetricFamily family(std::string name, std::string help, MetricType type) {
   return result;
 }
 
-ClientMetric sample(double value, MetricType type,
-                    std::vector<ClientMetric::Label> labels = {}) {
+ClientMetric sample(double value, MetricType type, std::vector<ClientMetric::Label> labels = {}) {
   ClientMetric metric;
   metric.label = std::move(labels);
   if (type == MetricType::Counter) {
@@ -43,20 +42,23 @@ MetricFamily single(std::string name, std::string help, MetricType type, double 
 MetricsExporter::MetricsExporter(const AgentMetrics& metrics, FaultRegistry& faults,
                                  CircuitBreaker& circuit, Throttle& throttle,
                                  const ProcessStatsReader& process)
-    : metrics_(metrics), faults_(faults), circuit_(circuit), throttle_(throttle),
+    : metrics_(metrics),
+      faults_(faults),
+      circuit_(circuit),
+      throttle_(throttle),
       process_(process) {}
 
 std::string MetricsExporter::render() {
   std::vector<MetricFamily> families;
   const AgentMetrics::Totals totals = metrics_.totals();
 
-  MetricFamily requests = family("http_requests_total", "Data-path HTTP requests answered.",
-                                 MetricType::Counter);
+  MetricFamily requests =
+      family("http_requests_total", "Data-path HTTP requests answered.", MetricType::Counter);
   for (const auto& count : totals.requests) {
-    requests.metric.push_back(sample(
-        static_cast<double>(count.count), MetricType::Counter,
-        {{"code", std::to_string(count.code)},
-         {"method", std::string(AgentMetrics::kMethods[count.methodIndex])}}));
+    requests.metric.push_back(
+        sample(static_cast<double>(count.count), MetricType::Counter,
+               {{"code", std::to_string(count.code)},
+                {"method", std::string(AgentMetrics::kMethods[count.methodIndex])}}));
   }
   families.push_back(std::move(requests));
 
@@ -79,9 +81,9 @@ std::string MetricsExporter::render() {
   families.push_back(single("http_requests_in_flight", "Data-path requests being handled.",
                             MetricType::Gauge, static_cast<double>(totals.inFlight)));
 
-  MetricFamily upstream = family("kubeheal_agent_upstream_errors_total",
-                                 "Upstream failures, each answered with 502 or 504.",
-                                 MetricType::Counter);
+  MetricFamily upstream =
+      family("kubeheal_agent_upstream_errors_total",
+             "Upstream failures, each answered with 502 or 504.", MetricType::Counter);
   for (std::size_t i = 0; i < AgentMetrics::kUpstreamErrorNames.size(); ++i) {
     upstream.metric.push_back(sample(
         static_cast<double>(metrics_.upstreamErrors(static_cast<AgentMetrics::UpstreamError>(i))),
@@ -89,9 +91,9 @@ std::string MetricsExporter::render() {
   }
   families.push_back(std::move(upstream));
 
-  MetricFamily client = family("kubeheal_agent_client_errors_total",
-                               "Malformed, oversized or too slow client requests.",
-                               MetricType::Counter);
+  MetricFamily client =
+      family("kubeheal_agent_client_errors_total",
+             "Malformed, oversized or too slow client requests.", MetricType::Counter);
   for (std::size_t i = 0; i < AgentMetrics::kClientErrorNames.size(); ++i) {
     client.metric.push_back(sample(
         static_cast<double>(metrics_.clientErrors(static_cast<AgentMetrics::ClientError>(i))),
@@ -101,9 +103,9 @@ std::string MetricsExporter::render() {
 
   std::array<double, kFaultTypeCount> active{};
   for (const auto& fault : faults_.list()) active[static_cast<std::size_t>(fault->spec.type)] += 1;
-  MetricFamily injected = family("kubeheal_agent_faults_injected_total",
-                                 "Requests, connections or processes a fault affected.",
-                                 MetricType::Counter);
+  MetricFamily injected =
+      family("kubeheal_agent_faults_injected_total",
+             "Requests, connections or processes a fault affected.", MetricType::Counter);
   MetricFamily activeFamily =
       family("kubeheal_agent_faults_active", "Active faults by type.", MetricType::Gauge);
   for (FaultType type : kAllFaultTypes) {
@@ -117,9 +119,9 @@ std::string MetricsExporter::render() {
   families.push_back(std::move(activeFamily));
 
   const CircuitState state = circuit_.state();
-  MetricFamily circuit = family("kubeheal_agent_circuit_state",
-                                "1 for the circuit's current state, 0 for the others.",
-                                MetricType::Gauge);
+  MetricFamily circuit =
+      family("kubeheal_agent_circuit_state", "1 for the circuit's current state, 0 for the others.",
+             MetricType::Gauge);
   const std::array<std::pair<CircuitState, const char*>, 3> states = {
       {{CircuitState::kClosed, "closed"},
        {CircuitState::kOpen, "open"},
@@ -131,30 +133,29 @@ std::string MetricsExporter::render() {
   families.push_back(std::move(circuit));
   families.push_back(single("kubeheal_agent_circuit_rejected_total",
                             "Requests refused with 503 by the circuit breaker.",
-                            MetricType::Counter,
-                            static_cast<double>(metrics_.circuitRejected())));
+                            MetricType::Counter, static_cast<double>(metrics_.circuitRejected())));
   families.push_back(single("kubeheal_agent_throttled_requests_total",
                             "Requests refused with 429 by the throttle.", MetricType::Counter,
                             static_cast<double>(metrics_.throttled())));
   const Throttle::Status throttle = throttle_.status();
   families.push_back(single("kubeheal_agent_throttle_rate",
-                            "Throttle rate in requests per second, 0 when off.",
-                            MetricType::Gauge, throttle.enabled ? throttle.rps : 0.0));
+                            "Throttle rate in requests per second, 0 when off.", MetricType::Gauge,
+                            throttle.enabled ? throttle.rps : 0.0));
 
   MetricFamily connections = family("kubeheal_agent_upstream_connections",
                                     "Upstream connections by state.", MetricType::Gauge);
-  connections.metric.push_back(sample(static_cast<double>(totals.upstreamIdle),
-                                      MetricType::Gauge, {{"state", "idle"}}));
-  connections.metric.push_back(sample(static_cast<double>(totals.upstreamActive),
-                                      MetricType::Gauge, {{"state", "active"}}));
+  connections.metric.push_back(
+      sample(static_cast<double>(totals.upstreamIdle), MetricType::Gauge, {{"state", "idle"}}));
+  connections.metric.push_back(
+      sample(static_cast<double>(totals.upstreamActive), MetricType::Gauge, {{"state", "active"}}));
   families.push_back(std::move(connections));
 
   const ProcessStats process = process_.read();
   families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes.",
                             MetricType::Gauge, process.residentBytes));
   families.push_back(single("process_cpu_seconds_total",
-                            "Total user and system CPU time spent in seconds.",
-                            MetricType::Counter, process.cpuSeconds));
+                            "Total user and system CPU time spent in seconds.", MetricType::Counter,
+                            process.cpuSeconds));
   families.push_back(single("process_start_time_seconds",
                             "Start time of the process since unix epoch in seconds.",
                             MetricType::Gauge, process.startTimeSeconds));

@@ -96,10 +96,10 @@ void ProcessFaultRunner::tick() {
         break;
       }
       case FaultType::kCrash: {
-        const auto crashAt =
-            fault->expiresAt - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                   std::chrono::duration<double>(spec.ttlSeconds)) +
-            std::chrono::milliseconds(spec.params.crashDelayMs);
+        const auto crashAt = fault->expiresAt -
+                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(spec.ttlSeconds)) +
+                             std::chrono::milliseconds(spec.params.crashDelayMs);
         if (now >= crashAt) exit_.exitNow(spec.params.exitCode);
         break;
       }

@@ -6,9 +6,9 @@
 
 namespace kubeheal::agent {
 
-ProxyServer::ProxyServer(const AgentConfig& config, FaultRegistry& faults,
-                         CircuitBreaker& circuit, Throttle& throttle, AgentMetrics& metrics,
-                         const TimeSource& time, RandomSource& random)
+ProxyServer::ProxyServer(const AgentConfig& config, FaultRegistry& faults, CircuitBreaker& circuit,
+                         Throttle& throttle, AgentMetrics& metrics, const TimeSource& time,
+                         RandomSource& random)
     : config_(config),
       context_(std::make_unique<ProxyContext>(
           ProxyContext{config, faults, circuit, throttle, metrics, time, random, draining_})) {}

@@ -8,9 +8,9 @@
 
 namespace kubeheal::agent {
 
-ProxyWorker::ProxyWorker(ProxyContext& context, AgentMetrics::Shard& shard,
-                         tcp::endpoint upstream)
-    : context_(context), acceptor_(io_),
+ProxyWorker::ProxyWorker(ProxyContext& context, AgentMetrics::Shard& shard, tcp::endpoint upstream)
+    : context_(context),
+      acceptor_(io_),
       pool_(io_.get_executor(), std::move(upstream), context.config.upstreamMaxIdle, shard),
       state_(std::make_shared<WorkerState>(context, shard, pool_)) {}
 

@@ -21,7 +21,9 @@ bool looksAlive(tcp::socket& socket) {
 
 UpstreamPool::UpstreamPool(asio::any_io_executor executor, tcp::endpoint upstream,
                            std::size_t maxIdle, AgentMetrics::Shard& metrics)
-    : executor_(std::move(executor)), upstream_(std::move(upstream)), maxIdle_(maxIdle),
+    : executor_(std::move(executor)),
+      upstream_(std::move(upstream)),
+      maxIdle_(maxIdle),
       metrics_(metrics) {}
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::takeIdle() {
@@ -49,8 +51,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::makeNew() {
 
 void UpstreamPool::giveBack(std::unique_ptr<UpstreamConnection> connection) {
   --active_;
-  if (idle_.size() < maxIdle_ && connection->socket.is_open() &&
-      connection->buffer.size() == 0) {
+  if (idle_.size() < maxIdle_ && connection->socket.is_open() && connection->buffer.size() == 0) {
     idle_.push_back(std::move(connection));
   } else {
     error_code ignored;

@@ -12,9 +12,8 @@ struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
     const std::uint64_t generation = ++scheduled;
     // expires_at() cancels a pending wait; its handler then sees a stale generation.
     timer.expires_at(at);
-    timer.async_wait([self = shared_from_this(), generation](const error_code&) {
-      self->onTimer(generation);
-    });
+    timer.async_wait(
+        [self = shared_from_this(), generation](const error_code&) { self->onTimer(generation); });
   }
 
   void onTimer(std::uint64_t generation) {

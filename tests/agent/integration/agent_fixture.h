@@ -65,7 +65,8 @@ class AgentIntegrationTest : public ::testing::Test {
 
   std::string metricsText() { return admin("GET", "/metrics", "", "").body; }
 
-  // The value of one sample in the agent's /metrics, e.g. `http_requests_total{code="200",method="GET"}`.
+  // The value of one sample in the agent's /metrics, e.g.
+  // `http_requests_total{code="200",method="GET"}`.
   double metric(const std::string& sample) {
     const std::string text = metricsText();
     const auto at = text.find("\n" + sample + " ");

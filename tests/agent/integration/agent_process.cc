@@ -17,10 +17,14 @@ namespace kubeheal::agent::testing {
 AgentProcess::AgentProcess(std::uint16_t upstreamPort, const std::string& tokenFile,
                            std::vector<std::string> extraArgs) {
   std::vector<std::string> args = {KUBEHEAL_AGENT_BINARY,
-                                   "--listen", "127.0.0.1:0",
-                                   "--admin", "127.0.0.1:0",
-                                   "--upstream", "127.0.0.1:" + std::to_string(upstreamPort),
-                                   "--token-file", tokenFile};
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--admin",
+                                   "127.0.0.1:0",
+                                   "--upstream",
+                                   "127.0.0.1:" + std::to_string(upstreamPort),
+                                   "--token-file",
+                                   tokenFile};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   char pattern[] = "/tmp/kubeheal-agent-stderr-XXXXXX";
   const int errFd = mkstemp(pattern);

@@ -1,5 +1,13 @@
 #include "http_client.h"
 
+// clang-format off
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: keep it first.
+#include <utility>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+// clang-format on
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -7,11 +15,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace kubeheal::agent::testing {
 
@@ -79,7 +82,8 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
       request.prepare_payload();
     }
     auto ec = impl.run([&](auto done) {
-      http::async_write(impl.stream, request, [done](beast::error_code ec, std::size_t) { done(ec); });
+      http::async_write(impl.stream, request,
+                        [done](beast::error_code ec, std::size_t) { done(ec); });
     });
     http::response_parser<http::string_body> parser;
     parser.body_limit(1ULL << 34);
@@ -138,8 +142,8 @@ RawConnection::~RawConnection() {
 }
 
 bool RawConnection::send(const std::string& bytes) {
-  return fd_ >= 0 &&
-         ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  return fd_ >= 0 && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                         static_cast<ssize_t>(bytes.size());
 }
 
 std::string RawConnection::readUntilClose(std::chrono::milliseconds timeout, bool* closed,

@@ -9,8 +9,8 @@
 namespace kubeheal::agent::testing {
 
 struct HttpResult {
-  bool ok = false;       // a complete response arrived
-  std::string error;     // why not
+  bool ok = false;    // a complete response arrived
+  std::string error;  // why not
   int status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
@@ -27,8 +27,7 @@ class HttpClient {
 
   HttpResult request(const std::string& method, const std::string& target,
                      const std::string& body = "",
-                     const std::map<std::string, std::string>& headers = {},
-                     bool chunked = false);
+                     const std::map<std::string, std::string>& headers = {}, bool chunked = false);
   HttpResult get(const std::string& target) { return request("GET", target); }
   std::uint64_t connectionsOpened() const { return connections_; }
 

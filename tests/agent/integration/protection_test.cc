@@ -28,8 +28,9 @@ TEST_F(AgentIntegrationTest, ForcedOpenCircuitGives503WithRetryAfter) {
 
 TEST_F(AgentIntegrationTest, AutoCircuitTripsOnUpstream5xxAndRecoversThroughHalfOpen) {
   startAgent();
-  adminJson("PUT", "/v1/circuit",
-            R"({"mode":"auto","consecutive5xx":3,"errorRatio":0,"openSeconds":1,"halfOpenProbes":1})");
+  adminJson(
+      "PUT", "/v1/circuit",
+      R"({"mode":"auto","consecutive5xx":3,"errorRatio":0,"openSeconds":1,"halfOpenProbes":1})");
   HttpClient client(agent_->port());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get("/status/500").status, 500);
   const HttpResult refused = client.get("/status/200");
@@ -72,7 +73,8 @@ TEST_F(AgentIntegrationTest, ThrottleGives429WithRetryAfterBeyondTheBurst) {
 TEST_F(AgentIntegrationTest, AdminApiRefusesWithoutTheToken) {
   startAgent();
   for (const std::string token : {"", "wrong"}) {
-    const HttpResult result = admin("POST", "/v1/faults", R"({"type":"abort","ttlSeconds":60})", token);
+    const HttpResult result =
+        admin("POST", "/v1/faults", R"({"type":"abort","ttlSeconds":60})", token);
     EXPECT_EQ(result.status, 401) << token;
     EXPECT_EQ(result.headers.at("www-authenticate"), "Bearer");
   }
@@ -84,7 +86,9 @@ TEST_F(AgentIntegrationTest, AdminApiRefusesWithoutTheToken) {
 
 TEST_F(AgentIntegrationTest, AdminApiNamesTheBadField) {
   startAgent();
-  HttpResult result = admin("POST", "/v1/faults", R"({"type":"latency","params":{"delayMs":5,"color":1},"ttlSeconds":9})");
+  HttpResult result =
+      admin("POST", "/v1/faults",
+            R"({"type":"latency","params":{"delayMs":5,"color":1},"ttlSeconds":9})");
   EXPECT_EQ(result.status, 400);
   auto body = nlohmann::json::parse(result.body);
   EXPECT_EQ(body["error"], "invalid_field");
@@ -111,14 +115,16 @@ TEST_F(AgentIntegrationTest, MetricsPassPromtoolCheck) {
   if (promtool.empty()) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
   startAgent();
   HttpClient client(agent_->port());
-  adminJson("POST", "/v1/faults", R"({"type":"httpError","percent":50,"params":{"status":500},"ttlSeconds":60})");
+  adminJson("POST", "/v1/faults",
+            R"({"type":"httpError","percent":50,"params":{"status":500},"ttlSeconds":60})");
   for (int i = 0; i < 50; ++i) client.get("/");
   const std::string text = metricsText();
-  for (const char* name : {"http_requests_total", "http_request_duration_seconds_bucket",
-                           "http_requests_in_flight", "kubeheal_agent_upstream_errors_total",
-                           "kubeheal_agent_faults_injected_total", "kubeheal_agent_faults_active",
-                           "kubeheal_agent_circuit_state", "kubeheal_agent_throttled_requests_total",
-                           "process_resident_memory_bytes", "process_cpu_seconds_total"}) {
+  for (const char* name :
+       {"http_requests_total", "http_request_duration_seconds_bucket", "http_requests_in_flight",
+        "kubeheal_agent_upstream_errors_total", "kubeheal_agent_faults_injected_total",
+        "kubeheal_agent_faults_active", "kubeheal_agent_circuit_state",
+        "kubeheal_agent_throttled_requests_total", "process_resident_memory_bytes",
+        "process_cpu_seconds_total"}) {
     EXPECT_NE(text.find(std::string("\n") + name), std::string::npos) << name;
   }
   const std::string file = dir_ + "/metrics.txt";

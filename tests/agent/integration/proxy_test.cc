@@ -16,8 +16,8 @@ TEST_F(AgentIntegrationTest, ForwardsRequestsOverKeptAliveConnections) {
     ASSERT_EQ(result.status, 200);
     ASSERT_EQ(result.body, "ok\n");
   }
-  EXPECT_EQ(client.connectionsOpened(), 1u);           // client side kept alive
-  EXPECT_LE(upstream_->connectionsAccepted(), 2u);     // upstream side pooled
+  EXPECT_EQ(client.connectionsOpened(), 1u);        // client side kept alive
+  EXPECT_LE(upstream_->connectionsAccepted(), 2u);  // upstream side pooled
   EXPECT_EQ(upstream_->requestsServed(), 200u);
   EXPECT_EQ(metric(R"(http_requests_total{code="200",method="GET"})"), 200);
 }
@@ -86,8 +86,8 @@ TEST_F(AgentIntegrationTest, MalformedRequestGets400AndAgentKeepsServing) {
 TEST_F(AgentIntegrationTest, OversizedHeadersGet431AndAgentKeepsServing) {
   startAgent({"--max-header-bytes", "4096"});
   RawConnection raw(agent_->port());
-  ASSERT_TRUE(raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') +
-                       "\r\n\r\n"));
+  ASSERT_TRUE(
+      raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
   const std::string response = raw.readUntilClose(3s);
   EXPECT_EQ(response.rfind("HTTP/1.1 431", 0), 0u) << response.substr(0, 100);
   EXPECT_EQ(HttpClient(agent_->port()).get("/").status, 200);
@@ -111,7 +111,8 @@ TEST_F(AgentIntegrationTest, ClientVanishingMidBodyDoesNotHurtOthers) {
   startAgent();
   {
     RawConnection raw(agent_->port());
-    ASSERT_TRUE(raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial"));
+    ASSERT_TRUE(
+        raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial"));
   }  // closed with 99993 bytes missing
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(HttpClient(agent_->port()).get("/").status, 200);

@@ -1,10 +1,13 @@
 #include "test_upstream.h"
 
+// clang-format off
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: keep it first.
 #include <utility>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+// clang-format on
+
 #include <charconv>
 #include <list>
 
@@ -33,8 +36,8 @@ struct TestUpstream::Impl {
   std::thread acceptThread;
   std::mutex mutex;
   std::list<std::shared_ptr<tcp::socket>> sockets;  // guarded by mutex
-  std::list<std::thread> threads;                    // guarded by mutex
-  bool stopped = false;                              // guarded by mutex
+  std::list<std::thread> threads;                   // guarded by mutex
+  bool stopped = false;                             // guarded by mutex
 };
 
 TestUpstream::TestUpstream() : impl_(std::make_unique<Impl>()) {

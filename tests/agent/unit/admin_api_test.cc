@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "kubeheal/agent/testing/simulated_time_source.h"
@@ -28,7 +29,10 @@ class NoProcess final : public ProcessStatsReader {
 class AdminApiTest : public ::testing::Test {
  protected:
   AdminApiTest()
-      : faults_(time_), circuit_(time_, CircuitConfig{}), throttle_(time_), metrics_(1),
+      : faults_(time_),
+        circuit_(time_, CircuitConfig{}),
+        throttle_(time_),
+        metrics_(1),
         exporter_(metrics_, faults_, circuit_, throttle_, process_),
         api_(faults_, circuit_, throttle_, exporter_, tokens_, time_, info_) {
     info_.version = "test";
@@ -78,15 +82,17 @@ TEST_F(AdminApiTest, V1RefusesWithoutTheToken) {
 }
 
 TEST_F(AdminApiTest, PostListAndClearFaults) {
-  auto created = call("POST", "/v1/faults",
-                      R"({"id":"x","type":"httpError","percent":30,"params":{"status":503},"ttlSeconds":60})");
+  auto created =
+      call("POST", "/v1/faults",
+           R"({"id":"x","type":"httpError","percent":30,"params":{"status":503},"ttlSeconds":60})");
   EXPECT_EQ(created.status, 201);
   auto fault = json(created);
   EXPECT_EQ(fault["id"], "x");
   EXPECT_EQ(fault["params"]["status"], 503);
   EXPECT_DOUBLE_EQ(fault["remainingSeconds"].get<double>(), 60.0);
   EXPECT_EQ(call("POST", "/v1/faults",
-                 R"({"id":"x","type":"httpError","params":{"status":500},"ttlSeconds":60})").status,
+                 R"({"id":"x","type":"httpError","params":{"status":500},"ttlSeconds":60})")
+                .status,
             200);
   time_.advance(10s);
   auto listed = json(call("GET", "/v1/faults"));
@@ -100,7 +106,8 @@ TEST_F(AdminApiTest, PostListAndClearFaults) {
 }
 
 TEST_F(AdminApiTest, BadBodiesGet400NamingTheField) {
-  auto response = call("POST", "/v1/faults", R"({"type":"latency","params":{"delayMs":-1},"ttlSeconds":5})");
+  auto response =
+      call("POST", "/v1/faults", R"({"type":"latency","params":{"delayMs":-1},"ttlSeconds":5})");
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(json(response)["error"], "invalid_field");
   EXPECT_EQ(json(response)["field"], "params.delayMs");
@@ -127,8 +134,9 @@ TEST_F(AdminApiTest, MethodsAndPaths) {
 }
 
 TEST_F(AdminApiTest, CircuitAndThrottleRoundTrip) {
-  auto circuit = json(call("PUT", "/v1/circuit",
-                           R"({"mode":"auto","consecutive5xx":3,"openSeconds":10,"halfOpenProbes":2})"));
+  auto circuit =
+      json(call("PUT", "/v1/circuit",
+                R"({"mode":"auto","consecutive5xx":3,"openSeconds":10,"halfOpenProbes":2})"));
   EXPECT_EQ(circuit["mode"], "auto");
   EXPECT_EQ(circuit["state"], "closed");
   EXPECT_EQ(circuit["consecutive5xx"], 3);

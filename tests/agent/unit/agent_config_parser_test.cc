@@ -11,11 +11,12 @@ using Env = std::map<std::string, std::string>;
 
 std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> parse(
     std::vector<std::string> args, Env env = {}) {
-  return AgentConfigParser::parse(args, [env](const std::string& name) -> std::optional<std::string> {
-    auto it = env.find(name);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  });
+  return AgentConfigParser::parse(args,
+                                  [env](const std::string& name) -> std::optional<std::string> {
+                                    auto it = env.find(name);
+                                    if (it == env.end()) return std::nullopt;
+                                    return it->second;
+                                  });
 }
 
 TEST(AgentConfigParser, DefaultsFollowTheContract) {
@@ -30,7 +31,8 @@ TEST(AgentConfigParser, DefaultsFollowTheContract) {
 TEST(AgentConfigParser, FlagsOverrideEnvironment) {
   const auto config = std::get<AgentConfig>(
       parse({"--listen", "127.0.0.1:1234", "--threads=4", "--circuit-mode", "auto"},
-            {{"KUBEHEAL_LISTEN", "0.0.0.0:1"}, {"KUBEHEAL_TOKEN_FILE", "/t"},
+            {{"KUBEHEAL_LISTEN", "0.0.0.0:1"},
+             {"KUBEHEAL_TOKEN_FILE", "/t"},
              {"KUBEHEAL_UPSTREAM_TIMEOUT_MS", "1500"}}));
   EXPECT_EQ(config.listenHost, "127.0.0.1");
   EXPECT_EQ(config.listenPort, 1234);
@@ -51,7 +53,8 @@ TEST(AgentConfigParser, BadValuesNameTheFlag) {
   EXPECT_EQ(std::get<ValidationError>(parse({"--listen", "nohost"})).field, "--listen");
   EXPECT_EQ(std::get<ValidationError>(parse({"--bogus", "1"})).field, "--bogus");
   EXPECT_EQ(std::get<ValidationError>(parse({"--upstream"})).field, "--upstream");
-  EXPECT_EQ(std::get<ValidationError>(parse({}, {{"KUBEHEAL_THREADS", "many"}})).field, "--threads");
+  EXPECT_EQ(std::get<ValidationError>(parse({}, {{"KUBEHEAL_THREADS", "many"}})).field,
+            "--threads");
   EXPECT_TRUE(std::holds_alternative<AgentConfigParser::Help>(parse({"--help"})));
 }
 

@@ -100,11 +100,13 @@ TEST(FaultRegistry, ClearRestoresAtOnceAndBumpsVersion) {
 TEST(FaultRegistry, RefusesMoreThanTheLimit) {
   SimulatedTimeSource time;
   FaultRegistry registry(time);
-  for (std::size_t i = 0; i < FaultRegistry::kMaxFaults; ++i) add(registry, fault(FaultType::kAbort, 60));
+  for (std::size_t i = 0; i < FaultRegistry::kMaxFaults; ++i)
+    add(registry, fault(FaultType::kAbort, 60));
   auto result = registry.upsert(fault(FaultType::kAbort, 60));
   ASSERT_TRUE(std::holds_alternative<ValidationError>(result));
   time.advance(61s);  // all expired: room again
-  EXPECT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(registry.upsert(fault(FaultType::kAbort, 60))));
+  EXPECT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(
+      registry.upsert(fault(FaultType::kAbort, 60))));
 }
 
 TEST(FaultRegistry, ProcessFaultsStayOutOfTheDataPathSnapshot) {
@@ -129,7 +131,8 @@ TEST(FaultSnapshot, PercentSelectsThatShareOfRequests) {
   const FakeRequest request("GET", "/");
   int errors = 0;
   for (int i = 0; i < 100; ++i) {
-    if (registry.snapshot()->decide(request, time.steadyNow(), random).action == Action::kHttpError) ++errors;
+    if (registry.snapshot()->decide(request, time.steadyNow(), random).action == Action::kHttpError)
+      ++errors;
   }
   EXPECT_EQ(errors, 30);
   EXPECT_EQ(registry.list()[0]->injected.load(), 30u);
@@ -201,7 +204,8 @@ TEST(FaultSnapshot, TrafficDropSelectsConnectionsByPercent) {
   EXPECT_TRUE(snapshot->dropConnection(time.steadyNow(), random));
   EXPECT_FALSE(snapshot->dropConnection(time.steadyNow(), random));
   // trafficDrop never affects requests on open connections.
-  EXPECT_EQ(snapshot->decide(FakeRequest("GET", "/"), time.steadyNow(), random).action, Action::kForward);
+  EXPECT_EQ(snapshot->decide(FakeRequest("GET", "/"), time.steadyNow(), random).action,
+            Action::kForward);
 }
 
 }  // namespace

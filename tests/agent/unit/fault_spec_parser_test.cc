@@ -55,26 +55,43 @@ TEST(FaultSpecParser, DefaultsAreFilledIn) {
 }
 
 TEST(FaultSpecParser, ErrorsNameTheField) {
-  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1},"ttlSeconds":1,"color":1})"), "color");
-  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1,"x":2},"ttlSeconds":1})"), "params.x");
+  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1},"ttlSeconds":1,"color":1})"),
+            "color");
+  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1,"x":2},"ttlSeconds":1})"),
+            "params.x");
   EXPECT_EQ(refusedField(R"({"type":"latency","params":{},"ttlSeconds":1})"), "params.delayMs");
-  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":"1"},"ttlSeconds":1})"), "params.delayMs");
-  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1.5},"ttlSeconds":1})"), "params.delayMs");
+  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":"1"},"ttlSeconds":1})"),
+            "params.delayMs");
+  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1.5},"ttlSeconds":1})"),
+            "params.delayMs");
   EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1}})"), "ttlSeconds");
-  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1},"ttlSeconds":0})"), "ttlSeconds");
-  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1},"ttlSeconds":86401})"), "ttlSeconds");
+  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1},"ttlSeconds":0})"),
+            "ttlSeconds");
+  EXPECT_EQ(refusedField(R"({"type":"latency","params":{"delayMs":1},"ttlSeconds":86401})"),
+            "ttlSeconds");
   EXPECT_EQ(refusedField(R"({"type":"explode","ttlSeconds":1})"), "type");
   EXPECT_EQ(refusedField(R"({"ttlSeconds":1})"), "type");
-  EXPECT_EQ(refusedField(R"({"type":"httpError","params":{"status":200},"ttlSeconds":1})"), "params.status");
-  EXPECT_EQ(refusedField(R"({"type":"httpError","percent":0,"params":{"status":500},"ttlSeconds":1})"), "percent");
-  EXPECT_EQ(refusedField(R"({"type":"httpError","percent":101,"params":{"status":500},"ttlSeconds":1})"), "percent");
-  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"pathPrefix":"api"},"ttlSeconds":1})"), "match.pathPrefix");
-  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"verb":"GET"},"ttlSeconds":1})"), "match.verb");
-  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"header":{"value":"x"}},"ttlSeconds":1})"), "match.header.name");
-  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"method":"GE T"},"ttlSeconds":1})"), "match.method");
+  EXPECT_EQ(refusedField(R"({"type":"httpError","params":{"status":200},"ttlSeconds":1})"),
+            "params.status");
+  EXPECT_EQ(
+      refusedField(R"({"type":"httpError","percent":0,"params":{"status":500},"ttlSeconds":1})"),
+      "percent");
+  EXPECT_EQ(
+      refusedField(R"({"type":"httpError","percent":101,"params":{"status":500},"ttlSeconds":1})"),
+      "percent");
+  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"pathPrefix":"api"},"ttlSeconds":1})"),
+            "match.pathPrefix");
+  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"verb":"GET"},"ttlSeconds":1})"),
+            "match.verb");
+  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"header":{"value":"x"}},"ttlSeconds":1})"),
+            "match.header.name");
+  EXPECT_EQ(refusedField(R"({"type":"abort","match":{"method":"GE T"},"ttlSeconds":1})"),
+            "match.method");
   EXPECT_EQ(refusedField(R"({"type":"cpuBurn","percent":50,"ttlSeconds":1})"), "percent");
-  EXPECT_EQ(refusedField(R"({"type":"trafficDrop","match":{"method":"GET"},"ttlSeconds":1})"), "match");
-  EXPECT_EQ(refusedField(R"({"type":"memoryLeak","params":{"mbPerSecond":1},"ttlSeconds":1})"), "params.capMb");
+  EXPECT_EQ(refusedField(R"({"type":"trafficDrop","match":{"method":"GET"},"ttlSeconds":1})"),
+            "match");
+  EXPECT_EQ(refusedField(R"({"type":"memoryLeak","params":{"mbPerSecond":1},"ttlSeconds":1})"),
+            "params.capMb");
   EXPECT_EQ(refusedField(R"({"type":"abort","id":"no spaces","ttlSeconds":1})"), "id");
 }
 

@@ -25,7 +25,8 @@ TEST(MetricsExporter, SumsShardsIntoTheNamedFamilies) {
   metrics.countFaultInjected(FaultType::kAbort);
   MetricsExporter exporter(metrics, faults, circuit, throttle, process);
   const std::string text = exporter.render();
-  EXPECT_NE(text.find("http_requests_total{code=\"200\",method=\"GET\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("http_requests_total{code=\"200\",method=\"GET\"} 2"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("http_requests_total{code=\"503\",method=\"OTHER\"} 1"), std::string::npos);
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{le=\"0.0005\"} 1"), std::string::npos);
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{le=\"0.005\"} 2"), std::string::npos);

@@ -18,9 +18,12 @@ class RecordingExit final : public ProcessExit {
 
 class ProcessFaultRunnerTest : public ::testing::Test {
  protected:
-  ProcessFaultRunnerTest() : faults_(time_), metrics_(1), runner_(faults_, metrics_, time_, exit_) {}
+  ProcessFaultRunnerTest()
+      : faults_(time_), metrics_(1), runner_(faults_, metrics_, time_, exit_) {}
 
-  void add(FaultSpec spec) { ASSERT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(faults_.upsert(spec))); }
+  void add(FaultSpec spec) {
+    ASSERT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(faults_.upsert(spec)));
+  }
 
   SimulatedTimeSource time_;
   FaultRegistry faults_;

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/throttle.h"
 #include "kubeheal/agent/testing/simulated_time_source.h"
+#include "kubeheal/agent/throttle.h"
 
 namespace kubeheal::agent {
 namespace {

@@ -20,8 +20,8 @@ class AgentConfigParser {
     std::string text;
   };
 
-  static std::variant<AgentConfig, Help, ValidationError> parse(const std::vector<std::string>& args,
-                                                                const EnvLookup& env);
+  static std::variant<AgentConfig, Help, ValidationError> parse(
+      const std::vector<std::string>& args, const EnvLookup& env);
   static std::string usage();
 };
 

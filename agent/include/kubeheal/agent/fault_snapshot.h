@@ -19,8 +19,7 @@ class FaultSnapshot {
 
   bool empty() const { return faults_.empty(); }
   // Decides the fate of one request (order in agent/API.md). Counts injections.
-  RequestFaultDecision decide(const RequestView& request,
-                              std::chrono::steady_clock::time_point now,
+  RequestFaultDecision decide(const RequestView& request, std::chrono::steady_clock::time_point now,
                               RandomSource& random) const;
   // True if a trafficDrop fault selects this new connection. Counts injections.
   bool dropConnection(std::chrono::steady_clock::time_point now, RandomSource& random) const;

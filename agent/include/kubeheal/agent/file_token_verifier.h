@@ -19,9 +19,9 @@ class FileTokenVerifier final : public TokenVerifier {
  private:
   std::string path_;
   std::mutex mutex_;
-  std::string token_;                // guarded by mutex_
-  struct timespec mtime_ {};         // guarded by mutex_
-  bool loaded_ = false;              // guarded by mutex_
+  std::string token_;         // guarded by mutex_
+  struct timespec mtime_ {};  // guarded by mutex_
+  bool loaded_ = false;       // guarded by mutex_
 };
 
 }  // namespace kubeheal::agent

@@ -1,11 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "kubeheal/agent/validation_error.h"
 
@@ -19,8 +18,7 @@ class JsonFieldReader {
   JsonFieldReader(const nlohmann::json& object, std::string pathPrefix);
 
   bool has(const std::string& name);
-  std::optional<std::string> string(const std::string& name, bool required,
-                                    std::size_t maxLength);
+  std::optional<std::string> string(const std::string& name, bool required, std::size_t maxLength);
   std::optional<double> number(const std::string& name, bool required, double min, double max,
                                bool minExclusive = false);
   std::optional<std::int64_t> integer(const std::string& name, bool required, std::int64_t min,

@@ -54,10 +54,10 @@ class ProcessFaultRunner {
   AgentMetrics& metrics_;
   const TimeSource& time_;
   ProcessExit& exit_;
-  std::map<std::shared_ptr<const ActiveFault>, Leak> leaks_;          // runner thread only
-  std::map<std::shared_ptr<const ActiveFault>, bool> counted_;        // runner thread only
-  BurnPlan burnPlan_;                                 // runner thread only
-  std::vector<std::thread> burners_;                  // runner thread only
+  std::map<std::shared_ptr<const ActiveFault>, Leak> leaks_;    // runner thread only
+  std::map<std::shared_ptr<const ActiveFault>, bool> counted_;  // runner thread only
+  BurnPlan burnPlan_;                                           // runner thread only
+  std::vector<std::thread> burners_;                            // runner thread only
   std::shared_ptr<std::atomic<bool>> burnStop_;
   std::atomic<std::size_t> leakedBytes_{0};
   std::mutex mutex_;

@@ -42,7 +42,7 @@ class Throttle {
   std::atomic<bool> enabled_{false};
   std::atomic<std::uint64_t> throttled_{0};
   std::mutex mutex_;
-  std::optional<TokenBucket> bucket_;  // guarded by mutex_
+  std::optional<TokenBucket> bucket_;                               // guarded by mutex_
   std::optional<std::chrono::steady_clock::time_point> expiresAt_;  // guarded by mutex_
 };
 

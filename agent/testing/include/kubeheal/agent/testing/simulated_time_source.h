@@ -11,14 +11,20 @@ namespace kubeheal::agent::testing {
 class SimulatedTimeSource final : public TimeSource {
  public:
   SimulatedTimeSource()
-      : steady_(std::chrono::steady_clock::time_point(std::chrono::hours(1000)).time_since_epoch().count()),
-        system_(std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)).time_since_epoch().count()) {}
+      : steady_(std::chrono::steady_clock::time_point(std::chrono::hours(1000))
+                    .time_since_epoch()
+                    .count()),
+        system_(std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000))
+                    .time_since_epoch()
+                    .count()) {}
 
   std::chrono::steady_clock::time_point steadyNow() const override {
-    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(steady_.load()));
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(steady_.load()));
   }
   std::chrono::system_clock::time_point systemNow() const override {
-    return std::chrono::system_clock::time_point(std::chrono::system_clock::duration(system_.load()));
+    return std::chrono::system_clock::time_point(
+        std::chrono::system_clock::duration(system_.load()));
   }
   template <class Rep, class Period>
   void advance(std::chrono::duration<Rep, Period> by) {
