@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <system_error>
+#include <vector>
 
 #include "kubeheal/prom/response_parser.h"
 
@@ -149,10 +150,14 @@ Result<QueryResult> PrometheusClientImpl::Post(const std::string& path, const st
     request.headers().add(to_string_t("Authorization"),
                           to_string_t("Bearer " + options_.bearer_token));
   }
-  request.set_body(form_body, "application/x-www-form-urlencoded");
+  // Bodies go in and out as byte vectors: cpprestsdk's std::string overloads cast a
+  // streambuf<char> to streambuf<unsigned char>, which UBSan rightly reports.
+  request.set_body(std::vector<unsigned char>(form_body.begin(), form_body.end()));
+  request.headers().set_content_type(to_string_t("application/x-www-form-urlencoded"));
   try {
     http::http_response response = http_->request(request).get();
-    const std::string body = response.extract_utf8string(/*ignore_content_type=*/true).get();
+    const std::vector<unsigned char> bytes = response.extract_vector().get();
+    const std::string body(bytes.begin(), bytes.end());
     return ParseQueryResponse(response.status_code(), body, context);
   } catch (const http::http_exception& e) {
     return TransportError(context, e);

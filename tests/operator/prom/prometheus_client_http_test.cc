@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -30,7 +31,9 @@ class CannedServer {
     listener_ = std::make_unique<http::experimental::listener::http_listener>(
         to_string_t("http://127.0.0.1:" + std::to_string(port_)));
     listener_->support([this](http::http_request request) {
-      const std::string body = request.extract_utf8string(true).get();
+      // Byte vectors, not strings: cpprestsdk's string body overloads trip UBSan (vptr).
+      const std::vector<unsigned char> bytes = request.extract_vector().get();
+      const std::string body(bytes.begin(), bytes.end());
       {
         std::lock_guard lock(mu_);
         last_path_ = to_utf8string(request.relative_uri().path());
@@ -40,7 +43,10 @@ class CannedServer {
         const auto it = h.find(to_string_t("Authorization"));
         last_authorization_ = it == h.end() ? "" : to_utf8string(it->second);
       }
-      request.reply(status_, body_, "application/json").wait();
+      http::http_response response(status_);
+      response.set_body(std::vector<unsigned char>(body_.begin(), body_.end()));
+      response.headers().set_content_type(to_string_t("application/json"));
+      request.reply(response).wait();
     });
     listener_->open().wait();
   }
