@@ -478,6 +478,8 @@ metricsBindAddress: 127.0.0.1:$PROXY_METRICS_PORT
 # Every connection to a Service is masqueraded: without it a pod reaching a Service backed by a
 # pod on the same bridge gets the reply straight from the backend's address and drops it.
 iptables: {masqueradeAll: true}
+# NodePorts on the node IP only (not on every local address, loopback and docker0 included).
+nodePortAddresses: [primary]
 # Leave the machine's conntrack sysctls alone (a VM may refuse them).
 conntrack: {maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 EOF
