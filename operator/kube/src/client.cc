@@ -212,7 +212,7 @@ ApiResult<Json> Client::Evict(const std::string& ns, const std::string& pod,
 
 ApiResult<WatchEnd> Client::Watch(const GroupVersionResource& r, const std::string& ns,
                                   const WatchOptions& o,
-                                  const std::function<bool(const WatchEvent&)>& on_event,
+                                  const std::function<bool(WatchEvent&)>& on_event,
                                   CancelToken& cancel) {
   std::string query = "?watch=true";
   if (!o.resource_version.empty()) query += "&resourceVersion=" + EscapeQueryValue(o.resource_version);

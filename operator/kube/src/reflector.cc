@@ -5,6 +5,10 @@
 
 namespace kubeheal::kube {
 
+void StripManagedFields(nlohmann::json& object) {
+  if (auto m = object.find("metadata"); m != object.end() && m->is_object()) m->erase("managedFields");
+}
+
 Reflector::Reflector(std::shared_ptr<Client> client, ReflectorOptions options, ObjectCache& cache,
                      std::shared_ptr<Clock> clock, std::shared_ptr<KubeMetrics> metrics,
                      std::function<double()> uniform01)
@@ -63,6 +67,9 @@ void Reflector::DoList(const DeltaSink& on_delta, const std::function<void()>& o
     machine_.OnListFailed(page.error(), clock_->SteadyNow());
     return;
   }
+  if (options_.transform) {
+    for (auto& item : page->items) options_.transform(item);
+  }
   for (const CacheDelta& d : cache_.Replace(std::move(page->items))) on_delta(d);
   machine_.OnListed(page->resource_version);
   on_synced();
@@ -74,14 +81,15 @@ void Reflector::DoWatch(CancelToken& cancel, const std::string& rv, const DeltaS
   wo.label_selector = options_.label_selector;
   wo.field_selector = options_.field_selector;
   wo.timeout_seconds = options_.watch_timeout_seconds;
-  auto on_event = [&](const WatchEvent& ev) {
+  auto on_event = [&](WatchEvent& ev) {
+    if (options_.transform && ev.type != "BOOKMARK") options_.transform(ev.object);
     std::string obj_rv;
     if (auto m = ev.object.find("metadata"); m != ev.object.end() && m->is_object()) {
       obj_rv = m->value("resourceVersion", "");
     }
     std::optional<CacheDelta> delta;
     if (ev.type == "ADDED" || ev.type == "MODIFIED") {
-      delta = cache_.Upsert(ev.object);
+      delta = cache_.Upsert(std::move(ev.object));
     } else if (ev.type == "DELETED") {
       delta = cache_.Remove(ev.object);
     }

@@ -106,12 +106,12 @@ class Client {
   ApiResult<Json> Evict(const std::string& ns, const std::string& pod,
                         std::optional<int> grace_period_seconds = std::nullopt);
 
-  // Streams watch events to `on_event` until the server ends the stream, the handler returns
+  // Streams watch events to `on_event` (which may take the object out of the event) until the server ends the stream, the handler returns
   // false, or `cancel` fires (error code "Cancelled"). An ERROR event (e.g. 410 Gone for a
   // too-old resourceVersion) ends the watch and is returned as the error.
   ApiResult<WatchEnd> Watch(const GroupVersionResource& r, const std::string& ns,
                             const WatchOptions& options,
-                            const std::function<bool(const WatchEvent&)>& on_event,
+                            const std::function<bool(WatchEvent&)>& on_event,
                             CancelToken& cancel);
 
   HttpTransport& transport() { return *transport_; }

@@ -16,6 +16,9 @@ namespace kubeheal::kube {
 
 class KubeMetrics;
 
+// Removes metadata.managedFields (server-side apply bookkeeping) from an object.
+void StripManagedFields(nlohmann::json& object);
+
 struct ReflectorOptions {
   GroupVersionResource resource;
   std::string namespace_;       // empty: all namespaces
@@ -27,6 +30,10 @@ struct ReflectorOptions {
   // Non-empty: watch from this version first instead of listing (HasSynced stays false until
   // a list happens, e.g. after 410 Gone).
   std::string start_resource_version;
+  // Applied to every object before it is cached (client-go's TransformFunc). The default drops
+  // metadata.managedFields, which controllers do not read and which is the largest part of a
+  // small object's memory; pass an empty function to keep objects whole.
+  std::function<void(nlohmann::json&)> transform = StripManagedFields;
 };
 
 // Keeps an ObjectCache equal to the server's state of one resource by running the
