@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test unit integration e2e bench demo format clean
+.PHONY: all deps build test unit integration e2e bench demo images format clean
 
 all: build
 
@@ -25,6 +25,9 @@ integration: build
 
 bench: build
 	@hack/bench.sh
+
+images: build
+	@hack/docker-up.sh && hack/images.sh $(BUILD_DIR)
 
 demo: deps
 	@hack/demo.sh

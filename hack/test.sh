@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README (`make test`): every stage in order, each timed.
 #   1. release build, unit tests
-#   2. integration tests (real kube-apiserver, Prometheus, agents; they start what they need)
+#   2. container images (Docker engine started if none answers), then integration tests
+#      (real kube-apiserver, Prometheus, agents, containers; they start what they need)
 #   3. unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 # Set KUBEHEAL_SKIP_SANITIZE=1 to skip stage 3 during development (CI never sets it).
 set -euo pipefail
@@ -18,6 +19,10 @@ hack/build.sh build
 
 stage "unit tests"
 ctest --test-dir build -L unit --output-on-failure -j "$JOBS"
+
+stage "container engine and images (build/images/)"
+hack/docker-up.sh
+hack/images.sh build
 
 if ctest --test-dir build -N -L integration | grep -q 'Total Tests: [1-9]'; then
   stage "integration tests"
