@@ -209,6 +209,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                        target.kind + " " + target.name + ": " + workload.error().message, "",
                        p.metadata.generation},
                       clock_->Now());
+    if (status.phase.empty()) status.phase = "Pending";
     (void)Persist(&object, p, rt, status);
     return missing ? kube::ReconcileResult::Done()
                    : kube::ReconcileResult::FromError(workload.error());
@@ -333,6 +334,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                       {"SpecValid", "False", evaluation.error().code, evaluation.error().message,
                        "", p.metadata.generation},
                       now);
+    if (status.phase.empty()) status.phase = "Pending";
     (void)Persist(&object, p, rt, status);
     return kube::ReconcileResult::FromError(evaluation.error());
   }

@@ -1,6 +1,7 @@
 #include "kubeheal/controllers/policy_translation.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -18,6 +19,10 @@ void ReplaceAll(std::string* s, const std::string& from, const std::string& to) 
 policy::Seconds ToSeconds(api::Millis d) {
   return std::chrono::duration_cast<policy::Seconds>(d + std::chrono::milliseconds(500));
 }
+
+// The engine judges every action after a positive wait; the CRD lets alert say 0s ("do not
+// wait"), which is the shortest wait the engine knows.
+policy::Seconds VerifyAfter(api::Millis d) { return std::max(policy::Seconds(1), ToSeconds(d)); }
 
 policy::Pattern RulePattern(const api::RuleSpec& rule, const api::HealingPolicy& p) {
   std::string pattern = rule.pattern;
@@ -80,19 +85,19 @@ policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext&
   const auto& a = p.spec.actions;
   spec.actions.throttle.rps = static_cast<double>(a.throttle.rps);
   spec.actions.throttle.burst = static_cast<int>(a.throttle.burst);
-  spec.actions.throttle.verify_after = ToSeconds(a.throttle.verify_after);
+  spec.actions.throttle.verify_after = VerifyAfter(a.throttle.verify_after);
   spec.actions.circuit_break.duration = ToSeconds(a.circuit_break.duration);
   spec.actions.circuit_break.half_open_probes = static_cast<int>(a.circuit_break.half_open_probes);
-  spec.actions.circuit_break.verify_after = ToSeconds(a.circuit_break.verify_after);
+  spec.actions.circuit_break.verify_after = VerifyAfter(a.circuit_break.verify_after);
   spec.actions.scale.step = static_cast<int>(a.scale.step);
   spec.actions.scale.min_replicas = static_cast<int>(a.scale.min_replicas);
   spec.actions.scale.max_replicas = static_cast<int>(a.scale.max_replicas);
-  spec.actions.scale.verify_after = ToSeconds(a.scale.verify_after);
+  spec.actions.scale.verify_after = VerifyAfter(a.scale.verify_after);
   spec.actions.restart.mode =
       a.restart.mode == "pod" ? policy::RestartMode::kOnePod : policy::RestartMode::kRolling;
-  spec.actions.restart.verify_after = ToSeconds(a.restart.verify_after);
+  spec.actions.restart.verify_after = VerifyAfter(a.restart.verify_after);
   spec.actions.alert.webhook_url = a.alert.webhook_url;
-  spec.actions.alert.verify_after = ToSeconds(a.alert.verify_after);
+  spec.actions.alert.verify_after = VerifyAfter(a.alert.verify_after);
   spec.guardrails.cooldown = ToSeconds(p.spec.cooldown);
   spec.guardrails.max_actions_per_hour = static_cast<int>(p.spec.max_actions_per_hour);
   spec.guardrails.dry_run = p.spec.dry_run;

@@ -163,7 +163,7 @@ class OperatorIntegrationTest : public ::testing::Test {
   }
 
   void ApplyPolicy(const Json& spec_patch) {
-    Json policy = Json::parse(R"({
+    Json policy = Json::parse(R"J({
       "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
       "metadata": {"name": "web"},
       "spec": {"targetRef": {"kind": "Deployment", "name": "web"}, "interval": "5s",
@@ -179,7 +179,7 @@ class OperatorIntegrationTest : public ::testing::Test {
                    "actions": ["throttle", "alert"]}],
         "actions": {"throttle": {"rps": 1000, "burst": 1000, "verifyAfter": "5s"},
                     "circuitBreak": {"duration": "5s", "halfOpenProbes": 1, "verifyAfter": "5s"}},
-        "cooldown": "10s", "maxActionsPerHour": 20}})");
+        "cooldown": "10s", "maxActionsPerHour": 20}})J");
     policy["spec"].merge_patch(spec_patch);
     auto r = Kubectl("-n " + ns_ + " apply -f -", policy.dump());
     ASSERT_EQ(r.code, 0) << r.output;
