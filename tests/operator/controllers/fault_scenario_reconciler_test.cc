@@ -1,3 +1,5 @@
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
@@ -49,6 +51,9 @@ class FaultScenarioReconcilerTest : public ::testing::Test {
           return Result<Json>(stored_);
         }));
     EXPECT_CALL(*kube_, RecordEvent(_, _, _, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, GetCustom(_, _, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, UpdateCustomStatus(_, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
     EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber());
     EXPECT_CALL(*kube_, ListPods(_, _)).Times(AnyNumber());
   }
@@ -77,8 +82,9 @@ TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
   EXPECT_EQ(stored_["status"]["phase"], "Injecting");
   EXPECT_EQ(stored_["metadata"]["finalizers"][0], api::kFaultScenarioFinalizer);
   ASSERT_EQ(pushed.size(), 2u);
-  EXPECT_EQ(pushed[0].first, "127.0.0.2:19001");  // per-pod admin port annotation
-  EXPECT_EQ(pushed[1].first, "127.0.0.3:9901");
+  std::set<std::string> endpoints = {pushed[0].first, pushed[1].first};
+  // The per-pod admin port annotation wins over the default port.
+  EXPECT_EQ(endpoints, (std::set<std::string>{"127.0.0.2:19001", "127.0.0.3:9901"}));
   EXPECT_EQ(pushed[0].second.type, "latency");
   EXPECT_EQ(pushed[0].second.params["delayMs"], 300);
   EXPECT_EQ(pushed[0].second.ttl_seconds, 30);  // ends by itself if the operator dies
