@@ -3,10 +3,10 @@
 // the same trees and subsample size, and prints the best-of-N CPU time and the ROC AUC.
 //   isolation_forest_compare OUT.csv [rows] [features] [repeats]
 #include <algorithm>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
     best = std::min(best, seconds);
     auc = RocAuc(scores, labels);  // varies a little with the seed; the last run is reported
   }
-  std::printf("kubeheal rows=%d features=%d trees=100 sample_size=256 fit+score=%.6f s "
-              "(fit %.6f s) auc=%.4f\n",
-              rows, features, best, best_fit, auc);
+  std::printf(
+      "kubeheal rows=%d features=%d trees=100 sample_size=256 fit+score=%.6f s "
+      "(fit %.6f s) auc=%.4f\n",
+      rows, features, best, best_fit, auc);
   return 0;
 }

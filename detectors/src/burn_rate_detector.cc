@@ -160,17 +160,18 @@ Assessment BurnRateDetector::Assess(double timestamp_seconds, double value) {
   a.confidence = covered_needed > 0 ? std::min(1.0, covered / covered_needed) : 1.0;
   a.score = ScoreFromRatio(worst_ratio);
   a.anomalous = firing != nullptr;
-  a.severity = firing ? firing->severity : (worst_ratio >= 0.75 ? Severity::kInfo : Severity::kNormal);
+  a.severity =
+      firing ? firing->severity : (worst_ratio >= 0.75 ? Severity::kInfo : Severity::kNormal);
   if (firing) {
     a.explanation = "error budget burning " +
                     FormatNumber(BurnRate(WindowFor(firing->long_seconds))) + "x over " +
                     firing->long_label + " and " +
                     FormatNumber(BurnRate(WindowFor(firing->short_seconds))) + "x over " +
-                    firing->short_label + " (alert at " + FormatNumber(firing->factor) +
-                    "x); " + FormatNumber(100 * budget_remaining) + "% of the budget left";
-  } else if (a.severity != Severity::kNormal) {
-    a.explanation = "error budget burn close to an alert; " +
+                    firing->short_label + " (alert at " + FormatNumber(firing->factor) + "x); " +
                     FormatNumber(100 * budget_remaining) + "% of the budget left";
+  } else if (a.severity != Severity::kNormal) {
+    a.explanation = "error budget burn close to an alert; " + FormatNumber(100 * budget_remaining) +
+                    "% of the budget left";
   }
   return a;
 }

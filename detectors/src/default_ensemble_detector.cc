@@ -95,8 +95,9 @@ Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double valu
     if (config_.season_weight > 0) {
       const double seasonal = SeasonalScore(timestamp_seconds, value);
       if (seasonal >= 0) {
-        likelihood = std::max(likelihood, season_likelihood_->Update(
-                                              config_.season_weight * seasonal, config_.min_points));
+        likelihood = std::max(
+            likelihood,
+            season_likelihood_->Update(config_.season_weight * seasonal, config_.min_points));
       }
     }
     // A value far outside everything seen so far is news whatever the recent scores say.
@@ -123,8 +124,8 @@ Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double valu
   double score = ScoreFromRatio(std::max(0.0, ratio));
   a.anomalous = score >= 0.5;
   if (points_since_alarm_ >= 0) ++points_since_alarm_;
-  const bool quiet = points_since_alarm_ >= 0 &&
-                     points_since_alarm_ <= static_cast<long>(config_.quiet_points);
+  const bool quiet =
+      points_since_alarm_ >= 0 && points_since_alarm_ <= static_cast<long>(config_.quiet_points);
   if (a.anomalous) {
     if (quiet) {
       score = std::min(score, 0.49);
@@ -133,8 +134,8 @@ Assessment DefaultEnsembleDetector::Assess(double timestamp_seconds, double valu
     }
   }
   a.score = score;
-  a.confidence = std::min(1.0, static_cast<double>(values_->size()) /
-                                   static_cast<double>(values_->capacity()));
+  a.confidence = std::min(
+      1.0, static_cast<double>(values_->size()) / static_cast<double>(values_->capacity()));
   a.severity = a.anomalous ? (ratio >= 2.0 ? Severity::kCritical : Severity::kWarning)
                            : (ratio >= 0.75 ? Severity::kInfo : Severity::kNormal);
   if (a.severity != Severity::kNormal) {

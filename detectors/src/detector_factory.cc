@@ -102,7 +102,8 @@ Built BuildDetector(const std::string& name, ParamReader& p) {
   if (name == "burnRate") {
     BurnRateDetector::Config c;
     c.objective = p.Number("objective", 0.999, 0, 1);
-    if (!(c.objective > 0 && c.objective < 1)) p.Fail("objective", "must be strictly between 0 and 1");
+    if (!(c.objective > 0 && c.objective < 1))
+      p.Fail("objective", "must be strictly between 0 and 1");
     c.period_seconds = p.Duration("period", 30 * 86400.0);
     if (!(c.period_seconds > 0)) p.Fail("period", "must be above 0");
     if (p.Has("windows")) {
@@ -148,7 +149,7 @@ Built BuildDetector(const std::string& name, ParamReader& p) {
 }  // namespace
 
 std::vector<std::string> DetectorNames() {
-  return {"threshold", "zscore", "ewma", "movingAverage", "mad",
+  return {"threshold",       "zscore",   "ewma",  "movingAverage", "mad",
           "isolationForest", "burnRate", "trend", "default"};
 }
 

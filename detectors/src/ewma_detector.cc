@@ -34,9 +34,9 @@ Assessment EwmaDetector::Assess(double, double value) {
     a.severity = SeverityFromRatio(ratio);
     a.anomalous = ratio >= 1.0;
     if (a.severity != Severity::kNormal) {
-      a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) +
-                      "σ " + (z > 0 ? "above" : "below") + " the moving average " +
-                      FormatNumber(mean_) + " (alpha " + FormatNumber(config_.alpha) + ")";
+      a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) + "σ " +
+                      (z > 0 ? "above" : "below") + " the moving average " + FormatNumber(mean_) +
+                      " (alpha " + FormatNumber(config_.alpha) + ")";
     }
   }
   const double diff = value - mean_;

@@ -83,8 +83,7 @@ void IsolationForest::CompileNode(const Tree& tree, std::int32_t node, std::size
   CompileNode(tree, n.right, 2 * heap + 2, depth + 1, out);
 }
 
-void IsolationForest::AddCompiledPathLengths(const float* block, int count,
-                                             double* totals) const {
+void IsolationForest::AddCompiledPathLengths(const float* block, int count, double* totals) const {
   const std::size_t internal = (std::size_t{1} << compiled_height_) - 1;
   for (const CompiledTree& tree : compiled_) {
     const CompiledNode* nodes = tree.nodes.data();
@@ -97,17 +96,13 @@ void IsolationForest::AddCompiledPathLengths(const float* block, int count,
       const float* x = block + begin;
       std::size_t a[8] = {};
       for (int step = 0; step < compiled_height_; ++step) {
-#define KUBEHEAL_IFOREST_LANE(k)                                                          \
-  {                                                                                       \
-    const CompiledNode n = nodes[a[k]];                                                   \
-    a[k] = 2 * a[k] + 1 +                                                                 \
-           static_cast<std::size_t>(!(x[static_cast<std::size_t>(n.feature) * kBlock + k] < \
-                                      n.threshold));                                      \
-  }
-        KUBEHEAL_IFOREST_LANE(0) KUBEHEAL_IFOREST_LANE(1) KUBEHEAL_IFOREST_LANE(2)
-        KUBEHEAL_IFOREST_LANE(3) KUBEHEAL_IFOREST_LANE(4) KUBEHEAL_IFOREST_LANE(5)
-        KUBEHEAL_IFOREST_LANE(6) KUBEHEAL_IFOREST_LANE(7)
-#undef KUBEHEAL_IFOREST_LANE
+        // Fully unrolled, so each lane's index stays in a register.
+#pragma GCC unroll 8
+        for (std::size_t k = 0; k < 8; ++k) {
+          const CompiledNode n = nodes[a[k]];
+          const float value = x[static_cast<std::size_t>(n.feature) * kBlock + k];
+          a[k] = 2 * a[k] + 1 + static_cast<std::size_t>(!(value < n.threshold));
+        }
       }
       for (int k = 0; k < 8; ++k) totals[begin + k] += leaves[a[k] - internal];
     }
@@ -167,9 +162,8 @@ void IsolationForest::Grow(Tree& tree, const Eigen::MatrixXd& samples, std::vect
     if (!(hi > lo)) continue;
     double split = lo + random.NextDouble() * (hi - lo);
     if (split <= lo) split = std::nextafter(lo, hi);  // keep both sides non-empty
-    auto middle = std::partition(rows.begin() + begin, rows.begin() + end, [&](int r) {
-      return samples(r, f) < split;
-    });
+    auto middle = std::partition(rows.begin() + begin, rows.begin() + end,
+                                 [&](int r) { return samples(r, f) < split; });
     const int mid = static_cast<int>(middle - rows.begin());
     const auto node = static_cast<std::size_t>(index);
     tree.nodes[node].feature = f;
@@ -211,7 +205,8 @@ Eigen::VectorXd IsolationForest::ScoreSamples(const Eigen::MatrixXd& samples) co
   if (trees_.empty() || samples.cols() != features_) return Eigen::VectorXd::Constant(n, 0.5);
   if (!compiled_.empty()) {
     // Blocks of rows copied feature-major stay in L1 while every tree walks them.
-    std::vector<float> block(static_cast<std::size_t>(kBlock) * static_cast<std::size_t>(features_));
+    std::vector<float> block(static_cast<std::size_t>(kBlock) *
+                             static_cast<std::size_t>(features_));
     for (Eigen::Index begin = 0; begin < n; begin += kBlock) {
       const Eigen::Index count = std::min<Eigen::Index>(kBlock, n - begin);
       for (int f = 0; f < features_; ++f) {
@@ -277,7 +272,8 @@ Status IsolationForest::Load(StateReader& in) {
       Node& node = tree.nodes[static_cast<std::size_t>(i)];
       const int node_depth = depth[static_cast<std::size_t>(i)];
       // Children are written after their parent, so every node's depth is known when read.
-      if (node_depth < 0) return Error{"state: isolation forest node " + std::to_string(i) + " has no parent"};
+      if (node_depth < 0)
+        return Error{"state: isolation forest node " + std::to_string(i) + " has no parent"};
       std::int64_t feature = 0;
       if (Status s = in.Integer("node feature", feature); !s) return s;
       if (feature >= 0) {

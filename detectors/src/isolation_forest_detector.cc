@@ -36,9 +36,8 @@ Assessment IsolationForestDetector::Update(double timestamp_seconds,
   if (std::isnan(timestamp_seconds)) return Rejected("timestamp is NaN; point ignored");
   if (features.size() == 0) return Rejected("empty feature vector; point ignored");
   if (!window_.empty() && features.size() != window_.front().size()) {
-    return Rejected("feature vector has " + std::to_string(features.size()) +
-                    " values, expected " + std::to_string(window_.front().size()) +
-                    "; point ignored");
+    return Rejected("feature vector has " + std::to_string(features.size()) + " values, expected " +
+                    std::to_string(window_.front().size()) + "; point ignored");
   }
   if (!features.allFinite()) return Rejected("a feature is NaN or infinite; point ignored");
   if (has_last_ && timestamp_seconds < last_timestamp_) {
@@ -58,8 +57,8 @@ Assessment IsolationForestDetector::Update(double timestamp_seconds,
     a.score = ScoreFromRatio(ratio);
     a.severity = SeverityFromRatio(ratio);
     a.anomalous = s >= config_.threshold;
-    a.confidence = std::min(1.0, static_cast<double>(window_.size()) /
-                                     static_cast<double>(config_.training_window));
+    a.confidence = std::min(
+        1.0, static_cast<double>(window_.size()) / static_cast<double>(config_.training_window));
     a.details = {{"isolation_score", s}};
     if (a.severity != Severity::kNormal) {
       a.explanation = "isolation score " + FormatNumber(s) + " (alert at " +

@@ -74,8 +74,6 @@ void MadDetector::ResetModel() { window_->Clear(); }
 
 void MadDetector::SaveModel(StateWriter& out) const { window_->Save(out); }
 
-Status MadDetector::LoadModel(StateReader& in) {
-  return window_->Load(in, "window");
-}
+Status MadDetector::LoadModel(StateReader& in) { return window_->Load(in, "window"); }
 
 }  // namespace kubeheal::detectors

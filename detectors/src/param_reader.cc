@@ -19,11 +19,24 @@ bool ParseDurationSeconds(const std::string& text, double& seconds) {
   double scale = 1;
   std::string number = text;
   switch (text.back()) {
-    case 's': scale = 1; number.pop_back(); break;
-    case 'm': scale = 60; number.pop_back(); break;
-    case 'h': scale = 3600; number.pop_back(); break;
-    case 'd': scale = 86400; number.pop_back(); break;
-    default: break;
+    case 's':
+      scale = 1;
+      number.pop_back();
+      break;
+    case 'm':
+      scale = 60;
+      number.pop_back();
+      break;
+    case 'h':
+      scale = 3600;
+      number.pop_back();
+      break;
+    case 'd':
+      scale = 86400;
+      number.pop_back();
+      break;
+    default:
+      break;
   }
   double value = 0;
   if (!ParseDouble(number, value) || value < 0) return false;
@@ -52,8 +65,8 @@ double ParamReader::Number(const std::string& name, double fallback, double min,
     return fallback;
   }
   if (v < min || v > max) {
-    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                   ", got " + *raw);
+    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                   *raw);
     return fallback;
   }
   return v;
@@ -85,8 +98,8 @@ long ParamReader::Integer(const std::string& name, long fallback, long min, long
     return fallback;
   }
   if (v < min || v > max) {
-    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                   ", got " + *raw);
+    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                   *raw);
     return fallback;
   }
   return v;

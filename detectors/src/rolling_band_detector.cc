@@ -38,10 +38,10 @@ Assessment RollingBandDetector::Assess(double, double value) {
     a.severity = SeverityFromRatio(ratio);
     a.anomalous = ratio >= 1.0;
     if (a.severity != Severity::kNormal) {
-      a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) +
-                      "σ " + (z > 0 ? "above" : "below") + " the " + std::to_string(n) +
-                      "-point mean " + FormatNumber(mean) + " (band " + FormatNumber(a.low) +
-                      ".." + FormatNumber(a.high) + ")";
+      a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) + "σ " +
+                      (z > 0 ? "above" : "below") + " the " + std::to_string(n) + "-point mean " +
+                      FormatNumber(mean) + " (band " + FormatNumber(a.low) + ".." +
+                      FormatNumber(a.high) + ")";
     }
   }
   window_->Push(value);
@@ -52,8 +52,6 @@ void RollingBandDetector::ResetModel() { window_->Clear(); }
 
 void RollingBandDetector::SaveModel(StateWriter& out) const { window_->Save(out); }
 
-Status RollingBandDetector::LoadModel(StateReader& in) {
-  return window_->Load(in, "window");
-}
+Status RollingBandDetector::LoadModel(StateReader& in) { return window_->Load(in, "window"); }
 
 }  // namespace kubeheal::detectors

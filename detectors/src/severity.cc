@@ -6,10 +6,14 @@ namespace kubeheal::detectors {
 
 std::string_view SeverityName(Severity severity) {
   switch (severity) {
-    case Severity::kNormal: return "normal";
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "critical";
+    case Severity::kNormal:
+      return "normal";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
   }
   return "normal";
 }

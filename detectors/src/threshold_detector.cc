@@ -26,11 +26,11 @@ Assessment ThresholdDetector::Assess(double, double value) {
   a.score = firing_ ? 1.0 : 0.0;
   a.severity = firing_ ? config_.severity : Severity::kNormal;
   if (too_high) {
-    a.explanation = "value " + FormatNumber(value) + " is above the limit " +
-                    FormatNumber(*config_.above);
+    a.explanation =
+        "value " + FormatNumber(value) + " is above the limit " + FormatNumber(*config_.above);
   } else if (too_low) {
-    a.explanation = "value " + FormatNumber(value) + " is below the limit " +
-                    FormatNumber(*config_.below);
+    a.explanation =
+        "value " + FormatNumber(value) + " is below the limit " + FormatNumber(*config_.below);
   }
   return a;
 }

@@ -63,9 +63,9 @@ Assessment TrendDetector::Assess(double timestamp_seconds, double value) {
                         ? "value " + FormatNumber(value) + " has reached the limit " +
                               FormatNumber(config_.limit)
                         : "value reaches the limit " + FormatNumber(config_.limit) + " in " +
-                              FormatDuration(seconds_to_limit) + " (now " +
-                              FormatNumber(value) + ", +" + FormatNumber(slope) + "/s over " +
-                              std::to_string(n) + " points)";
+                              FormatDuration(seconds_to_limit) + " (now " + FormatNumber(value) +
+                              ", +" + FormatNumber(slope) + "/s over " + std::to_string(n) +
+                              " points)";
   }
   return a;
 }

@@ -29,8 +29,8 @@ struct Options {
 };
 
 // Parses "--flag value" pairs; "--set k=v" may repeat. Returns an error message or "".
-std::string ParseOptions(const std::vector<std::string>& args, const std::vector<std::string>& allowed,
-                         Options& options) {
+std::string ParseOptions(const std::vector<std::string>& args,
+                         const std::vector<std::string>& allowed, Options& options) {
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag.rfind("--", 0) != 0) return "unexpected argument '" + flag + "'";
@@ -94,7 +94,8 @@ int Score(const Options& o, std::ostream& err) {
 
 int Nab(const Options& o, std::ostream& err) {
   Status s = RunNab(o.flags.at("data"), o.flags.at("detector"), o.params, o.flags.at("results"),
-                    [&err](const std::string& line) { err << line << "\n" << std::flush; });
+                    [&err](const std::string& line) { err << line << "\n"
+                                                          << std::flush; });
   if (!s) {
     err << "kubeheal-detect: " << s.error().message << "\n";
     return 1;

@@ -18,14 +18,16 @@ Result<std::vector<std::string>> ListNabDataFiles(const std::string& data_dir) {
   const fs::path root = fs::path(data_dir) / "data";
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
-    return Error{root.string() + ": not a directory (expected the NAB layout DIR/data/<category>/)"};
+    return Error{root.string() +
+                 ": not a directory (expected the NAB layout DIR/data/<category>/)"};
   }
   std::vector<std::string> files;
   for (const auto& category : fs::directory_iterator(root, ec)) {
     if (!category.is_directory()) continue;
     for (const auto& file : fs::directory_iterator(category.path(), ec)) {
       if (file.is_regular_file() && file.path().extension() == ".csv") {
-        files.push_back(category.path().filename().string() + "/" + file.path().filename().string());
+        files.push_back(category.path().filename().string() + "/" +
+                        file.path().filename().string());
       }
     }
   }
@@ -74,8 +76,9 @@ Result<std::vector<NabProfile>> ReadNabProfiles(const std::string& data_dir) {
     const auto costs = body.find("CostMatrix");
     if (costs == body.end()) return Error{path + ": profile '" + name + "' has no CostMatrix"};
     NabProfile p{name};
-    for (auto [key, field] : {std::pair{"tpWeight", &p.tp_weight}, std::pair{"fpWeight", &p.fp_weight},
-                              std::pair{"fnWeight", &p.fn_weight}}) {
+    for (auto [key, field] :
+         {std::pair{"tpWeight", &p.tp_weight}, std::pair{"fpWeight", &p.fp_weight},
+          std::pair{"fnWeight", &p.fn_weight}}) {
       const auto it = costs->find(key);
       if (it == costs->end() || !it->is_number()) {
         return Error{path + ": profile '" + name + "' lacks a numeric " + key};

@@ -18,9 +18,9 @@ struct NabProfile {
 std::vector<NabProfile> StandardNabProfiles();  // standard, reward_low_FP_rate, reward_low_FN_rate
 
 struct NabFile {
-  std::string name;                              // "<category>/<file>.csv"
-  std::vector<double> timestamps;                // in file order
-  std::vector<double> scores;                    // anomaly scores in [0,1]
+  std::string name;                                // "<category>/<file>.csv"
+  std::vector<double> timestamps;                  // in file order
+  std::vector<double> scores;                      // anomaly scores in [0,1]
   std::vector<std::pair<double, double>> windows;  // [start, end] timestamps, inclusive
 };
 
@@ -35,7 +35,7 @@ struct NabFileResult {
 
 struct NabResult {
   std::string profile;
-  double threshold = 0;         // detections are scores >= threshold
+  double threshold = 0;  // detections are scores >= threshold
   double raw_score = 0;
   double null_score = 0;        // never fires
   double perfect_score = 0;     // fires on the first point of every window

@@ -58,10 +58,10 @@ std::optional<double> ParseTimestamp(const std::string& raw) {
     return number;
   }
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != ' ' && text[10] != 'T') ||
-      text[13] != ':' || text[16] != ':' || !ParseInt(text, 0, 4, y) || !ParseInt(text, 5, 2, mo) ||
-      !ParseInt(text, 8, 2, d) || !ParseInt(text, 11, 2, h) || !ParseInt(text, 14, 2, mi) ||
-      !ParseInt(text, 17, 2, s)) {
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != ' ' && text[10] != 'T') || text[13] != ':' || text[16] != ':' ||
+      !ParseInt(text, 0, 4, y) || !ParseInt(text, 5, 2, mo) || !ParseInt(text, 8, 2, d) ||
+      !ParseInt(text, 11, 2, h) || !ParseInt(text, 14, 2, mi) || !ParseInt(text, 17, 2, s)) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;

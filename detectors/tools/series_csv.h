@@ -13,11 +13,11 @@ namespace kubeheal::detect_cli {
 using detectors::Result;
 
 struct SeriesCsv {
-  std::string header;               // the header line as written
-  std::vector<std::string> lines;   // data lines as written (without line ending)
+  std::string header;              // the header line as written
+  std::vector<std::string> lines;  // data lines as written (without line ending)
   std::vector<std::string> timestamp_texts;
-  std::vector<double> timestamps;   // seconds since the epoch (or the number as given)
-  std::vector<double> values;       // NaN where the value is empty or "nan"
+  std::vector<double> timestamps;  // seconds since the epoch (or the number as given)
+  std::vector<double> values;      // NaN where the value is empty or "nan"
 };
 
 // Parses CSV text with a header naming `timestamp` and `value` columns (other columns are

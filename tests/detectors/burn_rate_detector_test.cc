@@ -72,7 +72,8 @@ TEST(BurnRateDetectorTest, BurnWithinBudgetIsNormal) {
 }
 
 TEST(BurnRateDetectorTest, CustomRowsAndObjective) {
-  auto d = MustCreate("burnRate", {{"objective", "0.99"}, {"windows", "10m/1m/2/warning"}, {"period", "7d"}});
+  auto d = MustCreate("burnRate",
+                      {{"objective", "0.99"}, {"windows", "10m/1m/2/warning"}, {"period", "7d"}});
   Assessment a = FeedMinutes(*d, 0.03, 11);  // 3x of 1%
   EXPECT_TRUE(a.anomalous);
   EXPECT_EQ(a.severity, Severity::kWarning);

@@ -43,7 +43,7 @@ TEST(DetectCommandTest, ScoreAddsColumns) {
   text += "30,100\n";
   Write(input, text);
   Outcome o = RunTool({"score", "--detector", "zscore", "--set", "window=20", "--input", input,
-                   "--output", output});
+                       "--output", output});
   ASSERT_EQ(o.code, 0) << o.err;
   std::istringstream lines(Read(output));
   std::string line, last;
@@ -63,7 +63,8 @@ TEST(DetectCommandTest, BadCsvNamesFileAndLine) {
   TempDir dir;
   std::string input = dir.path() + "/bad.csv";
   Write(input, "timestamp,value\n1,2\n2,oops\n");
-  Outcome o = RunTool({"score", "--detector", "ewma", "--input", input, "--output", dir.path() + "/o.csv"});
+  Outcome o =
+      RunTool({"score", "--detector", "ewma", "--input", input, "--output", dir.path() + "/o.csv"});
   EXPECT_EQ(o.code, 1);
   EXPECT_NE(o.err.find(input + ":3: value 'oops' is not a number"), std::string::npos) << o.err;
 }
@@ -77,8 +78,8 @@ TEST(DetectCommandTest, UsageErrors) {
   Outcome unknown = RunTool({"score", "--detector", "nope", "--input", "a", "--output", "b"});
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.err.find("unknown detector 'nope'"), std::string::npos);
-  Outcome bad_set = RunTool({"score", "--detector", "zscore", "--set", "window", "--input", "a",
-                         "--output", "b"});
+  Outcome bad_set = RunTool(
+      {"score", "--detector", "zscore", "--set", "window", "--input", "a", "--output", "b"});
   EXPECT_NE(bad_set.err.find("--set needs key=value"), std::string::npos);
   EXPECT_EQ(RunTool({"--help"}).code, 0);
 }
@@ -89,7 +90,8 @@ TEST(DetectCommandTest, NabThenNabScoreOnATinyCorpus) {
   const std::string data = dir.path() + "/nab", results = dir.path() + "/results";
   std::string text = "timestamp,value\n";
   for (int i = 0; i < 400; ++i) {
-    text += std::to_string(1000 + 60 * i) + "," + (i == 300 ? "50" : std::to_string(10 + i % 3)) + "\n";
+    text +=
+        std::to_string(1000 + 60 * i) + "," + (i == 300 ? "50" : std::to_string(10 + i % 3)) + "\n";
   }
   Write(data + "/data/cat/spiky.csv", text);
   Write(data + "/labels/combined_windows.json",
@@ -101,7 +103,8 @@ TEST(DetectCommandTest, NabThenNabScoreOnATinyCorpus) {
   ASSERT_TRUE(fs::exists(result_file));
   EXPECT_EQ(Read(result_file).rfind("timestamp,value,anomaly_score\n1000,10,", 0), 0u);
 
-  Outcome score = RunTool({"nab-score", "--data", data, "--results", results, "--detector", "zscore"});
+  Outcome score =
+      RunTool({"nab-score", "--data", data, "--results", results, "--detector", "zscore"});
   ASSERT_EQ(score.code, 0) << score.err;
   // The window spans rows 290..310 (t = 18400..19600 s); the spike at row 300 is detected.
   EXPECT_NE(score.out.find("windows detected 1/1"), std::string::npos) << score.out;
@@ -113,7 +116,8 @@ TEST(DetectCommandTest, NabScoreReportsMissingResults) {
   const std::string data = dir.path() + "/nab";
   Write(data + "/data/cat/a.csv", "timestamp,value\n1,1\n");
   Write(data + "/labels/combined_windows.json", R"({"cat/a.csv": []})");
-  Outcome o = RunTool({"nab-score", "--data", data, "--results", dir.path() + "/none", "--detector", "x"});
+  Outcome o =
+      RunTool({"nab-score", "--data", data, "--results", dir.path() + "/none", "--detector", "x"});
   EXPECT_EQ(o.code, 1);
   EXPECT_NE(o.err.find("x_a.csv: cannot open"), std::string::npos) << o.err;
 }

@@ -49,8 +49,9 @@ TEST_P(DetectorEdgeCaseTest, NonFiniteValuesAreRejectedWithoutChangingState) {
   auto d = Make();
   Feed(*d, 400);
   const std::string before = d->SaveState();
-  for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                     -std::numeric_limits<double>::infinity()}) {
+  for (double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+        -std::numeric_limits<double>::infinity()}) {
     Assessment a = d->Update(60.0 * 400, bad);
     EXPECT_EQ(a.score, 0.0);
     EXPECT_EQ(a.confidence, 0.0);
@@ -141,7 +142,8 @@ INSTANTIATE_TEST_SUITE_P(
     AllDetectors, DetectorEdgeCaseTest,
     ::testing::Values(Kind{"threshold", {{"above", "0.5"}}}, Kind{"zscore", {}}, Kind{"ewma", {}},
                       Kind{"movingAverage", {}}, Kind{"mad", {}},
-                      Kind{"isolationForest", {{"min_training", "64"}, {"retrain_every", "100"}, {"trees", "20"}}},
+                      Kind{"isolationForest",
+                           {{"min_training", "64"}, {"retrain_every", "100"}, {"trees", "20"}}},
                       Kind{"burnRate", {}}, Kind{"trend", {{"limit", "1"}}}, Kind{"default", {}}),
     KindName);
 

@@ -34,11 +34,11 @@ TEST(DetectorFactoryTest, OutOfRangeAndMalformedValuesNameTheParameter) {
   struct Case {
     std::string detector, key, value;
   };
-  for (const Case& c : {Case{"zscore", "window", "1"}, Case{"zscore", "sensitivity", "0"},
-                        Case{"zscore", "window", "twenty"}, Case{"ewma", "alpha", "1.5"},
-                        Case{"ewma", "alpha", "nan"}, Case{"mad", "window", "2"},
-                        Case{"zscore", "max_gap", "-5s"}, Case{"trend", "horizon", "0"},
-                        Case{"isolationForest", "sample_size", "1"}}) {
+  for (const Case& c :
+       {Case{"zscore", "window", "1"}, Case{"zscore", "sensitivity", "0"},
+        Case{"zscore", "window", "twenty"}, Case{"ewma", "alpha", "1.5"},
+        Case{"ewma", "alpha", "nan"}, Case{"mad", "window", "2"}, Case{"zscore", "max_gap", "-5s"},
+        Case{"trend", "horizon", "0"}, Case{"isolationForest", "sample_size", "1"}}) {
     DetectorParams params{{c.key, c.value}};
     if (c.detector == "trend") params["limit"] = "1";
     auto made = CreateDetector(c.detector, params);

@@ -14,7 +14,8 @@ namespace kubeheal::detectors::testing {
 // Normal(mean, sd) values from a fixed seed (Box-Muller).
 class NoiseSeries {
  public:
-  NoiseSeries(double mean, double sd, std::uint64_t seed = 7) : mean_(mean), sd_(sd), random_(seed) {}
+  NoiseSeries(double mean, double sd, std::uint64_t seed = 7)
+      : mean_(mean), sd_(sd), random_(seed) {}
   double Next() {
     const double u1 = std::max(random_.NextDouble(), 1e-12);
     const double u2 = random_.NextDouble();
@@ -26,7 +27,8 @@ class NoiseSeries {
   SeededRandomSource random_;
 };
 
-inline std::unique_ptr<Detector> MustCreate(const std::string& name, const DetectorParams& params = {}) {
+inline std::unique_ptr<Detector> MustCreate(const std::string& name,
+                                            const DetectorParams& params = {}) {
   auto made = CreateDetector(name, params);
   if (!made) throw std::runtime_error(made.error().message);
   return std::move(made).value();

@@ -72,10 +72,11 @@ TEST(IsolationForestTest, SavedModelLoadsAndScoresIdentically) {
 
 TEST(IsolationForestTest, CorruptModelsAreRejected) {
   IsolationForest forest;
-  for (const char* text : {"isolation-forest 2 1.0 1 3 0 0.5 7 -1 1 -1 1",  // right child out of range
-                           "isolation-forest 2 1.0 1 3 5 0.5 2 -1 1 -1 1",  // feature out of range
-                           "isolation-forest 2 1.0 1 3 0 0.5 1 -1 1 -1 1",  // right child = left
-                           "isolation-forest 2 1.0 1"}) {
+  for (const char* text :
+       {"isolation-forest 2 1.0 1 3 0 0.5 7 -1 1 -1 1",  // right child out of range
+        "isolation-forest 2 1.0 1 3 5 0.5 2 -1 1 -1 1",  // feature out of range
+        "isolation-forest 2 1.0 1 3 0 0.5 1 -1 1 -1 1",  // right child = left
+        "isolation-forest 2 1.0 1"}) {
     StateReader in(text);
     EXPECT_FALSE(forest.Load(in).ok()) << text;
   }
@@ -128,7 +129,8 @@ TEST(IsolationForestDetectorTest, SnapshotRestoresModelWindowAndRandomness) {
   IsolationForestDetector a({.forest = {}, .min_training = 50, .retrain_every = 40});
   NoiseSeries noise(0, 1, 22);
   for (int i = 0; i < 120; ++i) a.Update(i, Eigen::Vector2d(noise.Next(), noise.Next()));
-  auto made = CreateMultivariateDetector("isolationForest", {{"min_training", "50"}, {"retrain_every", "40"}});
+  auto made = CreateMultivariateDetector("isolationForest",
+                                         {{"min_training", "50"}, {"retrain_every", "40"}});
   ASSERT_TRUE(made.ok());
   MultivariateDetector& b = **made;
   ASSERT_TRUE(b.LoadState(a.SaveState()).ok());

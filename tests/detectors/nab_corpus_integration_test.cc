@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 TEST(NabCorpusIntegrationTest, DefaultDetectorScoresAtLeast50OnTheStandardProfile) {
   const fs::path data = fs::path(KUBEHEAL_SOURCE_DIR) / ".." / "shared" / "datasets" / "nab";
-  ASSERT_TRUE(fs::is_directory(data / "data") && fs::exists(data / "labels" / "combined_windows.json"))
+  ASSERT_TRUE(fs::is_directory(data / "data") &&
+              fs::exists(data / "labels" / "combined_windows.json"))
       << "NAB dataset not found at " << data.lexically_normal()
       << " (expected DIR/data/<category>/*.csv and DIR/labels/combined_windows.json)";
   testing::TempDir results;

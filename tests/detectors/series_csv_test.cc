@@ -37,12 +37,14 @@ TEST(SeriesCsvTest, ErrorsNameFileLineAndProblem) {
   struct Case {
     std::string text, expected;
   };
-  for (const Case& c : {Case{"", "f.csv:1: file is empty"},
-                        Case{"time,val\n1,2\n", "f.csv:1: header 'time,val' must name"},
-                        Case{"timestamp,value\n1,2\n3,abc\n", "f.csv:3: value 'abc' is not a number"},
-                        Case{"timestamp,value\n1,2,3\n", "f.csv:2: expected 2 fields, found 3"},
-                        Case{"timestamp,value\n2014-13-01 00:00:00,1\n", "f.csv:2: timestamp '2014-13-01 00:00:00'"},
-                        Case{"timestamp,value\nyesterday,1\n", "f.csv:2: timestamp 'yesterday' is neither"}}) {
+  for (const Case& c :
+       {Case{"", "f.csv:1: file is empty"},
+        Case{"time,val\n1,2\n", "f.csv:1: header 'time,val' must name"},
+        Case{"timestamp,value\n1,2\n3,abc\n", "f.csv:3: value 'abc' is not a number"},
+        Case{"timestamp,value\n1,2,3\n", "f.csv:2: expected 2 fields, found 3"},
+        Case{"timestamp,value\n2014-13-01 00:00:00,1\n",
+             "f.csv:2: timestamp '2014-13-01 00:00:00'"},
+        Case{"timestamp,value\nyesterday,1\n", "f.csv:2: timestamp 'yesterday' is neither"}}) {
     auto csv = Parse(c.text);
     ASSERT_FALSE(csv.ok()) << c.text;
     EXPECT_EQ(csv.error().message.rfind(c.expected, 0), 0u) << csv.error().message;

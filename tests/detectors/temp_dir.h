@@ -1,16 +1,18 @@
 #pragma once
 // A scratch directory for one test, removed afterwards.
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace kubeheal::detect_cli::testing {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kubeheal-detect-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kubeheal-detect-XXXXXX").string();
     path_ = mkdtemp(pattern.data()) ? pattern : "";
   }
   ~TempDir() {

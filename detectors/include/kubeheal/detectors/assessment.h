@@ -16,9 +16,9 @@ struct Detail {
 
 // What a detector thinks of one point, using only that point and the points before it.
 struct Assessment {
-  double score = 0;       // anomaly score in [0,1]; 0.5 is the detector's own alert threshold
-  double expected = 0;    // the value the detector expected
-  double low = 0;         // expected band; a value outside it is anomalous
+  double score = 0;     // anomaly score in [0,1]; 0.5 is the detector's own alert threshold
+  double expected = 0;  // the value the detector expected
+  double low = 0;       // expected band; a value outside it is anomalous
   double high = 0;
   Severity severity = Severity::kNormal;
   double confidence = 0;  // [0,1]: how much history backs this judgement

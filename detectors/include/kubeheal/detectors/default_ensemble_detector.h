@@ -19,25 +19,25 @@ class AnomalyLikelihood;
 //   - how far the short-window mean has moved (level shifts the spike test is slow to see),
 //   - how far the value is from the one a season (a day) earlier (broken daily patterns);
 // then turns the strongest of the first three, and the fourth on its own, into "anomaly
-// likelihoods": how unusual the recent raw scores are against their own long history, so a noisy series does not alarm all the
-// time and scores mean the same on every series; a value beyond the whole range seen so far
-// counts as news outright. After an alarm, the score of further alarms is damped below 0.5
-// for `quiet_points` points (one incident, one page), while `anomalous` keeps saying whether
-// each point is out of line, so a policy's `for` duration still sees a lasting anomaly.
-// Defaults were chosen on the NAB corpus by category (detectors/README.md).
+// likelihoods": how unusual the recent raw scores are against their own long history, so a noisy
+// series does not alarm all the time and scores mean the same on every series; a value beyond the
+// whole range seen so far counts as news outright. After an alarm, the score of further alarms is
+// damped below 0.5 for `quiet_points` points (one incident, one page), while `anomalous` keeps
+// saying whether each point is out of line, so a policy's `for` duration still sees a lasting
+// anomaly. Defaults were chosen on the NAB corpus by category (detectors/README.md).
 class DefaultEnsembleDetector final : public StreamingDetector {
  public:
   struct Config {
-    std::size_t window = 400;          // long window of values and changes
-    std::size_t shift_window = 8;      // short window for level shifts
-    std::size_t history = 5000;        // raw-score history for the likelihood
-    std::size_t recent = 4;            // raw scores averaged into the likelihood
-    std::size_t season_recent = 8;     // the same for the seasonal channel (smoother)
-    std::size_t min_points = 300;      // warm-up (about a day of 5-minute samples)
-    double sensitivity = 3.0;          // k for the reported band, mean +- k sigma
+    std::size_t window = 400;       // long window of values and changes
+    std::size_t shift_window = 8;   // short window for level shifts
+    std::size_t history = 5000;     // raw-score history for the likelihood
+    std::size_t recent = 4;         // raw scores averaged into the likelihood
+    std::size_t season_recent = 8;  // the same for the seasonal channel (smoother)
+    std::size_t min_points = 300;   // warm-up (about a day of 5-minute samples)
+    double sensitivity = 3.0;       // k for the reported band, mean +- k sigma
     double change_weight = 1.0;
     double shift_weight = 1.0;
-    double season_seconds = 86400;     // compare with the value one season ago
+    double season_seconds = 86400;  // compare with the value one season ago
     double season_weight = 1.0;
     double novelty_margin = 0.05;      // 0 = off; beyond the range seen by this share of it
     double alert_likelihood = 0.9999;  // likelihood at which the score reaches 0.5

@@ -17,8 +17,8 @@ namespace kubeheal::detectors {
 // points, where h is the path length plus c(n) for the n samples left in the leaf.
 // Immutable after Fit, so one trained forest may be scored from several threads.
 struct IsolationForestConfig {
-  int trees = 100;         // as scikit-learn's n_estimators default
-  int sample_size = 256;   // psi, as scikit-learn's max_samples="auto"
+  int trees = 100;        // as scikit-learn's n_estimators default
+  int sample_size = 256;  // psi, as scikit-learn's max_samples="auto"
 };
 
 class IsolationForest {
@@ -46,7 +46,7 @@ class IsolationForest {
   // Leaves point to themselves on both sides (threshold +inf), so scoring can walk every
   // tree for a fixed number of steps without branches and interleave several points.
   struct Node {
-    double threshold;      // go left when x[feature] < threshold
+    double threshold;  // go left when x[feature] < threshold
     std::int32_t feature;
     std::int32_t left;
     std::int32_t right;
@@ -57,8 +57,8 @@ class IsolationForest {
     int height = 0;                  // steps from the root to the deepest leaf
   };
 
-  void Grow(Tree& tree, const Eigen::MatrixXd& samples, std::vector<int>& rows, int begin,
-            int end, int depth, int max_depth, RandomSource& random) const;
+  void Grow(Tree& tree, const Eigen::MatrixXd& samples, std::vector<int>& rows, int begin, int end,
+            int depth, int max_depth, RandomSource& random) const;
   static std::int32_t AddLeaf(Tree& tree, int depth, int count);
   double PathLength(const Tree& tree, const double* x, Eigen::Index stride) const;
 
@@ -69,12 +69,12 @@ class IsolationForest {
   // Compiled trees compare in single precision, as scikit-learn does, which halves the
   // memory traffic of a walk.
   struct CompiledNode {
-    float threshold;       // go left when x[feature] < threshold
+    float threshold;  // go left when x[feature] < threshold
     std::int32_t feature;
   };
   struct CompiledTree {
-    std::vector<CompiledNode> nodes;   // 2^height - 1 internal nodes
-    std::vector<double> leaf_depth;    // 2^height leaves
+    std::vector<CompiledNode> nodes;  // 2^height - 1 internal nodes
+    std::vector<double> leaf_depth;   // 2^height leaves
   };
   static constexpr int kMaxCompiledHeight = 12;
   void Compile();

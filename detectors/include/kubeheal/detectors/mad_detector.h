@@ -16,7 +16,7 @@ class MadDetector final : public StreamingDetector {
  public:
   struct Config {
     std::size_t window = 60;
-    double sensitivity = 3.5;   // in robust sigmas (1.4826 * MAD)
+    double sensitivity = 3.5;  // in robust sigmas (1.4826 * MAD)
     std::size_t min_points = 10;
     double max_gap_seconds = 0;
   };

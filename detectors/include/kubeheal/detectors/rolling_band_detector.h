@@ -18,7 +18,7 @@ class RollingBandDetector final : public StreamingDetector {
   struct Config {
     std::string name = "zscore";
     std::size_t window = 60;
-    double sensitivity = 3.0;   // k: the band is mean +- k sigma
+    double sensitivity = 3.0;     // k: the band is mean +- k sigma
     std::size_t min_points = 10;  // no alarms before this much history
     double max_gap_seconds = 0;
   };
