@@ -17,11 +17,16 @@ bool IsTemporary(ActionType a) {
 
 Seconds VerifyAfter(const ActionsSpec& a, ActionType type) {
   switch (type) {
-    case ActionType::kThrottle: return a.throttle.verify_after;
-    case ActionType::kCircuitBreak: return a.circuit_break.verify_after;
-    case ActionType::kScale: return a.scale.verify_after;
-    case ActionType::kRestart: return a.restart.verify_after;
-    case ActionType::kAlert: return a.alert.verify_after;
+    case ActionType::kThrottle:
+      return a.throttle.verify_after;
+    case ActionType::kCircuitBreak:
+      return a.circuit_break.verify_after;
+    case ActionType::kScale:
+      return a.scale.verify_after;
+    case ActionType::kRestart:
+      return a.restart.verify_after;
+    case ActionType::kAlert:
+      return a.alert.verify_after;
   }
   return a.alert.verify_after;
 }
@@ -40,7 +45,8 @@ std::string Describe(ActionType type, const ActionParameters& p, bool revert) {
              " to " + std::to_string(p.to_replicas) + " replicas";
     case ActionType::kRestart:
       return p.restart_mode == RestartMode::kRolling ? "rolling restart" : "restart one pod";
-    case ActionType::kAlert: return "alert";
+    case ActionType::kAlert:
+      return "alert";
   }
   return "act";
 }
@@ -51,8 +57,13 @@ class Evaluator {
   Evaluator(const PolicySpec& spec, const Observation& observation, PolicyState& state,
             Clock::TimePoint now, bool protected_namespace, GlobalBudget& budget,
             const EngineOptions& options)
-      : spec_(spec), obs_(observation), state_(state), now_(now),
-        protected_(protected_namespace), budget_(budget), options_(options) {}
+      : spec_(spec),
+        obs_(observation),
+        state_(state),
+        now_(now),
+        protected_(protected_namespace),
+        budget_(budget),
+        options_(options) {}
 
   Evaluation Run() {
     UpdateHolds(spec_, obs_, now_, state_);
@@ -92,8 +103,8 @@ class Evaluator {
   void CloseEpisodesOfRemovedRules() {
     const auto& rules = EffectiveRules(spec_);
     for (auto& e : state_.episodes) {
-      const bool kept = std::any_of(rules.begin(), rules.end(),
-                                    [&](const Rule& r) { return r.name == e.rule; });
+      const bool kept =
+          std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == e.rule; });
       if (!kept) Recover(e, "rule " + e.rule + " was removed from the policy");
     }
   }
@@ -122,8 +133,9 @@ class Evaluator {
     if (!ep) {
       if (!m.triggered) {
         if (m.anomalous) {
-          out_.notes.push_back(rule.name + ": " + m.summary +
-                               (m.excluded ? " (not acted on while " + m.excluded_by + " is anomalous too)" : ""));
+          out_.notes.push_back(
+              rule.name + ": " + m.summary +
+              (m.excluded ? " (not acted on while " + m.excluded_by + " is anomalous too)" : ""));
         }
         return;
       }
@@ -139,7 +151,8 @@ class Evaluator {
       fresh.started_at = now_;
       state_.episodes.push_back(std::move(fresh));
       state_.last_detected_at = now_;
-      Act(state_.episodes.back(), rule, m, 0, "detected " + std::string(PatternName(rule.pattern)) + ": " + m.summary);
+      Act(state_.episodes.back(), rule, m, 0,
+          "detected " + std::string(PatternName(rule.pattern)) + ": " + m.summary);
       return;
     }
     const bool recovered = !m.anomalous && !m.unknown;
@@ -148,13 +161,17 @@ class Evaluator {
         closed_.insert(ep->rule);
         out_.notes.push_back(rule.name + ": anomaly cleared before any action");
       } else if (m.triggered) {
-        Act(*ep, rule, m, 0, "detected " + std::string(PatternName(rule.pattern)) + ": " + m.summary);
+        Act(*ep, rule, m, 0,
+            "detected " + std::string(PatternName(rule.pattern)) + ": " + m.summary);
       }
       return;
     }
     if (ep->exhausted) {
-      if (recovered) Recover(*ep, rule.name + ": recovered");
-      else out_.notes.push_back(rule.name + ": every action of the ladder was tried; still " + m.summary);
+      if (recovered)
+        Recover(*ep, rule.name + ": recovered");
+      else
+        out_.notes.push_back(rule.name + ": every action of the ladder was tried; still " +
+                             m.summary);
       return;
     }
     if (ep->verify_at && now_ < *ep->verify_at) return;  // give the last action time to work
@@ -167,11 +184,13 @@ class Evaluator {
       return;
     }
     if (m.excluded) {
-      out_.notes.push_back(rule.name + ": not escalating while " + m.excluded_by + " is anomalous too");
+      out_.notes.push_back(rule.name + ": not escalating while " + m.excluded_by +
+                           " is anomalous too");
       return;
     }
     Act(*ep, rule, m, ep->rung + 1,
-        "not recovered " + std::to_string(VerifyAfter(spec_.actions, rule.actions[ep->rung]).count()) +
+        "not recovered " +
+            std::to_string(VerifyAfter(spec_.actions, rule.actions[ep->rung]).count()) +
             "s after " + ActionTypeName(rule.actions[ep->rung]) + ", escalating: " + m.summary);
   }
 
@@ -192,8 +211,12 @@ class Evaluator {
         p.to_replicas = std::min(a.scale.max_replicas,
                                  std::max(p.from_replicas + a.scale.step, a.scale.min_replicas));
         break;
-      case ActionType::kRestart: p.restart_mode = a.restart.mode; break;
-      case ActionType::kAlert: p.webhook_url = a.alert.webhook_url; break;
+      case ActionType::kRestart:
+        p.restart_mode = a.restart.mode;
+        break;
+      case ActionType::kAlert:
+        p.webhook_url = a.alert.webhook_url;
+        break;
     }
     return p;
   }
@@ -217,7 +240,8 @@ class Evaluator {
 
   // Takes the first rung from `from_rung` on that applies, unless a guardrail holds it back (then
   // the episode stays where it is and the next evaluation tries again).
-  void Act(Episode& ep, const Rule& rule, const RuleMatch& m, int from_rung, const std::string& why) {
+  void Act(Episode& ep, const Rule& rule, const RuleMatch& m, int from_rung,
+           const std::string& why) {
     const bool dry_run = spec_.guardrails.dry_run;
     for (int r = from_rung; r < static_cast<int>(rule.actions.size()); ++r) {
       const ActionType type = rule.actions[r];
@@ -240,7 +264,8 @@ class Evaluator {
         return;
       }
       if (const auto last = LastOf(type); last && now_ - *last < spec_.guardrails.cooldown) {
-        out_.notes.push_back(rule.name + ": " + ActionTypeName(type) + " held back by cooldown until " +
+        out_.notes.push_back(rule.name + ": " + ActionTypeName(type) +
+                             " held back by cooldown until " +
                              FormatRfc3339(*last + spec_.guardrails.cooldown));
         return;
       }
@@ -332,7 +357,8 @@ class Evaluator {
   void Recover(Episode& ep, const std::string& note) {
     for (auto t : ep.temporaries) {
       if (HeldByOpenEpisode(t.action, &ep)) continue;
-      if (t.action == ActionType::kScale) t.revert_not_before = now_ + spec_.actions.scale.scale_back_after;
+      if (t.action == ActionType::kScale)
+        t.revert_not_before = now_ + spec_.actions.scale.scale_back_after;
       state_.pending_reverts.push_back(std::move(t));
     }
     closed_.insert(ep.rule);
@@ -381,7 +407,8 @@ class Evaluator {
       detected = true;
     }
     bool signal_anomalous = obs_.workload.crashing_pods + obs_.workload.not_ready_pods > 0;
-    for (const auto& s : obs_.signals) signal_anomalous = signal_anomalous || (s.available && s.anomalous);
+    for (const auto& s : obs_.signals)
+      signal_anomalous = signal_anomalous || (s.available && s.anomalous);
     if (exhausted) return Phase::kExhausted;
     if (remediating) return Phase::kRemediating;
     if (detected || anomalous_ || signal_anomalous) return Phase::kAnomalous;
@@ -439,7 +466,8 @@ Status DecisionEngine::ReportOutcome(PolicyState& state, const std::string& deci
   auto it = std::find_if(state.history.rbegin(), state.history.rend(),
                          [&](const HistoryEntry& e) { return e.decision.id == decision_id; });
   if (it == state.history.rend()) {
-    return Error::Terminal("NotFound", "decision " + decision_id + " is not in the policy's history");
+    return Error::Terminal("NotFound",
+                           "decision " + decision_id + " is not in the policy's history");
   }
   it->outcome = outcome;
   it->message = message;
@@ -465,7 +493,8 @@ Status DecisionEngine::ReportOutcome(PolicyState& state, const std::string& deci
   // the next evaluation instead of waiting for verifyAfter.
   const auto now = clock_->Now();
   for (auto& e : state.episodes) {
-    std::erase_if(e.temporaries, [&](const TemporaryAction& t) { return t.decision_id == decision_id; });
+    std::erase_if(e.temporaries,
+                  [&](const TemporaryAction& t) { return t.decision_id == decision_id; });
     if (e.last_decision_id == decision_id) e.verify_at = now;
   }
   return Status::Ok();

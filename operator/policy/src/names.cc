@@ -31,9 +31,8 @@ constexpr std::pair<ActionType, const char*> kActions[] = {
     {ActionType::kRestart, "restart"},
     {ActionType::kAlert, "alert"}};
 constexpr std::pair<Pattern, const char*> kPatterns[] = {
-    {Pattern::kCrash, "crash"},     {Pattern::kNotReady, "notReady"},
-    {Pattern::kLatency, "latency"}, {Pattern::kErrors, "errors"},
-    {Pattern::kTraffic, "traffic"}, {Pattern::kMemory, "memory"},
+    {Pattern::kCrash, "crash"},   {Pattern::kNotReady, "notReady"}, {Pattern::kLatency, "latency"},
+    {Pattern::kErrors, "errors"}, {Pattern::kTraffic, "traffic"},   {Pattern::kMemory, "memory"},
     {Pattern::kCustom, "custom"}};
 constexpr std::pair<Match, const char*> kMatches[] = {{Match::kAny, "any"}, {Match::kAll, "all"}};
 constexpr std::pair<RestartMode, const char*> kModes[] = {{RestartMode::kRolling, "rolling"},
@@ -42,12 +41,10 @@ constexpr std::pair<Severity, const char*> kSeverities[] = {{Severity::kNormal, 
                                                             {Severity::kInfo, "info"},
                                                             {Severity::kWarning, "warning"},
                                                             {Severity::kCritical, "critical"}};
-constexpr std::pair<Phase, const char*> kPhases[] = {{Phase::kHealthy, "Healthy"},
-                                                     {Phase::kAnomalous, "Anomalous"},
-                                                     {Phase::kRemediating, "Remediating"},
-                                                     {Phase::kRecovered, "Recovered"},
-                                                     {Phase::kExhausted, "Exhausted"},
-                                                     {Phase::kSuspended, "Suspended"}};
+constexpr std::pair<Phase, const char*> kPhases[] = {
+    {Phase::kHealthy, "Healthy"},         {Phase::kAnomalous, "Anomalous"},
+    {Phase::kRemediating, "Remediating"}, {Phase::kRecovered, "Recovered"},
+    {Phase::kExhausted, "Exhausted"},     {Phase::kSuspended, "Suspended"}};
 constexpr std::pair<Outcome, const char*> kOutcomes[] = {{Outcome::kPending, "Pending"},
                                                          {Outcome::kSucceeded, "Succeeded"},
                                                          {Outcome::kFailed, "Failed"}};

@@ -42,8 +42,8 @@ const SignalHold* FindHold(const PolicyState& state, const std::string& name) {
 // the detector's verdict as it is (its direction is configured on the signal).
 bool Counts(const SignalObservation& s, Pattern pattern) {
   if (!s.available || !s.anomalous) return false;
-  const bool too_much = pattern == Pattern::kLatency || pattern == Pattern::kErrors ||
-                        pattern == Pattern::kTraffic;
+  const bool too_much =
+      pattern == Pattern::kLatency || pattern == Pattern::kErrors || pattern == Pattern::kTraffic;
   return !too_much || !(s.value < s.expected_low);
 }
 
@@ -73,13 +73,14 @@ Source SignalSource(const SignalSpec& spec, const Observation& observation,
   if (!src.anomalous) return src;
   src.strong_enough = seen->severity >= min_severity;
   src.held = Held(state, spec.name, spec.hold_for, now);
-  src.evidence = Evidence{seen->name,    seen->query.empty() ? spec.query : seen->query,
-                          seen->value,   seen->expected_low,
+  src.evidence = Evidence{seen->name,          seen->query.empty() ? spec.query : seen->query,
+                          seen->value,         seen->expected_low,
                           seen->expected_high, seen->score,
-                          seen->severity, seen->explanation};
+                          seen->severity,      seen->explanation};
   src.text = spec.name + " " + Number(seen->value) + " outside " + Number(seen->expected_low) +
              ".." + Number(seen->expected_high) + " (" + SeverityName(seen->severity) + ")";
-  if (!src.held) src.text += ", holding for " + std::to_string(spec.hold_for.count()) + "s before it counts";
+  if (!src.held)
+    src.text += ", holding for " + std::to_string(spec.hold_for.count()) + "s before it counts";
   return src;
 }
 
@@ -97,10 +98,17 @@ Source PodSource(Pattern pattern, const PolicySpec& spec, const Observation& obs
   src.text = std::to_string(pods) + (crash ? " crashing" : " not-ready") + " pods of " +
              std::to_string(w.current_replicas) + " replicas";
   if (!src.held) {
-    src.text += ", holding for " + std::to_string(spec.pod_failure_for.count()) + "s before it counts";
+    src.text +=
+        ", holding for " + std::to_string(spec.pod_failure_for.count()) + "s before it counts";
   }
-  src.evidence = Evidence{crash ? "crashingPods" : "notReadyPods", "", static_cast<double>(pods),
-                          0, 0, static_cast<double>(pods), Severity::kCritical, src.text};
+  src.evidence = Evidence{crash ? "crashingPods" : "notReadyPods",
+                          "",
+                          static_cast<double>(pods),
+                          0,
+                          0,
+                          static_cast<double>(pods),
+                          Severity::kCritical,
+                          src.text};
   return src;
 }
 
@@ -149,8 +157,8 @@ void UpdateHolds(const PolicySpec& spec, const Observation& observation, Clock::
 RuleMatch MatchRule(const Rule& rule, const PolicySpec& spec, const Observation& observation,
                     const PolicyState& state, Clock::TimePoint now) {
   RuleMatch m;
-  const auto sources = SourcesOf(rule.pattern, rule.signals, rule.min_severity, spec,
-                                 observation, state, now);
+  const auto sources =
+      SourcesOf(rule.pattern, rule.signals, rule.min_severity, spec, observation, state, now);
   m.configured = !sources.empty();
   if (!m.configured) return m;
   int available = 0, anomalous = 0, triggering = 0;
@@ -177,7 +185,8 @@ RuleMatch MatchRule(const Rule& rule, const PolicySpec& spec, const Observation&
   }
   if (m.anomalous) {
     for (const Pattern other : rule.unless) {
-      for (const auto& src : SourcesOf(other, {}, Severity::kNormal, spec, observation, state, now)) {
+      for (const auto& src :
+           SourcesOf(other, {}, Severity::kNormal, spec, observation, state, now)) {
         if (src.anomalous) {
           m.excluded = true;
           m.excluded_by = PatternName(other);

@@ -20,7 +20,7 @@ struct RuleMatch {
   std::string excluded_by;  // that pattern's name
   bool unknown = false;     // some signal has no data and none is anomalous: cannot judge
   std::vector<Evidence> evidence;
-  std::string summary;      // "latency 0.92 outside 0.1..0.3 (critical)"
+  std::string summary;  // "latency 0.92 outside 0.1..0.3 (critical)"
 };
 
 // Updates when each signal (and the pod facts) turned anomalous, for `for`. A signal without

@@ -15,12 +15,13 @@ std::vector<Rule> DefaultPlaybook() {
   };
   // Least disruptive first; an alert closes every ladder so a human hears of what did not heal.
   // Same rules as the CRD's default (operator/api DefaultRules).
-  return {rule("crash", Pattern::kCrash, {A::kRestart, A::kAlert}),
-          rule("not-ready", Pattern::kNotReady, {A::kRestart, A::kAlert}),
-          rule("errors", Pattern::kErrors, {A::kCircuitBreak, A::kRestart, A::kAlert}),
-          rule("latency", Pattern::kLatency, {A::kThrottle, A::kScale, A::kAlert}, {Pattern::kErrors}),
-          rule("traffic", Pattern::kTraffic, {A::kScale, A::kAlert}),
-          rule("memory", Pattern::kMemory, {A::kRestart, A::kAlert})};
+  return {
+      rule("crash", Pattern::kCrash, {A::kRestart, A::kAlert}),
+      rule("not-ready", Pattern::kNotReady, {A::kRestart, A::kAlert}),
+      rule("errors", Pattern::kErrors, {A::kCircuitBreak, A::kRestart, A::kAlert}),
+      rule("latency", Pattern::kLatency, {A::kThrottle, A::kScale, A::kAlert}, {Pattern::kErrors}),
+      rule("traffic", Pattern::kTraffic, {A::kScale, A::kAlert}),
+      rule("memory", Pattern::kMemory, {A::kRestart, A::kAlert})};
 }
 
 const std::vector<Rule>& EffectiveRules(const PolicySpec& spec) {

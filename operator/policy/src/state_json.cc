@@ -33,12 +33,18 @@ json Number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 json ToJson(const ActionParameters& p, ActionType type) {
   json j = json::object();
   switch (type) {
-    case ActionType::kThrottle: j = {{"rps", p.rps}, {"burst", p.burst}}; break;
+    case ActionType::kThrottle:
+      j = {{"rps", p.rps}, {"burst", p.burst}};
+      break;
     case ActionType::kCircuitBreak:
       j = {{"durationSeconds", p.circuit_duration.count()}, {"halfOpenProbes", p.half_open_probes}};
       break;
-    case ActionType::kScale: j = {{"fromReplicas", p.from_replicas}, {"toReplicas", p.to_replicas}}; break;
-    case ActionType::kRestart: j = {{"mode", RestartModeName(p.restart_mode)}}; break;
+    case ActionType::kScale:
+      j = {{"fromReplicas", p.from_replicas}, {"toReplicas", p.to_replicas}};
+      break;
+    case ActionType::kRestart:
+      j = {{"mode", RestartModeName(p.restart_mode)}};
+      break;
     case ActionType::kAlert:
       if (!p.webhook_url.empty()) j["webhookURL"] = p.webhook_url;
       break;
@@ -47,10 +53,14 @@ json ToJson(const ActionParameters& p, ActionType type) {
 }
 
 json ToJson(const Evidence& e) {
-  return {{"signal", e.signal},         {"query", e.query},
-          {"value", Number(e.value)},   {"expectedLow", Number(e.expected_low)},
-          {"expectedHigh", Number(e.expected_high)}, {"score", Number(e.score)},
-          {"severity", SeverityName(e.severity)},    {"explanation", e.explanation}};
+  return {{"signal", e.signal},
+          {"query", e.query},
+          {"value", Number(e.value)},
+          {"expectedLow", Number(e.expected_low)},
+          {"expectedHigh", Number(e.expected_high)},
+          {"score", Number(e.score)},
+          {"severity", SeverityName(e.severity)},
+          {"explanation", e.explanation}};
 }
 
 json ToJson(const TemporaryAction& t) {
@@ -75,7 +85,8 @@ struct Reader {
     throw std::invalid_argument(where + (where.empty() ? "" : ".") + key + ": " + what);
   }
   const json* Get(const std::string& key, bool required) const {
-    if (!j.is_object()) throw std::invalid_argument((where.empty() ? "state" : where) + ": not an object");
+    if (!j.is_object())
+      throw std::invalid_argument((where.empty() ? "state" : where) + ": not an object");
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
       if (required) Fail(key, "missing");
@@ -147,7 +158,8 @@ struct Reader {
     return *v;
   }
   Reader At(const std::string& key, size_t i) const {
-    return Reader{Array(key)[i], (where.empty() ? "" : where + ".") + key + "[" + std::to_string(i) + "]"};
+    return Reader{Array(key)[i],
+                  (where.empty() ? "" : where + ".") + key + "[" + std::to_string(i) + "]"};
   }
   Reader Child(const std::string& key) const {
     static const json kEmpty = json::object();
@@ -171,16 +183,25 @@ ActionParameters ParametersFrom(const Reader& r, ActionType type) {
       p.from_replicas = static_cast<int>(r.Int("fromReplicas"));
       p.to_replicas = static_cast<int>(r.Int("toReplicas"));
       break;
-    case ActionType::kRestart: p.restart_mode = r.EnumOf<RestartMode>("mode", ParseRestartMode); break;
-    case ActionType::kAlert: p.webhook_url = r.Str("webhookURL", false); break;
+    case ActionType::kRestart:
+      p.restart_mode = r.EnumOf<RestartMode>("mode", ParseRestartMode);
+      break;
+    case ActionType::kAlert:
+      p.webhook_url = r.Str("webhookURL", false);
+      break;
   }
   return p;
 }
 
 Evidence EvidenceFrom(const Reader& r) {
-  return Evidence{r.Str("signal"), r.Str("query", false), r.Num("value"),
-                  r.Num("expectedLow"), r.Num("expectedHigh"), r.Num("score"),
-                  r.EnumOf<Severity>("severity", ParseSeverity), r.Str("explanation", false)};
+  return Evidence{r.Str("signal"),
+                  r.Str("query", false),
+                  r.Num("value"),
+                  r.Num("expectedLow"),
+                  r.Num("expectedHigh"),
+                  r.Num("score"),
+                  r.EnumOf<Severity>("severity", ParseSeverity),
+                  r.Str("explanation", false)};
 }
 
 Decision DecisionFrom(const Reader& r) {
@@ -192,7 +213,8 @@ Decision DecisionFrom(const Reader& r) {
   d.pattern = r.EnumOf<Pattern>("pattern", ParsePattern);
   d.rung = static_cast<int>(r.Int("rung"));
   d.reason = r.Str("reason", false);
-  for (size_t i = 0; i < r.Array("evidence").size(); ++i) d.evidence.push_back(EvidenceFrom(r.At("evidence", i)));
+  for (size_t i = 0; i < r.Array("evidence").size(); ++i)
+    d.evidence.push_back(EvidenceFrom(r.At("evidence", i)));
   d.dry_run = r.Bool("dryRun");
   d.revert = r.Bool("revert");
   d.attempt = static_cast<int>(r.Int("attempt", 1));
@@ -237,7 +259,8 @@ json PolicyStateToJson(const PolicyState& s) {
             {"phaseSince", TimeText(s.phase_since)},
             {"nextSequence", s.next_sequence}};
   json holds = json::array();
-  for (const auto& h : s.holds) holds.push_back({{"signal", h.signal}, {"anomalousSince", TimeText(h.anomalous_since)}});
+  for (const auto& h : s.holds)
+    holds.push_back({{"signal", h.signal}, {"anomalousSince", TimeText(h.anomalous_since)}});
   j["holds"] = holds;
   json episodes = json::array();
   for (const auto& e : s.episodes) {
@@ -261,7 +284,8 @@ json PolicyStateToJson(const PolicyState& s) {
   for (const auto& t : s.recent_actions) recent.push_back(TimeText(t));
   j["recentActions"] = recent;
   json cooldowns = json::array();
-  for (const auto& c : s.cooldowns) cooldowns.push_back({{"action", ActionTypeName(c.action)}, {"lastAt", TimeText(c.last_at)}});
+  for (const auto& c : s.cooldowns)
+    cooldowns.push_back({{"action", ActionTypeName(c.action)}, {"lastAt", TimeText(c.last_at)}});
   j["cooldowns"] = cooldowns;
   if (s.last_detected_at) j["lastDetectedAt"] = TimeText(*s.last_detected_at);
   if (s.last_recovered_at) j["lastRecoveredAt"] = TimeText(*s.last_recovered_at);

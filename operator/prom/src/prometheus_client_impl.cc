@@ -46,21 +46,25 @@ Error TransportError(const std::string& context, const http::http_exception& e) 
   const std::error_code ec = e.error_code();
   const std::string what = e.what();
   if (ec == std::errc::timed_out || ec.value() == ETIMEDOUT) {
-    return Error::Retryable("Timeout", context + ": no answer from Prometheus in time (" + what + ")");
+    return Error::Retryable("Timeout",
+                            context + ": no answer from Prometheus in time (" + what + ")");
   }
   // cpprestsdk reports a refused connection as "Failed to connect to any resolved endpoint"
   // with EHOSTUNREACH once every resolved address failed.
   if (ec.value() == ECONNREFUSED || ec.value() == EHOSTUNREACH ||
       what.find("Failed to connect") != std::string::npos) {
     return Error::Retryable("Unavailable",
-                            context + ": cannot connect to Prometheus (connection refused or "
-                                      "host unreachable: " + what + ")");
+                            context +
+                                ": cannot connect to Prometheus (connection refused or "
+                                "host unreachable: " +
+                                what + ")");
   }
-  if (what.find("certificate") != std::string::npos || what.find("handshake") != std::string::npos) {
+  if (what.find("certificate") != std::string::npos ||
+      what.find("handshake") != std::string::npos) {
     return Error::Terminal("TlsError", context + ": TLS failure (" + what + ")");
   }
-  return Error::Retryable("Unavailable", context + ": " + what +
-                                             (ec ? " (" + ec.message() + ")" : std::string()));
+  return Error::Retryable("Unavailable",
+                          context + ": " + what + (ec ? " (" + ec.message() + ")" : std::string()));
 }
 
 }  // namespace
@@ -71,13 +75,14 @@ Result<std::unique_ptr<PrometheusClientImpl>> PrometheusClientImpl::Create(
     return Error::Terminal("InvalidArgument", "prometheus url is empty");
   }
   if (!web::uri::validate(to_string_t(options.url))) {
-    return Error::Terminal("InvalidArgument", "prometheus url \"" + options.url + "\" is not a URL");
+    return Error::Terminal("InvalidArgument",
+                           "prometheus url \"" + options.url + "\" is not a URL");
   }
   const web::uri base(to_string_t(options.url));
   const std::string scheme = to_utf8string(base.scheme());
   if (scheme != "http" && scheme != "https") {
-    return Error::Terminal("InvalidArgument",
-                           "prometheus url \"" + options.url + "\" must start with http:// or https://");
+    return Error::Terminal("InvalidArgument", "prometheus url \"" + options.url +
+                                                  "\" must start with http:// or https://");
   }
   if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
     return Error::Terminal("InvalidArgument",
@@ -92,7 +97,8 @@ Result<std::unique_ptr<PrometheusClientImpl>> PrometheusClientImpl::Create(
   if (!options.ca_file.empty()) {
     const std::string ca_file = options.ca_file;
     config.set_ssl_context_callback([ca_file](boost::asio::ssl::context& ctx) {
-      boost::system::error_code ignored;  // checked readable in Create; a bad PEM fails the handshake
+      boost::system::error_code
+          ignored;  // checked readable in Create; a bad PEM fails the handshake
       ctx.load_verify_file(ca_file, ignored);
     });
   }
@@ -141,7 +147,8 @@ Result<QueryResult> PrometheusClientImpl::QueryRange(const RangeQuery& query) {
   return Post("api/v1/query_range", form, context);
 }
 
-Result<QueryResult> PrometheusClientImpl::Post(const std::string& path, const std::string& form_body,
+Result<QueryResult> PrometheusClientImpl::Post(const std::string& path,
+                                               const std::string& form_body,
                                                const std::string& context) {
   http::http_request request(http::methods::POST);
   request.set_request_uri(to_string_t(path));

@@ -3,9 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace kubeheal::prom {
 namespace {
@@ -41,7 +40,8 @@ Error ApiError(std::string_view context, const std::string& type, const std::str
   if (type == "canceled") return Error::Retryable("Canceled", text, http_status);
   if (type == "internal") return Error::Retryable("Internal", text, http_status);
   if (type == "unavailable") return Error::Retryable("Unavailable", text, http_status);
-  if (http_status == 429 || http_status >= 500) return Error::Retryable("HttpError", text, http_status);
+  if (http_status == 429 || http_status >= 500)
+    return Error::Retryable("HttpError", text, http_status);
   return Error::Terminal("HttpError", text, http_status);
 }
 
@@ -51,7 +51,8 @@ Error HttpStatusError(std::string_view context, int http_status, std::string_vie
   if (http_status == 401) return Error::Terminal("Unauthorized", text, http_status);
   if (http_status == 403) return Error::Terminal("Forbidden", text, http_status);
   if (http_status == 404) return Error::Terminal("NotFound", text, http_status);
-  if (http_status == 429 || http_status >= 500) return Error::Retryable("HttpError", text, http_status);
+  if (http_status == 429 || http_status >= 500)
+    return Error::Retryable("HttpError", text, http_status);
   return Error::Terminal("HttpError", text, http_status);
 }
 
@@ -70,8 +71,10 @@ Clock::TimePoint FromEpochSeconds(double seconds) {
 Result<Sample> ParsePoint(const json& point, std::string_view context, std::string_view where,
                           int http_status, std::string* string_value = nullptr) {
   if (!point.is_array() || point.size() != 2 || !point[0].is_number() || !point[1].is_string()) {
-    return Invalid(context, std::string(where) + " is not a [timestamp, \"value\"] pair: " +
-                                Excerpt(point.dump()), http_status);
+    return Invalid(
+        context,
+        std::string(where) + " is not a [timestamp, \"value\"] pair: " + Excerpt(point.dump()),
+        http_status);
   }
   Sample sample;
   sample.time = FromEpochSeconds(point[0].get<double>());
@@ -119,8 +122,8 @@ Result<std::vector<Series>> ParseSeriesList(const json& result, bool matrix,
     const json& item = result[i];
     if (!item.is_object()) return Invalid(context, where + " is not an object", http_status);
     Series series;
-    auto labels = ParseLabels(item.contains("metric") ? item["metric"] : json(), context, where,
-                              http_status);
+    auto labels =
+        ParseLabels(item.contains("metric") ? item["metric"] : json(), context, where, http_status);
     if (!labels.ok()) return labels.error();
     series.labels = std::move(*labels);
     if (!matrix && item.contains("value")) {
@@ -129,11 +132,12 @@ Result<std::vector<Series>> ParseSeriesList(const json& result, bool matrix,
       series.samples.push_back(*sample);
     } else if (matrix && item.contains("values")) {
       const json& values = item["values"];
-      if (!values.is_array()) return Invalid(context, where + ".values is not an array", http_status);
+      if (!values.is_array())
+        return Invalid(context, where + ".values is not an array", http_status);
       series.samples.reserve(values.size());
       for (size_t j = 0; j < values.size(); ++j) {
-        auto sample = ParsePoint(values[j], context,
-                                 where + ".values[" + std::to_string(j) + "]", http_status);
+        auto sample = ParsePoint(values[j], context, where + ".values[" + std::to_string(j) + "]",
+                                 http_status);
         if (!sample.ok()) return sample.error();
         series.samples.push_back(*sample);
       }
@@ -153,10 +157,14 @@ Result<std::vector<Series>> ParseSeriesList(const json& result, bool matrix,
 
 const char* ResultTypeName(ResultType type) {
   switch (type) {
-    case ResultType::kVector: return "vector";
-    case ResultType::kMatrix: return "matrix";
-    case ResultType::kScalar: return "scalar";
-    case ResultType::kString: return "string";
+    case ResultType::kVector:
+      return "vector";
+    case ResultType::kMatrix:
+      return "matrix";
+    case ResultType::kScalar:
+      return "scalar";
+    case ResultType::kString:
+      return "string";
   }
   return "vector";
 }

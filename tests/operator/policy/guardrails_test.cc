@@ -1,9 +1,9 @@
 // Guardrails: `for` hysteresis, cooldown (no restart loop), per-policy and operator-wide
 // budgets, dry-run, suspend and protected namespaces.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 
@@ -118,19 +118,22 @@ TEST(BudgetTest, PerPolicyBudgetHoldsActionsBackForAnHour) {
   EngineHarness h;
   h.spec.guardrails.max_actions_per_hour = 2;
   h.spec.guardrails.cooldown = seconds(0);
-  h.spec.rules = {MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle, ActionType::kAlert}, {}),
-                  MakeRule("traffic", Pattern::kTraffic, {ActionType::kScale, ActionType::kAlert}, {}),
-                  MakeRule("memory", Pattern::kMemory, {ActionType::kRestart}, {})};
+  h.spec.rules = {
+      MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle, ActionType::kAlert}, {}),
+      MakeRule("traffic", Pattern::kTraffic, {ActionType::kScale, ActionType::kAlert}, {}),
+      MakeRule("memory", Pattern::kMemory, {ActionType::kRestart}, {})};
   h.Step(seconds(0), Obs().High("latency").High("traffic").High("memory"));
   const auto acted = h.Step(seconds(30), Obs().High("latency").High("traffic").High("memory"));
   ASSERT_EQ(acted.decisions.size(), 2u);
   EXPECT_TRUE(HasNote(acted, "policy budget of 2 actions per hour"));
   for (const auto& d : acted.decisions) h.Succeed(d);
   // Still anomalous after verifyAfter: escalation is held back too.
-  const auto later = h.Run(minutes(30), seconds(30), Obs().High("latency").High("traffic").High("memory"));
+  const auto later =
+      h.Run(minutes(30), seconds(30), Obs().High("latency").High("traffic").High("memory"));
   EXPECT_TRUE(later.empty());
   // An hour after the first actions the budget is back.
-  const auto next_hour = h.Run(minutes(31), seconds(30), Obs().High("latency").High("traffic").High("memory"));
+  const auto next_hour =
+      h.Run(minutes(31), seconds(30), Obs().High("latency").High("traffic").High("memory"));
   EXPECT_EQ(next_hour.size(), 2u);
 }
 

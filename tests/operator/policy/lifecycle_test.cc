@@ -1,9 +1,9 @@
 // After an action: verification at verifyAfter, escalation up the ladder, revert of temporary
 // actions and scale-back on recovery, failed outcomes, and the phase through it all.
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 
@@ -33,7 +33,8 @@ TEST(EscalationTest, ClimbsTheLadderOneRungPerVerifyAfterThenExhausts) {
   ASSERT_EQ(scale.decisions.size(), 1u);
   EXPECT_EQ(scale.decisions[0].action, ActionType::kScale);
   EXPECT_EQ(scale.decisions[0].rung, 1);
-  EXPECT_NE(scale.decisions[0].reason.find("escalating"), std::string::npos) << scale.decisions[0].reason;
+  EXPECT_NE(scale.decisions[0].reason.find("escalating"), std::string::npos)
+      << scale.decisions[0].reason;
   EXPECT_EQ(scale.phase, Phase::kRemediating);
   h.Succeed(scale.decisions[0]);
   const auto alert = h.Step(seconds(90), slow);
@@ -113,7 +114,8 @@ TEST(RevertTest, CircuitIsClosedAfterRecovery) {
 
 TEST(RevertTest, ScaleBackWithinLimitsOnceNothingElseIsRemediated) {
   EngineHarness h;
-  h.spec.actions.scale = {.step = 2, .min_replicas = 4, .max_replicas = 10, .verify_after = seconds(60)};
+  h.spec.actions.scale = {
+      .step = 2, .min_replicas = 4, .max_replicas = 10, .verify_after = seconds(60)};
   h.Step(seconds(0), Obs().High("traffic").Replicas(3));
   const auto scaled = h.Step(seconds(30), Obs().High("traffic").High("latency").Replicas(3));
   ASSERT_EQ(scaled.decisions.size(), 1u);  // latency has not held its `for` yet
@@ -164,8 +166,10 @@ TEST(OutcomeTest, FailedActionEscalatesAtTheNextEvaluation) {
   h.Step(seconds(0), Obs().High("latency"));
   const auto acted = h.Step(seconds(30), Obs().High("latency"));
   ASSERT_EQ(acted.decisions.size(), 1u);
-  ASSERT_TRUE(h.engine.ReportOutcome(h.state, acted.decisions[0].id, Outcome::kFailed,
-                                     "agent admin API unreachable").ok());
+  ASSERT_TRUE(h.engine
+                  .ReportOutcome(h.state, acted.decisions[0].id, Outcome::kFailed,
+                                 "agent admin API unreachable")
+                  .ok());
   EXPECT_EQ(h.state.history.back().outcome, Outcome::kFailed);
   EXPECT_EQ(h.state.history.back().message, "agent admin API unreachable");
   const auto next = h.Step(seconds(10), Obs().High("latency"));

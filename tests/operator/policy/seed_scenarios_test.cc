@@ -1,10 +1,10 @@
 // The seed scenarios of the default playbook, table-driven: each anomaly pattern (and the
 // cascades of two at once) leads to the expected least disruptive action once `for` has held.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 
@@ -65,27 +65,28 @@ TEST_P(SeedScenarioTest, ActsOnceForHolds) {
 INSTANTIATE_TEST_SUITE_P(
     DefaultPlaybook, SeedScenarioTest,
     testing::Values(
-        SeedCase{"LatencyThrottles", Obs().High("latency"),
-                 {{ActionType::kThrottle, "latency"}}},
-        SeedCase{"ErrorsCircuitBreak", Obs().High("errors"),
-                 {{ActionType::kCircuitBreak, "errors"}}},
+        SeedCase{"LatencyThrottles", Obs().High("latency"), {{ActionType::kThrottle, "latency"}}},
+        SeedCase{
+            "ErrorsCircuitBreak", Obs().High("errors"), {{ActionType::kCircuitBreak, "errors"}}},
         SeedCase{"CrashRestarts", Obs().Crashing(2), {{ActionType::kRestart, "crash"}}},
         SeedCase{"NotReadyRestarts", Obs().NotReady(1), {{ActionType::kRestart, "not-ready"}}},
         // Crashing and not-ready pods at once: one restart.
-        SeedCase{"CascadeCrashAndNotReady", Obs().Crashing(1).NotReady(2),
+        SeedCase{"CascadeCrashAndNotReady",
+                 Obs().Crashing(1).NotReady(2),
                  {{ActionType::kRestart, "crash"}}},
-        SeedCase{"TrafficSpikeScalesOut", Obs().High("traffic"),
-                 {{ActionType::kScale, "traffic"}}},
-        SeedCase{"MemoryGrowthRestarts", Obs().High("memory"),
-                 {{ActionType::kRestart, "memory"}}},
+        SeedCase{"TrafficSpikeScalesOut", Obs().High("traffic"), {{ActionType::kScale, "traffic"}}},
+        SeedCase{"MemoryGrowthRestarts", Obs().High("memory"), {{ActionType::kRestart, "memory"}}},
         // Latency with errors is the error pattern's: one circuit-break, no throttle.
-        SeedCase{"CascadeLatencyAndErrors", Obs().High("latency").High("errors"),
+        SeedCase{"CascadeLatencyAndErrors",
+                 Obs().High("latency").High("errors"),
                  {{ActionType::kCircuitBreak, "errors"}}},
         // Two causes, two different actions, one each.
-        SeedCase{"CascadeLatencyAndTraffic", Obs().High("latency").High("traffic"),
+        SeedCase{"CascadeLatencyAndTraffic",
+                 Obs().High("latency").High("traffic"),
                  {{ActionType::kThrottle, "latency"}, {ActionType::kScale, "traffic"}}},
         // Crash and memory growth both want a restart: one restart serves both.
-        SeedCase{"CascadeCrashAndMemory", Obs().Crashing(1).High("memory"),
+        SeedCase{"CascadeCrashAndMemory",
+                 Obs().Crashing(1).High("memory"),
                  {{ActionType::kRestart, "crash"}}}),
     Name);
 
@@ -153,7 +154,8 @@ TEST(SeedScenarioDetailsTest, EvidenceCarriesQueryValueBandAndScore) {
 
 TEST(SeedScenarioDetailsTest, MatchAllNeedsEverySignal) {
   EngineHarness h;
-  Rule both = MakeRule("slow-and-busy", Pattern::kCustom, {ActionType::kScale}, {"latency", "traffic"});
+  Rule both =
+      MakeRule("slow-and-busy", Pattern::kCustom, {ActionType::kScale}, {"latency", "traffic"});
   both.match = Match::kAll;
   h.spec.rules = {both};
   h.Step(seconds(0), Obs().High("latency"));

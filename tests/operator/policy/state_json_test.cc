@@ -1,12 +1,13 @@
 // The state survives an operator restart: JSON round trip, identical decisions afterwards, and
 // clear errors on a damaged document.
+#include "kubeheal/policy/state_json.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include <gtest/gtest.h>
-
-#include "kubeheal/policy/state_json.h"
 #include "policy_test_support.h"
 
 namespace kubeheal::policy {
@@ -82,8 +83,8 @@ TEST(StateJsonTest, RestoredStateDecidesLikeTheOriginal) {
 TEST(StateJsonTest, NonFiniteEvidenceIsWrittenAsNull) {
   Decision d;
   d.id = "p-1";
-  d.evidence.push_back(Evidence{"latency", "q", std::nan(""), -INFINITY, INFINITY, 1,
-                                Severity::kWarning, ""});
+  d.evidence.push_back(
+      Evidence{"latency", "q", std::nan(""), -INFINITY, INFINITY, 1, Severity::kWarning, ""});
   const json j = DecisionToJson(d);
   EXPECT_TRUE(j["evidence"][0]["value"].is_null());
   EXPECT_TRUE(j["evidence"][0]["expectedHigh"].is_null());
@@ -91,7 +92,8 @@ TEST(StateJsonTest, NonFiniteEvidenceIsWrittenAsNull) {
 }
 
 TEST(StateJsonTest, EmptyObjectIsAFreshStateOnlyWithPhase) {
-  const auto r = PolicyStateFromJson(json{{"phase", "Healthy"}, {"phaseSince", "2026-11-22T08:00:00Z"}});
+  const auto r =
+      PolicyStateFromJson(json{{"phase", "Healthy"}, {"phaseSince", "2026-11-22T08:00:00Z"}});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_TRUE(r->episodes.empty());
   EXPECT_EQ(r->next_sequence, 1u);
@@ -99,7 +101,7 @@ TEST(StateJsonTest, EmptyObjectIsAFreshStateOnlyWithPhase) {
 
 struct BadStateCase {
   const char* name;
-  const char* path;   // JSON pointer to damage
+  const char* path;  // JSON pointer to damage
   json value;
   const char* mentions;
 };
@@ -124,7 +126,8 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BadStateCase{"phase", "/phase", "Sleeping", "phase: unknown value \"Sleeping\""},
         BadStateCase{"time", "/episodes/0/startedAt", "yesterday", "episodes[0].startedAt"},
-        BadStateCase{"action", "/history/1/decision/action", "reboot", "history[1].decision.action"},
+        BadStateCase{"action", "/history/1/decision/action", "reboot",
+                     "history[1].decision.action"},
         BadStateCase{"rung", "/episodes/0/rung", "two", "episodes[0].rung: not an integer"},
         BadStateCase{"holds", "/holds", 5, "holds: not an array"},
         BadStateCase{"recent", "/recentActions/0", 17, "recentActions[0]"},

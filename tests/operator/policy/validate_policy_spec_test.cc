@@ -34,9 +34,12 @@ INSTANTIATE_TEST_SUITE_P(
         SpecCase{"DuplicateSignal", [](PolicySpec& s) { s.signals[1].name = "latency"; },
                  "signals[1].name \"latency\" is repeated"},
         SpecCase{"UnknownSignalInRule",
-                 [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kLatency, {ActionType::kAlert}, {"p99"})}; },
+                 [](PolicySpec& s) {
+                   s.rules = {MakeRule("r", Pattern::kLatency, {ActionType::kAlert}, {"p99"})};
+                 },
                  "rules[0].signals names \"p99\""},
-        SpecCase{"EmptyLadder", [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kCrash, {}, {})}; },
+        SpecCase{"EmptyLadder",
+                 [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kCrash, {}, {})}; },
                  "rules[0].actions is empty"},
         SpecCase{"DuplicateRule",
                  [](PolicySpec& s) {
@@ -46,10 +49,13 @@ INSTANTIATE_TEST_SUITE_P(
                  "rules[1].name \"r\" is repeated"},
         SpecCase{"ZeroStep", [](PolicySpec& s) { s.actions.scale.step = 0; }, "scale.step"},
         SpecCase{"ZeroRps", [](PolicySpec& s) { s.actions.throttle.rps = 0; }, "throttle.rps"},
-        SpecCase{"NegativeVerify", [](PolicySpec& s) { s.actions.restart.verify_after = Seconds(-1); },
+        SpecCase{"NegativeVerify",
+                 [](PolicySpec& s) { s.actions.restart.verify_after = Seconds(-1); },
                  "verifyAfter"},
         SpecCase{"CustomWithoutSignals",
-                 [](PolicySpec& s) { s.rules = {MakeRule("r", Pattern::kCustom, {ActionType::kAlert})}; },
+                 [](PolicySpec& s) {
+                   s.rules = {MakeRule("r", Pattern::kCustom, {ActionType::kAlert})};
+                 },
                  "a custom rule needs signals"},
         SpecCase{"NegativeBudget", [](PolicySpec& s) { s.guardrails.max_actions_per_hour = -1; },
                  "maxActionsPerHour"}),

@@ -1,13 +1,12 @@
 // PrometheusClientImpl against real HTTP servers on loopback that answer what a test needs:
 // what goes on the wire (form fields, bearer token) and how transport failures are classified.
 #include <cpprest/http_listener.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "kubeheal/prom/prometheus_client_impl.h"
 #include "loopback.h"
@@ -53,10 +52,22 @@ class CannedServer {
   ~CannedServer() { listener_->close().wait(); }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string last_path() { std::lock_guard l(mu_); return last_path_; }
-  std::string last_method() { std::lock_guard l(mu_); return last_method_; }
-  std::string last_body() { std::lock_guard l(mu_); return last_body_; }
-  std::string last_authorization() { std::lock_guard l(mu_); return last_authorization_; }
+  std::string last_path() {
+    std::lock_guard l(mu_);
+    return last_path_;
+  }
+  std::string last_method() {
+    std::lock_guard l(mu_);
+    return last_method_;
+  }
+  std::string last_body() {
+    std::lock_guard l(mu_);
+    return last_body_;
+  }
+  std::string last_authorization() {
+    std::lock_guard l(mu_);
+    return last_authorization_;
+  }
 
  private:
   int status_;
@@ -90,7 +101,8 @@ TEST(PrometheusClientHttpTest, InstantQueryPostsFormAndSendsBearerToken) {
   EXPECT_EQ(server.last_authorization(), "Bearer s3cret");
   const std::string body = server.last_body();
   EXPECT_NE(body.find("query=rate%28http_requests_total%7Bjob%3D%22a%20b%22%7D%5B1m%5D%29"),
-            std::string::npos) << body;
+            std::string::npos)
+      << body;
   EXPECT_NE(body.find("time=1700000000.250"), std::string::npos) << body;
   EXPECT_NE(body.find("timeout=2.500"), std::string::npos) << body;
 }
@@ -156,7 +168,8 @@ TEST(PrometheusClientHttpTest, ConnectionRefusedIsRetryableUnavailable) {
 TEST(PrometheusClientHttpTest, CreateRejectsBadOptions) {
   EXPECT_EQ(PrometheusClientImpl::Create({.url = ""}).error().code, "InvalidArgument");
   EXPECT_EQ(PrometheusClientImpl::Create({.url = "ftp://x"}).error().code, "InvalidArgument");
-  const auto no_ca = PrometheusClientImpl::Create({.url = "https://x", .ca_file = "/nonexistent/ca.pem"});
+  const auto no_ca =
+      PrometheusClientImpl::Create({.url = "https://x", .ca_file = "/nonexistent/ca.pem"});
   ASSERT_FALSE(no_ca.ok());
   EXPECT_NE(no_ca.error().message.find("/nonexistent/ca.pem"), std::string::npos);
 }

@@ -2,6 +2,7 @@
 // endpoint served from this test process (prometheus-cpp's Exposer on loopback). Every test
 // starts its own server with temporary storage, so tests are independent; each stays well
 // under a minute (scrape_interval 1s).
+#include <gtest/gtest.h>
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -13,8 +14,6 @@
 #include <limits>
 #include <memory>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "kubeheal/prom/prometheus_client_impl.h"
 #include "prometheus_process.h"
@@ -123,7 +122,9 @@ TEST_F(PrometheusIntegrationTest, RangeQueryReturnsAMatrixStepBySteps) {
   ASSERT_EQ(samples.size(), 4u);
   for (size_t i = 0; i < samples.size(); ++i) {
     EXPECT_DOUBLE_EQ(samples[i].value, 84.0);
-    if (i > 0) EXPECT_EQ(samples[i].time - samples[i - 1].time, seconds(1));
+    if (i > 0) {
+      EXPECT_EQ(samples[i].time - samples[i - 1].time, seconds(1));
+    }
   }
   EXPECT_EQ(samples.back().time, std::chrono::time_point_cast<milliseconds>(now));
 }
@@ -182,7 +183,8 @@ TEST_F(PrometheusIntegrationTest, HttpsWithACustomCa) {
   const std::string key = certs.path() + "/key.pem";
   const std::string openssl =
       "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-      "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
   ASSERT_EQ(std::system(openssl.c_str()), 0) << "openssl could not make a test certificate";
   StartAndWaitForSamples(1, {.ca_file = cert}, {.tls_cert_file = cert, .tls_key_file = key});
   ASSERT_EQ(server_->url().rfind("https://", 0), 0u);

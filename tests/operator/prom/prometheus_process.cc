@@ -37,8 +37,7 @@ PrometheusProcess::PrometheusProcess(const Options& options) {
            << "scrape_configs:\n  - job_name: kubeheal-test\n    static_configs:\n"
            << "      - targets: [" << targets << "]\n";
   }
-  std::vector<std::string> args = {binary,
-                                   "--config.file=" + dir() + "/prometheus.yml",
+  std::vector<std::string> args = {binary, "--config.file=" + dir() + "/prometheus.yml",
                                    "--storage.tsdb.path=" + dir() + "/data",
                                    "--web.listen-address=127.0.0.1:" + std::to_string(port_),
                                    "--log.level=warn"};

@@ -1,9 +1,9 @@
 #include "kubeheal/prom/response_parser.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace kubeheal::prom {
 namespace {
@@ -16,7 +16,8 @@ TEST(ResponseParserTest, VectorWithLabelsAndTimestamps) {
   const auto r = ParseQueryResponse(200, R"({"status":"success","data":{"resultType":"vector",
       "result":[{"metric":{"__name__":"up","job":"orders","instance":"10.0.0.1:9901"},
                  "value":[1435781451.781,"1"]},
-                {"metric":{"job":"payments"},"value":[1435781451.781,"0.25"]}]}})", "q");
+                {"metric":{"job":"payments"},"value":[1435781451.781,"0.25"]}]}})",
+                                    "q");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->type, ResultType::kVector);
   ASSERT_EQ(r->series.size(), 2u);
@@ -39,7 +40,8 @@ TEST(ResponseParserTest, EmptyVector) {
 TEST(ResponseParserTest, MatrixKeepsEverySampleInOrder) {
   const auto r = ParseQueryResponse(200, R"({"status":"success","data":{"resultType":"matrix",
       "result":[{"metric":{"pod":"a"},"values":[[100,"1"],[115,"2"],[130,"3e2"]]},
-                {"metric":{"pod":"b"},"values":[]}]}})", "q");
+                {"metric":{"pod":"b"},"values":[]}]}})",
+                                    "q");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->type, ResultType::kMatrix);
   ASSERT_EQ(r->series.size(), 2u);
@@ -70,7 +72,8 @@ TEST(ResponseParserTest, StringResult) {
 
 TEST(ResponseParserTest, SpecialValuesNaNAndInfinities) {
   const auto r = ParseQueryResponse(200, R"({"status":"success","data":{"resultType":"matrix",
-      "result":[{"metric":{},"values":[[1,"NaN"],[2,"+Inf"],[3,"-Inf"],[4,"1e-3"]]}]}})", "q");
+      "result":[{"metric":{},"values":[[1,"NaN"],[2,"+Inf"],[3,"-Inf"],[4,"1e-3"]]}]}})",
+                                    "q");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   const auto& s = r->series.at(0).samples;
   ASSERT_EQ(s.size(), 4u);
@@ -91,7 +94,8 @@ TEST(ResponseParserTest, SampleValueSyntax) {
 
 TEST(ResponseParserTest, WarningsAreKept) {
   const auto r = ParseQueryResponse(200, R"({"status":"success","warnings":["partial response"],
-      "data":{"resultType":"vector","result":[]}})", "q");
+      "data":{"resultType":"vector","result":[]}})",
+                                    "q");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->warnings.size(), 1u);
   EXPECT_EQ(r->warnings[0], "partial response");
@@ -99,7 +103,8 @@ TEST(ResponseParserTest, WarningsAreKept) {
 
 TEST(ResponseParserTest, NativeHistogramPointsAreSkippedWithAWarning) {
   const auto r = ParseQueryResponse(200, R"({"status":"success","data":{"resultType":"vector",
-      "result":[{"metric":{"a":"b"},"histogram":[1,{"count":"2","sum":"3"}]}]}})", "q");
+      "result":[{"metric":{"a":"b"},"histogram":[1,{"count":"2","sum":"3"}]}]}})",
+                                    "q");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   ASSERT_EQ(r->series.size(), 1u);
   EXPECT_TRUE(r->series[0].samples.empty());
@@ -129,17 +134,16 @@ TEST_P(ApiErrorTest, MapsErrorTypeToCodeAndKind) {
   EXPECT_NE(r.error().message.find(c.error_type), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllErrorTypes, ApiErrorTest,
-    testing::Values(ApiErrorCase{"bad_data", 400, "BadData", false},
-                    ApiErrorCase{"execution", 422, "Execution", false},
-                    ApiErrorCase{"not_found", 404, "NotFound", false},
-                    ApiErrorCase{"timeout", 503, "Timeout", true},
-                    ApiErrorCase{"canceled", 503, "Canceled", true},
-                    ApiErrorCase{"internal", 500, "Internal", true},
-                    ApiErrorCase{"unavailable", 503, "Unavailable", true},
-                    ApiErrorCase{"something_new", 502, "HttpError", true},
-                    ApiErrorCase{"something_new", 418, "HttpError", false}));
+INSTANTIATE_TEST_SUITE_P(AllErrorTypes, ApiErrorTest,
+                         testing::Values(ApiErrorCase{"bad_data", 400, "BadData", false},
+                                         ApiErrorCase{"execution", 422, "Execution", false},
+                                         ApiErrorCase{"not_found", 404, "NotFound", false},
+                                         ApiErrorCase{"timeout", 503, "Timeout", true},
+                                         ApiErrorCase{"canceled", 503, "Canceled", true},
+                                         ApiErrorCase{"internal", 500, "Internal", true},
+                                         ApiErrorCase{"unavailable", 503, "Unavailable", true},
+                                         ApiErrorCase{"something_new", 502, "HttpError", true},
+                                         ApiErrorCase{"something_new", 418, "HttpError", false}));
 
 struct HttpErrorCase {
   int http_status;
@@ -158,14 +162,12 @@ TEST_P(HttpErrorTest, NonJsonBodiesAreClassifiedByStatus) {
   EXPECT_NE(r.error().message.find("gateway says no"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Statuses, HttpErrorTest,
-                         testing::Values(HttpErrorCase{401, "Unauthorized", false},
-                                         HttpErrorCase{403, "Forbidden", false},
-                                         HttpErrorCase{404, "NotFound", false},
-                                         HttpErrorCase{400, "HttpError", false},
-                                         HttpErrorCase{429, "HttpError", true},
-                                         HttpErrorCase{502, "HttpError", true},
-                                         HttpErrorCase{503, "HttpError", true}));
+INSTANTIATE_TEST_SUITE_P(
+    Statuses, HttpErrorTest,
+    testing::Values(HttpErrorCase{401, "Unauthorized", false},
+                    HttpErrorCase{403, "Forbidden", false}, HttpErrorCase{404, "NotFound", false},
+                    HttpErrorCase{400, "HttpError", false}, HttpErrorCase{429, "HttpError", true},
+                    HttpErrorCase{502, "HttpError", true}, HttpErrorCase{503, "HttpError", true}));
 
 struct MalformedCase {
   const char* name;
@@ -194,18 +196,22 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown type",
                       R"({"status":"success","data":{"resultType":"tensor","result":[]}})",
                       "tensor"},
-        MalformedCase{"value not a pair",
-                      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1]}]}})",
-                      "data.result[0].value"},
-        MalformedCase{"value not numeric",
-                      R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"x"]]}]}})",
-                      "data.result[0].values[1]"},
-        MalformedCase{"label not string",
-                      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":1},"value":[1,"1"]}]}})",
-                      "metric.a"},
-        MalformedCase{"vector without value",
-                      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{}}]}})",
-                      "has no value"},
+        MalformedCase{
+            "value not a pair",
+            R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1]}]}})",
+            "data.result[0].value"},
+        MalformedCase{
+            "value not numeric",
+            R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"x"]]}]}})",
+            "data.result[0].values[1]"},
+        MalformedCase{
+            "label not string",
+            R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":1},"value":[1,"1"]}]}})",
+            "metric.a"},
+        MalformedCase{
+            "vector without value",
+            R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{}}]}})",
+            "has no value"},
         MalformedCase{"scalar as object",
                       R"({"status":"success","data":{"resultType":"scalar","result":{}}})",
                       "data.result"}),

@@ -30,7 +30,7 @@ struct SignalObservation {
 
 // Pod-level facts about the target workload, from the Kubernetes API.
 struct WorkloadFacts {
-  int crashing_pods = 0;   // in CrashLoopBackOff or restarted since the last evaluation
+  int crashing_pods = 0;  // in CrashLoopBackOff or restarted since the last evaluation
   int not_ready_pods = 0;
   int current_replicas = 0;
 };

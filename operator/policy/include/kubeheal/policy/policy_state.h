@@ -26,7 +26,7 @@ struct TemporaryAction {
   bool dry_run = false;
   Clock::TimePoint applied_at;
   std::optional<Clock::TimePoint> revert_not_before;  // scale: recovery + scaleBackAfter
-  int attempt = 1;  // of the revert, when queued for one
+  int attempt = 1;                                    // of the revert, when queued for one
 };
 
 // One rule's remediation, from the moment its pattern held until recovery.
