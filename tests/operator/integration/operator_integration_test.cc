@@ -328,6 +328,31 @@ TEST_F(OperatorIntegrationTest, OperatorKilledMidScenarioLeavesNoFaultAfterExpir
             << "s after the operator was killed (fault ttl 6s)\n";
 }
 
+TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
+  ApplyPolicy(Json::parse(R"J({
+    "signals": [{"name": "request-rate", "pattern": "traffic",
+                 "query": "sum(rate(http_requests_total{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}[10s]))",
+                 "detector": {"type": "threshold", "params": {"above": 50}}, "for": "0s"}],
+    "rules": [{"name": "traffic", "when": {"pattern": "traffic"}, "actions": ["scale", "alert"]}],
+    "actions": {"scale": {"step": 1, "minReplicas": 1, "maxReplicas": 4, "verifyAfter": "30s"}}})J"));
+  StartTraffic(5);
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  std::this_thread::sleep_for(5s);
+  EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 2);  // no spike, no scaling
+  const auto spike_start = std::chrono::steady_clock::now();
+  traffic_ = std::make_unique<TrafficGenerator>(
+      std::vector<std::string>{"http://" + pods_[0].ip + ":" + std::to_string(pods_[0].data_port) + "/",
+                               "http://" + pods_[1].ip + ":" + std::to_string(pods_[1].data_port) + "/"},
+      60);
+  ASSERT_TRUE(WaitFor([&] { return Get("deployment web")["spec"]["replicas"] == 3; }, 60s))
+      << Get("healingpolicy web")["status"].dump(2);
+  std::cout << "replicas 2 -> 3 "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - spike_start).count()
+            << "s after the spike began\n";
+  EXPECT_TRUE(HasHistory("scale", "Succeeded"));
+}
+
 TEST_F(OperatorIntegrationTest, PrometheusDownMeansNoActionAndAConditionThenRecovery) {
   ApplyPolicy(Json::object());
   StartTraffic();
