@@ -203,7 +203,7 @@ class OperatorIntegrationTest : public ::testing::Test {
   bool HasHistory(const std::string& action, const std::string& result) {
     auto p = Get("healingpolicy web");
     if (p.is_null()) return false;
-    for (const auto& h : p["status"].value("history", Json::array())) {
+    for (const auto& h : p.value("status", Json::object()).value("history", Json::array())) {
       if (h.value("action", "") == action && h.value("result", "") == result) return true;
     }
     return false;
@@ -212,7 +212,7 @@ class OperatorIntegrationTest : public ::testing::Test {
   std::string Condition(const std::string& type) {
     auto p = Get("healingpolicy web");
     if (p.is_null()) return "";
-    for (const auto& c : p["status"].value("conditions", Json::array())) {
+    for (const auto& c : p.value("status", Json::object()).value("conditions", Json::array())) {
       if (c.value("type", "") == type) return c.value("status", "") + ": " + c.value("message", "");
     }
     return "";
@@ -252,7 +252,7 @@ TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
   EXPECT_EQ((*state)["throttle"]["enabled"], true) << state->dump();
   ASSERT_TRUE(WaitFor([&] {
     auto sc = Get("faultscenario drill");
-    return !sc.is_null() && sc["status"].contains("verdict");
+    return !sc.is_null() && sc.value("status", Json::object()).contains("verdict");
   }, 120s)) << Get("faultscenario drill").dump(2);
   const auto sc = Get("faultscenario drill");
   std::cout << "latency scenario: verdict=" << sc["status"]["verdict"]
