@@ -74,6 +74,17 @@ class AgentIntegrationTest : public ::testing::Test {
     return std::stod(text.substr(at + sample.size() + 2));
   }
 
+  // metric() once it equals `expected`, polling up to 2 s: the agent counts a request just
+  // after writing its response, so a scrape right after the response may be a hair early.
+  double metricSettled(const std::string& sample, double expected) {
+    double value = metric(sample);
+    for (int i = 0; i < 100 && value != expected; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      value = metric(sample);
+    }
+    return value;
+  }
+
   std::string dir_;
   std::string tokenFile_;
   std::unique_ptr<TestUpstream> upstream_;

@@ -16,7 +16,9 @@ namespace kubeheal::agent::testing {
 
 AgentProcess::AgentProcess(std::uint16_t upstreamPort, const std::string& tokenFile,
                            std::vector<std::string> extraArgs) {
-  std::vector<std::string> args = {KUBEHEAL_AGENT_BINARY,
+  // KUBEHEAL_AGENT_BINARY in the environment runs another build (e.g. the ASan one).
+  const char* binary = std::getenv("KUBEHEAL_AGENT_BINARY");
+  std::vector<std::string> args = {binary && *binary ? binary : KUBEHEAL_AGENT_BINARY,
                                    "--listen",
                                    "127.0.0.1:0",
                                    "--admin",

@@ -30,8 +30,9 @@ TEST_F(AgentIntegrationTest, HttpErrorFaultHitsItsPercentOfRequests) {
   }
   EXPECT_EQ(errors + oks, kRequests);
   EXPECT_NEAR(errors / double(kRequests), 0.30, 0.06) << errors << " errors";
-  EXPECT_EQ(metric(R"(kubeheal_agent_faults_injected_total{type="httpError"})"), errors);
-  EXPECT_EQ(metric(R"(http_requests_total{code="503",method="GET"})"), errors);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_faults_injected_total{type="httpError"})", errors),
+            errors);
+  EXPECT_EQ(metricSettled(R"(http_requests_total{code="503",method="GET"})", errors), errors);
   EXPECT_EQ(upstream_->requestsServed(), static_cast<std::uint64_t>(oks));
 }
 
@@ -111,7 +112,7 @@ TEST_F(AgentIntegrationTest, TrafficDropRefusesNewConnections) {
     EXPECT_TRUE(closed);
   }
   EXPECT_EQ(before.get("/").status, 200);  // kept-alive connections are not affected
-  EXPECT_EQ(metric(R"(kubeheal_agent_faults_injected_total{type="trafficDrop"})"), 5);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_faults_injected_total{type="trafficDrop"})", 5), 5);
 }
 
 TEST_F(AgentIntegrationTest, FaultsEndByThemselvesAtExpiry) {
@@ -129,7 +130,7 @@ TEST_F(AgentIntegrationTest, FaultsEndByThemselvesAtExpiry) {
   const auto healedAfter = std::chrono::steady_clock::now() - start;
   EXPECT_LT(healedAfter, 1500ms);
   EXPECT_TRUE(adminJson("GET", "/v1/faults")["faults"].empty());
-  EXPECT_EQ(metric(R"(kubeheal_agent_faults_active{type="httpError"})"), 0);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_faults_active{type="httpError"})", 0), 0);
 }
 
 TEST_F(AgentIntegrationTest, ClearRestoresNormalServiceAtOnce) {
@@ -138,7 +139,7 @@ TEST_F(AgentIntegrationTest, ClearRestoresNormalServiceAtOnce) {
             R"({"type":"httpError","params":{"status":502},"ttlSeconds":600})");
   adminJson("POST", "/v1/faults",
             R"({"type":"latency","params":{"delayMs":2000},"ttlSeconds":600})");
-  EXPECT_EQ(metric(R"(kubeheal_agent_faults_active{type="latency"})"), 1);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_faults_active{type="latency"})", 1), 1);
   EXPECT_EQ(adminJson("DELETE", "/v1/faults")["cleared"], 2);
   HttpClient client(agent_->port());
   const auto start = std::chrono::steady_clock::now();

@@ -23,7 +23,7 @@ TEST_F(AgentIntegrationTest, ForcedOpenCircuitGives503WithRetryAfter) {
   EXPECT_EQ(upstream_->requestsServed(), 0u);
   adminJson("PUT", "/v1/circuit", R"({"mode":"closed"})");
   EXPECT_EQ(client.get("/").status, 200);
-  EXPECT_EQ(metric("kubeheal_agent_circuit_rejected_total"), 1);
+  EXPECT_EQ(metricSettled("kubeheal_agent_circuit_rejected_total", 1), 1);
 }
 
 TEST_F(AgentIntegrationTest, AutoCircuitTripsOnUpstream5xxAndRecoversThroughHalfOpen) {
@@ -36,12 +36,19 @@ TEST_F(AgentIntegrationTest, AutoCircuitTripsOnUpstream5xxAndRecoversThroughHalf
   const HttpResult refused = client.get("/status/200");
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.headers.at("retry-after"), "1");
-  EXPECT_EQ(metric(R"(kubeheal_agent_circuit_state{state="open"})"), 1);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_circuit_state{state="open"})", 1), 1);
   EXPECT_EQ(adminJson("GET", "/v1/circuit")["state"], "open");
   std::this_thread::sleep_for(1100ms);
   EXPECT_EQ(adminJson("GET", "/v1/circuit")["state"], "halfOpen");
   EXPECT_EQ(client.get("/status/200").status, 200);  // the probe
-  EXPECT_EQ(adminJson("GET", "/v1/circuit")["state"], "closed");
+  // The agent records the probe's outcome right after writing the response; the admin call
+  // comes over another connection, so give it a moment.
+  std::string state;
+  for (int i = 0; i < 50 && state != "closed"; ++i) {
+    state = adminJson("GET", "/v1/circuit")["state"];
+    if (state != "closed") std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(state, "closed");
   EXPECT_EQ(client.get("/").status, 200);
   EXPECT_EQ(adminJson("GET", "/v1/circuit")["stats"]["trips"], 1);
 }
@@ -65,7 +72,7 @@ TEST_F(AgentIntegrationTest, ThrottleGives429WithRetryAfterBeyondTheBurst) {
   EXPECT_GE(ok, 5);
   EXPECT_LE(ok, 6);
   EXPECT_EQ(ok + throttled, 20);
-  EXPECT_EQ(metric("kubeheal_agent_throttled_requests_total"), throttled);
+  EXPECT_EQ(metricSettled("kubeheal_agent_throttled_requests_total", throttled), throttled);
   adminJson("DELETE", "/v1/throttle");
   EXPECT_EQ(client.get("/").status, 200);
 }

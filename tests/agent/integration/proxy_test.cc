@@ -19,7 +19,7 @@ TEST_F(AgentIntegrationTest, ForwardsRequestsOverKeptAliveConnections) {
   EXPECT_EQ(client.connectionsOpened(), 1u);        // client side kept alive
   EXPECT_LE(upstream_->connectionsAccepted(), 2u);  // upstream side pooled
   EXPECT_EQ(upstream_->requestsServed(), 200u);
-  EXPECT_EQ(metric(R"(http_requests_total{code="200",method="GET"})"), 200);
+  EXPECT_EQ(metricSettled(R"(http_requests_total{code="200",method="GET"})", 200), 200);
 }
 
 TEST_F(AgentIntegrationTest, AddsXForwardedFor) {
@@ -66,9 +66,9 @@ TEST_F(AgentIntegrationTest, UpstreamDownGives502AndTimeoutGives504) {
   const HttpResult down = client.get("/");
   ASSERT_TRUE(down.ok) << down.error;
   EXPECT_EQ(down.status, 502);
-  EXPECT_EQ(metric(R"(kubeheal_agent_upstream_errors_total{reason="timeout"})"), 1);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_upstream_errors_total{reason="timeout"})", 1), 1);
   EXPECT_GE(metric(R"(kubeheal_agent_upstream_errors_total{reason="connect"})"), 1);
-  EXPECT_EQ(metric(R"(http_requests_total{code="502",method="GET"})"), 1);
+  EXPECT_EQ(metricSettled(R"(http_requests_total{code="502",method="GET"})", 1), 1);
 }
 
 TEST_F(AgentIntegrationTest, MalformedRequestGets400AndAgentKeepsServing) {
@@ -80,7 +80,7 @@ TEST_F(AgentIntegrationTest, MalformedRequestGets400AndAgentKeepsServing) {
   EXPECT_EQ(response.rfind("HTTP/1.1 400", 0), 0u) << response;
   EXPECT_TRUE(closed);
   EXPECT_EQ(HttpClient(agent_->port()).get("/").status, 200);
-  EXPECT_EQ(metric(R"(kubeheal_agent_client_errors_total{reason="bad_request"})"), 1);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_client_errors_total{reason="bad_request"})", 1), 1);
 }
 
 TEST_F(AgentIntegrationTest, OversizedHeadersGet431AndAgentKeepsServing) {
@@ -104,7 +104,7 @@ TEST_F(AgentIntegrationTest, SlowClientGets408AndAgentKeepsServing) {
   EXPECT_EQ(response.rfind("HTTP/1.1 408", 0), 0u) << response;
   EXPECT_TRUE(closed);
   EXPECT_EQ(HttpClient(agent_->port()).get("/").status, 200);
-  EXPECT_EQ(metric(R"(kubeheal_agent_client_errors_total{reason="timeout"})"), 1);
+  EXPECT_EQ(metricSettled(R"(kubeheal_agent_client_errors_total{reason="timeout"})", 1), 1);
 }
 
 TEST_F(AgentIntegrationTest, ClientVanishingMidBodyDoesNotHurtOthers) {

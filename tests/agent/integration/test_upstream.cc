@@ -90,8 +90,8 @@ TestUpstream::TestUpstream() : impl_(std::make_unique<Impl>()) {
           }
           response.keep_alive(request.keep_alive());
           if (!response.chunked()) response.prepare_payload();
+          served_++;  // before the write, so a client that has the response sees the count
           http::write(*socket, response, ec);
-          served_++;
           if (ec || !request.keep_alive()) break;
         }
         beast::error_code ignored;
