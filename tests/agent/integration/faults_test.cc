@@ -50,10 +50,10 @@ TEST_F(AgentIntegrationTest, LatencyFaultDelaysOnlyMatchingRequests) {
     EXPECT_LT(delayed, 2s);
     start = std::chrono::steady_clock::now();
     ASSERT_EQ(client.get("/fastpath").status, 200);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 240ms);  // the delay is >= 250 ms
     start = std::chrono::steady_clock::now();
     ASSERT_EQ(client.request("POST", "/slowpath/x", "body").status, 200);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 240ms);  // the delay is >= 250 ms
   }
 }
 
