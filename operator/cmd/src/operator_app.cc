@@ -219,10 +219,7 @@ int OperatorApp::Run(kube::CancelToken& stop) {
     std::random_device rd;
     config.identity = Hostname() + "_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 100000);
     kube::LeaderCallbacks callbacks;
-    callbacks.on_started_leading = [&] {
-      Log().Info("became leader", {{"identity", config.identity}});
-      start_controllers();
-    };
+    callbacks.on_started_leading = [&] { start_controllers(); };  // the elector logs it
     callbacks.on_stopped_leading = [&] {
       Log().Warn("leadership ended", {{"identity", config.identity}});
       if (!stop.cancelled()) lost = true;
