@@ -48,6 +48,7 @@ Status DecisionEngine::ReportOutcome(PolicyState& state, const std::string& deci
       TemporaryAction retry;
       retry.decision_id = d.id;
       retry.rule = d.rule;
+      retry.pattern = d.pattern;
       retry.action = d.action;
       retry.parameters = p;
       retry.dry_run = d.dry_run;

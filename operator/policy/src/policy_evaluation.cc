@@ -306,6 +306,7 @@ class Evaluator {
       TemporaryAction t;
       t.decision_id = d.id;
       t.rule = ep.rule;
+      t.pattern = ep.pattern;
       t.action = d.action;
       t.parameters = d.parameters;
       t.dry_run = d.dry_run;
@@ -385,10 +386,7 @@ class Evaluator {
         p.from_replicas = current;
         p.to_replicas = target;
       }
-      Decision d = NewDecision(t.action, p, t.rule, Pattern::kCrash, -1, t.dry_run, true);
-      for (const auto& e : state_.history) {
-        if (e.decision.id == t.decision_id) d.pattern = e.decision.pattern;
-      }
+      Decision d = NewDecision(t.action, p, t.rule, t.pattern, -1, t.dry_run, true);
       d.attempt = t.attempt;
       d.reason = "recovered: " + Describe(t.action, p, true) + " (undoing " + t.decision_id + ")";
       done[t.action] = true;

@@ -66,6 +66,7 @@ json ToJson(const Evidence& e) {
 json ToJson(const TemporaryAction& t) {
   json j = {{"decision", t.decision_id},
             {"rule", t.rule},
+            {"pattern", PatternName(t.pattern)},
             {"action", ActionTypeName(t.action)},
             {"parameters", ToJson(t.parameters, t.action)},
             {"dryRun", t.dry_run},
@@ -226,6 +227,7 @@ TemporaryAction TemporaryFrom(const Reader& r) {
   TemporaryAction t;
   t.decision_id = r.Str("decision");
   t.rule = r.Str("rule", false);
+  t.pattern = r.EnumOf<Pattern>("pattern", ParsePattern);
   t.action = r.EnumOf<ActionType>("action", ParseActionType);
   t.parameters = ParametersFrom(r.Child("parameters"), t.action);
   t.dry_run = r.Bool("dryRun");

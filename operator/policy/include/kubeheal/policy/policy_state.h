@@ -21,6 +21,7 @@ struct SignalHold {
 struct TemporaryAction {
   std::string decision_id;
   std::string rule;
+  Pattern pattern = Pattern::kCustom;
   ActionType action = ActionType::kThrottle;
   ActionParameters parameters;
   bool dry_run = false;
