@@ -65,7 +65,11 @@ is_running() {
   pid=$(<"$f")
   [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
   [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$dir/"
+  # Read first, then match: `tr | grep -q` under pipefail fails at random when grep exits
+  # early and tr gets SIGPIPE.
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$dir/"* ]]
 }
 
 stop_process() {
@@ -112,7 +116,7 @@ wait_for() {
 
 # ---------------------------------------------------------------- ports, addresses
 
-port_in_use() { ss -Htlun "sport = :$1" 2>/dev/null | grep -q .; }
+port_in_use() { ss -Htlun "sport = :$1" 2>/dev/null | grep -c . >/dev/null; }
 
 free_port() {
   local p i
@@ -234,7 +238,7 @@ kc() { kubectl --kubeconfig "$dir/admin.kubeconfig" --request-timeout 20s "$@"; 
 
 # ---------------------------------------------------------------- health checks
 
-etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_CLIENT_PORT/health" 2>/dev/null | grep -q '"health":"true"'; }
+etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_CLIENT_PORT/health" 2>/dev/null | grep -c '"health":"true"' >/dev/null; }
 apiserver_ready() {
   [[ $(curl -sS --max-time 3 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
     "$(api_url)/readyz" 2>/dev/null) == ok ]]
@@ -244,7 +248,7 @@ scheduler_healthy() { [[ $(curl -sSk --max-time 2 "https://127.0.0.1:$SCHEDULER_
 containerd_healthy() { ctr -a "$dir/containerd.sock" version >/dev/null 2>&1; }
 kubelet_healthy() { [[ $(curl -sS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" 2>/dev/null) == ok ]]; }
 proxy_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz" >/dev/null 2>&1; }
-dns_healthy() { ss -Hlun "sport = :53" 2>/dev/null | grep -qF "$gateway:53"; }
+dns_healthy() { ss -Hlun "sport = :53" 2>/dev/null | grep -cF "$gateway:53" >/dev/null; }
 node_ready() {
   [[ $(kc get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
 }
@@ -392,7 +396,7 @@ ensure_bridge() {
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     ip link add "$bridge" type bridge || fail cluster "creating bridge $bridge"
   fi
-  ip addr show dev "$bridge" | grep -qF "inet $gateway/" || ip addr add "$gateway/24" dev "$bridge"
+  ip addr show dev "$bridge" | grep -cF "inet $gateway/" >/dev/null || ip addr add "$gateway/24" dev "$bridge"
   ip link set "$bridge" up
   sysctl -qw net.ipv4.ip_forward=1
 }
@@ -404,7 +408,7 @@ start_containerd() {
   say "starting containerd $(containerd --version | awk '{print $3}') on $dir/containerd.sock"
   spawn containerd containerd --config "$dir/containerd.toml"
   wait_for containerd containerd_healthy 30
-  if ! ctr -a "$dir/containerd.sock" -n k8s.io images ls -q | grep -qxF "$pause_image"; then
+  if ! ctr -a "$dir/containerd.sock" -n k8s.io images ls -q | grep -cxF "$pause_image" >/dev/null; then
     [[ -f $images_dir/pause.tar ]] ||
       fail containerd "sandbox image $pause_image missing and $images_dir/pause.tar not found: build it with hack/docker-up.sh && hack/images.sh BUILD_DIR pause (or set KUBEHEAL_IMAGES_DIR)"
     say "importing $images_dir/pause.tar (sandbox image $pause_image)"
@@ -639,8 +643,10 @@ cmd_down() {
   fi
   stop_process containerd
   # Shims of OUR containerd only (matched by its socket's full path), ended by pid.
+  local cmdline
   for f in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "-address $dir/containerd.sock " || continue
+    cmdline=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
+    [[ $cmdline == *"-address $dir/containerd.sock "* ]] || continue
     f=${f#/proc/}
     kill -KILL "${f%/cmdline}" 2>/dev/null || true
   done
@@ -661,7 +667,7 @@ cmd_down() {
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
   find /sys/fs/cgroup/*/"${cgroup_root#/}" -depth -type d -exec rmdir {} + 2>/dev/null || true
-  if awk -v d="$dir/" 'index($2, d) == 1' /proc/mounts | grep -q .; then
+  if awk -v d="$dir/" 'index($2, d) == 1' /proc/mounts | grep -c . >/dev/null; then
     say "WARNING: mounts under $dir remain; state kept"
     return 0
   fi

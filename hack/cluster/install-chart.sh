@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs (or upgrades) charts/kubeheal for the end-to-end runs into the cluster of $KUBECONFIG,
+# Installs (or upgrades) charts/kubeheal for the end-to-end runs into the cluster of $KUBECONFIG
+# (unset: the local cluster's, or kind's in kind mode),
 # with the same values on both paths, and waits until its pods are Ready:
 #   hack/cluster/install-chart.sh local   # hack/cluster.sh: values-e2e.yaml + values-local.yaml
 #   hack/cluster/install-chart.sh kind    # hack/kind-up.sh: values-e2e.yaml
@@ -24,12 +25,14 @@ values=(-f "$repo/hack/cluster/values-e2e.yaml")
 operator_image=yes
 case $mode in
   local)
+    [[ -n ${KUBECONFIG:-} ]] || eval "$("$repo/hack/cluster.sh" env)"
     values+=(-f "$repo/hack/cluster/values-local.yaml")
     dir=${KUBEHEAL_CLUSTER_DIR:-$HOME/.cache/kubeheal/run/cluster}
     ctr -a "$dir/containerd.sock" -n k8s.io images ls -q 2>/dev/null |
-      grep -qxF docker.io/kubeheal/operator:dev || operator_image=""
+      grep -cxF docker.io/kubeheal/operator:dev >/dev/null || operator_image=""
     ;;
   kind)
+    [[ -n ${KUBECONFIG:-} ]] || eval "$("$repo/hack/kind-up.sh" env)"
     docker image inspect kubeheal/operator:dev >/dev/null 2>&1 || operator_image=""
     ;;
   *) say "unknown mode '$mode' (local or kind)"; exit 2 ;;
