@@ -293,13 +293,6 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
         ss.anomalous = a.anomalous;
         ss.explanation = a.explanation;
         metrics_->AnomalyScore(key, signal.name, ss.score);
-        // Crash and readiness signals speak through the pod facts, which the engine reads.
-        if (a.anomalous && signal.pattern == "crash") {
-          observation.workload.crashing_pods = std::max(observation.workload.crashing_pods, 1);
-        }
-        if (a.anomalous && signal.pattern == "notReady") {
-          observation.workload.not_ready_pods = std::max(observation.workload.not_ready_pods, 1);
-        }
       }
     }
     for (const auto& hold : rt.state->holds) {

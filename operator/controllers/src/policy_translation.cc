@@ -24,21 +24,8 @@ policy::Seconds ToSeconds(api::Millis d) {
 // wait"), which is the shortest wait the engine knows.
 policy::Seconds VerifyAfter(api::Millis d) { return std::max(policy::Seconds(1), ToSeconds(d)); }
 
-policy::Pattern RulePattern(const api::RuleSpec& rule, const api::HealingPolicy& p) {
-  std::string pattern = rule.pattern;
-  if (pattern == "custom") {
-    pattern = "errors";
-    for (const auto& s : p.spec.signals) {
-      if (!rule.signals.empty() && s.name == rule.signals.front() && s.pattern != "custom") {
-        pattern = s.pattern;
-      }
-    }
-  }
-  if (pattern == "latency") return policy::Pattern::kHighLatency;
-  if (pattern == "errors") return policy::Pattern::kHighErrorRate;
-  if (pattern == "traffic") return policy::Pattern::kTrafficSpike;
-  if (pattern == "memory") return policy::Pattern::kMemoryGrowth;
-  return policy::Pattern::kCrash;
+policy::Pattern PatternOf(const std::string& name) {
+  return policy::ParsePattern(name).value_or(policy::Pattern::kCustom);
 }
 
 }  // namespace
@@ -52,14 +39,6 @@ std::string RenderQuery(const std::string& query_template, const QueryContext& c
   return q;
 }
 
-policy::SignalKind SignalKindOf(const std::string& pattern) {
-  if (pattern == "latency") return policy::SignalKind::kLatency;
-  if (pattern == "errors") return policy::SignalKind::kErrors;
-  if (pattern == "traffic") return policy::SignalKind::kTraffic;
-  if (pattern == "memory") return policy::SignalKind::kMemory;
-  return policy::SignalKind::kOther;
-}
-
 policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext& context) {
   policy::PolicySpec spec;
   spec.namespace_name = p.metadata.namespace_;
@@ -68,15 +47,20 @@ policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext&
     policy::SignalSpec out;
     out.name = s.name;
     out.query = RenderQuery(s.query, context);
-    out.kind = SignalKindOf(s.pattern);
+    out.pattern = PatternOf(s.pattern);
     out.hold_for = ToSeconds(s.hold_for);
     spec.signals.push_back(std::move(out));
   }
   for (const auto& r : p.spec.rules) {
     policy::Rule rule;
     rule.name = r.name;
-    rule.pattern = RulePattern(r, p);
+    rule.pattern = PatternOf(r.pattern);
     rule.signals = r.signals;
+    rule.match = policy::ParseMatch(r.match).value_or(policy::Match::kAny);
+    for (const auto& u : r.unless) {
+      if (auto up = policy::ParsePattern(u)) rule.unless.push_back(*up);
+    }
+    rule.min_severity = policy::ParseSeverity(r.min_severity).value_or(policy::Severity::kWarning);
     for (const auto& a : r.actions) {
       if (auto t = policy::ParseActionType(a)) rule.actions.push_back(*t);
     }
@@ -85,6 +69,7 @@ policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext&
   const auto& a = p.spec.actions;
   spec.actions.throttle.rps = static_cast<double>(a.throttle.rps);
   spec.actions.throttle.burst = static_cast<int>(a.throttle.burst);
+  spec.actions.throttle.max_duration = ToSeconds(a.throttle.max_duration);
   spec.actions.throttle.verify_after = VerifyAfter(a.throttle.verify_after);
   spec.actions.circuit_break.duration = ToSeconds(a.circuit_break.duration);
   spec.actions.circuit_break.half_open_probes = static_cast<int>(a.circuit_break.half_open_probes);
@@ -92,6 +77,7 @@ policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext&
   spec.actions.scale.step = static_cast<int>(a.scale.step);
   spec.actions.scale.min_replicas = static_cast<int>(a.scale.min_replicas);
   spec.actions.scale.max_replicas = static_cast<int>(a.scale.max_replicas);
+  spec.actions.scale.scale_back_after = ToSeconds(a.scale.scale_back_after);
   spec.actions.scale.verify_after = VerifyAfter(a.scale.verify_after);
   spec.actions.restart.mode =
       a.restart.mode == "pod" ? policy::RestartMode::kOnePod : policy::RestartMode::kRolling;

@@ -36,13 +36,14 @@ TEST(PolicyTranslationTest, MapsPatternsActionsAndGuardrails) {
   auto spec = ToPolicySpec(*parsed, {"shop", "orders", "orders-1"});
   ASSERT_EQ(spec.signals.size(), 2u);
   EXPECT_EQ(spec.signals[0].query, "q{pod=~\"orders-1\"}");
-  EXPECT_EQ(spec.signals[0].kind, policy::SignalKind::kLatency);
+  EXPECT_EQ(spec.signals[0].pattern, policy::Pattern::kLatency);
   EXPECT_EQ(spec.signals[0].hold_for, std::chrono::seconds(30));
   ASSERT_EQ(spec.rules.size(), 2u);
-  EXPECT_EQ(spec.rules[0].pattern, policy::Pattern::kHighLatency);
+  EXPECT_EQ(spec.rules[0].pattern, policy::Pattern::kLatency);
   EXPECT_EQ(spec.rules[0].actions,
             (std::vector<policy::ActionType>{policy::ActionType::kThrottle, policy::ActionType::kScale}));
-  EXPECT_EQ(spec.rules[1].pattern, policy::Pattern::kHighErrorRate);
+  EXPECT_EQ(spec.rules[1].pattern, policy::Pattern::kCustom);
+  EXPECT_EQ(spec.rules[1].signals, (std::vector<std::string>{"errs"}));
   EXPECT_EQ(spec.actions.scale.min_replicas, 2);
   EXPECT_EQ(spec.guardrails.cooldown, std::chrono::seconds(120));
   EXPECT_TRUE(spec.guardrails.dry_run);

@@ -19,13 +19,9 @@ struct QueryContext {
 // Replaces {{namespace}}, {{workload}}, {{pod}} and {{window}} in a PromQL template.
 std::string RenderQuery(const std::string& query_template, const QueryContext& context);
 
-// The HealingPolicy as the decision engine sees it (queries rendered for the evidence).
-// Rule patterns map crash/notReady -> crash, latency -> highLatency, errors -> highErrorRate,
-// traffic -> trafficSpike, memory -> memoryGrowth; a custom rule takes the pattern of its
-// first signal (highErrorRate when that signal has none).
+// The HealingPolicy as the decision engine sees it (queries rendered for the evidence);
+// patterns, match, unless, minSeverity, maxDuration and scaleBackAfter carry over by name.
 policy::PolicySpec ToPolicySpec(const api::HealingPolicy& policy, const QueryContext& context);
-
-policy::SignalKind SignalKindOf(const std::string& pattern);
 
 // Detector parameters of a CRD signal (camelCase JSON) as kubeheal::detectors takes them
 // (snake_case strings). `direction` is not a detector parameter: the controller applies it.
