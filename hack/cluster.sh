@@ -101,14 +101,23 @@ spawn() {
   : >"$logs/$name.log"
   # 8>&-: the child must not hold our lock on the state dir.
   setsid "$@" </dev/null >>"$logs/$name.log" 2>&1 8>&- &
-  echo $! >"$(pid_file "$name")"
+  local pid=$! i
+  echo "$pid" >"$(pid_file "$name")"
+  # Until the child has exec'd the program its cmdline is still this script's, and is_running
+  # would call it dead (seen under load as "exited during startup"): wait for the exec.
+  for ((i = 0; i < 100; i++)); do
+    is_running "$name" || [[ ! -d /proc/$pid ]] || { sleep 0.05; continue; }
+    break
+  done
 }
 
 # wait_for NAME CHECK TIMEOUT: polls CHECK; fails early (naming NAME) when the process died.
 wait_for() {
   local name=$1 check=$2 timeout=$3 start=$SECONDS
   while ! $check; do
-    is_running "$name" || fail "$name" "exited during startup"
+    # Twice, apart: reading /proc/PID/cmdline while the process is exec'ing (pyenv shims, setsid)
+    # can come back empty or name an intermediate program.
+    is_running "$name" || { sleep 0.3; is_running "$name"; } || fail "$name" "exited during startup"
     ((SECONDS - start < timeout)) || fail "$name" "not ready after ${timeout}s"
     sleep 0.3
   done
@@ -419,7 +428,10 @@ start_containerd() {
 
 start_dns() {
   say "starting cluster DNS on $gateway:53 (*.svc.cluster.local)"
-  spawn cluster-dns python3 "$repo/hack/cluster/cluster-dns.py" --listen "$gateway" --port 53 \
+  # Debian's interpreter when there is one: a pyenv shim is a chain of bash scripts that exec.
+  local python=/usr/bin/python3
+  [[ -x $python ]] || python=$(command -v python3)
+  spawn cluster-dns "$python" "$repo/hack/cluster/cluster-dns.py" --listen "$gateway" --port 53 \
     --api "$(api_url)" --ca "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key"
   wait_for cluster-dns dns_healthy 20
 }

@@ -97,7 +97,14 @@ spawn() {
   : >"$log_file"
   # 8>&-: the child must not inherit (and so hold) our lock on the state dir.
   setsid "$@" </dev/null >>"$log_file" 2>&1 8>&- &
-  echo $! >"$(pid_file "$name")"
+  local pid=$! i
+  echo "$pid" >"$(pid_file "$name")"
+  # Until the child has exec'd the program its cmdline is still this script's, and is_running
+  # would call it dead (a random "exited during startup" under load): wait for the exec.
+  for ((i = 0; i < 100; i++)); do
+    is_running "$name" || [[ ! -d /proc/$pid ]] || { sleep 0.05; continue; }
+    break
+  done
 }
 
 # ---------------------------------------------------------------- ports
@@ -228,7 +235,8 @@ apiserver_ready() {
 wait_for() {
   local name=$1 check=$2 timeout=$3 log_file=$4 start=$SECONDS
   while ! $check; do
-    is_running "$name" || fail "$name exited during startup" "$log_file"
+    # Twice, apart: /proc/PID/cmdline read while the process is exec'ing can come back empty.
+    is_running "$name" || { sleep 0.3; is_running "$name"; } || fail "$name exited during startup" "$log_file"
     ((SECONDS - start < timeout)) || fail "waiting ${timeout}s for $name to become ready" "$log_file"
     sleep 0.3
   done
