@@ -15,7 +15,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-BIN=$ROOT/build/bin
+# KUBEHEAL_BIN: use binaries from elsewhere and skip the build (development).
+BIN=${KUBEHEAL_BIN:-$ROOT/build/bin}
 # shellcheck source=hack/lib/loopback-stack.sh
 source hack/lib/loopback-stack.sh
 
@@ -31,7 +32,7 @@ step() { echo; echo "==> [$((SECONDS - t0))s] $*"; }
 
 step "installing dependencies and building (first run: several minutes)"
 hack/install-deps.sh
-hack/build.sh build
+[[ -n ${KUBEHEAL_BIN:-} ]] || hack/build.sh build
 for b in kubeheal-agent orders payments users kubeheal-loadgen; do
   [[ -x $BIN/$b ]] || stack_fail "missing $BIN/$b after the build"
 done
@@ -78,7 +79,7 @@ stack_spawn operator "$BIN/kubeheal-operator" --kubeconfig "$KUBECONFIG" \
   --prometheus-url "$PROM_URL" --namespaces "$STACK_NS" \
   --agent-token-file "$STACK_DIR/agent-token" \
   --metrics-addr "127.0.0.1:$(stack_free_port)" --health-addr "127.0.0.1:$(stack_free_port)" \
-  --leader-elect=false --log-format text
+  --log-format text
 sleep 2
 kill -0 "$(cat "$STACK_DIR/operator.pid")" 2>/dev/null ||
   { tail -n 20 "$STACK_DIR/operator.log"; stack_fail "the operator exited; see $STACK_DIR/operator.log"; }

@@ -22,6 +22,10 @@ def main():
     ns, scenario, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
     start = time.time()
     seen = set()
+    # Events from before this drill (earlier drills, earlier runs) are not part of its timeline.
+    before = kubectl_json("-n", ns, "get", "events") or {}
+    for ev in before.get("items", []):
+        seen.add("ev:" + ev["metadata"]["uid"] + str(ev.get("count", 1)))
 
     def say(key, text):
         if key in seen:
@@ -42,6 +46,7 @@ def main():
                                 for t in st.get("targets", []))
             say("phase:" + phase, f"scenario {scenario}: {phase}" + (f" (targets: {targets})" if targets else ""))
         policy_name = fs.get("spec", {}).get("expect", {}).get("policyRef", {}).get("name")
+        hp = {}
         if policy_name:
             hp = kubectl_json("-n", ns, "get", "healingpolicy", policy_name) or {}
             hst = hp.get("status", {})
@@ -52,13 +57,21 @@ def main():
                 if sig.get("severity", "normal") not in ("normal", ""):
                     say("sig:" + sig.get("name", "") + ":" + sig["severity"],
                         f"detected  {sig.get('name')}: {sig.get('severity')} — {sig.get('explanation', '')}")
+            first_look = "hp-seen" not in seen
+            seen.add("hp-seen")
             for h in hst.get("history", []):
                 key = "act:" + json.dumps(h, sort_keys=True)[:200]
+                if first_look:  # actions of earlier drills
+                    seen.add(key)
                 say(key, f"action    {h.get('action')} {h.get('result', '')} — {h.get('message', '')}")
+        related = {scenario}
+        if policy_name:
+            related.add(policy_name)
+            related.add((hp.get("spec", {}).get("targetRef", {}) or {}).get("name", ""))
         events = kubectl_json("-n", ns, "get", "events") or {}
         for ev in sorted(events.get("items", []), key=lambda e: e.get("lastTimestamp") or ""):
             src = ev.get("source", {}).get("component", "") or ev.get("reportingComponent", "")
-            if "kubeheal" not in src:
+            if "kubeheal" not in src or ev.get("involvedObject", {}).get("name") not in related:
                 continue
             say("ev:" + ev["metadata"]["uid"] + str(ev.get("count", 1)),
                 f"event     {ev.get('involvedObject', {}).get('kind')}/{ev.get('involvedObject', {}).get('name')} "

@@ -105,6 +105,9 @@ stack_register_pods() {
   for spec in "${STACK_PODS[@]}"; do
     read -r name ip _ <<<"$spec"
     app=${name%-*}
+    # A previous run's objects are replaced, not patched (selectors are immutable).
+    kubectl -n "$STACK_NS" delete deployment "$app" --ignore-not-found >/dev/null
+    kubectl -n "$STACK_NS" delete pod "$name" --ignore-not-found --grace-period=0 --force >/dev/null 2>&1
     kubectl apply -f - >/dev/null <<YAML
 apiVersion: apps/v1
 kind: Deployment
