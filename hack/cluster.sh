@@ -54,62 +54,9 @@ fail() {
 
 # ---------------------------------------------------------------- processes
 
-pid_file() { echo "$dir/$1.pid"; }
-
-# True when the pid file names a live process started for this state dir (every command line
-# we start mentions $dir/, which guards against a recycled pid).
-is_running() {
-  local f pid
-  f=$(pid_file "$1")
-  [[ -f $f ]] || return 1
-  pid=$(<"$f")
-  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
-  # Read first, then match: `tr | grep -q` under pipefail fails at random when grep exits
-  # early and tr gets SIGPIPE.
-  local cmdline
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ $cmdline == *"$dir/"* ]]
-}
-
-stop_process() {
-  local name=$1 f pid i
-  f=$(pid_file "$name")
-  if ! is_running "$name"; then
-    rm -f "$f"
-    return 0
-  fi
-  pid=$(<"$f")
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do
-    [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || break
-    sleep 0.1
-  done
-  if [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]; then
-    say "$name (pid $pid) ignored SIGTERM for 15 s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-  fi
-  rm -f "$f"
-  say "stopped $name (pid $pid)"
-}
-
-# spawn NAME CMD...: detached (own session, stdio to logs/NAME.log), pid in NAME.pid.
-spawn() {
-  local name=$1
-  shift
-  : >"$logs/$name.log"
-  # 8>&-: the child must not hold our lock on the state dir.
-  setsid "$@" </dev/null >>"$logs/$name.log" 2>&1 8>&- &
-  local pid=$! i
-  echo "$pid" >"$(pid_file "$name")"
-  # Until the child has exec'd the program its cmdline is still this script's, and is_running
-  # would call it dead (seen under load as "exited during startup"): wait for the exec.
-  for ((i = 0; i < 100; i++)); do
-    is_running "$name" || [[ ! -d /proc/$pid ]] || { sleep 0.05; continue; }
-    break
-  done
-}
+# pid_file, is_running, stop_process NAME [SIGNAL], spawn NAME LOGFILE CMD...
+# shellcheck source=hack/lib/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/processes.sh"
 
 # wait_for NAME CHECK TIMEOUT: polls CHECK; fails early (naming NAME) when the process died.
 wait_for() {
@@ -291,7 +238,7 @@ start_etcd() {
   chmod 700 "$dir/etcd-data"
   local peer=http://127.0.0.1:$ETCD_PEER_PORT client=http://127.0.0.1:$ETCD_CLIENT_PORT
   say "starting etcd on $client"
-  spawn etcd "$ETCD_BIN" --name kubeheal-cluster --data-dir "$dir/etcd-data" \
+  spawn etcd "$logs/etcd.log" "$ETCD_BIN" --name kubeheal-cluster --data-dir "$dir/etcd-data" \
     --listen-client-urls "$client" --advertise-client-urls "$client" \
     --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
     --initial-cluster "kubeheal-cluster=$peer" --initial-cluster-state new \
@@ -303,7 +250,7 @@ start_apiserver() {
   say "starting kube-apiserver on 0.0.0.0:$APISERVER_PORT (advertised $NODE_IP, Service $service_ip)"
   # Bound to every address: pods reach it through the `kubernetes` Service, whose endpoint is the
   # advertised node address; the kubeconfigs use 127.0.0.1.
-  spawn kube-apiserver "$APISERVER_BIN" \
+  spawn kube-apiserver "$logs/kube-apiserver.log" "$APISERVER_BIN" \
     --bind-address 0.0.0.0 --advertise-address "$NODE_IP" --secure-port "$APISERVER_PORT" \
     --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
     --cert-dir "$pki" --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
@@ -322,7 +269,7 @@ start_apiserver() {
 
 start_controller_manager() {
   say "starting kube-controller-manager (health https://127.0.0.1:$KCM_PORT/healthz)"
-  spawn kube-controller-manager "$KCM_BIN" \
+  spawn kube-controller-manager "$logs/kube-controller-manager.log" "$KCM_BIN" \
     --kubeconfig "$dir/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$dir/controller-manager.kubeconfig" \
     --authorization-kubeconfig "$dir/controller-manager.kubeconfig" \
@@ -336,7 +283,7 @@ start_controller_manager() {
 
 start_scheduler() {
   say "starting kube-scheduler (health https://127.0.0.1:$SCHEDULER_PORT/healthz)"
-  spawn kube-scheduler "$SCHEDULER_BIN" \
+  spawn kube-scheduler "$logs/kube-scheduler.log" "$SCHEDULER_BIN" \
     --kubeconfig "$dir/scheduler.kubeconfig" \
     --authentication-kubeconfig "$dir/scheduler.kubeconfig" \
     --authorization-kubeconfig "$dir/scheduler.kubeconfig" \
@@ -415,7 +362,7 @@ start_containerd() {
   write_containerd_config
   write_cni_config
   say "starting containerd $(containerd --version | awk '{print $3}') on $dir/containerd.sock"
-  spawn containerd containerd --config "$dir/containerd.toml"
+  spawn containerd "$logs/containerd.log" containerd --config "$dir/containerd.toml"
   wait_for containerd containerd_healthy 30
   if ! ctr -a "$dir/containerd.sock" -n k8s.io images ls -q | grep -cxF "$pause_image" >/dev/null; then
     [[ -f $images_dir/pause.tar ]] ||
@@ -431,7 +378,7 @@ start_dns() {
   # Debian's interpreter when there is one: a pyenv shim is a chain of bash scripts that exec.
   local python=/usr/bin/python3
   [[ -x $python ]] || python=$(command -v python3)
-  spawn cluster-dns "$python" "$repo/hack/cluster/cluster-dns.py" --listen "$gateway" --port 53 \
+  spawn cluster-dns "$logs/cluster-dns.log" "$python" "$repo/hack/cluster/cluster-dns.py" --listen "$gateway" --port 53 \
     --api "$(api_url)" --ca "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key"
   wait_for cluster-dns dns_healthy 20
 }
@@ -475,7 +422,7 @@ maxPods: 60
 registerNode: true
 EOF
   say "starting kubelet as node $node ($NODE_IP:$KUBELET_PORT)"
-  spawn kubelet "$KUBELET_BIN" --config "$dir/kubelet.yaml" --kubeconfig "$dir/kubelet.kubeconfig" \
+  spawn kubelet "$logs/kubelet.log" "$KUBELET_BIN" --config "$dir/kubelet.yaml" --kubeconfig "$dir/kubelet.kubeconfig" \
     --root-dir "$dir/kubelet" --cert-dir "$dir/kubelet-pki" --hostname-override "$node" \
     --node-ip "$NODE_IP" --v=1
   wait_for kubelet kubelet_healthy 60
@@ -500,7 +447,7 @@ nodePortAddresses: [primary]
 conntrack: {maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 EOF
   say "starting kube-proxy (iptables mode, health http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz)"
-  spawn kube-proxy "$PROXY_BIN" --config "$dir/kube-proxy.yaml" --v=1
+  spawn kube-proxy "$logs/kube-proxy.log" "$PROXY_BIN" --config "$dir/kube-proxy.yaml" --v=1
   wait_for kube-proxy proxy_healthy 60
 }
 
