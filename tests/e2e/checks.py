@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Checks of the end-to-end drills that the FaultScenario verdict does not cover, through kubectl.
+
+  checks.py baseline NAMESPACE POLICY...          exit 0 when every policy's learning detectors
+                                                  have seen their minPoints (prints progress)
+  checks.py consistent NAMESPACE SINCE POLICY...  drill 6: actions since SINCE (RFC 3339) were
+                                                  taken on the policy's own anomalous signals and
+                                                  no action flapped
+  checks.py oomkilled NAMESPACE SELECTOR          exit 1 when a container of the selected pods
+                                                  was OOM-killed (state or last state)
+  checks.py leader NAMESPACE LEASE                prints the pod name holding the Lease
+"""
+import datetime
+import json
+import math
+import subprocess
+import sys
+
+
+def kubectl_json(*args):
+    out = subprocess.run(["kubectl", *args, "-o", "json"], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        return None
+    return json.loads(out.stdout)
+
+
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def needed_confidence(detector):
+    """Confidence a learning detector reports once it has minPoints of history (the formulas of
+    kubeheal::detectors: n/window for rolling windows and trend, 1-(1-alpha)^n for EWMA)."""
+    kind = detector.get("type", "default")
+    params = detector.get("params", {}) or {}
+    if kind in ("threshold", "burnRate"):
+        return 0.0
+    if kind == "ewma":
+        alpha = float(params.get("alpha", 0.3))
+        return 1.0 - math.pow(1.0 - alpha, float(params.get("minPoints", 10)))
+    if kind in ("zscore", "movingAverage", "mad"):
+        window = float(params.get("window", 60))
+        return min(1.0, float(params.get("minPoints", 10)) / window)
+    if kind == "trend":
+        window = float(params.get("window", 30))
+        return min(1.0, float(params.get("minPoints", 5)) / window)
+    return 0.0  # default ensemble, isolation forest: not used by the sample policies
+
+
+def baseline(ns, policies):
+    all_warm = True
+    lines = []
+    for name in policies:
+        hp = kubectl_json("-n", ns, "get", "healingpolicy", name)
+        if hp is None:
+            all_warm = False
+            lines.append(f"{name}: not found")
+            continue
+        st = hp.get("status", {})
+        by_name = {s.get("name"): s for s in st.get("signals", [])}
+        parts = []
+        for sig in hp["spec"]["signals"]:
+            need = needed_confidence(sig.get("detector", {}))
+            have = by_name.get(sig["name"], {})
+            conf = float(have.get("confidence", 0) or 0)
+            # A signal that returned no value (no 5xx at all: empty vector) cannot warm; it
+            # only matters for detectors that learn.
+            warm = need == 0 or conf + 1e-9 >= need
+            all_warm = all_warm and warm
+            if need > 0:
+                parts.append(f"{sig['name']} {conf:.2f}/{need:.2f}")
+        anomalous = [s["name"] for s in st.get("signals", []) if s.get("anomalous")]
+        if st.get("phase") not in ("Healthy", "Recovered"):
+            all_warm = False
+        if anomalous:
+            all_warm = False
+        lines.append(f"{name} {st.get('phase', '-')}: " + ", ".join(parts)
+                     + (f"; anomalous: {','.join(anomalous)}" if anomalous else ""))
+    print("; ".join(lines), flush=True)
+    return 0 if all_warm else 1
+
+
+def consistent(ns, since_text, policies):
+    since = parse_time(since_text)
+    ok = True
+    for name in policies:
+        hp = kubectl_json("-n", ns, "get", "healingpolicy", name) or {}
+        own = {s["name"] for s in hp.get("spec", {}).get("signals", [])}
+        hist = [h for h in hp.get("status", {}).get("history", [])
+                if h.get("time") and parse_time(h["time"]) >= since]
+        taken = [h for h in hist if h.get("action") != "revert" and not h.get("dryRun")]
+        summary = ", ".join(f"{h.get('action')}({h.get('result')})" for h in hist) or "none"
+        print(f"  {name}: actions {summary}")
+        for h in taken:
+            signals = {e.get("signal") for e in h.get("evidence", [])}
+            foreign = signals - own
+            if foreign:
+                ok = False
+                print(f"  FAIL {name}: {h.get('action')} at {h.get('time')} cites signals that are "
+                      f"not its own: {sorted(foreign)}")
+            if not signals and h.get("action") != "alert":
+                ok = False
+                print(f"  FAIL {name}: {h.get('action')} at {h.get('time')} has no evidence")
+        counts = {}
+        for h in taken:
+            counts[h.get("action")] = counts.get(h.get("action"), 0) + 1
+        flapping = {a: n for a, n in counts.items() if n > 2}
+        reverts = sum(1 for h in hist if h.get("action") == "revert")
+        if flapping:
+            ok = False
+            print(f"  FAIL {name}: flapping, the same action repeated within the drill: {flapping}")
+        if reverts > 2:
+            ok = False
+            print(f"  FAIL {name}: flapping, {reverts} reverts within the drill")
+    return 0 if ok else 1
+
+
+def oomkilled(ns, selector):
+    pods = kubectl_json("-n", ns, "get", "pods", "-l", selector) or {"items": []}
+    bad = []
+    for pod in pods["items"]:
+        for cs in pod.get("status", {}).get("containerStatuses", []):
+            for state in (cs.get("state", {}), cs.get("lastState", {})):
+                term = state.get("terminated")
+                if term and term.get("reason") == "OOMKilled":
+                    bad.append(f"{pod['metadata']['name']}/{cs['name']}")
+    if bad:
+        print("  OOMKilled: " + ", ".join(sorted(set(bad))))
+        return 1
+    print(f"  no OOMKilled container among {len(pods['items'])} pods ({selector})")
+    return 0
+
+
+def leader(ns, lease):
+    obj = kubectl_json("-n", ns, "get", "lease", lease) or {}
+    holder = obj.get("spec", {}).get("holderIdentity", "") or ""
+    # The operator's identity is <pod name>_<suffix>.
+    print(holder.rsplit("_", 2)[0] if "_" in holder else holder)
+    return 0 if holder else 1
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "baseline":
+        return baseline(args[0], args[1:])
+    if cmd == "consistent":
+        return consistent(args[0], args[1], args[2:])
+    if cmd == "oomkilled":
+        return oomkilled(args[0], args[1])
+    if cmd == "leader":
+        return leader(args[0], args[1])
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
