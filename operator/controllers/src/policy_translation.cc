@@ -39,6 +39,14 @@ std::string RenderQuery(const std::string& query_template, const QueryContext& c
   return q;
 }
 
+std::optional<std::string> AddedSloSignal(const api::HealingPolicySpec& spec) {
+  if (!spec.slo) return std::nullopt;
+  for (const auto& s : spec.signals) {
+    if (s.detector == "burnRate" || s.name == kAddedSloSignal) return std::nullopt;
+  }
+  return std::string(kAddedSloSignal);
+}
+
 policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext& context) {
   policy::PolicySpec spec;
   spec.namespace_name = p.metadata.namespace_;
@@ -49,6 +57,13 @@ policy::PolicySpec ToPolicySpec(const api::HealingPolicy& p, const QueryContext&
     out.query = RenderQuery(s.query, context);
     out.pattern = PatternOf(s.pattern);
     out.hold_for = ToSeconds(s.hold_for);
+    spec.signals.push_back(std::move(out));
+  }
+  if (auto slo = AddedSloSignal(p.spec)) {
+    policy::SignalSpec out;
+    out.name = *slo;
+    out.query = RenderQuery(p.spec.slo->total_query, context);
+    out.pattern = policy::Pattern::kErrors;
     spec.signals.push_back(std::move(out));
   }
   for (const auto& r : p.spec.rules) {
