@@ -13,7 +13,7 @@ deps:
 build: deps
 	@hack/build.sh $(BUILD_DIR)
 
-# Unit + integration tests, then the unit tests again under ASan/UBSan.
+# Unit, integration and end-to-end tests, then the unit tests again under ASan/UBSan.
 test: deps
 	@hack/test.sh
 
@@ -22,6 +22,11 @@ unit: build
 
 integration: build
 	ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure
+
+# The seven end-to-end drills on the local single-node cluster (needs root; E2E_DRILLS="1 2").
+e2e: build
+	@hack/docker-up.sh && hack/images.sh $(BUILD_DIR)
+	@KUBEHEAL_E2E_BUILD_DIR=$(BUILD_DIR) tests/e2e/run.sh local
 
 bench: build
 	@hack/bench.sh

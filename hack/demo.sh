@@ -1,122 +1,144 @@
 #!/usr/bin/env bash
-# `make demo`: the kubeheal loop, live.
+# `make demo`: kubeheal on a real Kubernetes, live.
 #
-#   hack/demo.sh          build, bring everything up, run drills 1 and 2 with a live timeline,
-#                         leave the stack running and print how to look at it and stop it
-#   hack/demo.sh down     stop everything the demo started
+#   hack/demo.sh          install what is missing, build, bring up the single-node cluster from
+#                         parts (hack/cluster.sh) unless the current kubeconfig reaches a cluster,
+#                         install the chart with the samples, the bundled Prometheus and the
+#                         operator, let the policies learn a baseline, run drills 1 and 2 with a
+#                         live timeline, and leave everything running with the commands to look
+#                         at it and to stop it
+#   hack/demo.sh down     stop what the demo started (the local cluster, or the release on a
+#                         cluster that was already there)
 #
-# Mode today: LOOPBACK. The single-node cluster with a kubelet (issue 8) does not exist yet, so
-# the demo runs the same loop without one: a real kube-apiserver + etcd (hack/control-plane.sh),
-# the CRDs, real sample services each behind a real kubeheal-agent on its own loopback address
-# (127.0.10.x), a real Prometheus scraping the agents, Pods registered through the API with
-# those addresses as their podIP, and the real kubeheal-operator reconciling HealingPolicies and
-# FaultScenarios against all of it. What needs a kubelet (restarts that really restart, scaled
-# replicas that really run) is not shown here.
+# Environment:
+#   KUBEHEAL_DEMO_MODE=loopback   the same loop without a kubelet (hack/demo/loopback.sh)
+#   KUBEHEAL_DEMO_CLUSTER=local   always use the local cluster, even when a kubeconfig is set
+#   KUBEHEAL_DEMO_DRILLS="1 2"    drills of tests/e2e/drills/ to run (default 1 2)
+#   JOBS                          build parallelism (default: all cores)
+# The building blocks are those of the end-to-end drills (tests/e2e/lib.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-# KUBEHEAL_BIN: use binaries from elsewhere and skip the build (development).
-BIN=${KUBEHEAL_BIN:-$ROOT/build/bin}
-# shellcheck source=hack/lib/loopback-stack.sh
-source hack/lib/loopback-stack.sh
+
+if [[ ${KUBEHEAL_DEMO_MODE:-cluster} == loopback ]]; then
+  exec hack/demo/loopback.sh "$@"
+fi
+
+# shellcheck source=tests/e2e/lib.sh
+source tests/e2e/lib.sh
+state=$HOME/.cache/kubeheal/run/demo-cluster.env   # what `down` has to undo
 
 if [[ "${1:-}" == "down" ]]; then
-  stack_down
-  hack/control-plane.sh down || true
+  if [[ -f $state ]]; then
+    # shellcheck disable=SC1090
+    source "$state"
+  fi
+  if [[ ${DEMO_USED:-local} == local ]]; then
+    hack/cluster.sh down
+  else
+    export KUBECONFIG=${DEMO_KUBECONFIG:-${KUBECONFIG:-}}
+    helm=$(command -v helm || echo "$HOME/.cache/kubeheal/bin/helm")
+    "$helm" uninstall "${KUBEHEAL_E2E_RELEASE:-kh}" -n "${KUBEHEAL_E2E_NAMESPACE:-kubeheal-e2e}" || true
+  fi
+  rm -f "$state"
   echo "demo: stopped"
   exit 0
 fi
 
 t0=$SECONDS
 step() { echo; echo "==> [$((SECONDS - t0))s] $*"; }
+fail() { echo "demo: FAILED: $*" >&2; exit 1; }
 
-step "installing dependencies and building (first run: several minutes)"
+step "installing dependencies (Debian packages, first run: minutes)"
 hack/install-deps.sh
-[[ -n ${KUBEHEAL_BIN:-} ]] || hack/build.sh build
-for b in kubeheal-agent orders payments users kubeheal-loadgen; do
-  [[ -x $BIN/$b ]] || stack_fail "missing $BIN/$b after the build"
-done
-have_operator=0
-[[ -x $BIN/kubeheal-operator ]] && have_operator=1
 
-step "mode: loopback (no kubelet yet; see the top of hack/demo.sh)"
-stack_down
-mkdir -p "$STACK_DIR"
+step "building (build/; first run on a new machine: ~15 min)"
+JOBS=${JOBS:-$(nproc)} hack/build.sh build
 
-step "control plane: etcd + kube-apiserver (first run builds them from Go modules: long)"
-hack/control-plane.sh up
-eval "$(hack/control-plane.sh env)"
-kubectl apply -f crds/ >/dev/null
-kubectl wait --for=condition=Established --timeout=60s crd/healingpolicies.kubeheal.io \
-  crd/faultscenarios.kubeheal.io >/dev/null
-echo "CRDs installed"
+# Which cluster: the one the current kubeconfig reaches, else the local one from parts.
+mode=local
+used=local
+if [[ ${KUBEHEAL_DEMO_CLUSTER:-} != local ]] &&
+   timeout 10 kubectl get --raw /readyz >/dev/null 2>&1; then
+  context=$(kubectl config current-context 2>/dev/null || echo "?")
+  used=current
+  [[ $context == kind-* ]] && mode=kind
+fi
+export KUBEHEAL_E2E_BUILD_DIR=build
+E2E_ARTIFACTS=${E2E_ARTIFACTS:-$HOME/.cache/kubeheal/run/demo-artifacts}
+export E2E_ARTIFACTS
+rm -rf "$E2E_ARTIFACTS"
+e2e_init "$mode"
 
-step "sample services behind their agents, and Prometheus"
-stack_start_apps
-stack_start_prometheus
-stack_register_pods
-kubectl -n "$STACK_NS" get pods -o wide
-
-if [[ $have_operator == 0 ]]; then
-  step "operator: NOT BUILT YET — showing the data path only (a fault through the agent admin API)"
-  stack_spawn loadgen "$BIN/kubeheal-loadgen" run --target http://127.0.10.4:8080 --mode steady \
-    --rate 40 --duration 60s --mix 'POST /orders=1' --quiet
-  sleep 20
-  curl -fsS -X POST -H "Authorization: Bearer $(cat "$STACK_DIR/agent-token")" \
-    -H 'Content-Type: application/json' http://127.0.10.3:9901/v1/faults \
-    -d '{"type":"latency","percent":100,"ttlSeconds":30,"params":{"delayMs":1000}}'
-  echo
-  sleep 25
-  curl -fsS "$PROM_URL/api/v1/query" --data-urlencode \
-    'query=histogram_quantile(0.99, sum by (pod, le) (rate(http_request_duration_seconds_bucket[20s])))'
-  echo
-  echo "p99 of payments-0 above reflects the injected 1000 ms; no operator acts on it yet."
-  exit 0
+step "container images (build/images; the bundled Prometheus is built from its Go module once: ~25 min cold)"
+if [[ $used == current && $mode != kind ]]; then
+  echo "using the current kubeconfig context '$context': the images kubeheal/<name>:dev must be"
+  echo "available to that cluster (built here with hack/images.sh; push or load them yourself)"
+  docker info >/dev/null 2>&1 || hack/docker-up.sh
+  hack/images.sh build
+else
+  e2e_ensure_images || fail "images (see above)"
 fi
 
-step "operator"
-stack_spawn operator "$BIN/kubeheal-operator" --kubeconfig "$KUBECONFIG" \
-  --prometheus-url "$PROM_URL" --namespaces "$STACK_NS" \
-  --agent-token-file "$STACK_DIR/agent-token" \
-  --metrics-addr "127.0.0.1:$(stack_free_port)" --health-addr "127.0.0.1:$(stack_free_port)" \
-  --log-format text
-sleep 2
-kill -0 "$(cat "$STACK_DIR/operator.pid")" 2>/dev/null ||
-  { tail -n 20 "$STACK_DIR/operator.log"; stack_fail "the operator exited; see $STACK_DIR/operator.log"; }
-echo "kubeheal-operator running (log: $STACK_DIR/operator.log)"
+mkdir -p "$(dirname "$state")"
+if [[ $used == local ]]; then
+  step "local single-node cluster (hack/cluster.sh: etcd, apiserver, controller-manager, scheduler, containerd, kubelet, kube-proxy)"
+  e2e_ensure_cluster || fail "cluster; components' logs are in ~/.cache/kubeheal/run/cluster/logs"
+  step "importing the images into the cluster's containerd"
+  e2e_load_images || fail "loading the images"
+else
+  step "cluster: the current kubeconfig context '$context'"
+  export KUBECONFIG=${KUBECONFIG:-$HOME/.kube/config}
+  if [[ $mode == kind ]]; then
+    e2e_load_images || fail "kind load"
+  fi
+fi
+printf 'DEMO_USED=%s\nDEMO_KUBECONFIG=%s\n' "$used" "${KUBECONFIG:-}" >"$state"
 
-step "traffic: kubeheal-loadgen, steady 40 req/s on orders (which calls users and payments), 15 min"
-stack_spawn loadgen "$BIN/kubeheal-loadgen" run --target http://127.0.10.4:8080 --mode steady \
-  --rate 40 --duration 15m --mix 'POST /orders=3,GET /health=1'
-stack_spawn loadgen-users "$BIN/kubeheal-loadgen" run --target http://127.0.10.2:8080 \
-  --mode steady --rate 20 --duration 15m --mix 'GET /users/{id}=4,POST /users=1' --quiet
+step "helm install: CRDs, operator (2 replicas, leader election), sample services with agent sidecars, loadgen, Prometheus, example HealingPolicies"
+e2e_install || fail "chart install"
+kubectl -n "$E2E_NS" get pods -o wide
 
-step "healing policies for payments and users; learning the baseline (60 s)"
-kubectl -n "$STACK_NS" apply -f hack/demo/policies.yaml
-sleep 60
-kubectl -n "$STACK_NS" get healingpolicies
+step "Prometheus scraping the agents"
+e2e_wait_scraped || fail "Prometheus does not scrape the agents"
+
+step "learning the baseline (the policies evaluate every 15 s and need 20 points: ~5 min on a fresh Prometheus)"
+e2e_wait_baseline || fail "the policies' baseline did not warm"
+kubectl -n "$E2E_NS" get healingpolicies
 
 verdicts=()
-for drill in drill-1-latency-payments drill-2-errors-users; do
-  step "$drill"
-  kubectl -n "$STACK_NS" delete faultscenario "$drill" --ignore-not-found >/dev/null
-  kubectl -n "$STACK_NS" apply -f "hack/demo/$drill.yaml" >/dev/null
-  if python3 hack/demo/timeline.py "$STACK_NS" "$drill" 300; then verdicts+=("$drill: Passed")
-  else verdicts+=("$drill: NOT passed"); fi
+read -r -a drills <<<"${KUBEHEAL_DEMO_DRILLS:-1 2}"
+for n in "${drills[@]}"; do
+  file=$(e2e_drill_file "$n") || fail "no drill $n"
+  step "drill $n: $(sed -n '1s/^# //p' "$file")"
+  e2e_settle orders payments users
+  if e2e_follow "$file" "${E2E_DRILL_TIMEOUT:-480}"; then
+    verdicts+=("drill $n: Passed (MTTD $(e2e_result mttd | paste -sd/), MTTR $(e2e_result mttr | paste -sd/), actions $(e2e_result actions | paste -sd/))")
+  else
+    verdicts+=("drill $n: NOT passed ($(e2e_result reason | paste -sd';'))")
+  fi
 done
 
 step "summary"
 printf '  %s\n' "${verdicts[@]}"
-kubectl -n "$STACK_NS" get faultscenarios
-kubectl -n "$STACK_NS" get healingpolicies
+kubectl -n "$E2E_NS" get faultscenarios
+kubectl -n "$E2E_NS" get healingpolicies
+prom_ip=$(kubectl -n "$E2E_NS" get svc "$E2E_RELEASE-kubeheal-prometheus" -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)
+kcfg=""
+[[ $used == local ]] && kcfg='eval "$(hack/cluster.sh env)"'
 cat <<MSG
 
-The stack is still running. Look at it:
-  eval "\$(hack/control-plane.sh env)"
-  kubectl -n $STACK_NS get healingpolicies,faultscenarios
-  kubectl -n $STACK_NS describe healingpolicy payments
-  kubectl -n $STACK_NS get events --sort-by=.lastTimestamp
-  Prometheus: $PROM_URL   operator log: $STACK_DIR/operator.log
+Everything is still running. Look at it:
+  ${kcfg:-# current kubeconfig context}
+  kubectl -n $E2E_NS get healingpolicies,faultscenarios,pods
+  kubectl -n $E2E_NS describe healingpolicy payments
+  kubectl -n $E2E_NS get events --sort-by=.lastTimestamp
+  kubectl -n $E2E_NS logs deploy/$E2E_OPERATOR
+  Prometheus: http://${prom_ip:-<clusterIP>}:9090 from this host (local cluster), or
+              kubectl -n $E2E_NS port-forward svc/$E2E_RELEASE-kubeheal-prometheus 9090
+  another drill: kubectl -n $E2E_NS apply -f tests/e2e/drills/3-crashloop-orders.yaml
+  timelines and dumps: $E2E_ARTIFACTS
 Stop it:
   hack/demo.sh down
 MSG
+for v in "${verdicts[@]}"; do [[ $v == *": Passed"* ]] || exit 1; done

@@ -3,8 +3,12 @@
 #   1. release build, unit tests
 #   2. container images (Docker engine started if none answers), then integration tests
 #      (real kube-apiserver, Prometheus, agents, containers; they start what they need)
-#   3. unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
-# Set KUBEHEAL_SKIP_SANITIZE=1 to skip stage 3 during development (CI never sets it).
+#   3. end-to-end drills on the local single-node cluster built from parts (tests/e2e/run.sh
+#      local: cluster, chart with samples + Prometheus + operator, the seven drills of issue 8);
+#      a cluster already up is reused and kept, one this stage brings up is torn down
+#   4. unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+# During development KUBEHEAL_SKIP_E2E=1 skips stage 3 and KUBEHEAL_SKIP_SANITIZE=1 stage 4
+# (CI sets neither).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JOBS=${JOBS:-$(nproc)}
@@ -27,6 +31,11 @@ hack/images.sh build
 if ctest --test-dir build -N -L integration | grep -q 'Total Tests: [1-9]'; then
   stage "integration tests"
   ctest --test-dir build -L integration --output-on-failure
+fi
+
+if [[ "${KUBEHEAL_SKIP_E2E:-0}" != 1 ]]; then
+  stage "end-to-end drills on the local cluster (tests/e2e/run.sh local)"
+  KUBEHEAL_E2E_BUILD_DIR=build tests/e2e/run.sh local
 fi
 
 if [[ "${KUBEHEAL_SKIP_SANITIZE:-0}" != 1 ]]; then
