@@ -380,54 +380,56 @@ def check_helm_lifecycle():
 
 
 def check_operator_rbac():
-    """The operator's ServiceAccount can do exactly what it needs (SelfSubjectAccessReview)."""
+    """The operator's ServiceAccount may do every call the operator makes and nothing else that
+    matters (SelfSubjectAccessReview through kubectl auth can-i, as that ServiceAccount); the
+    table is tests/charts/operator_access.py. Both modes: ClusterRole, and Roles per watched
+    namespace."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import operator_access as access
     install_crds()
-    ns = f"kh-rbac-{secrets.token_hex(3)}"
-    cleanup_namespaces.append(ns)
-    other = namespace("kh-rbac-app")
-    rel = f"kr{secrets.token_hex(2)}"
-    helm("install", rel, CHART, "-n", ns, "--create-namespace")
-    try:
-        sa = f"{rel}-kubeheal-operator"
-        kc = run([os.path.join(REPO, "hack", "control-plane.sh"), "kubeconfig-for-sa", ns, sa]).stdout.strip().splitlines()[-1]
-        cases = [
-            (True, ["get", "healingpolicies.kubeheal.io", "-n", other]),
-            (True, ["watch", "faultscenarios.kubeheal.io", "-n", other]),
-            (True, ["patch", "healingpolicies.kubeheal.io", "--subresource=status", "-n", other]),
-            (True, ["update", "faultscenarios.kubeheal.io", "--subresource=finalizers", "-n", other]),
-            (False, ["create", "healingpolicies.kubeheal.io", "-n", other]),
-            (False, ["delete", "healingpolicies.kubeheal.io", "-n", other]),
-            (True, ["patch", "deployments.apps", "-n", other]),
-            (True, ["update", "deployments.apps", "--subresource=scale", "-n", other]),
-            (True, ["patch", "statefulsets.apps", "--subresource=scale", "-n", other]),
-            (False, ["create", "deployments.apps", "-n", other]),
-            (False, ["delete", "deployments.apps", "-n", other]),
-            (True, ["list", "replicasets.apps", "-n", other]),
-            (False, ["patch", "replicasets.apps", "-n", other]),
-            (True, ["delete", "pods", "-n", other]),
-            (True, ["create", "pods", "--subresource=eviction", "-n", other]),
-            (False, ["create", "pods", "-n", other]),
-            (False, ["create", "pods", "--subresource=exec", "-n", other]),
-            (True, ["create", "events", "-n", other]),
-            (True, ["get", "secrets/kubeheal-agent-token", "-n", other]),
-            (False, ["get", "secrets/db-password", "-n", other]),
-            (False, ["list", "secrets", "-n", other]),
-            (True, ["update", "leases.coordination.k8s.io/kubeheal-operator", "-n", ns]),
-            (True, ["create", "leases.coordination.k8s.io", "-n", ns]),
-            (False, ["update", "leases.coordination.k8s.io/kubeheal-operator", "-n", other]),
-            (False, ["update", "leases.coordination.k8s.io/kube-controller-manager", "-n", ns]),
-            (False, ["create", "clusterrolebindings.rbac.authorization.k8s.io"]),
-            (False, ["get", "nodes"]),
-            (False, ["*", "*", "-n", other]),
-        ]
-        for want, args in cases:
-            p = kubectl("auth", "can-i", *args, kubeconfig=kc, check=False)
-            got = p.stdout.strip() == "yes"
-            if got != want:
-                fail(f"operator SA can-i {' '.join(args)}: {p.stdout.strip() or p.stderr.strip()}, expected {'yes' if want else 'no'}")
-        ok(f"operator ServiceAccount: {len(cases)} access checks as expected (least privilege)")
-    finally:
-        helm("uninstall", rel, "-n", ns, check=False)
+    checked = 0
+    for mode in ("cluster", "namespaced"):
+        ns = f"kh-rbac-{secrets.token_hex(3)}"
+        cleanup_namespaces.append(ns)
+        app = namespace("kh-rbac-app")
+        elsewhere = namespace("kh-rbac-other")
+        rel = f"kr{secrets.token_hex(2)}"
+        extra = ["--set", f"operator.watchNamespaces={{{app}}}"] if mode == "namespaced" else []
+        helm("install", rel, CHART, "-n", ns, "--create-namespace", *extra)
+        try:
+            sa = f"{rel}-kubeheal-operator"
+            kc = run([os.path.join(REPO, "hack", "control-plane.sh"), "kubeconfig-for-sa", ns, sa]).stdout.strip().splitlines()[-1]
+            cases = []
+            for g, res, verb in access.NEEDED:
+                name = "kubeheal-agent-token" if res == "secrets" else None
+                cases.append((True, access.can_i_args(g, res, verb, name) + ["-n", app]))
+                # Namespaced mode: nothing outside the watched namespaces.
+                cases.append((mode == "cluster", access.can_i_args(g, res, verb, name) + ["-n", elsewhere]))
+            for g, res, verb in access.LEASE_NEEDED:
+                name = None if verb == "create" else "kubeheal-operator"
+                cases.append((True, access.can_i_args(g, res, verb, name) + ["-n", ns]))
+                if name:
+                    cases.append((False, access.can_i_args(g, res, verb, name) + ["-n", app]))
+                    cases.append((False, access.can_i_args(g, res, verb, "kube-controller-manager") + ["-n", ns]))
+            for g, res, verb in access.DENIED:
+                cases.append((False, access.can_i_args(g, res, verb) + ["-n", app]))
+            cases.append((False, ["get", "secrets/db-password", "-n", app]))
+            cases.append((False, ["*", "*", "-n", app]))
+            for g, res, verb in access.DENIED_CLUSTER:
+                cases.append((False, access.can_i_args(g, res, verb)))
+            for want, args in cases:
+                p = kubectl("auth", "can-i", *args, kubeconfig=kc, check=False)
+                got = p.stdout.strip() == "yes"
+                if got != want:
+                    fail(f"{mode}: operator SA can-i {' '.join(args)}: {p.stdout.strip() or p.stderr.strip()}, "
+                         f"expected {'yes' if want else 'no'}")
+            allowed = sum(1 for want, _ in cases if want)
+            print(f"{mode}: {allowed} needed accesses allowed, {len(cases) - allowed} others denied")
+            checked += len(cases)
+        finally:
+            helm("uninstall", rel, "-n", ns, check=False)
+    ok(f"operator ServiceAccount: {checked} access checks as expected (every call the operator makes allowed, "
+       "nothing else; namespaced mode confined to the watched namespace)")
 
 
 CHECKS = {

@@ -364,7 +364,83 @@ def check_dashboards():
                 exprs += 1
     if len(uids) != 6:
         fail(f"expected 6 dashboards, found {len(uids)}")
-    ok(f"dashboards: {len(uids)} valid for Grafana (uid, title, schemaVersion, datasource variable, no fixed datasource), {exprs} queries")
+    contents = check_dashboard_contents(ddir)
+    ok(f"dashboards: {len(uids)} valid for Grafana (uid, title, schemaVersion, datasource variable, no fixed datasource), "
+       f"{exprs} queries; {contents} required views present")
+
+
+# What each dashboard must show (issue 7): (what, panel type or "annotation", regex over its query).
+DASHBOARD_CONTENTS = {
+    "kubeheal-service-red": [
+        ("latency heatmap", "heatmap", r"http_request_duration_seconds_bucket"),
+        ("p50", "timeseries", r"histogram_quantile\(0\.5,"),
+        ("p95", "timeseries", r"histogram_quantile\(0\.95,"),
+        ("p99", "timeseries", r"histogram_quantile\(0\.99,"),
+        ("error rate", "timeseries", r'code=~"5\.\."'),
+        ("request rate", "timeseries", r"sum by \(code\) \(rate\(http_requests_total"),
+        ("traffic vs CPU", "timeseries", r"process_cpu_seconds_total"),
+    ],
+    "kubeheal-slo": [
+        ("availability", "stat", r'code!~"5\.\."'),
+        ("error budget remaining", "stat", r"1 - \(1 - .*\) / \(1 - \$objective / 100\)"),
+        ("burn rate", "gauge", r"/ \(1 - \$objective / 100\)"),
+        ("burn rate by window", "timeseries", r"\[6h\].*/ \(1 - \$objective / 100\)"),
+    ],
+    "kubeheal-anomalies": [
+        ("anomaly score", "timeseries", r"kubeheal_anomaly_score"),
+        ("signal value", "timeseries", r"kubeheal_signal_value"),
+        ("band low", "timeseries", r"kubeheal_signal_band_low"),
+        ("band high", "timeseries", r"kubeheal_signal_band_high"),
+    ],
+    "kubeheal-healing": [
+        ("actions timeline as annotations", "annotation", r"kubeheal_actions_total"),
+        ("action counts by type and result", "barchart", r"sum by \(action, result\) \(increase\(kubeheal_actions_total\[\$__range\]"),
+        ("policy phases", "state-timeline", r"kubeheal_policy_phase"),
+    ],
+    "kubeheal-drills": [
+        ("verdicts passed", "stat", r'kubeheal_scenario_verdicts_total\{verdict="Passed"\}'),
+        ("verdicts failed", "stat", r'kubeheal_scenario_verdicts_total\{verdict="Failed"\}'),
+        ("MTTD", "bargauge", r"kubeheal_scenario_mttd_seconds"),
+        ("MTTR", "bargauge", r"kubeheal_scenario_mttr_seconds"),
+    ],
+    "kubeheal-operator": [
+        ("operators up", "stat", r'up\{app_kubernetes_io_name="kubeheal-operator"\}'),
+        ("reconcile latency", "timeseries", r"kubeheal_reconcile_duration_seconds_bucket"),
+        ("reconcile results", "timeseries", r"kubeheal_reconcile_total"),
+        ("API requests", "timeseries", r"kubeheal_kube_requests_total"),
+    ],
+}
+# Burn-rate bands: below 1 within budget (green), 1-2 burning (yellow), above 2 (red).
+BURN_BANDS = [{"color": "green", "value": None}, {"color": "yellow", "value": 1}, {"color": "red", "value": 2}]
+
+
+def check_dashboard_contents(ddir):
+    found = 0
+    for f in sorted(os.listdir(ddir)):
+        d = json.load(open(os.path.join(ddir, f)))
+        queries = [(p["type"], t["expr"], p) for p in d["panels"] for t in p.get("targets", [])]
+        queries += [("annotation", a["expr"], a) for a in d["annotations"]["list"] if a.get("expr")]
+        for what, kind, pattern in DASHBOARD_CONTENTS.get(d["uid"], []):
+            if any(k == kind and re.search(pattern, e) for k, e, _ in queries):
+                found += 1
+            else:
+                fail(f"dashboard {d['uid']}: no {kind} panel showing {what} (query matching {pattern})")
+        if d["uid"] == "kubeheal-slo":
+            for p in d["panels"]:
+                if p["type"] != "row" and p["title"].startswith("Burn rate"):
+                    steps = p["fieldConfig"]["defaults"].get("thresholds", {}).get("steps")
+                    if steps != BURN_BANDS:
+                        fail(f"dashboard kubeheal-slo: panel {p['title']}: burn-rate bands {steps}, want <1 green, 1-2 yellow, >2 red")
+        if d["uid"] == "kubeheal-healing":
+            phase = [p for p in d["panels"] if p["type"] == "state-timeline"]
+            texts = {o["text"] for p in phase for m in p["fieldConfig"]["defaults"].get("mappings", [])
+                     for o in m.get("options", {}).values()}
+            crd = yaml.safe_load(open(os.path.join(REPO, "crds", "healingpolicies.kubeheal.io.yaml")))
+            enum = set(crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]
+                       ["properties"]["phase"]["enum"])
+            if texts != enum:
+                fail(f"dashboard kubeheal-healing: policy phase mappings {sorted(texts)} differ from the CRD's {sorted(enum)}")
+    return found
 
 
 def rule_groups():
@@ -399,36 +475,23 @@ def check_promtool_rules():
     ok(f"promtool check rules: {sum(len(g['rules']) for g in from_operator)} rules in {len(from_operator)} groups; {len(alerts)} alerts")
 
 
-EXPECTED_RULES = {
-    ("kubeheal.io", "healingpolicies", "get,list,patch,update,watch"),
-    ("kubeheal.io", "faultscenarios", "get,list,patch,update,watch"),
-    ("kubeheal.io", "healingpolicies/status", "get,patch,update"),
-    ("kubeheal.io", "faultscenarios/status", "get,patch,update"),
-    ("kubeheal.io", "healingpolicies/finalizers", "update"),
-    ("kubeheal.io", "faultscenarios/finalizers", "update"),
-    ("apps", "deployments", "get,list,patch,watch"),
-    ("apps", "statefulsets", "get,list,patch,watch"),
-    ("apps", "deployments/scale", "get,patch,update"),
-    ("apps", "statefulsets/scale", "get,patch,update"),
-    ("apps", "replicasets", "get,list,watch"),
-    ("", "pods", "delete,get,list,watch"),
-    ("", "pods/eviction", "create"),
-    ("", "events", "create,patch"),
-    ("events.k8s.io", "events", "create,patch"),
-    ("", "secrets", "get"),
-}
-
-
-def flatten(rules):
-    out = set()
-    for r in rules:
-        for g in r.get("apiGroups", []):
-            for res in r.get("resources", []):
-                out.add((g, res, ",".join(sorted(r["verbs"]))))
-    return out
-
-
 def check_rbac():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import operator_access as access
+    # Every Kubernetes call of the operator is in the access table (so it is granted below).
+    ops_h = open(os.path.join(REPO, "operator", "controllers", "include", "kubeheal", "controllers", "kube_operations.h")).read()
+    methods = set(re.findall(r"virtual\s+[\w:<>,\s]+?\s(\w+)\(", ops_h))
+    for m in sorted(methods - set(access.KUBE_OPERATIONS)):
+        fail(f"KubeOperations::{m} is not in tests/charts/operator_access.py: add the verbs it needs there "
+             f"and in charts/kubeheal/templates/_helpers.tpl (kubeheal.operatorRules)")
+    for m in sorted(set(access.KUBE_OPERATIONS) - methods):
+        fail(f"tests/charts/operator_access.py lists KubeOperations::{m}, which no longer exists: drop its verbs")
+    app = open(os.path.join(REPO, "operator", "cmd", "src", "operator_app.cc")).read()
+    informers = set(re.findall(r"options\.resource\s*=\s*(?:\w+::)*(\w+\([^)]*\))", app))
+    if informers != set(access.INFORMER_RESOURCES):
+        fail(f"operator_app.cc informs on {sorted(informers)}, tests/charts/operator_access.py knows "
+             f"{sorted(access.INFORMER_RESOURCES)}: update the table and the chart's RBAC (list, watch)")
+
     docs = render()
     for d in docs:
         if d["kind"] in ("ClusterRoleBinding", "RoleBinding") and d["roleRef"]["name"] in ("cluster-admin", "admin", "edit"):
@@ -440,23 +503,37 @@ def check_rbac():
                 if "secrets" in r.get("resources", []) and (r["verbs"] != ["get"] or r.get("resourceNames") != ["kubeheal-agent-token"]):
                     fail(f"{d['kind']} {d['metadata']['name']}: secrets access beyond get of the agent token: {r}")
     cr = [d for d in by_kind(docs, "ClusterRole") if d["metadata"]["name"].endswith("-operator")][0]
-    got = flatten(cr["rules"])
-    if got != EXPECTED_RULES:
-        fail(f"operator ClusterRole differs from the expected least-privilege set:\n extra {sorted(got - EXPECTED_RULES)}\n missing {sorted(EXPECTED_RULES - got)}")
+    got = access.flatten(cr["rules"])
+    want = set(access.NEEDED)
+    if got != want:
+        fail(f"operator ClusterRole differs from what the operator calls (tests/charts/operator_access.py):\n"
+             f" extra {sorted(got - want)}\n missing {sorted(want - got)}")
     le = [d for d in by_kind(docs, "Role") if d["metadata"]["name"].endswith("-leader-election")][0]
     if le["metadata"]["namespace"] != "kubeheal-system":
         fail("leader-election Role not in the release namespace")
+    if access.flatten(le["rules"]) != set(access.LEASE_NEEDED):
+        fail(f"leader-election Role: {sorted(access.flatten(le['rules']))}, want {access.LEASE_NEEDED}")
+    named = [r for r in le["rules"] if r.get("resourceNames")]
+    if not named or any(r["resourceNames"] != ["kubeheal-operator"] or "create" in r["verbs"] for r in named):
+        fail(f"leader-election Role: get/update must be limited to the chart's Lease: {le['rules']}")
     # Namespaced mode: Roles in exactly the watched namespaces, no ClusterRole for the operator.
     docs = render("--set", "operator.watchNamespaces={shop,billing}")
     roles = [d for d in by_kind(docs, "Role") if d["metadata"]["name"] == "kh-kubeheal-operator"]
     if sorted(r["metadata"]["namespace"] for r in roles) != ["billing", "shop"]:
         fail(f"watchNamespaces: Roles in {[r['metadata']['namespace'] for r in roles]}")
+    if any(access.flatten(r["rules"]) != want for r in roles):
+        fail("watchNamespaces: the Roles' rules differ from the ClusterRole's")
     if any(d["metadata"]["name"].endswith("-operator") for d in by_kind(docs, "ClusterRole")):
         fail("watchNamespaces still renders an operator ClusterRole")
-    print("operator ClusterRole rules:")
-    for g, res, verbs in sorted(EXPECTED_RULES):
-        print(f"  {g or 'core':16} {res:28} {verbs}")
-    ok("RBAC: exact least-privilege rule set, no wildcards, no admin bindings, secrets only by name; Roles per watched namespace")
+    print("operator ClusterRole rules (group, resource: verbs):")
+    by_res = {}
+    for g, res, v in access.NEEDED:
+        by_res.setdefault((g, res), []).append(v)
+    for (g, res), verbs in sorted(by_res.items()):
+        print(f"  {g or 'core':16} {res:28} {','.join(sorted(verbs))}")
+    ok(f"RBAC: exactly the {len(want)} verbs the operator calls ({len(methods)} KubeOperations methods, "
+       f"{len(informers)} informers), no wildcards, no admin bindings, secrets only by name; Lease by name; "
+       "Roles per watched namespace")
 
 
 def check_values_documented():

@@ -1,20 +1,33 @@
 #!/usr/bin/env python3
 """Runs every PromQL expression of the chart's dashboards and rules against a real Prometheus
-(the Debian package) scraping real kubeheal agents, on loopback (ctest label `integration`).
+(the Debian package) scraping real kubeheal agents and, with --operator, the real
+kubeheal-operator driving a drill against the control plane (ctest label `integration`).
 
-    promql_checks.py --agent PATH/kubeheal-agent [--seconds N]
+    promql_checks.py --agent PATH/kubeheal-agent [--operator PATH/kubeheal-operator] [--seconds N]
 
-Set-up: a real upstream HTTP server (Python's http.server), two agents in front of it with an
-admin token, faults pushed through the agents' admin API (40% HTTP 500, 600 ms latency, a small
-memory leak) so that the alert conditions hold, client traffic through the agents, and Prometheus
-scraping the agents every second with the chart's rendered rules loaded. The agents' targets carry
-the labels Kubernetes discovery would give them (namespace, pod, app_kubernetes_io_name,
-kubeheal_io_agent).
+Set-up, all on loopback:
+- a real upstream HTTP server (Python's http.server);
+- "payments" in namespace demo: two agents with faults pushed directly through their admin API
+  for the whole run (40% HTTP 500, 600 ms latency, a small memory leak), so that every alert
+  condition over agent metrics holds. No Kubernetes object and no policy refers to them;
+- with --operator, "orders" in a fresh namespace of the control plane: the chart installed with
+  helm (its RBAC, its agent token Secret), a Deployment and two Pods whose status is patched to
+  point at two more agents (no kubelet here; kubeheal.io/agent-admin-port gives each pod's admin
+  port), a HealingPolicy, and kubeheal-operator running under the chart's ServiceAccount (token
+  minted by hack/control-plane.sh kubeconfig-for-sa), with leader election on the chart's Lease,
+  reading the agent token from the chart's Secret (no --agent-token-file). Once the policy sees
+  Prometheus, a FaultScenario with `expect` injects latency through the operator; the test waits
+  for its verdict, so detections, actions, phases, MTTD and MTTR exist;
+- Prometheus scraping the agents (and the operator) every second, with the chart's rendered rules.
 
-Checks: every expression parses and runs; every expression over agent metrics returns series;
-the recording rules produce their series; the alerts whose conditions the faults create return
-series. Expressions over operator metrics only have to parse (no operator is scraped here); the
-script lists them.
+Checks: every expression parses and runs; every expression returns series, except
+ - without --operator: expressions over operator metrics only have to parse (listed);
+ - with --operator: the few in NO_DATA_IN_A_HEALTHY_DRILL, each with the reason and a witness
+   expression over the same metric that must return series;
+ - KubehealMemoryGrowth when the agent's leak did not grow its RSS (said so).
+Also: recording rules are recorded, the alerts the faults create are pending, the actions
+annotation finds the drill's action (range query, as Grafana runs annotations), the drill's
+verdict is Passed, and the operator got no 403 from the API server (the chart's RBAC suffices).
 """
 import argparse
 import http.server
@@ -39,13 +52,33 @@ CHART = os.path.join(REPO, "charts", "kubeheal")
 # Every kubeheal_* metric that is not the agent's belongs to the operator.
 OPERATOR_METRIC = re.compile(r"\bkubeheal_(?!agent_|io_)[a-z_]+|kubeheal-operator")
 TOKEN = "promql-check-token-0123456789"
+DEMO_NS = "demo"
+
+# With the operator scraped, these expressions legitimately return nothing in a short, healthy
+# drill. Each names why, and a witness over the same metric that must return series, so a
+# renamed metric or label is still caught. Keep this list small.
+NO_DATA_IN_A_HEALTHY_DRILL = {
+    "rule KubehealOperatorDown": (
+        "absent(): returns a series only when no operator is up, and one is",
+        'up{app_kubernetes_io_name="kubeheal-operator"} == 1'),
+    "rule KubehealActionsFailing": (
+        "holds only after an action failed; the drill's actions succeed",
+        "kubeheal_actions_total"),
+    "rule KubehealReconcileErrors": (
+        "holds only with more than 0.1 reconcile errors/s for 10 min; a healthy run has none",
+        "kubeheal_reconcile_total"),
+    "kubeheal-operator: Watch restarts": (
+        "a series appears at the first watch restart: when the API server ends a watch "
+        "(after its 5-10 min timeout) or it fails; this test is shorter",
+        "kubeheal_kube_requests_total"),
+}
 
 failures = []
 
 
 def fail(msg):
     failures.append(msg)
-    print("FAIL:", msg)
+    print("FAIL:", msg, flush=True)
 
 
 def free_port():
@@ -84,6 +117,16 @@ def wait_http(url, timeout=30, headers=None):
     raise SystemExit(f"{url} did not become ready in {timeout}s")
 
 
+def wait_for(what, predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(1)
+    return None
+
+
 def admin(port, method, path, body):
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=json.dumps(body).encode(),
                                  headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
@@ -91,9 +134,16 @@ def admin(port, method, path, body):
         return json.load(r)
 
 
-def traffic(ports, stop):
+def traffic(ports, stop, rps=None):
+    """Requests round-robin through the agents' data ports; as fast as they answer, or at `rps`."""
     i = 0
+    next_at = time.monotonic()
     while not stop.is_set():
+        if rps:
+            next_at += 1.0 / rps
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
         port = ports[i % len(ports)]
         i += 1
         try:
@@ -103,15 +153,19 @@ def traffic(ports, stop):
             pass
 
 
-def render_chart():
+def helm_binary():
     helm = subprocess.run([os.path.join(REPO, "hack", "install-helm.sh"), "--print"], capture_output=True, text=True)
     if helm.returncode != 0:
         raise SystemExit("helm is not built yet (hack/install-helm.sh)")
-    out = subprocess.run([helm.stdout.strip(), "template", "kh", CHART, "--set", "monitoring.prometheusOperator=true"],
+    return helm.stdout.strip()
+
+
+def render_chart():
+    out = subprocess.run([helm_binary(), "template", "kh", CHART, "--set", "monitoring.prometheusOperator=true"],
                          capture_output=True, text=True, check=True).stdout
     docs = [d for d in yaml.safe_load_all(out) if d]
     groups = [d for d in docs if d["kind"] == "PrometheusRule"][0]["spec"]["groups"]
-    dashboards = []
+    dashboards, annotations = [], []
     ddir = os.path.join(CHART, "files", "dashboards")
     for f in sorted(os.listdir(ddir)):
         d = json.load(open(os.path.join(ddir, f)))
@@ -125,36 +179,15 @@ def render_chart():
                 dashboards.append((f"{d['uid']}: variable {v['name']}", f"group by ({m.group(2)}) ({m.group(1)})"))
         for a in d["annotations"]["list"]:
             if a.get("expr"):
-                dashboards.append((f"{d['uid']}: annotation {a['name']}", a["expr"]))
-    return groups, dashboards
+                annotations.append((f"{d['uid']}: annotation {a['name']}", a["expr"]))
+    return groups, dashboards, annotations
 
 
-def grafana_to_promql(expr):
-    for var, value in (("$__rate_interval", "20s"), ("$__range", "2m"), ("$namespace", "demo"),
+def grafana_to_promql(expr, range_seconds):
+    for var, value in (("$__rate_interval", "20s"), ("$__range", f"{range_seconds}s"), ("$namespace", DEMO_NS),
                        ("$service", "payments"), ("$objective", "99.5"), ("$policy", ".*"), ("$signal", ".*")):
         expr = expr.replace(var, value)
     return expr
-
-
-def start_operator(binary, kubeconfig, token_file, prom_url, tmp, procs):
-    """Runs kubeheal-operator against the control plane, with the CRDs installed and one
-    HealingPolicy to reconcile, so that its own metrics exist. Returns its metrics address."""
-    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "apply", "--server-side", "--force-conflicts",
-                    "-f", os.path.join(REPO, "crds")], check=True, capture_output=True)
-    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "wait", "--for=condition=Established", "--timeout=60s",
-                    "crd/healingpolicies.kubeheal.io"], check=True, capture_output=True)
-    ns = f"kh-promql-{os.getpid()}"
-    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "create", "namespace", ns], capture_output=True)
-    subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "apply", "-n", ns, "-f",
-                    os.path.join(REPO, "crds", "examples", "healingpolicy-payments.yaml")], check=True, capture_output=True)
-    metrics, health = free_port(), free_port()
-    log = open(os.path.join(tmp, "operator.log"), "w")
-    procs.append(subprocess.Popen([binary, f"--kubeconfig={kubeconfig}", f"--prometheus-url={prom_url}",
-                                   f"--metrics-addr=127.0.0.1:{metrics}", f"--health-addr=127.0.0.1:{health}",
-                                   f"--agent-token-file={token_file}", f"--namespaces={ns}", "--log-format=json"],
-                                  stdout=log, stderr=subprocess.STDOUT))
-    wait_http(f"http://127.0.0.1:{health}/healthz", timeout=60)
-    return f"127.0.0.1:{metrics}"
 
 
 def rss(admin_port):
@@ -165,8 +198,12 @@ def rss(admin_port):
     return 0.0
 
 
-def query(prom, expr):
-    url = f"http://127.0.0.1:{prom}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+def query(prom, expr, start=None, end=None, step=None):
+    if start is None:
+        url = f"http://127.0.0.1:{prom}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    else:
+        url = f"http://127.0.0.1:{prom}/api/v1/query_range?" + urllib.parse.urlencode(
+            {"query": expr, "start": start, "end": end, "step": step})
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
             return json.load(r)
@@ -174,12 +211,231 @@ def query(prom, expr):
         return json.load(e)
 
 
+def start_agent(binary, name, up_port, token_file, tmp, procs):
+    data, adm = free_port(), free_port()
+    log = open(os.path.join(tmp, f"agent-{name}.log"), "w")
+    procs.append(subprocess.Popen([binary, f"--listen=127.0.0.1:{data}", f"--upstream=127.0.0.1:{up_port}",
+                                   f"--admin=127.0.0.1:{adm}", f"--token-file={token_file}", "--threads=2"],
+                                  stdout=log, stderr=subprocess.STDOUT))
+    return {"name": name, "data": data, "admin": adm}
+
+
+class Drill:
+    """The operator's side: the chart installed in a fresh namespace, pods pointing at the drill
+    agents, a HealingPolicy, kubeheal-operator under the chart's ServiceAccount, a FaultScenario."""
+
+    def __init__(self, binary, kubeconfig, tmp, procs):
+        self.binary, self.admin_kc, self.tmp, self.procs = binary, kubeconfig, tmp, procs
+        self.ns = f"kh-promql-{os.getpid()}"
+        self.release = f"kp{os.getpid() % 100000}"
+        self.metrics_port = free_port()
+        self.installed = False
+
+    def kubectl(self, *args, stdin=None, check=True, kubeconfig=None):
+        p = subprocess.run(["kubectl", "--kubeconfig", kubeconfig or self.admin_kc, *args], input=stdin,
+                           capture_output=True, text=True, timeout=60)
+        if check and p.returncode != 0:
+            raise SystemExit(f"kubectl {' '.join(args)}: {p.stderr.strip()}")
+        return p
+
+    def apply(self, obj):
+        self.kubectl("apply", "-n", self.ns, "-f", "-", stdin=json.dumps(obj))
+
+    def get(self, kind, name):
+        p = self.kubectl("get", kind, name, "-n", self.ns, "-o", "json", check=False)
+        return json.loads(p.stdout) if p.returncode == 0 else {}
+
+    def set_up(self, agents):
+        """CRDs, the chart (helm install, token = the agents' token), the orders Deployment, one
+        Pod per agent with its status patched to the agent's address, and the HealingPolicy."""
+        self.kubectl("apply", "--server-side", "--force-conflicts", "-f", os.path.join(REPO, "crds"))
+        self.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/healingpolicies.kubeheal.io",
+                     "crd/faultscenarios.kubeheal.io")
+        p = subprocess.run([helm_binary(), "install", self.release, CHART, "-n", self.ns, "--create-namespace",
+                            "--kubeconfig", self.admin_kc, "--set", f"agentToken.token={TOKEN}"],
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise SystemExit(f"helm install: {p.stderr}")
+        self.installed = True
+        self.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "orders"},
+                    "spec": {"replicas": len(agents),
+                             "selector": {"matchLabels": {"app.kubernetes.io/name": "orders"}},
+                             "template": {"metadata": {"labels": {"app.kubernetes.io/name": "orders"}},
+                                          "spec": {"containers": [{"name": "app", "image": "kubeheal/orders:dev"}]}}}})
+        for a in agents:
+            self.apply({"apiVersion": "v1", "kind": "Pod",
+                        "metadata": {"name": a["name"], "labels": {"app.kubernetes.io/name": "orders",
+                                                                   "kubeheal.io/agent": "true"},
+                                     "annotations": {"kubeheal.io/agent-admin-port": str(a["admin"])}},
+                        "spec": {"automountServiceAccountToken": False,
+                                 "containers": [{"name": "app", "image": "kubeheal/orders:dev"}]}})
+            status = {"status": {"phase": "Running", "podIP": "127.0.0.1", "podIPs": [{"ip": "127.0.0.1"}],
+                                 "conditions": [{"type": "Ready", "status": "True"}]}}
+            self.kubectl("patch", "pod", a["name"], "-n", self.ns, "--subresource=status", "--type=merge",
+                         "-p", json.dumps(status))
+        q = '{namespace="{{namespace}}",pod=~"{{pod}}"'
+        self.apply({"apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy", "metadata": {"name": "orders"},
+                    "spec": {
+                        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "orders"},
+                        "interval": "5s",
+                        "signals": [
+                            {"name": "p99-latency", "pattern": "latency",
+                             "query": f"histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{q}}}[10s])))",
+                             "detector": {"type": "threshold", "params": {"above": 0.15}}, "for": "0s"},
+                            {"name": "error-ratio", "pattern": "errors",
+                             "query": f'sum(rate(http_requests_total{q},code=~"5.."}}[10s])) / clamp_min(sum(rate(http_requests_total{q}}}[10s])), 1e-9)',
+                             "detector": {"type": "threshold", "params": {"above": 0.2}}, "for": "0s"},
+                            # A rolling detector, so that the expected band has both bounds.
+                            {"name": "request-rate", "pattern": "traffic",
+                             "query": f"sum(rate(http_requests_total{q}}}[10s]))",
+                             "detector": {"type": "zscore",
+                                          "params": {"window": 60, "sensitivity": 8, "direction": "above", "minPoints": 3}},
+                             "for": "1m"}],
+                        "rules": [{"name": "errors", "when": {"pattern": "errors"}, "actions": ["circuitBreak", "alert"]},
+                                  {"name": "latency", "when": {"pattern": "latency", "unless": ["errors"]},
+                                   "actions": ["throttle", "alert"]}],
+                        "actions": {"throttle": {"rps": 1000, "burst": 1000, "verifyAfter": "5s"},
+                                    "circuitBreak": {"duration": "5s", "halfOpenProbes": 1, "verifyAfter": "5s"}},
+                        "cooldown": "10s", "maxActionsPerHour": 20}})
+
+    def start_operator(self, prom_url):
+        """kubeheal-operator with the chart's ServiceAccount token: what it may do is exactly the
+        chart's RBAC. No --agent-token-file: the token must come from the chart's Secret."""
+        sa = f"{self.release}-kubeheal-operator"
+        p = subprocess.run([os.path.join(REPO, "hack", "control-plane.sh"), "kubeconfig-for-sa", self.ns, sa],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise SystemExit(f"kubeconfig-for-sa: {p.stderr}")
+        sa_kc = p.stdout.strip().splitlines()[-1]
+        health = free_port()
+        log = open(os.path.join(self.tmp, "operator.log"), "w")
+        self.procs.append(subprocess.Popen(
+            [self.binary, f"--kubeconfig={sa_kc}", f"--prometheus-url={prom_url}",
+             f"--metrics-addr=127.0.0.1:{self.metrics_port}", f"--health-addr=127.0.0.1:{health}",
+             f"--namespaces={self.ns}", "--leader-elect", f"--leader-election-namespace={self.ns}",
+             "--leader-election-id=kubeheal-operator", "--fault-ttl=6s", "--fault-renew=2s",
+             "--log-format=json", "--log-level=debug"],
+            stdout=log, stderr=subprocess.STDOUT))
+        wait_http(f"http://127.0.0.1:{health}/readyz", timeout=60)
+
+    def condition(self, kind, name, ctype):
+        obj = self.get(kind, name)
+        for c in obj.get("status", {}).get("conditions", []):
+            if c.get("type") == ctype:
+                return c.get("status")
+        return None
+
+    def run_scenario(self):
+        """Waits for the policy to see Prometheus, lets it learn a short baseline, then applies a
+        latency FaultScenario with `expect` and waits for its verdict. Returns the scenario."""
+        if not wait_for("PrometheusAvailable", lambda: self.condition("healingpolicy", "orders", "PrometheusAvailable") == "True", 60):
+            fail(f"HealingPolicy orders: PrometheusAvailable not True after 60s: {self.get('healingpolicy', 'orders').get('status')}")
+            return {}
+        time.sleep(10)
+        self.apply({"apiVersion": "kubeheal.io/v1alpha1", "kind": "FaultScenario", "metadata": {"name": "drill"},
+                    "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "orders"}}, "mode": "all",
+                             "faults": [{"latency": {"delayMs": 300, "percent": 100}}], "duration": "20s",
+                             "expect": {"policyRef": {"name": "orders"}, "detectWithin": "40s", "healWithin": "90s"}}})
+        sc = wait_for("verdict", lambda: (lambda s: s if "verdict" in s.get("status", {}) else None)(
+            self.get("faultscenario", "drill")), 150)
+        if not sc:
+            fail(f"FaultScenario drill: no verdict after 150s: {self.get('faultscenario', 'drill').get('status')}")
+            return {}
+        st = sc["status"]
+        print(f"drill: verdict {st.get('verdict')} ({st.get('verdictReason', '')}), "
+              f"MTTD {st.get('mttdSeconds')}s, MTTR {st.get('mttrSeconds')}s", flush=True)
+        if st.get("verdict") != "Passed":
+            fail(f"FaultScenario drill: verdict {st.get('verdict')}: {st.get('verdictReason')}")
+        return sc
+
+    def tear_down(self):
+        # The scenario's finalizer is the operator's, which is stopped by now.
+        self.kubectl("patch", "faultscenario", "drill", "-n", self.ns, "--type=merge",
+                     "-p", '{"metadata":{"finalizers":[]}}', check=False)
+        if self.installed:
+            subprocess.run([helm_binary(), "uninstall", self.release, "-n", self.ns, "--kubeconfig", self.admin_kc],
+                           capture_output=True, text=True, timeout=120)
+        self.kubectl("delete", "namespace", self.ns, "--wait=false", "--ignore-not-found", check=False)
+
+
+def check_expressions(prom, groups, dashboards, annotations, operator_scraped, memory_grows, t0):
+    """Runs every expression; returns (number that returned series, lines for the report)."""
+    range_seconds = max(60, int(time.time() - t0) + 5)
+    report = []
+    returned = 0
+
+    def check_no_data(title, expr):
+        """True when an empty result of `expr` is acceptable here (and reported)."""
+        if not OPERATOR_METRIC.search(expr):
+            return False
+        if not operator_scraped:
+            report.append(f"parse only (no operator scraped): {title}")
+            return True
+        if title in NO_DATA_IN_A_HEALTHY_DRILL:
+            why, witness = NO_DATA_IN_A_HEALTHY_DRILL[title]
+            w = query(prom, witness)
+            if w.get("status") != "success" or not w["data"]["result"]:
+                fail(f"{title}: witness {witness!r} returns no series (metric or label renamed?)")
+            report.append(f"no data, allowed: {title}: {why} (witness {witness} has "
+                          f"{len(w.get('data', {}).get('result', []))} series)")
+            return True
+        return False
+
+    for title, expr in dashboards:
+        promql = grafana_to_promql(expr, range_seconds)
+        r = query(prom, promql)
+        if r.get("status") != "success":
+            fail(f"dashboard {title}: {r.get('error')}\n  {promql}")
+            continue
+        n = len(r["data"]["result"])
+        if n:
+            returned += 1
+        elif not check_no_data(title, expr):
+            fail(f"dashboard {title}: no series\n  {promql}")
+    # Grafana runs annotation queries over the dashboard's time range.
+    for title, expr in annotations:
+        promql = grafana_to_promql(expr, range_seconds)
+        r = query(prom, promql, start=t0, end=time.time(), step=2)
+        if r.get("status") != "success":
+            fail(f"{title}: {r.get('error')}\n  {promql}")
+            continue
+        n = len(r["data"]["result"])
+        if n:
+            returned += 1
+            report.append(f"{title}: " + ", ".join(
+                f"{s['metric'].get('action')}/{s['metric'].get('result')}" for s in r["data"]["result"]))
+        elif not check_no_data(title, expr):
+            fail(f"{title}: no series over the run (range query)\n  {promql}")
+    for g in groups:
+        for rule in g["rules"]:
+            name = rule.get("record") or rule.get("alert")
+            title = f"rule {name}"
+            expr = rule["expr"]
+            r = query(prom, expr)
+            if r.get("status") != "success":
+                fail(f"{title}: {r.get('error')}")
+                continue
+            n = len(r["data"]["result"])
+            if n:
+                returned += 1
+            elif name == "KubehealMemoryGrowth" and not memory_grows:
+                report.append(f"no data, allowed: {title}: the agent's memoryLeak fault did not grow its RSS")
+            elif not check_no_data(title, expr):
+                fail(f"{title}: no series although the injected faults should make it hold\n  {expr}")
+            if "record" in rule:
+                r = query(prom, rule["record"])
+                if not r["data"]["result"]:
+                    fail(f"recording rule {name}: Prometheus has not recorded it")
+    return returned, report
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", default=os.environ.get("KUBEHEAL_AGENT_BIN", ""))
     ap.add_argument("--operator", default=os.environ.get("KUBEHEAL_OPERATOR_BIN", ""),
-                    help="also run and scrape kubeheal-operator (needs the control plane's kubeconfig)")
-    ap.add_argument("--seconds", type=int, default=75, help="traffic before querying (memory-growth rule needs > 60)")
+                    help="also run kubeheal-operator against the control plane, drive a drill and scrape it")
+    ap.add_argument("--seconds", type=int, default=75,
+                    help="minimum traffic before querying (memory-growth rule needs > 60)")
     args = ap.parse_args()
     kubeconfig = os.environ.get("KUBECONFIG") or os.path.join(
         os.environ.get("KUBEHEAL_CP_DIR", os.path.expanduser("~/.cache/kubeheal/run/control-plane")), "admin.kubeconfig")
@@ -191,10 +447,11 @@ def main():
     if not prometheus:
         raise SystemExit("prometheus is not installed (Debian package prometheus)")
 
-    groups, dashboards = render_chart()
+    groups, dashboards, annotations = render_chart()
     tmp = tempfile.mkdtemp(prefix="kubeheal-promql-")
     procs = []
     stop = threading.Event()
+    drill = Drill(args.operator, kubeconfig, tmp, procs) if args.operator else None
     try:
         up_port = free_port()
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", up_port), Upstream)
@@ -203,107 +460,75 @@ def main():
         token_file = os.path.join(tmp, "token")
         with open(token_file, "w") as f:
             f.write(TOKEN + "\n")
-        agents = []
-        for i in range(2):
-            data, adm = free_port(), free_port()
-            log = open(os.path.join(tmp, f"agent-{i}.log"), "w")
-            procs.append(subprocess.Popen([args.agent, f"--listen=127.0.0.1:{data}", f"--upstream=127.0.0.1:{up_port}",
-                                           f"--admin=127.0.0.1:{adm}", f"--token-file={token_file}", "--threads=2"],
-                                          stdout=log, stderr=subprocess.STDOUT))
-            agents.append((data, adm))
-        for data, adm in agents:
-            wait_http(f"http://127.0.0.1:{adm}/readyz")
-        for _, adm in agents:
-            admin(adm, "POST", "/v1/faults", {"id": "errors", "type": "httpError", "percent": 40, "params": {"status": 500}, "ttlSeconds": 600})
-            admin(adm, "POST", "/v1/faults", {"id": "slow", "type": "latency", "percent": 100, "params": {"delayMs": 600}, "ttlSeconds": 600})
-            admin(adm, "POST", "/v1/faults", {"id": "leak", "type": "memoryLeak", "params": {"mbPerSecond": 0.5, "capMb": 64}, "ttlSeconds": 600})
+        payments = [start_agent(args.agent, f"payments-{i}", up_port, token_file, tmp, procs) for i in range(2)]
+        orders = [start_agent(args.agent, f"orders-{i}", up_port, token_file, tmp, procs) for i in range(2)] if drill else []
+        for a in payments + orders:
+            wait_http(f"http://127.0.0.1:{a['admin']}/readyz")
+        for a in payments:
+            admin(a["admin"], "POST", "/v1/faults", {"id": "errors", "type": "httpError", "percent": 40, "params": {"status": 500}, "ttlSeconds": 600})
+            admin(a["admin"], "POST", "/v1/faults", {"id": "slow", "type": "latency", "percent": 100, "params": {"delayMs": 600}, "ttlSeconds": 600})
+            admin(a["admin"], "POST", "/v1/faults", {"id": "leak", "type": "memoryLeak", "params": {"mbPerSecond": 0.5, "capMb": 64}, "ttlSeconds": 600})
+        if drill:
+            drill.set_up(orders)
 
         prom_port = free_port()
-        operator_target = None
-        if args.operator:
-            operator_target = start_operator(args.operator, kubeconfig, token_file, f"http://127.0.0.1:{prom_port}", tmp, procs)
-
         rules_file = os.path.join(tmp, "rules.yml")
         with open(rules_file, "w") as f:
             yaml.safe_dump({"groups": [dict(g, interval="1s") for g in groups]}, f)
+
+        def agent_targets(agents, ns, service):
+            return [{"targets": [f"127.0.0.1:{a['admin']}"],
+                     "labels": {"namespace": ns, "pod": a["name"], "app_kubernetes_io_name": service,
+                                "kubeheal_io_agent": "true"}} for a in agents]
+
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [rules_file],
             "scrape_configs": [{
                 "job_name": "kubeheal-agents",
-                "static_configs": [{"targets": [f"127.0.0.1:{adm}"],
-                                    "labels": {"namespace": "demo", "pod": f"payments-{i}",
-                                               "app_kubernetes_io_name": "payments", "kubeheal_io_agent": "true"}}
-                                   for i, (_, adm) in enumerate(agents)],
+                "static_configs": agent_targets(payments, DEMO_NS, "payments") +
+                                  (agent_targets(orders, drill.ns, "orders") if drill else []),
             }] + ([{
                 "job_name": "kubeheal-operator",
-                "static_configs": [{"targets": [operator_target],
-                                    "labels": {"namespace": "kubeheal-system", "pod": "kubeheal-operator-0",
+                "static_configs": [{"targets": [f"127.0.0.1:{drill.metrics_port}"],
+                                    "labels": {"namespace": drill.ns, "pod": "kubeheal-operator-0",
                                                "app_kubernetes_io_name": "kubeheal-operator"}}],
-            }] if operator_target else []),
+            }] if drill else []),
         }
         with open(os.path.join(tmp, "prometheus.yml"), "w") as f:
             yaml.safe_dump(config, f)
         log = open(os.path.join(tmp, "prometheus.log"), "w")
+        t0 = time.time()
         procs.append(subprocess.Popen([prometheus, f"--config.file={tmp}/prometheus.yml", f"--storage.tsdb.path={tmp}/data",
                                        f"--web.listen-address=127.0.0.1:{prom_port}"], stdout=log, stderr=subprocess.STDOUT))
         wait_http(f"http://127.0.0.1:{prom_port}/-/ready")
 
-        workers = [threading.Thread(target=traffic, args=([d for d, _ in agents], stop), daemon=True) for _ in range(8)]
+        workers = [threading.Thread(target=traffic, args=([a["data"] for a in payments], stop), daemon=True)
+                   for _ in range(8)]
+        if drill:
+            workers.append(threading.Thread(target=traffic, args=([a["data"] for a in orders], stop, 20), daemon=True))
         for w in workers:
             w.start()
-        print(f"traffic through 2 agents for {args.seconds}s, Prometheus on 127.0.0.1:{prom_port} ...", flush=True)
-        rss_before = rss(agents[0][1])
-        time.sleep(args.seconds)
-        grown = rss(agents[0][1]) - rss_before
+        print(f"traffic through {len(payments) + len(orders)} agents, Prometheus on 127.0.0.1:{prom_port} ...", flush=True)
+        rss_before = rss(payments[0]["admin"])
+        started = time.monotonic()
+        if drill:
+            drill.start_operator(f"http://127.0.0.1:{prom_port}")
+            drill.run_scenario()
+        time.sleep(max(0, args.seconds - (time.monotonic() - started)))
+        time.sleep(3)  # a last scrape and rule evaluation after the verdict
+        grown = rss(payments[0]["admin"]) - rss_before
         # The memory-growth alert can only hold if the agent's memoryLeak fault really grows RSS.
         memory_grows = grown > 8 * 1024 * 1024
-        print(f"agent RSS grew by {grown / 1048576:.1f} MiB under the memoryLeak fault", flush=True)
+        print(f"agent RSS grew by {grown / 1048576:.1f} MiB under the memoryLeak fault; "
+              f"{time.monotonic() - started:.0f}s of traffic", flush=True)
 
-        parse_only = []
-        returned = 0
-        # With the operator scraped, its process and runtime metrics must return series too.
-        must_with_operator = re.compile(r"kubeheal-operator|kubeheal_(reconcile|kube_requests|workqueue)_")
-        for title, expr in dashboards:
-            promql = grafana_to_promql(expr)
-            r = query(prom_port, promql)
-            if r.get("status") != "success":
-                fail(f"dashboard {title}: {r.get('error')}\n  {promql}")
-                continue
-            n = len(r["data"]["result"])
-            if operator_target and must_with_operator.search(expr) and n == 0:
-                fail(f"dashboard {title}: no series although the operator is scraped\n  {promql}")
-            elif OPERATOR_METRIC.search(expr) and not (operator_target and n > 0):
-                parse_only.append(title)
-            elif n == 0:
-                fail(f"dashboard {title}: no series\n  {promql}")
-            else:
-                returned += 1
-        for g in groups:
-            for rule in g["rules"]:
-                name = rule.get("record") or rule.get("alert")
-                r = query(prom_port, rule["expr"])
-                if r.get("status") != "success":
-                    fail(f"rule {name}: {r.get('error')}")
-                    continue
-                n = len(r["data"]["result"])
-                if OPERATOR_METRIC.search(rule["expr"]):
-                    parse_only.append(f"rule {name}")
-                elif name == "KubehealMemoryGrowth" and not memory_grows and n == 0:
-                    parse_only.append(f"rule {name} (the agent's memoryLeak fault did not grow its RSS)")
-                elif n == 0:
-                    fail(f"rule {name}: no series although the injected faults should make it hold\n  {rule['expr']}")
-                else:
-                    returned += 1
-                if "record" in rule:
-                    r = query(prom_port, rule["record"])
-                    if not r["data"]["result"]:
-                        fail(f"recording rule {name}: Prometheus has not recorded it")
+        returned, report = check_expressions(prom_port, groups, dashboards, annotations, bool(drill), memory_grows, t0)
+        print(f"{returned} expressions returned series; {len(report)} notes:")
+        for line in report:
+            print("   ", line)
         alerts = query(prom_port, "ALERTS")["data"]["result"]
         pending = sorted({a["metric"]["alertname"] for a in alerts})
-        print(f"{returned} expressions returned series; {len(parse_only)} over operator metrics parsed only:")
-        for t in parse_only:
-            print("   ", t)
         print("alerts pending/firing in Prometheus:", ", ".join(pending) or "none")
         expected = ["KubehealHighErrorRate", "KubehealErrorBudgetBurnFast", "KubehealHighLatencyP99"]
         if memory_grows:
@@ -311,15 +536,25 @@ def main():
         for want in expected:
             if want not in pending:
                 fail(f"alert {want} is not pending although its condition holds")
+        if drill:
+            denied = query(prom_port, 'sum by (verb) (kubeheal_kube_requests_total{code="403"})')["data"]["result"]
+            if denied:
+                fail("the operator under the chart's RBAC got 403 from the API server: " +
+                     ", ".join(f"{d['metric'].get('verb')} x{d['value'][1]}" for d in denied))
+            calls = query(prom_port, "sum by (verb, code) (kubeheal_kube_requests_total)")["data"]["result"]
+            print("operator API calls under the chart's ServiceAccount: " +
+                  ", ".join(f"{c['metric'].get('verb')} {c['metric'].get('code')} x{float(c['value'][1]):.0f}" for c in calls))
     finally:
         stop.set()
-        for p in procs:
+        for p in reversed(procs):
             p.terminate()
         for p in procs:
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if drill:
+            drill.tear_down()
         if failures:
             for name in sorted(os.listdir(tmp)):
                 if name.endswith(".log"):
@@ -329,7 +564,8 @@ def main():
     if failures:
         print(f"{len(failures)} problem(s)")
         sys.exit(1)
-    print("ok: every dashboard and rule expression ran against a real Prometheus scraping real agents")
+    print("ok: every dashboard and rule expression ran against a real Prometheus scraping real agents"
+          + (" and the operator driving a drill" if drill else ""))
 
 
 if __name__ == "__main__":

@@ -200,6 +200,11 @@ def slo():
     return d
 
 
+# The phases of HealingPolicy status (kubeheal_policy_phase's `phase` label) and their colours.
+PHASES = [("Pending", "blue"), ("Healthy", "green"), ("Anomalous", "yellow"), ("Remediating", "orange"),
+          ("Recovered", "purple"), ("Exhausted", "red"), ("Suspended", "gray")]
+
+
 def policy_vars():
     return [datasource_var(),
             query_var("policy", "Policy", "label_values(kubeheal_anomaly_score, policy)", multi=True, include_all=True)]
@@ -230,7 +235,11 @@ def healing():
     d = Dashboard("kubeheal-healing", "kubeheal / Healing",
                   "What kubeheal did: actions over time (also as annotations), counts by type and result, policy phases.",
                   ["healing"], policy_vars())
-    d.annotation("kubeheal actions", 'sum by (action, result) (increase(kubeheal_actions_total[1m])) > 0',
+    # An action marks the minute after it. A counter series is born at its first action with the
+    # value 1, which increase() cannot see (it needs two samples), hence the second term.
+    d.annotation("kubeheal actions",
+                 "sum by (action, result) (increase(kubeheal_actions_total[1m]) > 0"
+                 " or ((kubeheal_actions_total > 0) unless kubeheal_actions_total offset 1m))",
                  "{{action}}", "{{action}} {{result}}")
     d.row("Actions")
     d.panel("timeseries", "Actions over time",
@@ -239,8 +248,20 @@ def healing():
     d.panel("barchart", "Actions by type and result (time range)",
             [('sum by (action, result) (increase(kubeheal_actions_total[$__range]))', "{{action}} {{result}}")],
             instant=True, options={"orientation": "horizontal"})
+    # kubeheal_policy_phase is 1 for a policy's current phase and 0 for the others; the timeline
+    # shows one lane per policy, its phase as a number mapped back to the name and a colour.
+    codes = " or ".join(f'kubeheal_policy_phase{{policy=~"$policy",phase="{ph}"}} * {i}'
+                        for i, (ph, _) in enumerate(PHASES, start=1))
     d.panel("state-timeline", "Policy phase",
-            [('max by (policy, phase) (kubeheal_policy_phase{policy=~"$policy"}) == 1', "{{policy}} {{phase}}")])
+            [(f"max by (policy) ({codes})", "{{policy}}")],
+            mappings=[{"type": "value", "options": {str(i): {"text": ph, "color": color, "index": i - 1}
+                                                    for i, (ph, color) in enumerate(PHASES, start=1)}}],
+            color={"mode": "thresholds"},
+            thresholds={"mode": "absolute", "steps": [{"color": "text", "value": None}]},
+            options={"showValue": "never", "mergeValues": True, "rowHeight": 0.8})
+    d.panel("bargauge", "Policies by phase (now)",
+            [('sum by (phase) (kubeheal_policy_phase{policy=~"$policy"})', "{{phase}}")], w=24, h=5,
+            instant=True, unit="short", options={"orientation": "vertical", "displayMode": "basic"})
     d.row("Agents under remediation")
     d.panel("timeseries", "Throttle rate in force (rps)",
             [("max by (namespace, app_kubernetes_io_name) (kubeheal_agent_throttle_rate)", "{{namespace}}/{{app_kubernetes_io_name}}")], unit="reqps")

@@ -197,39 +197,49 @@ operator's. The service label is app_kubernetes_io_name, which the usual `labelm
         description: 'More than one reconcile error every 10 seconds for 10 minutes; see the operator logs.'
 {{- end }}
 
-{{/* The operator's RBAC rules (ClusterRole, or Role per watched namespace). */}}
+{{/*
+The operator's RBAC rules (ClusterRole, or Role per watched namespace): exactly the calls of
+operator/controllers (KubeOperations -> kube_client_operations.cc), operator/kube (informers,
+EventRecorder) and operator/cmd, verb by verb:
+- healingpolicies, faultscenarios: list + watch (informers), get (re-read before a reconcile),
+  patch (merge patch of metadata: the FaultScenario finalizer, annotations);
+- their /status: update (PUT with the resourceVersion read);
+- deployments, statefulsets: get (targetRef, pod selector), patch (rolling restart annotation);
+- their /scale: get + patch (scale actions, trafficSpike scales the traffic generator);
+- pods: list (targets by label selector), delete (podKill, one-pod restart without eviction);
+  pods/eviction: create (one-pod restart that honours PodDisruptionBudgets);
+- events (core/v1): create, and patch to count a repeated event;
+- secrets: get of the agent token Secret only, by name (kubeheal-agent-token, the name the
+  operator reads in a target's namespace; see agentToken in README.md).
+Nothing else: no update of the custom resources or workloads, no create/delete of workloads,
+no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of its own.
+*/}}
 {{- define "kubeheal.operatorRules" -}}
 - apiGroups: [kubeheal.io]
   resources: [healingpolicies, faultscenarios]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [kubeheal.io]
   resources: [healingpolicies/status, faultscenarios/status]
-  verbs: [get, update, patch]
-- apiGroups: [kubeheal.io]
-  resources: [healingpolicies/finalizers, faultscenarios/finalizers]
   verbs: [update]
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [get, list, watch, patch]
+  verbs: [get, patch]
 - apiGroups: [apps]
   resources: [deployments/scale, statefulsets/scale]
-  verbs: [get, update, patch]
-- apiGroups: [apps]
-  resources: [replicasets]
-  verbs: [get, list, watch]
+  verbs: [get, patch]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch, delete]
+  verbs: [list, delete]
 - apiGroups: [""]
   resources: [pods/eviction]
   verbs: [create]
-- apiGroups: ["", events.k8s.io]
+- apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
 {{- if .Values.rbac.agentTokenSecretAccess }}
 - apiGroups: [""]
   resources: [secrets]
-  resourceNames: [{{ .Values.agentToken.secretName | quote }}]
+  resourceNames: [kubeheal-agent-token]
   verbs: [get]
 {{- end }}
 {{- end }}
