@@ -24,6 +24,8 @@
 #include "kubeheal/kube/kubeconfig.h"
 #include "kubeheal/kube/leader_elector.h"
 #include "kubeheal/kube/max_of_rate_limiter.h"
+#include "kubeheal/kube/proc_fs_process_info_source.h"
+#include "kubeheal/kube/process_collector.h"
 #include "kubeheal/kube/token_bucket_rate_limiter.h"
 #include "kubeheal/policy/decision_engine.h"
 #include "kubeheal/prom/prometheus_client_impl.h"
@@ -177,6 +179,8 @@ Status OperatorApp::Init() {
       clock_, p.kube_metrics);
 
   p.metrics_server = std::make_unique<kube::HealthServer>(flags_.metrics_addr, p.registry);
+  p.metrics_server->AddCollectable(std::make_shared<kube::ProcessCollector>(
+      std::make_shared<kube::ProcFsProcessInfoSource>()));
   p.health_server = std::make_unique<kube::HealthServer>(flags_.health_addr);
   p.health_server->AddHealthCheck("process", [] { return Status::Ok(); });
   p.health_server->AddReadyCheck("informers", [parts] {

@@ -251,7 +251,11 @@ bool FaultScenarioReconciler::JudgeVerdict(api::FaultScenario& sc, Clock::TimePo
                                            bool injection_over) {
   if (!sc.spec.expect) return true;
   auto& st = sc.status;
-  if (!st.verdict.empty()) return true;
+  if (!st.verdict.empty()) {
+    // Also after an operator restart, the scenario's measured times are exported.
+    metrics_->ScenarioTimes(sc.metadata.Key(), st.mttd_seconds, st.mttr_seconds);
+    return true;
+  }
   const auto& expect = *sc.spec.expect;
   const auto now = clock_->Now();
   auto object = kube_->GetCustom("HealingPolicy", sc.metadata.namespace_, expect.policy);
@@ -287,6 +291,7 @@ bool FaultScenarioReconciler::JudgeVerdict(api::FaultScenario& sc, Clock::TimePo
       }
     }
   }
+  metrics_->ScenarioTimes(sc.metadata.Key(), st.mttd_seconds, st.mttr_seconds);
   auto verdict = [&](const std::string& v, const std::string& reason) {
     st.verdict = v;
     st.verdict_reason = reason;
@@ -340,6 +345,7 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
   if (!object.ok()) {
     if (object.error().http_status == 404) {
       scenarios_->Clear(key);
+      metrics_->ForgetScenario(key);
       return kube::ReconcileResult::Done();
     }
     return kube::ReconcileResult::FromError(object.error());

@@ -126,6 +126,7 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
   if (!object.ok()) {
     if (object.error().http_status == 404) {
       Forget(key);
+      metrics_->ForgetPolicy(key);
       return kube::ReconcileResult::Done();
     }
     return kube::ReconcileResult::FromError(object.error());
@@ -136,8 +137,12 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
   if (rt.generation != parsed->metadata.generation) {
     // New policy or changed spec: new detectors (warmed again), evaluate now.
     rt.generation = parsed->metadata.generation;
-    rt.detectors = std::make_unique<PolicyDetectors>(parsed->spec.signals);
+    rt.detectors = std::make_unique<PolicyDetectors>(
+        parsed->spec, object->value("spec", Json::object())
+                          .value("slo", Json::object())
+                          .value("burnRateAlerts", Json()));
     rt.next_evaluation.reset();
+    metrics_->ForgetPolicy(key);  // signals may have been renamed or removed
   }
   const auto now = clock_->SteadyNow();
   if (rt.next_evaluation && now < *rt.next_evaluation) {
@@ -146,8 +151,7 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
   const auto interval = NextInterval(*parsed);
   rt.next_evaluation = now + interval;
   auto result = Evaluate(key, std::move(*object), *parsed, rt);
-  metrics_->Evaluation("healingpolicy",
-                       std::chrono::duration<double>(clock_->SteadyNow() - started).count());
+  metrics_->Evaluation(std::chrono::duration<double>(clock_->SteadyNow() - started).count());
   if (result.kind == kube::ReconcileResult::Kind::kDone) {
     return kube::ReconcileResult::RequeueAfter(interval);
   }
@@ -162,6 +166,9 @@ kube::ReconcileResult HealingPolicyReconciler::WriteInvalid(Json object, const E
                     clock_->Now());
   status.phase = "Pending";
   status.observed_generation = generation;
+  metrics_->PolicyPhase(object["metadata"].value("namespace", "") + "/" +
+                            object["metadata"].value("name", ""),
+                        status.phase);
   object["status"] = api::ToJson(status);
   (void)kube_->UpdateCustomStatus(kKind, object);
   (void)kube_->RecordEvent(object, "Warning", "InvalidSpec", error.message);
@@ -294,6 +301,8 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
         ss.explanation = a.explanation;
         metrics_->AnomalyScore(key, signal.name, ss.score);
       }
+      metrics_->SignalObserved(key, signal.name, value, value ? ss.low : std::nullopt,
+                               value ? ss.high : std::nullopt);
     }
     for (const auto& hold : rt.state->holds) {
       if (hold.signal == signal.name && ss.anomalous) ss.anomalous_since = FormatRfc3339(hold.anomalous_since);
@@ -301,6 +310,9 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     observation.signals.push_back(std::move(obs));
     status.signals.push_back(std::move(ss));
   }
+  // Signals derived from others (multivariate forests, the SLO burn rate), once all are fed.
+  rt.detectors->EvaluateDerived(*prometheus_, options_.query_timeout, context, Seconds(now),
+                                &observation, &status.signals);
   if (failed_queries > 0) {
     api::SetCondition(&status.conditions,
                       {"PrometheusAvailable", "False", "QueryFailed",
@@ -468,6 +480,7 @@ Status HealingPolicyReconciler::Persist(Json* object, const api::HealingPolicy& 
   const std::string text = doc.dump();
   const auto& ns = p.metadata.namespace_;
   const auto& name = p.metadata.name;
+  if (!status.phase.empty()) metrics_->PolicyPhase(ns + "/" + name, status.phase);
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto& annotations = (*object)["metadata"].value("annotations", Json::object());
     if (annotations.value(kEngineStateAnnotation, "") != text) {

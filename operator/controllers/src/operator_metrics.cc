@@ -1,33 +1,62 @@
 #include "kubeheal/controllers/operator_metrics.h"
 
 namespace kubeheal::controllers {
+namespace {
+
+prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& registry,
+                                             const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+prometheus::Family<prometheus::Counter>& Counter(prometheus::Registry& registry,
+                                                 const std::string& name,
+                                                 const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+}
+
+}  // namespace
+
+const std::set<std::string>& OperatorMetrics::Phases() {
+  static const std::set<std::string> kPhases = {"Pending",   "Healthy",   "Anomalous",
+                                                "Remediating", "Recovered", "Exhausted",
+                                                "Suspended"};
+  return kPhases;
+}
 
 OperatorMetrics::OperatorMetrics(std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)),
-      detections_(prometheus::BuildCounter()
-                      .Name("kubeheal_detections_total")
-                      .Help("Anomalies that held for their `for` and began an episode")
-                      .Register(*registry_)),
-      actions_(prometheus::BuildCounter()
-                   .Name("kubeheal_actions_total")
-                   .Help("Healing actions by action and result (succeeded, failed, dry_run)")
-                   .Register(*registry_)),
-      anomaly_score_(prometheus::BuildGauge()
-                         .Name("kubeheal_anomaly_score")
-                         .Help("Latest anomaly score in [0,1] per policy signal")
-                         .Register(*registry_)),
+      detections_(Counter(*registry_, "kubeheal_detections_total",
+                          "Anomalies that held for their `for` and began an episode")),
+      actions_(Counter(*registry_, "kubeheal_actions_total",
+                       "Healing actions by action and result (succeeded, failed, dry_run)")),
+      anomaly_score_(Gauge(*registry_, "kubeheal_anomaly_score",
+                           "Latest anomaly score in [0,1] per policy signal")),
+      signal_value_(Gauge(*registry_, "kubeheal_signal_value",
+                          "Latest value of a policy signal's query")),
+      band_low_(Gauge(*registry_, "kubeheal_signal_band_low",
+                      "Lower bound of the band the signal's detector expects")),
+      band_high_(Gauge(*registry_, "kubeheal_signal_band_high",
+                       "Upper bound of the band the signal's detector expects")),
+      policy_phase_(Gauge(*registry_, "kubeheal_policy_phase",
+                          "1 for a HealingPolicy's current phase, 0 for its other phases")),
       evaluation_seconds_(prometheus::BuildHistogram()
-                              .Name("kubeheal_reconcile_duration_seconds")
-                              .Help("Time to reconcile one object, by controller")
+                              .Name("kubeheal_policy_evaluation_duration_seconds")
+                              .Help("Time to evaluate one HealingPolicy: queries, detectors, "
+                                    "decision and actions")
                               .Register(*registry_)),
-      verdicts_(prometheus::BuildCounter()
-                    .Name("kubeheal_scenario_verdicts_total")
-                    .Help("FaultScenario verdicts by result")
-                    .Register(*registry_)),
-      prometheus_errors_(prometheus::BuildCounter()
-                             .Name("kubeheal_prometheus_query_errors_total")
-                             .Help("Prometheus queries that failed")
-                             .Register(*registry_)) {}
+      verdicts_(Counter(*registry_, "kubeheal_scenario_verdicts_total",
+                        "FaultScenario verdicts by result")),
+      mttd_(Gauge(*registry_, "kubeheal_scenario_mttd_seconds",
+                  "Time from a FaultScenario's injection to the policy's detection")),
+      mttr_(Gauge(*registry_, "kubeheal_scenario_mttr_seconds",
+                  "Time from a FaultScenario's injection to the policy's recovery")),
+      prometheus_errors_(Counter(*registry_, "kubeheal_prometheus_query_errors_total",
+                                 "Prometheus queries that failed")) {
+  // Series a dashboard or alert selects exist from the start, at zero.
+  verdicts_.Add({{"verdict", "Passed"}});
+  verdicts_.Add({{"verdict", "Failed"}});
+  prometheus_errors_.Add({});
+}
 
 void OperatorMetrics::Detection(const std::string& policy, const std::string& signal) {
   detections_.Add({{"policy", policy}, {"signal", signal}}).Increment();
@@ -39,17 +68,82 @@ void OperatorMetrics::Action(const std::string& action, const std::string& resul
 
 void OperatorMetrics::AnomalyScore(const std::string& policy, const std::string& signal,
                                    double score) {
+  {
+    std::lock_guard lock(mu_);
+    signals_of_policy_[policy].insert(signal);
+  }
   anomaly_score_.Add({{"policy", policy}, {"signal", signal}}).Set(score);
 }
 
-void OperatorMetrics::Evaluation(const std::string& controller, double seconds) {
+void OperatorMetrics::SetOrRemove(GaugeFamily& family, const prometheus::Labels& labels,
+                                  std::optional<double> value) {
+  if (value) {
+    family.Add(labels).Set(*value);
+  } else if (family.Has(labels)) {
+    family.Remove(&family.Add(labels));
+  }
+}
+
+void OperatorMetrics::SignalObserved(const std::string& policy, const std::string& signal,
+                                     std::optional<double> value,
+                                     std::optional<double> band_low,
+                                     std::optional<double> band_high) {
+  {
+    std::lock_guard lock(mu_);
+    signals_of_policy_[policy].insert(signal);
+  }
+  const prometheus::Labels labels = {{"policy", policy}, {"signal", signal}};
+  SetOrRemove(signal_value_, labels, value);
+  SetOrRemove(band_low_, labels, band_low);
+  SetOrRemove(band_high_, labels, band_high);
+}
+
+void OperatorMetrics::PolicyPhase(const std::string& policy, const std::string& phase) {
+  for (const auto& p : Phases()) {
+    policy_phase_.Add({{"policy", policy}, {"phase", p}}).Set(p == phase ? 1 : 0);
+  }
+}
+
+void OperatorMetrics::ForgetPolicy(const std::string& policy) {
+  std::set<std::string> signals;
+  {
+    std::lock_guard lock(mu_);
+    auto it = signals_of_policy_.find(policy);
+    if (it != signals_of_policy_.end()) {
+      signals = std::move(it->second);
+      signals_of_policy_.erase(it);
+    }
+  }
+  for (const auto& signal : signals) {
+    const prometheus::Labels labels = {{"policy", policy}, {"signal", signal}};
+    for (GaugeFamily* f : {&signal_value_, &band_low_, &band_high_, &anomaly_score_}) {
+      SetOrRemove(*f, labels, std::nullopt);
+    }
+  }
+  for (const auto& p : Phases()) {
+    SetOrRemove(policy_phase_, {{"policy", policy}, {"phase", p}}, std::nullopt);
+  }
+}
+
+void OperatorMetrics::Evaluation(double seconds) {
   static const prometheus::Histogram::BucketBoundaries buckets = {
       0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  evaluation_seconds_.Add({{"controller", controller}}, buckets).Observe(seconds);
+  evaluation_seconds_.Add({}, buckets).Observe(seconds);
 }
 
 void OperatorMetrics::Verdict(const std::string& verdict) {
   verdicts_.Add({{"verdict", verdict}}).Increment();
+}
+
+void OperatorMetrics::ScenarioTimes(const std::string& scenario,
+                                    std::optional<double> mttd_seconds,
+                                    std::optional<double> mttr_seconds) {
+  SetOrRemove(mttd_, {{"scenario", scenario}}, mttd_seconds);
+  SetOrRemove(mttr_, {{"scenario", scenario}}, mttr_seconds);
+}
+
+void OperatorMetrics::ForgetScenario(const std::string& scenario) {
+  ScenarioTimes(scenario, std::nullopt, std::nullopt);
 }
 
 void OperatorMetrics::PrometheusError() { prometheus_errors_.Add({}).Increment(); }

@@ -22,7 +22,9 @@ Controller::Controller(std::string name, std::shared_ptr<WorkQueue> queue, Recon
       reconciler_(std::move(reconciler)),
       workers_(workers < 1 ? 1 : workers),
       clock_(std::move(clock)),
-      metrics_(std::move(metrics)) {}
+      metrics_(std::move(metrics)) {
+  if (metrics_) metrics_->DeclareController(name_);
+}
 
 Controller::~Controller() { Stop(); }
 

@@ -9,6 +9,7 @@ namespace http = web::http;
 struct HealthServer::Impl {
   std::string address;
   std::shared_ptr<prometheus::Registry> registry;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables;  // guarded by mu
   std::mutex mu;
   std::map<std::string, Check> health, ready;
   std::unique_ptr<http::experimental::listener::http_listener> listener;
@@ -36,7 +37,18 @@ struct HealthServer::Impl {
       std::tie(code, body) = Evaluate(checks);
     } else if (path == "/metrics" && registry) {
       code = 200;
-      body = prometheus::TextSerializer().Serialize(registry->Collect());
+      auto families = registry->Collect();
+      std::vector<std::shared_ptr<prometheus::Collectable>> extra;
+      {
+        std::lock_guard lock(mu);
+        extra = collectables;
+      }
+      for (const auto& c : extra) {
+        auto more = c->Collect();
+        families.insert(families.end(), std::make_move_iterator(more.begin()),
+                        std::make_move_iterator(more.end()));
+      }
+      body = prometheus::TextSerializer().Serialize(families);
       type = "text/plain; version=0.0.4";
     }
     req.reply(code, body, type).wait();
@@ -59,6 +71,11 @@ void HealthServer::AddHealthCheck(const std::string& name, Check check) {
 void HealthServer::AddReadyCheck(const std::string& name, Check check) {
   std::lock_guard lock(impl_->mu);
   impl_->ready[name] = std::move(check);
+}
+
+void HealthServer::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  std::lock_guard lock(impl_->mu);
+  impl_->collectables.push_back(std::move(collectable));
 }
 
 Status HealthServer::Start() {

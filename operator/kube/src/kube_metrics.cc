@@ -45,11 +45,22 @@ void KubeMetrics::QueueAdded(const std::string& queue) {
   queue_adds_.Add({{"name", queue}}).Increment();
 }
 
-void KubeMetrics::ReconcileDone(const std::string& controller, const std::string& result,
-                                double seconds) {
+namespace {
+const prometheus::Histogram::BucketBoundaries& ReconcileBuckets() {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
-  reconcile_seconds_.Add({{"controller", controller}}, kBuckets).Observe(seconds);
+  return kBuckets;
+}
+}  // namespace
+
+void KubeMetrics::DeclareController(const std::string& controller) {
+  reconcile_seconds_.Add({{"controller", controller}}, ReconcileBuckets());
+  reconciles_.Add({{"controller", controller}, {"result", "done"}});
+}
+
+void KubeMetrics::ReconcileDone(const std::string& controller, const std::string& result,
+                                double seconds) {
+  reconcile_seconds_.Add({{"controller", controller}}, ReconcileBuckets()).Observe(seconds);
   reconciles_.Add({{"controller", controller}, {"result", result}}).Increment();
 }
 

@@ -14,7 +14,9 @@ WorkQueue::WorkQueue(std::string name, std::shared_ptr<Clock> clock,
     : name_(std::move(name)),
       clock_(std::move(clock)),
       limiter_(std::move(limiter)),
-      metrics_(std::move(metrics)) {}
+      metrics_(std::move(metrics)) {
+  if (metrics_) metrics_->QueueDepth(name_, 0);
+}
 
 void WorkQueue::ReportDepthLocked() {
   if (metrics_) metrics_->QueueDepth(name_, static_cast<double>(queue_.size()));

@@ -200,6 +200,68 @@ class OperatorIntegrationTest : public ::testing::Test {
 
   Json Get(const std::string& what) { return KubectlJson("-n " + ns_ + " get " + what); }
 
+  // One greppable line per measured scenario, quoted in the closing notes:
+  //   [kubeheal-measure] scenario=latency verdict=Passed mttd=4.8s mttr=34.0s
+  static void PrintMeasure(const std::string& scenario, const Json& object) {
+    const auto status = object.value("status", Json::object());
+    auto seconds = [&](const char* field) {
+      if (!status.contains(field) || !status[field].is_number()) return std::string("none");
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1fs", status[field].get<double>());
+      return std::string(buf);
+    };
+    std::cout << "[kubeheal-measure] scenario=" << scenario
+              << " verdict=" << status.value("verdict", "none") << " mttd=" << seconds("mttdSeconds")
+              << " mttr=" << seconds("mttrSeconds") << " reason=\""
+              << status.value("verdictReason", "") << "\"" << std::endl;
+  }
+
+  bool WaitForVerdict(std::chrono::seconds timeout) {
+    return WaitFor([&] {
+      auto sc = Get("faultscenario drill");
+      return !sc.is_null() && sc.value("status", Json::object()).contains("verdict");
+    }, timeout);
+  }
+
+  // The operator's /metrics: the series the chart's dashboards query exist with their labels,
+  // and the whole exposition passes `promtool check metrics` (when promtool is installed).
+  void ExpectOperatorMetrics() {
+    const std::string text =
+        HttpGetBody("http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics");
+    ASSERT_FALSE(text.empty());
+    const std::string policy = "policy=\"" + ns_ + "/web\"";
+    for (const std::string& want :
+         {"kubeheal_signal_value{" + policy + ",signal=\"p99-latency\"}",
+          "kubeheal_signal_band_high{" + policy + ",signal=\"p99-latency\"}",
+          "kubeheal_anomaly_score{" + policy + ",signal=\"p99-latency\"}",
+          "kubeheal_policy_phase{phase=\"Healthy\"," + policy + "}",
+          "kubeheal_scenario_mttd_seconds{scenario=\"" + ns_ + "/drill\"}",
+          "kubeheal_scenario_mttr_seconds{scenario=\"" + ns_ + "/drill\"}",
+          std::string("kubeheal_scenario_verdicts_total{verdict=\"Passed\"} 1"),
+          std::string("kubeheal_workqueue_depth{name=\"healingpolicy\"}"),
+          std::string("kubeheal_prometheus_query_errors_total"),
+          std::string("kubeheal_reconcile_duration_seconds_bucket{controller=\"faultscenario\""),
+          std::string("kubeheal_actions_total{action=\"throttle\",result=\"succeeded\"}"),
+          std::string("process_cpu_seconds_total "), std::string("process_resident_memory_bytes "),
+          std::string("process_virtual_memory_bytes "), std::string("process_open_fds "),
+          std::string("process_max_fds "), std::string("process_start_time_seconds ")}) {
+      EXPECT_NE(text.find(want), std::string::npos) << "no " << want << " in /metrics";
+    }
+    int phases_at_one = 0;
+    for (size_t at = text.find("kubeheal_policy_phase{"); at != std::string::npos;
+         at = text.find("kubeheal_policy_phase{", at + 1)) {
+      const auto eol = text.find('\n', at);
+      if (text.compare(eol - 2, 2, " 1") == 0) ++phases_at_one;
+    }
+    EXPECT_EQ(phases_at_one, 1) << "exactly one phase of the one policy is 1";
+    if (Executable("/usr/bin/promtool")) {
+      auto checked = Shell("/usr/bin/promtool check metrics", text);
+      EXPECT_EQ(checked.code, 0) << checked.output;
+      std::cout << "promtool check metrics on the operator's /metrics: exit " << checked.code
+                << (checked.output.empty() ? "" : ", " + checked.output) << std::endl;
+    }
+  }
+
   bool HasHistory(const std::string& action, const std::string& result) {
     auto p = Get("healingpolicy web");
     if (p.is_null()) return false;
@@ -250,15 +312,9 @@ TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
   auto state = client.GetState(pods_[0].endpoint());
   ASSERT_TRUE(state.ok());
   EXPECT_EQ((*state)["throttle"]["enabled"], true) << state->dump();
-  ASSERT_TRUE(WaitFor([&] {
-    auto sc = Get("faultscenario drill");
-    return !sc.is_null() && sc.value("status", Json::object()).contains("verdict");
-  }, 120s)) << Get("faultscenario drill").dump(2);
+  ASSERT_TRUE(WaitForVerdict(120s)) << Get("faultscenario drill").dump(2);
   const auto sc = Get("faultscenario drill");
-  std::cout << "latency scenario: verdict=" << sc["status"]["verdict"]
-            << " mttd=" << sc["status"].value("mttdSeconds", -1.0)
-            << "s mttr=" << sc["status"].value("mttrSeconds", -1.0) << "s reason="
-            << sc["status"].value("verdictReason", "") << "\n";
+  PrintMeasure("latency", sc);
   EXPECT_EQ(sc["status"]["verdict"], "Passed") << sc["status"].dump(2);
   EXPECT_EQ(sc["status"]["phase"], "Completed");
   EXPECT_EQ(ActiveFaults(pods_[0]), 0);
@@ -274,7 +330,7 @@ TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
   std::set<std::string> kinds;
   for (const auto& e : events["items"]) kinds.insert(e["involvedObject"].value("kind", ""));
   EXPECT_TRUE(kinds.count("HealingPolicy") && kinds.count("Deployment")) << events.dump().substr(0, 2000);
-  EXPECT_EQ(HttpGetStatus("http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics"), 200);
+  ExpectOperatorMetrics();
 }
 
 TEST_F(OperatorIntegrationTest, ErrorBurstOpensTheCircuitBreaker) {
@@ -291,6 +347,10 @@ TEST_F(OperatorIntegrationTest, ErrorBurstOpensTheCircuitBreaker) {
   ASSERT_TRUE(state.ok());
   EXPECT_EQ((*state)["circuit"]["mode"], "auto") << state->dump();
   EXPECT_FALSE(HasHistory("throttle", "Succeeded"));  // latency rule defers to errors
+  ASSERT_TRUE(WaitForVerdict(120s)) << Get("faultscenario drill").dump(2);
+  const auto sc = Get("faultscenario drill");
+  PrintMeasure("error-burst", sc);
+  EXPECT_EQ(sc["status"]["verdict"], "Passed") << sc["status"].dump(2);
 }
 
 TEST_F(OperatorIntegrationTest, DryRunOnlyRecords) {

@@ -73,6 +73,19 @@ int HttpGetStatus(const std::string& url, std::chrono::milliseconds timeout) {
   }
 }
 
+std::string HttpGetBody(const std::string& url, std::chrono::milliseconds timeout) {
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(timeout);
+    web::http::client::http_client client(to_string_t(url), config);
+    auto response = client.request(web::http::methods::GET).get();
+    auto body = response.extract_utf8string(true).get();
+    return response.status_code() == 200 ? body : "";
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
     : log_path_(std::move(log_path)) {
   pid_ = fork();
@@ -136,11 +149,14 @@ std::string Kubeconfig() {
 }
 
 CommandResult Kubectl(const std::string& args, const std::string& stdin_text) {
-  const std::string dir = TempDir("kubectl");
+  return Shell("kubectl --kubeconfig '" + Kubeconfig() + "' " + args, stdin_text);
+}
+
+CommandResult Shell(const std::string& command, const std::string& stdin_text) {
+  const std::string dir = TempDir("shell");
   const std::string in = dir + "/in";
   WriteFile(in, stdin_text);
-  const std::string cmd = "kubectl --kubeconfig '" + Kubeconfig() + "' " + args + " < " + in +
-                          " 2>&1";
+  const std::string cmd = command + " < " + in + " 2>&1";
   CommandResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;

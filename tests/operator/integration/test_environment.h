@@ -24,6 +24,9 @@ std::string ReadFile(const std::string& path);
 bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout);
 // A GET on loopback; returns the status (0 when unreachable).
 int HttpGetStatus(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+// A GET on loopback; returns the body ("" when unreachable or not 200).
+std::string HttpGetBody(const std::string& url,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // A child process whose output goes to a log file; killed and reaped when destroyed.
 class ChildProcess {
@@ -49,6 +52,8 @@ struct CommandResult {
   int code = -1;
   std::string output;
 };
+// A shell command with `stdin_text` on its standard input; output is stdout and stderr.
+CommandResult Shell(const std::string& command, const std::string& stdin_text = "");
 std::string Kubeconfig();
 CommandResult Kubectl(const std::string& args, const std::string& stdin_text = "");
 Json KubectlJson(const std::string& args);  // -o json appended; null on failure

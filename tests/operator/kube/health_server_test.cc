@@ -11,6 +11,8 @@
 
 #include "kubeheal/kube/health_server.h"
 #include "kubeheal/kube/kube_metrics.h"
+#include "kubeheal/kube/process_collector.h"
+#include "kubeheal/kube/proc_fs_process_info_source.h"
 
 namespace kubeheal::kube {
 namespace {
@@ -58,6 +60,25 @@ TEST(HealthServerTest, ServesHealthReadinessAndMetricsOnLoopback) {
   EXPECT_THAT(m.second, ::testing::HasSubstr(R"(kubeheal_kube_requests_total{code="200",verb="list"} 2)"));
   EXPECT_THAT(m.second, ::testing::HasSubstr(R"(kubeheal_kube_requests_total{code="404",verb="get"} 1)"));
   EXPECT_EQ(Fetch(port, "/other").first, 404);
+  server.Stop();
+}
+
+TEST(HealthServerTest, MetricsIncludeAddedCollectables) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  KubeMetrics metrics(registry);
+  metrics.DeclareController("widgets");
+  const int port = FreePort();
+  HealthServer server("127.0.0.1:" + std::to_string(port), registry);
+  server.AddCollectable(
+      std::make_shared<ProcessCollector>(std::make_shared<ProcFsProcessInfoSource>()));
+  ASSERT_TRUE(server.Start().ok());
+  auto m = Fetch(port, "/metrics");
+  EXPECT_EQ(m.first, 200);
+  EXPECT_THAT(m.second, ::testing::HasSubstr("# TYPE process_cpu_seconds_total counter"));
+  EXPECT_THAT(m.second, ::testing::HasSubstr("process_resident_memory_bytes "));
+  // A declared controller is exported before its first reconcile.
+  EXPECT_THAT(m.second, ::testing::HasSubstr(
+                            R"(kubeheal_reconcile_total{controller="widgets",result="done"} 0)"));
   server.Stop();
 }
 

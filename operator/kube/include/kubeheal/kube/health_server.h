@@ -5,6 +5,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
+
+#include <prometheus/collectable.h>
 
 #include <prometheus/registry.h>
 
@@ -15,7 +18,8 @@ namespace kubeheal::kube {
 // A small HTTP endpoint (cpprestsdk http_listener) for the kubelet and Prometheus:
 //   /healthz  200 "ok" when every health check passes, else 500 naming the failed checks
 //   /readyz   the same for readiness checks (e.g. informers synced, leader election running)
-//   /metrics  the registry in Prometheus text format (when a registry was given)
+//   /metrics  the registry in Prometheus text format (when a registry was given), followed by
+//             every collectable added with AddCollectable (e.g. the process_* metrics)
 // Checks run on the listener's threads and must be quick and thread-safe.
 class HealthServer {
  public:
@@ -27,6 +31,8 @@ class HealthServer {
 
   void AddHealthCheck(const std::string& name, Check check);
   void AddReadyCheck(const std::string& name, Check check);
+  // Before Start(): one more source of families for /metrics (needs a registry).
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
   Status Start();
   void Stop();
 

@@ -23,6 +23,9 @@ class KubeMetrics {
   void QueueDepth(const std::string& queue, double depth);
   void QueueAdded(const std::string& queue);
   void ReconcileDone(const std::string& controller, const std::string& result, double seconds);
+  // Creates a controller's reconcile series at zero, so dashboards and alerts see the
+  // controller before its first reconcile (a family without children is not exported).
+  void DeclareController(const std::string& controller);
 
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
