@@ -249,30 +249,23 @@ detectors::Assessment PolicyDetectors::Feed(const std::string& signal, double ts
   }
   const std::string before = e.kind == Kind::kBaseline ? e.detector->SaveState() : std::string();
   auto a = e.detector->Update(ts, value);
-  const bool wrong_way = (e.direction == "above" && value <= a.high) ||
-                         (e.direction == "below" && value >= a.low);
-  if (a.anomalous && wrong_way) {
-    a.anomalous = false;
-    a.severity = detectors::Severity::kNormal;
-    a.score = std::min(a.score, 0.49);
-    a.explanation += " (ignored: direction " + e.direction + ")";
-  }
+  // Out of the normal band, whichever the direction: such a point is not learned (a dip in
+  // traffic must not lower the baseline, or the return to normal would look like a surge).
+  bool out = a.anomalous;
+  // Recovery hysteresis: while held, the band is frozen, and a faulty point that the noise
+  // brings just inside it is not a recovery. It must come back to the inner half of the band
+  // (on the side it left) to count as normal; until then it is still the anomaly.
+  const bool hysteresis =
+      !out && e.kind == Kind::kBaseline && e.held_since && StillOut(a, value, e.held_above);
+  if (hysteresis) out = true;
   if (e.kind == Kind::kBaseline) {
-    // Recovery hysteresis: while held, the band is frozen, and a faulty point that the noise
-    // brings just inside it is not a recovery. It must come back to the inner half of the
-    // band (on the side it left) to count as normal; until then it is still the anomaly.
-    if (!a.anomalous && e.held_since && StillOut(a, value, e.held_above)) {
-      a.anomalous = true;
-      a.severity = std::max(e.last.severity, detectors::Severity::kWarning);
-      a.score = std::max(a.score, 0.5);
-      a.explanation = "value " + Fixed(value, 4) + " not yet back inside half of the band [" +
-                      Fixed(a.low, 4) + ", " + Fixed(a.high, 4) + "]";
-    }
-    if (!a.anomalous) {
+    if (!out) {
       e.held_since.reset();
     } else {
-      if (!e.held_since) e.held_above = value > a.expected;
-      if (!e.held_since) e.held_since = ts;
+      if (!e.held_since) {
+        e.held_since = ts;
+        e.held_above = value > a.expected;
+      }
       const double held = ts - *e.held_since;
       if (held < e.max_hold_seconds && e.detector->LoadState(before).ok()) {
         a.explanation += " (baseline held for " + Fixed(held, 0) + "s)";
@@ -282,6 +275,21 @@ detectors::Assessment PolicyDetectors::Feed(const std::string& signal, double ts
       }
       a.details.push_back({"baseline_held_seconds", held});
     }
+  }
+  const bool above = hysteresis ? e.held_above : value > a.high;
+  const bool below = hysteresis ? !e.held_above : value < a.low;
+  const bool counted = e.direction == "above" ? above : e.direction == "below" ? below : true;
+  if (out && counted && hysteresis) {
+    a.anomalous = true;
+    a.severity = std::max(e.last.severity, detectors::Severity::kWarning);
+    a.score = std::max(a.score, 0.5);
+    a.explanation = "value " + Fixed(value, 4) + " not yet back inside half of the band [" +
+                    Fixed(a.low, 4) + ", " + Fixed(a.high, 4) + "]" + a.explanation;
+  } else if (out && !counted) {
+    a.anomalous = false;
+    a.severity = detectors::Severity::kNormal;
+    a.score = std::min(a.score, 0.49);
+    a.explanation += " (ignored: direction " + e.direction + ")";
   }
   e.last = a;
   return a;

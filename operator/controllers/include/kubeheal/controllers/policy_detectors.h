@@ -36,10 +36,13 @@ struct PolicyDetectorsOptions {
 //
 // Baseline hold. Rolling detectors (zscore, movingAverage, ewma, mad) learn from every point,
 // so a sustained fault becomes their new normal within a few points — before `for` has held.
-// Here, a point the detector judges anomalous (in the counted direction) is assessed but not
-// learned: the detector's state is restored to what it was before the point. The hold ends when
-// a point is normal again (learning resumes) or after the maximum hold (PolicyDetectorsOptions),
-// from when on the new level is learned. `maxGap` is applied here, on the points fed, so a long
+// Here, a point the detector judges out of its band (either side: a traffic dip must not lower
+// the baseline, or the return to normal would look like a surge) is assessed but not learned:
+// the detector's state is restored to what it was before the point. While held, a point must
+// come back to the inner half of the frozen band to count as normal (hysteresis: noise on a
+// faulty level does not end the anomaly, nor teach the fault to the baseline). The hold ends
+// when a point is normal again (learning resumes) or after the maximum hold
+// (PolicyDetectorsOptions), from when on the new level is learned. `maxGap` is applied here, on the points fed, so a long
 // hold is not mistaken for a gap in the data. Detectors whose state is the point of them
 // (threshold hysteresis, trend, burnRate, isolation forests, the default ensemble) are fed as is.
 //
