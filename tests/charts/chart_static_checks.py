@@ -394,7 +394,7 @@ DASHBOARD_CONTENTS = {
     ],
     "kubeheal-healing": [
         ("actions timeline as annotations", "annotation", r"kubeheal_actions_total"),
-        ("action counts by type and result", "barchart", r"sum by \(action, result\) \(increase\(kubeheal_actions_total\[\$__range\]"),
+        ("action counts by type and result", "barchart", r"sum by \(action, result\) .*increase\(kubeheal_actions_total\[\$__range\]"),
         ("policy phases", "state-timeline", r"kubeheal_policy_phase"),
     ],
     "kubeheal-drills": [

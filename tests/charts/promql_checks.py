@@ -27,7 +27,9 @@ Checks: every expression parses and runs; every expression returns series, excep
  - KubehealMemoryGrowth when the agent's leak did not grow its RSS (said so).
 Also: recording rules are recorded, the alerts the faults create are pending, the actions
 annotation finds the drill's action (range query, as Grafana runs annotations), the drill's
-verdict is Passed, and the operator got no 403 from the API server (the chart's RBAC suffices).
+verdict is Passed, the drill panels show it (one passed verdict, MTTD and MTTR equal to the
+scenario's status, the throttle and the detection counted, the policy's phase, both band
+bounds), and the operator got no 403 from the API server (the chart's RBAC suffices).
 """
 import argparse
 import http.server
@@ -429,6 +431,48 @@ def check_expressions(prom, groups, dashboards, annotations, operator_scraped, m
     return returned, report
 
 
+def check_drill_values(prom, dashboards, sc, ns, t0):
+    """The panels about the drill show it: one passed verdict, its MTTD and MTTR, the throttle
+    it took, the detection, the policy's phase, the expected band of its rolling signal."""
+    range_seconds = max(60, int(time.time() - t0) + 5)
+    policy, scenario = f"{ns}/orders", f"{ns}/drill"
+
+    def series(title, index=0):
+        exprs = [e for t, e in dashboards if t == title]
+        if len(exprs) <= index:
+            fail(f"no panel {title!r} (renamed? update check_drill_values)")
+            return []
+        r = query(prom, grafana_to_promql(exprs[index], range_seconds))
+        return [(s["metric"], float(s["value"][1])) for s in r.get("data", {}).get("result", [])]
+
+    def expect(title, what, ok_value, index=0, **labels):
+        got = [v for m, v in series(title, index) if all(m.get(k) == want for k, want in labels.items())]
+        shown = f"{title} {labels or ''}".strip()
+        if not got or not ok_value(got[0]):
+            fail(f"panel {shown}: {got[0] if got else 'no series'}, expected {what}")
+        else:
+            report.append(f"{shown}: {got[0]:g} ({what})")
+
+    report = []
+    st = sc.get("status", {})
+    expect("kubeheal-drills: Drills passed (time range)", "at least the drill's one", lambda v: v >= 0.9)
+    expect("kubeheal-drills: Drills failed (time range)", "none", lambda v: v < 0.5)
+    for kind, field in (("MTTD", "mttdSeconds"), ("MTTR", "mttrSeconds")):
+        want = st.get(field)
+        expect(f"kubeheal-drills: {kind} by scenario", f"the scenario's status.{field} {want}",
+               lambda v, w=want: w is not None and abs(v - float(w)) < 1, scenario=scenario)
+    expect("kubeheal-healing: Actions by type and result (time range)", "the drill's throttle",
+           lambda v: v >= 0.9, action="throttle", result="succeeded")
+    expect("kubeheal-anomalies: Detections in range by policy and signal", "the drill's detection",
+           lambda v: v >= 0.9, policy=policy, signal="p99-latency")
+    expect("kubeheal-healing: Policy phase", "a phase code 1-7", lambda v: 1 <= v <= 7, policy=policy)
+    expect("kubeheal-anomalies: Signal value with expected band", "a low bound", lambda v: True, index=1,
+           policy=policy, signal="request-rate")
+    expect("kubeheal-anomalies: Signal value with expected band", "a high bound", lambda v: True, index=2,
+           policy=policy, signal="request-rate")
+    return report
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", default=os.environ.get("KUBEHEAL_AGENT_BIN", ""))
@@ -452,6 +496,7 @@ def main():
     procs = []
     stop = threading.Event()
     drill = Drill(args.operator, kubeconfig, tmp, procs) if args.operator else None
+    scenario = {}
     try:
         up_port = free_port()
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", up_port), Upstream)
@@ -514,7 +559,7 @@ def main():
         started = time.monotonic()
         if drill:
             drill.start_operator(f"http://127.0.0.1:{prom_port}")
-            drill.run_scenario()
+            scenario = drill.run_scenario()
         time.sleep(max(0, args.seconds - (time.monotonic() - started)))
         time.sleep(3)  # a last scrape and rule evaluation after the verdict
         grown = rss(payments[0]["admin"]) - rss_before
@@ -536,6 +581,9 @@ def main():
         for want in expected:
             if want not in pending:
                 fail(f"alert {want} is not pending although its condition holds")
+        if drill and scenario:
+            for line in check_drill_values(prom_port, dashboards, scenario, drill.ns, t0):
+                print("   ", line)
         if drill:
             denied = query(prom_port, 'sum by (verb) (kubeheal_kube_requests_total{code="403"})')["data"]["result"]
             if denied:

@@ -200,6 +200,16 @@ def slo():
     return d
 
 
+def event_count(selector, window, by):
+    """Events counted by a counter over `window`, by the labels `by`. The operator creates a
+    labelled counter series at its first event, with the value 1; increase() needs two samples
+    and cannot see that first event, so a series born inside the window adds its first value
+    (min_over_time; absent `window` ago). Exact with series pre-created at 0 as well."""
+    inc = f"increase({selector}[{window}])"
+    born = f"(min_over_time({selector}[{window}]) unless {selector} offset {window})"
+    return f"sum by ({by}) (({inc} + {born}) or {inc})"
+
+
 # The phases of HealingPolicy status (kubeheal_policy_phase's `phase` label) and their colours.
 PHASES = [("Pending", "blue"), ("Healthy", "green"), ("Anomalous", "yellow"), ("Remediating", "orange"),
           ("Recovered", "purple"), ("Exhausted", "red"), ("Suspended", "gray")]
@@ -224,9 +234,9 @@ def anomalies():
              (f"kubeheal_signal_band_high{{{sel}}}", "{{policy}}/{{signal}} high")], w=24, h=10)
     d.row("Detections")
     d.panel("timeseries", "Detections by policy",
-            [('sum by (policy) (increase(kubeheal_detections_total{policy=~"$policy"}[$__rate_interval]))', "{{policy}}")], unit="short")
+            [(event_count('kubeheal_detections_total{policy=~"$policy"}', "$__rate_interval", "policy"), "{{policy}}")], unit="short")
     d.panel("table", "Detections in range by policy and signal",
-            [('sum by (policy, signal) (increase(kubeheal_detections_total{policy=~"$policy"}[$__range]))', "")],
+            [(event_count('kubeheal_detections_total{policy=~"$policy"}', "$__range", "policy, signal"), "")],
             instant=True)
     return d
 
@@ -243,10 +253,10 @@ def healing():
                  "{{action}}", "{{action}} {{result}}")
     d.row("Actions")
     d.panel("timeseries", "Actions over time",
-            [('sum by (action, result) (increase(kubeheal_actions_total[$__rate_interval]))', "{{action}} {{result}}")],
+            [(event_count("kubeheal_actions_total", "$__rate_interval", "action, result"), "{{action}} {{result}}")],
             w=24, unit="short", custom={"drawStyle": "bars", "stacking": {"mode": "normal"}})
     d.panel("barchart", "Actions by type and result (time range)",
-            [('sum by (action, result) (increase(kubeheal_actions_total[$__range]))', "{{action}} {{result}}")],
+            [(event_count("kubeheal_actions_total", "$__range", "action, result"), "{{action}} {{result}}")],
             instant=True, options={"orientation": "horizontal"})
     # kubeheal_policy_phase is 1 for a policy's current phase and 0 for the others; the timeline
     # shows one lane per policy, its phase as a number mapped back to the name and a colour.
