@@ -112,8 +112,8 @@ def check_security(docs, what):
 def check_template_defaults():
     docs = render()
     kinds = sorted({d["kind"] for d in docs})
-    expected = {"ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Role", "RoleBinding",
-                "Secret", "Service", "ServiceAccount"}
+    expected = {"ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "PodDisruptionBudget", "Role",
+                "RoleBinding", "Secret", "Service", "ServiceAccount"}
     if set(kinds) != expected:
         fail(f"default render kinds {kinds}, expected {sorted(expected)}")
     mon = [d for d in docs if d["apiVersion"].startswith("monitoring.coreos.com")]
@@ -146,8 +146,69 @@ def check_template_defaults():
     dash = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["labels"].get("grafana_dashboard") == "1"]
     if len(dash) != 6:
         fail(f"expected 6 dashboard ConfigMaps labelled grafana_dashboard=1, got {len(dash)}")
+    if op:
+        if op[0]["spec"]["replicas"] != 2 or not op[0]["spec"]["template"]["spec"].get("affinity"):
+            fail("operator: expected 2 replicas spread by a soft anti-affinity by default")
+        pdb = by_kind(docs, "PodDisruptionBudget")
+        if len(pdb) != 1 or pdb[0]["spec"].get("maxUnavailable") != 1:
+            fail(f"operator PodDisruptionBudget: {[d['spec'] for d in pdb]}, expected maxUnavailable 1")
     check_security(docs, "defaults")
-    ok(f"default render: {len(docs)} objects ({', '.join(kinds)}); operator args, probes, security, token, dashboards")
+    check_drill_ready()
+    ok(f"default render: {len(docs)} objects ({', '.join(kinds)}); operator args, probes, security, token, dashboards; "
+       "samples + bundled Prometheus ready for the drills")
+
+
+def memory_bytes(quantity):
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 10**3, "M": 10**6, "G": 10**9}
+    m = re.fullmatch(r"([0-9.]+)([A-Za-z]*)", str(quantity))
+    return float(m.group(1)) * units.get(m.group(2), 1)
+
+
+def check_drill_ready():
+    """What the end-to-end drills rely on (README "Drills and the end-to-end values"), rendered
+    with samples and the bundled Prometheus, as hack/cluster/values-e2e.yaml does."""
+    docs = render("--set", "samples.enabled=true", "--set", "prometheus.enabled=true")
+    deps = {d["metadata"]["name"]: d for d in by_kind(docs, "Deployment")}
+    op = deps.get("kh-kubeheal-operator")
+    args = op["spec"]["template"]["spec"]["containers"][0]["args"] if op else []
+    svc = [d for d in by_kind(docs, "Service") if d["metadata"]["name"] == "kh-kubeheal-prometheus"]
+    if not svc:
+        fail("prometheus.enabled renders no Service kh-kubeheal-prometheus")
+    else:
+        url = f"--prometheus-url=http://kh-kubeheal-prometheus.kubeheal-system.svc:{svc[0]['spec']['ports'][0]['port']}"
+        if url not in args:
+            fail(f"operator does not query the bundled Prometheus ({url}): {args}")
+    if "--leader-elect" not in args or op["spec"]["replicas"] < 2:
+        fail("operator: not 2 replicas with leader election")
+    if op and op["spec"]["template"]["spec"].get("automountServiceAccountToken") is False:
+        fail("operator: no ServiceAccount token mounted (in-cluster configuration needs it)")
+    # Memory limits: the sample policies' memory signal predicts exhaustion of a limit that must
+    # not exceed the agent container's, else the kernel kills the pod before the policy acts.
+    policies = {d["metadata"]["name"]: d for d in by_kind(docs, "HealingPolicy")}
+    for name in ("orders", "payments", "users"):
+        dep = deps.get(name)
+        if not dep:
+            fail(f"samples: no Deployment {name}")
+            continue
+        containers = {c["name"]: c for c in dep["spec"]["template"]["spec"]["containers"]}
+        for c in containers.values():
+            if not c.get("resources", {}).get("limits", {}).get("memory"):
+                fail(f"samples: {name}/{c['name']} has no memory limit")
+        agent_limit = memory_bytes(containers["kubeheal-agent"]["resources"]["limits"]["memory"])
+        for sig in policies.get(name, {}).get("spec", {}).get("signals", []):
+            limit = sig.get("detector", {}).get("params", {}).get("limit")
+            if sig.get("pattern") == "memory" and limit is not None and float(limit) > agent_limit:
+                fail(f"samples: policy {name} predicts exhaustion of {limit} B, above the agent's limit {agent_limit:.0f} B")
+    pdbs = {d["metadata"]["name"]: d["spec"] for d in by_kind(docs, "PodDisruptionBudget")}
+    for name in ("orders", "payments", "users"):
+        if pdbs.get(name, {}).get("maxUnavailable", 0) < 1:
+            fail(f"samples: PodDisruptionBudget of {name} would block a one-pod restart: {pdbs.get(name)}")
+    # The traffic-flood drill scales the generator its scenario names.
+    flood = yaml.safe_load(open(os.path.join(REPO, "crds", "examples", "faultscenario-traffic-flood-orders.yaml")))
+    gen = [f["trafficSpike"]["generatorRef"]["name"] for f in flood["spec"]["faults"] if "trafficSpike" in f]
+    for g in gen:
+        if g not in deps:
+            fail(f"samples: no Deployment {g!r} for the traffic-flood drill's generatorRef")
 
 
 def check_template_all_on():

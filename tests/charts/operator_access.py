@@ -27,9 +27,15 @@ KUBE_OPERATIONS = {
     "RecordEvent": [("", "events", "create"), ("", "events", "patch")],  # kube/event_recorder.cc
 }
 
-# Informers (operator/cmd/src/operator_app.cc: kube::Informer over a resource): list + watch.
+# Informers (operator/cmd/src/operator_app.cc: `options.resource = ...` of a kube::Informer):
+# list + watch. Their caches serve GetCustom, GetWorkload and ListPods (CachedKubeOperations),
+# which fall back to the API (the verbs above) until a cache has synced.
 INFORMER_RESOURCES = {
-    'CustomResource(kind)': [("kubeheal.io", "healingpolicies"), ("kubeheal.io", "faultscenarios")],
+    'CustomResource("HealingPolicy")': [("kubeheal.io", "healingpolicies")],
+    'CustomResource("FaultScenario")': [("kubeheal.io", "faultscenarios")],
+    "Pods()": [("", "pods")],
+    "Deployments()": [("apps", "deployments")],
+    "StatefulSets()": [("apps", "statefulsets")],
 }
 
 NEEDED = sorted({access for accesses in KUBE_OPERATIONS.values() for access in accesses} |

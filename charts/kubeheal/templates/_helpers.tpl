@@ -201,12 +201,14 @@ operator's. The service label is app_kubernetes_io_name, which the usual `labelm
 The operator's RBAC rules (ClusterRole, or Role per watched namespace): exactly the calls of
 operator/controllers (KubeOperations -> kube_client_operations.cc), operator/kube (informers,
 EventRecorder) and operator/cmd, verb by verb:
-- healingpolicies, faultscenarios: list + watch (informers), get (re-read before a reconcile),
-  patch (merge patch of metadata: the FaultScenario finalizer, annotations);
-- their /status: update (PUT with the resourceVersion read);
-- deployments, statefulsets: get (targetRef, pod selector), patch (rolling restart annotation);
+- informers (list + watch) on healingpolicies, faultscenarios, pods, deployments and
+  statefulsets: their caches serve the reads; get (and list for pods) is the fallback until a
+  cache has synced and right after the operator's own write (read-your-writes);
+- healingpolicies, faultscenarios: patch (merge patch of metadata: the FaultScenario finalizer,
+  annotations); their /status: update (PUT with the resourceVersion read);
+- deployments, statefulsets: patch (rolling restart annotation);
 - their /scale: get + patch (scale actions, trafficSpike scales the traffic generator);
-- pods: list (targets by label selector), delete (podKill, one-pod restart without eviction);
+- pods: delete (podKill, one-pod restart without eviction);
   pods/eviction: create (one-pod restart that honours PodDisruptionBudgets);
 - events (core/v1): create, and patch to count a repeated event;
 - secrets: get of the agent token Secret only, by name (kubeheal-agent-token, the name the
@@ -223,13 +225,13 @@ no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of 
   verbs: [update]
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [get, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [apps]
   resources: [deployments/scale, statefulsets/scale]
   verbs: [get, patch]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [list, delete]
+  verbs: [list, watch, delete]
 - apiGroups: [""]
   resources: [pods/eviction]
   verbs: [create]
