@@ -3,9 +3,14 @@
 # counterpart of `hack/cluster.sh up && hack/cluster.sh load-images && install-chart.sh local`.
 # Creates a kind cluster, builds the images with their Dockerfiles, loads them into the kind
 # node and installs the chart with the same e2e values as the local cluster
-# (hack/cluster/values-e2e.yaml). Then `tests/e2e/run.sh` runs against it as it does locally.
+# (hack/cluster/values-e2e.yaml). `tests/e2e/run.sh kind` calls its steps one by one (build,
+# create, load; then installs the chart itself), as `tests/e2e/run.sh local` does with
+# hack/cluster.sh.
 #
 #   hack/kind-up.sh            create (or reuse) the cluster, build, load, install
+#   hack/kind-up.sh create     only create (or reuse) the cluster
+#   hack/kind-up.sh build      only build the images (docker build with their Dockerfiles)
+#   hack/kind-up.sh load       only load the built images into the kind node
 #   hack/kind-up.sh down       delete the kind cluster
 #   hack/kind-up.sh env        prints `export KUBECONFIG=...`
 #
@@ -36,39 +41,61 @@ cmd_down() {
   kind delete cluster --name "$name" --kubeconfig "$kubeconfig"
 }
 
-cmd_up() {
+need() {
   local c
-  for c in docker kind kubectl; do command -v "$c" >/dev/null || fail "'$c' not found"; done
+  for c in "$@"; do command -v "$c" >/dev/null || fail "'$c' not found"; done
+}
+
+cmd_create() {
+  need docker kind kubectl
   mkdir -p "$(dirname "$kubeconfig")"
   export KUBECONFIG=$kubeconfig
   if kind get clusters 2>/dev/null | grep -qxF "$name"; then
-    say "step 1/4: kind cluster $name exists; reusing it"
+    say "kind cluster $name exists; reusing it"
     kind export kubeconfig --name "$name" --kubeconfig "$kubeconfig" >/dev/null
   else
-    say "step 1/4: creating kind cluster $name"
+    say "creating kind cluster $name"
     local node_image=()
     [[ -n ${KUBEHEAL_KIND_NODE_IMAGE:-} ]] && node_image=(--image "$KUBEHEAL_KIND_NODE_IMAGE")
     kind create cluster --name "$name" --kubeconfig "$kubeconfig" "${node_image[@]}" --wait 180s ||
       fail "kind create cluster (see the output above)"
   fi
-  say "step 2/4: building images with their Dockerfiles: ${images[*]}"
+}
+
+cmd_build() {
+  need docker
+  say "building images with their Dockerfiles: ${images[*]}"
   local img
   for img in "${images[@]}"; do
     say "  docker build kubeheal/$img:dev ($(dockerfile_of "$img"))"
     docker build -q -f "$(dockerfile_of "$img")" -t "kubeheal/$img:dev" "$repo" >/dev/null ||
       fail "docker build of kubeheal/$img:dev"
   done
-  say "step 3/4: loading the images into the kind node"
+}
+
+cmd_load() {
+  need docker kind
+  say "loading the images into the kind node"
+  local img
   for img in "${images[@]}"; do
     kind load docker-image --name "$name" "kubeheal/$img:dev" >/dev/null || fail "kind load of kubeheal/$img:dev"
   done
+}
+
+cmd_up() {
+  say "step 1/4: cluster"; cmd_create
+  say "step 2/4: images"; cmd_build
+  say "step 3/4: load"; cmd_load
   say "step 4/4: installing the chart (hack/cluster/values-e2e.yaml)"
-  "$repo/hack/cluster/install-chart.sh" kind
-  say "ready in $((SECONDS - t0))s; use it: eval \"\$(hack/kind-up.sh env)\"; e2e: tests/e2e/run.sh"
+  KUBECONFIG=$kubeconfig "$repo/hack/cluster/install-chart.sh" kind
+  say "ready in $((SECONDS - t0))s; use it: eval \"\$(hack/kind-up.sh env)\"; e2e: tests/e2e/run.sh kind"
 }
 
 case ${1:-up} in
   up) cmd_up ;;
+  create) cmd_create ;;
+  build) cmd_build ;;
+  load) cmd_load ;;
   down) cmd_down ;;
   env) cmd_env ;;
   *) sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2; exit 2 ;;

@@ -86,7 +86,8 @@ def consistent(ns, since_text, policies):
     ok = True
     for name in policies:
         hp = kubectl_json("-n", ns, "get", "healingpolicy", name) or {}
-        own = {s["name"] for s in hp.get("spec", {}).get("signals", [])}
+        # Its spec's signals plus the workload facts every policy sees about its own pods.
+        own = {s["name"] for s in hp.get("spec", {}).get("signals", [])} | {"crashingPods", "notReadyPods"}
         hist = [h for h in hp.get("status", {}).get("history", [])
                 if h.get("time") and parse_time(h["time"]) >= since]
         taken = [h for h in hist if h.get("action") != "revert" and not h.get("dryRun")]

@@ -267,7 +267,7 @@ e2e_follow() {
   E2E_FOLLOW_LOG=$E2E_ARTIFACTS/$(basename "$file" .yaml).timeline
   kubectl -n "$E2E_NS" apply -f "$file" >/dev/null || { e2e_say "FAILED: kubectl apply -f $file"; return 1; }
   e2e_say "applied $(basename "$file"): ${names[*]}"
-  python3 -u "$E2E_DIR/follow.py" "$E2E_NS" "$timeout" "${names[@]}" | tee "$E2E_FOLLOW_LOG" | grep -v '^RESULT '
+  python3 -u "$E2E_DIR/follow.py" "$E2E_NS" "$timeout" "${names[@]}" | tee "$E2E_FOLLOW_LOG" | grep --line-buffered -v '^RESULT '
   return "${PIPESTATUS[0]}"
 }
 
