@@ -83,9 +83,13 @@ class BaselineHoldTest : public ::testing::TestWithParam<DetectorCase> {};
 
 // The defect being fixed: fed as is, a rolling detector absorbs a sustained +10 sigma fault
 // within minutes.
+// mad's median resists by itself until half its window is the fault (why the demo used it).
 TEST_P(BaselineHoldTest, WithoutHoldTheFaultIsAbsorbed) {
-  if (!GetParam().absorbs_without_hold) GTEST_SKIP() << "robust to a 10 min shift by itself";
   const auto run = RunLevelShift(GetParam().detector, GetParam().params, 10, 10, false);
+  if (!GetParam().absorbs_without_hold) {
+    EXPECT_EQ(run.detected_points, run.fault_points);
+    return;
+  }
   EXPECT_GE(run.first_missed, 0) << "detected the whole time even without the hold";
   EXPECT_LT(run.detected_points, run.fault_points / 2);
 }
