@@ -12,6 +12,7 @@
 #include "kubeheal/api/duration.h"
 #include "kubeheal/common/logger.h"
 #include "kubeheal/controllers/action_executor.h"
+#include "kubeheal/controllers/cached_kube_operations.h"
 #include "kubeheal/controllers/fault_scenario_reconciler.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/controllers/kube_client_operations.h"
@@ -38,7 +39,7 @@ struct OperatorApp::Parts {
   std::shared_ptr<prometheus::Registry> registry;
   std::shared_ptr<kube::KubeMetrics> kube_metrics;
   std::shared_ptr<kube::Client> client;
-  std::shared_ptr<controllers::KubeOperations> kube_ops;
+  std::shared_ptr<controllers::CachedKubeOperations> kube_ops;
   std::shared_ptr<controllers::HealingPolicyReconciler> policies;
   std::shared_ptr<controllers::FaultScenarioReconciler> scenarios;
   std::vector<std::unique_ptr<kube::Informer>> informers;
@@ -87,7 +88,9 @@ Status OperatorApp::Init() {
   p.client = std::make_shared<kube::Client>(*transport, p.kube_metrics);
   auto events = std::make_shared<kube::EventRecorder>(p.client, clock_, "kubeheal-operator",
                                                       Hostname());
-  p.kube_ops = std::make_shared<KubeClientOperations>(p.client, events);
+  // Reads come from the informers' caches (sources added below), writes go to the API.
+  p.kube_ops = std::make_shared<controllers::CachedKubeOperations>(
+      std::make_shared<KubeClientOperations>(p.client, events), clock_);
 
   prom::PrometheusClientOptions prom_options;
   prom_options.url = flags_.prometheus_url;
@@ -148,24 +151,40 @@ Status OperatorApp::Init() {
                                                        DefaultRateLimiter(clock_), p.kube_metrics);
   std::vector<std::string> namespaces = flags_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
-  for (const auto& ns : namespaces) {
-    for (auto [kind, queue] : {std::pair{"HealingPolicy", p.policy_queue},
-                               std::pair{"FaultScenario", p.scenario_queue}}) {
-      kube::ReflectorOptions options;
-      options.resource = KubeClientOperations::CustomResource(kind);
-      options.namespace_ = ns;
-      auto informer = std::make_unique<kube::Informer>(p.client, options, clock_, p.kube_metrics);
-      std::weak_ptr<kube::WorkQueue> weak = queue;
-      auto enqueue = [weak](const kube::ObjectPtr& obj) {
-        if (auto q = weak.lock()) q->Add(kube::ObjectCache::KeyOf(*obj));
+  std::weak_ptr<kube::WorkQueue> policy_queue = p.policy_queue;
+  std::weak_ptr<kube::WorkQueue> scenario_queue = p.scenario_queue;
+  // An informer per kind and watched namespace. The two custom kinds queue their objects; the
+  // others only keep the caches the reconcilers read (policies are re-evaluated on their interval).
+  auto inform = [&](const std::string& kind, const std::string& ns,
+                    const kube::ReflectorOptions& options, std::weak_ptr<kube::WorkQueue> queue) {
+    auto informer = std::make_unique<kube::Informer>(p.client, options, clock_, p.kube_metrics);
+    if (queue.lock()) {
+      auto enqueue = [queue](const kube::ObjectPtr& obj) {
+        if (auto q = queue.lock()) q->Add(kube::ObjectCache::KeyOf(*obj));
       };
       informer->AddHandlers({enqueue,
                              [enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& n) {
                                enqueue(n);
                              },
                              enqueue});
-      p.informers.push_back(std::move(informer));
     }
+    const kube::Informer* raw = informer.get();
+    p.kube_ops->AddSource(kind, {ns, [raw] { return raw->HasSynced(); }, &raw->cache()});
+    p.informers.push_back(std::move(informer));
+  };
+  for (const auto& ns : namespaces) {
+    kube::ReflectorOptions options;
+    options.namespace_ = ns;
+    options.resource = KubeClientOperations::CustomResource("HealingPolicy");
+    inform("HealingPolicy", ns, options, policy_queue);
+    options.resource = KubeClientOperations::CustomResource("FaultScenario");
+    inform("FaultScenario", ns, options, scenario_queue);
+    options.resource = kube::GroupVersionResource::Pods();
+    inform("Pod", ns, options, {});
+    options.resource = kube::GroupVersionResource::Deployments();
+    inform("Deployment", ns, options, {});
+    options.resource = kube::GroupVersionResource::StatefulSets();
+    inform("StatefulSet", ns, options, {});
   }
   auto policies = p.policies;
   auto scenarios = p.scenarios;

@@ -6,6 +6,7 @@
 
 #include "kubeheal/common/logger.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
+#include "kubeheal/controllers/pod_kill_schedule.h"
 #include "kubeheal/policy/state_json.h"
 
 namespace kubeheal::controllers {
@@ -102,7 +103,10 @@ std::vector<Json> FaultScenarioReconciler::ChooseTargets(const api::FaultScenari
 }
 
 Status FaultScenarioReconciler::WriteStatus(Json* object, const api::FaultScenarioStatus& status) {
-  (*object)["status"] = api::ToJson(status);
+  Json wanted = api::ToJson(status);
+  // Renewals while injecting change nothing on record: no write, no API call.
+  if (object->contains("status") && (*object)["status"] == wanted) return Status::Ok();
+  (*object)["status"] = std::move(wanted);
   auto updated = kube_->UpdateCustomStatus(kKind, *object);
   if (!updated.ok()) return updated.error();
   *object = std::move(*updated);
@@ -154,6 +158,7 @@ Status FaultScenarioReconciler::Inject(api::FaultScenario& sc, Clock::TimePoint 
         continue;
       }
       if (!fault.IsAgentFault()) continue;
+      if (!target.killed_at.empty()) continue;  // deleted by a podKill of this scenario
       if (pod == nullptr) {
         target.error = "pod gone";
         continue;
@@ -196,6 +201,37 @@ Status FaultScenarioReconciler::Inject(api::FaultScenario& sc, Clock::TimePoint 
   if (injected == 0 && !last_error.empty()) {
     return Error::Retryable("InjectionFailed", last_error);
   }
+  return Status::Ok();
+}
+
+Status FaultScenarioReconciler::StartPodKillRounds(api::FaultScenario& sc, Json& object,
+                                                  Clock::TimePoint start) {
+  std::vector<api::ScenarioTarget> added;
+  for (const auto& fault : sc.spec.faults) {
+    if (fault.type != "podKill" || fault.interval.count() <= 0) continue;
+    auto pods = kube_->ListPods(sc.metadata.namespace_, sc.spec.LabelSelector());
+    if (!pods.ok()) return pods.error();
+    for (const auto& kill : PodKillSchedule::Due(fault, sc.spec, sc.status.targets, *pods, start,
+                                                 clock_->Now(),
+                                                 sc.metadata.uid + sc.metadata.name)) {
+      if (!kill.new_target) continue;
+      api::ScenarioTarget t;
+      t.pod = kill.pod;
+      t.ip = kill.ip;
+      added.push_back(t);
+    }
+  }
+  if (added.empty()) return Status::Ok();
+  std::string names;
+  for (auto& t : added) {
+    names += (names.empty() ? "" : ", ") + t.pod;
+    sc.status.targets.push_back(std::move(t));
+  }
+  PodKillSchedule::Trim(&sc.status.targets);
+  // Recorded before they are deleted (Inject deletes targets not killed yet).
+  if (auto s = WriteStatus(&object, sc.status); !s.ok()) return s;
+  (void)kube_->RecordEvent(object, "Normal", "PodKillRound", "deleting pods " + names);
+  Log().Info("pod kill round", {{"scenario", sc.metadata.Key()}, {"pods", names}});
   return Status::Ok();
 }
 
@@ -440,6 +476,9 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
     if (sc.spec.expect) scenarios_->SetActive(ns + "/" + sc.spec.expect->policy, key);
     const auto end = start + sc.spec.duration;
     if (now < end) {
+      if (auto s = StartPodKillRounds(sc, obj, start); !s.ok()) {
+        return kube::ReconcileResult::FromError(s.error());
+      }
       auto injected = Inject(sc, start);
       bool any = false;
       for (const auto& t : st.targets) any = any || t.injected;
@@ -450,9 +489,16 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
       JudgeVerdict(sc, start, false);
       auto s = WriteStatus(&obj, st);
       if (!s.ok()) return kube::ReconcileResult::FromError(s.error());
-      const auto until_end = end - now;
-      return kube::ReconcileResult::RequeueAfter(
-          std::min<std::chrono::nanoseconds>(options_.renew_period, until_end));
+      std::chrono::nanoseconds next = std::min<std::chrono::nanoseconds>(options_.renew_period,
+                                                                         end - now);
+      for (const auto& fault : sc.spec.faults) {
+        if (fault.type != "podKill") continue;
+        if (auto round = PodKillSchedule::NextRound(fault, st.targets, end)) {
+          next = std::min<std::chrono::nanoseconds>(
+              next, std::max<std::chrono::nanoseconds>(*round - now, std::chrono::seconds(1)));
+        }
+      }
+      return kube::ReconcileResult::RequeueAfter(next);
     }
     auto cleaned = Cleanup(sc);
     if (!cleaned.ok()) return kube::ReconcileResult::FromError(cleaned.error());

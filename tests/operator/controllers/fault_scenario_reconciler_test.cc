@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -201,6 +202,49 @@ TEST_F(FaultScenarioReconcilerTest, UndetectedScenarioFails) {
   EXPECT_EQ(stored_["status"]["verdict"], "Failed");
   EXPECT_NE(stored_["status"]["verdictReason"].get<std::string>().find("did not detect"),
             std::string::npos);
+}
+
+TEST_F(FaultScenarioReconcilerTest, PodKillWithIntervalKillsANewPodEachRoundOnRecordFirst) {
+  stored_ = Scenario(R"({"mode": "one", "duration": "25s",
+                         "faults": [{"podKill": {"interval": "10s"}}]})");
+  stored_["spec"]["faults"] = Json::parse(R"([{"podKill": {"interval": "10s"}}])");
+  std::vector<Json> pods = {RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3"),
+                            RunningPod("orders-c", "127.0.0.4")};
+  for (auto& p : pods) p["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z";
+  ON_CALL(*kube_, ListPods("shop", "app=orders")).WillByDefault(Invoke([&](auto&&...) {
+    return Result<std::vector<Json>>(pods);
+  }));
+  std::vector<std::string> deleted;
+  EXPECT_CALL(*kube_, DeletePod("shop", _, 0)).WillRepeatedly(Invoke([&](auto&, const std::string& pod, int) {
+    // Every deletion is on record before it happens.
+    bool recorded = false;
+    for (const auto& t : stored_["status"]["targets"]) recorded |= t["pod"] == pod;
+    EXPECT_TRUE(recorded) << pod << " deleted before it was written to status";
+    deleted.push_back(pod);
+    pods.erase(std::remove_if(pods.begin(), pods.end(),
+                              [&](const Json& p) { return p["metadata"]["name"] == pod; }),
+               pods.end());
+    return Status::Ok();
+  }));
+  auto r = reconciler_.Reconcile("shop/slow");
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_EQ(r.requeue_after, 10s);  // the next round, before the 10 s renewal
+  clock_->Advance(5s);
+  (void)reconciler_.Reconcile("shop/slow");
+  EXPECT_EQ(deleted.size(), 1u);  // not due
+  clock_->Advance(5s);
+  r = reconciler_.Reconcile("shop/slow");
+  ASSERT_EQ(deleted.size(), 2u);
+  EXPECT_NE(deleted[0], deleted[1]);
+  clock_->Advance(10s);
+  (void)reconciler_.Reconcile("shop/slow");
+  ASSERT_EQ(deleted.size(), 3u);
+  clock_->Advance(6s);  // past the duration: no more kills, the scenario completes
+  EXPECT_EQ(reconciler_.Reconcile("shop/slow").kind, kube::ReconcileResult::Kind::kDone);
+  EXPECT_EQ(deleted.size(), 3u);
+  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+  EXPECT_EQ(stored_["status"]["targets"].size(), 3u);
+  for (const auto& t : stored_["status"]["targets"]) EXPECT_TRUE(t.contains("killedAt")) << t.dump();
 }
 
 TEST_F(FaultScenarioReconcilerTest, AgentFaultShapes) {

@@ -7,7 +7,9 @@
 
 #include <iostream>
 #include <random>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -223,6 +225,24 @@ class OperatorIntegrationTest : public ::testing::Test {
     }, timeout);
   }
 
+  // kubeheal_kube_requests_total from the operator's /metrics, summed by verb.
+  std::map<std::string, double> ApiRequestsByVerb() {
+    std::map<std::string, double> out;
+    const std::string text =
+        HttpGetBody("http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics");
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind("kubeheal_kube_requests_total{", 0) != 0) continue;
+      const auto verb_at = line.find("verb=\"");
+      const auto space = line.rfind(' ');
+      if (verb_at == std::string::npos || space == std::string::npos) continue;
+      const auto verb_end = line.find('"', verb_at + 6);
+      out[line.substr(verb_at + 6, verb_end - verb_at - 6)] += std::stod(line.substr(space + 1));
+    }
+    return out;
+  }
+
   // The operator's /metrics: the series the chart's dashboards query exist with their labels,
   // and the whole exposition passes `promtool check metrics` (when promtool is installed).
   void ExpectOperatorMetrics() {
@@ -331,6 +351,29 @@ TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
   for (const auto& e : events["items"]) kinds.insert(e["involvedObject"].value("kind", ""));
   EXPECT_TRUE(kinds.count("HealingPolicy") && kinds.count("Deployment")) << events.dump().substr(0, 2000);
   ExpectOperatorMetrics();
+}
+
+// Reads come from the informers' caches: once a policy is evaluated on its interval in a steady
+// state, no GET or LIST reaches the API server; only status writes do.
+TEST_F(OperatorIntegrationTest, SteadyStateEvaluationsReadNothingFromTheApiServer) {
+  ApplyPolicy(Json::object());
+  StartTraffic();
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  std::this_thread::sleep_for(6s);
+  const auto before = ApiRequestsByVerb();
+  ASSERT_FALSE(before.empty());
+  std::this_thread::sleep_for(20s);  // four evaluations at interval 5s
+  auto after = ApiRequestsByVerb();
+  std::ostringstream line;
+  line << "[kubeheal-measure] steady-state API requests in 20s (4 policy ticks):";
+  for (const auto& [verb, n] : after) {
+    const double delta = n - (before.count(verb) ? before.at(verb) : 0.0);
+    line << " " << verb << "=" << delta;
+  }
+  std::cout << line.str() << std::endl;
+  EXPECT_EQ(after["get"], before.count("get") ? before.at("get") : 0.0);
+  EXPECT_EQ(after["list"], before.count("list") ? before.at("list") : 0.0);
 }
 
 TEST_F(OperatorIntegrationTest, ErrorBurstOpensTheCircuitBreaker) {

@@ -25,8 +25,9 @@ struct FaultScenarioReconcilerOptions {
 };
 
 // Reconciles FaultScenario objects: Pending -> Injecting (targets chosen by mode, faults pushed
-// to their agents with an expiry and renewed, pods killed for podKill, a traffic generator
-// scaled for trafficSpike) -> Completed/Failed (faults cleared, generator restored). A
+// to their agents with an expiry and renewed, pods killed for podKill (once, or in rounds: see
+// PodKillSchedule), a traffic generator scaled for trafficSpike) -> Completed/Failed (faults
+// cleared, generator restored). A
 // finalizer makes deletion clear the faults first. With `expect`, it follows the named
 // HealingPolicy's engine state and records detection and recovery times, MTTD, MTTR (both
 // measured from the start of injection) and the verdict.
@@ -54,6 +55,9 @@ class FaultScenarioReconciler {
 
  private:
   Status Inject(api::FaultScenario& sc, Clock::TimePoint start);
+  // podKill with an interval: appends the pods of a due round to status.targets and writes
+  // the status, so Inject then deletes pods that are on record (PodKillSchedule).
+  Status StartPodKillRounds(api::FaultScenario& sc, Json& object, Clock::TimePoint start);
   Status Cleanup(api::FaultScenario& sc);
   // Fills detection/recovery/verdict from the expected policy; true once the verdict is final.
   bool JudgeVerdict(api::FaultScenario& sc, Clock::TimePoint start, bool injection_over);
