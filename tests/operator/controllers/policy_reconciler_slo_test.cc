@@ -1,0 +1,150 @@
+// The SLO block and a multivariate forest through the HealingPolicy reconciler: the derived
+// signals are evaluated after the plain ones (PolicyDetectors::EvaluateDerived), written to
+// status, and the SLO-only policy's errors ladder opens the circuit.
+#include <gtest/gtest.h>
+
+#include "kubeheal/common/fake_clock.h"
+#include "kubeheal/controllers/healing_policy_reconciler.h"
+#include "kubeheal/prom/fake_prometheus_client.h"
+#include "mocks.h"
+
+namespace kubeheal::controllers {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::Invoke;
+using ::testing::Return;
+
+constexpr const char* kPods = "orders-a|orders-b";
+
+std::string Good(const std::string& w) {
+  return std::string("sum(rate(ok{pod=~\"") + kPods + "\"}[" + w + "]))";
+}
+std::string Total(const std::string& w) {
+  return std::string("sum(rate(all{pod=~\"") + kPods + "\"}[" + w + "]))";
+}
+
+Json Policy() {
+  return Json::parse(R"json({
+    "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
+    "metadata": {"name": "orders", "namespace": "shop", "uid": "p-1", "generation": 1,
+                 "resourceVersion": "1"},
+    "spec": {"targetRef": {"kind": "Deployment", "name": "orders"}, "interval": "15s",
+      "signals": [
+        {"name": "vector", "query": "rate_q", "for": "0s",
+         "detector": {"type": "isolationForest",
+                      "params": {"signals": ["latency"], "minTraining": 16, "trainingWindow": 64,
+                                 "retrainEvery": 16, "trees": 20, "sampleSize": 16}}},
+        {"name": "latency", "query": "latency_q", "for": "0s",
+         "detector": {"type": "threshold", "params": {"above": 100}}}],
+      "slo": {"objective": 99.5,
+              "goodQuery": "sum(rate(ok{pod=~\"{{pod}}\"}[{{window}}]))",
+              "totalQuery": "sum(rate(all{pod=~\"{{pod}}\"}[{{window}}]))",
+              "burnRateAlerts": [{"longWindow": "1h", "shortWindow": "5m", "factor": 14.4,
+                                  "severity": "critical"}]},
+      "actions": {"circuitBreak": {"duration": "30s", "verifyAfter": "1m"}},
+      "cooldown": "1m"}})json");
+}
+
+class PolicyReconcilerSloTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stored_ = Policy();
+    ON_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders"))
+        .WillByDefault(Invoke([this](auto&&...) { return Result<Json>(stored_); }));
+    ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _))
+        .WillByDefault(Invoke([this](auto&, const Json& o) {
+          stored_["status"] = o["status"];
+          return Result<Json>(stored_);
+        }));
+    ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", _, _, _))
+        .WillByDefault(Invoke([this](auto&, auto&, auto&, const Json& m) {
+          stored_["metadata"].merge_patch(m);
+          return Result<Json>(stored_);
+        }));
+    ON_CALL(*kube_, GetWorkload("Deployment", "shop", "orders"))
+        .WillByDefault(Return(Result<Json>(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+            "metadata":{"name":"orders","namespace":"shop"},
+            "spec":{"replicas":2,"selector":{"matchLabels":{"app":"orders"}}}})"))));
+    ON_CALL(*kube_, ListPods("shop", "app=orders"))
+        .WillByDefault(Return(Result<std::vector<Json>>(std::vector<Json>{
+            RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")})));
+    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault(Return(Result<std::string>("tok")));
+    ON_CALL(*kube_, RecordEvent(_, _, _, _)).WillByDefault(Return(Status::Ok()));
+    EXPECT_CALL(*kube_, GetCustom(_, _, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, UpdateCustomStatus(_, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, GetWorkload(_, _, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, ListPods(_, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber());
+    EXPECT_CALL(*kube_, RecordEvent(_, _, _, _)).Times(AnyNumber());
+    auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
+    auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
+                                                     std::make_shared<MockAlertSender>(), clock_);
+    auto engine = std::make_shared<policy::DecisionEngine>(
+        clock_, std::make_shared<policy::GlobalBudget>(0));
+    reconciler_ = std::make_unique<HealingPolicyReconciler>(
+        kube_, prometheus_, engine, executor, std::make_shared<ScenarioRegistry>(),
+        std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_,
+        [] { return 0.5; });
+  }
+
+  void ErrorRatio(double long_ratio, double short_ratio) {
+    prometheus_->SetValue(Good("1h"), 100 * (1 - long_ratio));
+    prometheus_->SetValue(Total("1h"), 100);
+    prometheus_->SetValue(Good("5m"), 100 * (1 - short_ratio));
+    prometheus_->SetValue(Total("5m"), 100);
+  }
+
+  Json SignalStatus(const std::string& name) {
+    for (const auto& s : stored_["status"].value("signals", Json::array())) {
+      if (s.value("name", "") == name) return s;
+    }
+    return Json();
+  }
+
+  void Evaluate(int i) {
+    // The rate and the latency move together (load); the forest learns that.
+    const double load = 50 + (i * 7) % 40;
+    prometheus_->SetValue("rate_q", load);
+    prometheus_->SetValue("latency_q", load * 0.5);
+    (void)reconciler_->Reconcile("shop/orders");
+    clock_->Advance(15s);
+  }
+
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
+  std::shared_ptr<prom::FakePrometheusClient> prometheus_ =
+      std::make_shared<prom::FakePrometheusClient>();
+  std::unique_ptr<HealingPolicyReconciler> reconciler_;
+  Json stored_;
+};
+
+TEST_F(PolicyReconcilerSloTest, SloBurnOpensTheCircuitAndDerivedSignalsReachStatus) {
+  ErrorRatio(0.001, 0.001);
+  EXPECT_CALL(*agents_, SetCircuit(_, _)).Times(0);
+  for (int i = 0; i < 20; ++i) Evaluate(i);
+  EXPECT_EQ(stored_["status"]["phase"], "Healthy") << stored_["status"].dump();
+  auto slo = SignalStatus("slo");
+  ASSERT_FALSE(slo.is_null()) << stored_["status"].dump();
+  EXPECT_FALSE(slo.value("anomalous", true));
+  EXPECT_NEAR(slo.value("value", -1.0), 0.2, 1e-9);  // 0.1% errors of a 0.5% budget
+  auto forest = SignalStatus("vector");
+  ASSERT_FALSE(forest.is_null());
+  EXPECT_NE(forest.value("explanation", "").find("latency="), std::string::npos) << forest.dump();
+
+  ::testing::Mock::VerifyAndClearExpectations(agents_.get());
+  EXPECT_CALL(*agents_, SetCircuit(_, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
+  ErrorRatio(0.10, 0.40);  // 20x and 80x the budget
+  Evaluate(20);
+  slo = SignalStatus("slo");
+  EXPECT_TRUE(slo.value("anomalous", false)) << slo.dump();
+  EXPECT_EQ(slo.value("severity", ""), "critical");
+  EXPECT_EQ(stored_["status"]["phase"], "Remediating") << stored_["status"].dump();
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers
