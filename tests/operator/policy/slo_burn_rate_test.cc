@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <deque>
 #include <functional>
 
@@ -148,6 +149,10 @@ TEST(SloSimulationTest, FastBurnPagesWithinMinutesAndClearsWithTheShortWindow) {
   RunService(clock, service, alerts, 99.5, minutes(30), &episode);
   ASSERT_TRUE(episode.cleared);
   EXPECT_LE(*episode.cleared - fault_end, minutes(5)) << "the 5m window should end the alert";
+  std::printf("[slo-sim] 40%% errors: paged after %lld min, cleared %lld min after the burn\n",
+              static_cast<long long>(std::chrono::duration_cast<minutes>(mttd).count()),
+              static_cast<long long>(
+                  std::chrono::duration_cast<minutes>(*episode.cleared - fault_end).count()));
 }
 
 TEST(SloSimulationTest, SlowBurnIsCaughtByTheLongerWindows) {
@@ -161,6 +166,8 @@ TEST(SloSimulationTest, SlowBurnIsCaughtByTheLongerWindows) {
   RunService(clock, service, alerts, 99.5, hours(8), &episode);
   ASSERT_TRUE(episode.detected);
   const auto mttd = *episode.detected - fault_start;
+  std::printf("[slo-sim] 4%% errors: caught after %lld min\n",
+              static_cast<long long>(std::chrono::duration_cast<minutes>(mttd).count()));
   EXPECT_GE(mttd, hours(4));
   EXPECT_LE(mttd, hours(5));
   EXPECT_EQ(episode.worst, Severity::kCritical);
