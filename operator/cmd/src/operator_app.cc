@@ -244,19 +244,28 @@ int OperatorApp::Run(kube::CancelToken& stop) {
     kube::LeaderCallbacks callbacks;
     callbacks.on_started_leading = [&] { start_controllers(); };  // the elector logs it
     callbacks.on_stopped_leading = [&] {
-      Log().Warn("leadership ended", {{"identity", config.identity}});
-      if (!stop.cancelled()) lost = true;
+      if (stop.cancelled()) {
+        Log().Info("leadership released", {{"identity", config.identity}});
+      } else {
+        Log().Warn("leadership lost", {{"identity", config.identity}});
+        lost = true;
+      }
       stop.Cancel();
     };
     callbacks.on_new_leader = [](const std::string& id) {
       Log().Info("leader observed", {{"leader", id}});
     };
     kube::LeaderElector elector(p.client, config, callbacks, clock_);
-    std::thread election([&] { elector.Run(stop); });
+    // The elector has a token of its own: on shutdown it must release the Lease only after the
+    // controllers have stopped (in-flight reconciles finished), so a successor never overlaps
+    // with us, yet as soon as they have, so the successor takes over within one retry period
+    // instead of waiting for the Lease to expire.
+    kube::CancelToken election_stop;
+    std::thread election([&] { elector.Run(election_stop); });
     stop.WaitFor(std::chrono::hours(24 * 365 * 10));
-    // Stop acting before the Lease is released so a successor never overlaps with us.
     p.policy_controller->Stop();
     p.scenario_controller->Stop();
+    election_stop.Cancel();
     election.join();
   } else {
     start_controllers();

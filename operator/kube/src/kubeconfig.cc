@@ -160,6 +160,9 @@ Result<RestConfig> LoadDefaultConfig(const std::string& explicit_path) {
   if (!explicit_path.empty()) return LoadKubeconfig(explicit_path);
   auto in_cluster = LoadInClusterConfig(ProcessEnv);
   if (in_cluster.ok()) return in_cluster;
+  // In a pod (the service variables are set) a broken service-account mount must be reported
+  // as such, not hidden behind "no kubeconfig".
+  if (in_cluster.error().code != "NotInCluster") return in_cluster;
   std::string path = ProcessEnv("KUBECONFIG");
   if (auto colon = path.find(':'); colon != std::string::npos) path = path.substr(0, colon);
   if (path.empty() && !ProcessEnv("HOME").empty()) path = ProcessEnv("HOME") + "/.kube/config";

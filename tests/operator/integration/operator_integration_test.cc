@@ -437,7 +437,8 @@ TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
                  "query": "sum(rate(http_requests_total{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}[10s]))",
                  "detector": {"type": "threshold", "params": {"above": 50}}, "for": "0s"}],
     "rules": [{"name": "traffic", "when": {"pattern": "traffic"}, "actions": ["scale", "alert"]}],
-    "actions": {"scale": {"step": 1, "minReplicas": 1, "maxReplicas": 4, "verifyAfter": "30s"}}})J"));
+    "actions": {"scale": {"step": 1, "minReplicas": 1, "maxReplicas": 4, "verifyAfter": "30s",
+                          "scaleBackAfter": "5s"}}})J"));
   StartTraffic(5);
   StartOperator();
   ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
@@ -450,10 +451,71 @@ TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
       60);
   ASSERT_TRUE(WaitFor([&] { return Get("deployment web")["spec"]["replicas"] == 3; }, 60s))
       << Get("healingpolicy web")["status"].dump(2);
-  std::cout << "replicas 2 -> 3 "
-            << std::chrono::duration<double>(std::chrono::steady_clock::now() - spike_start).count()
-            << "s after the spike began\n";
+  const double scale_out =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - spike_start).count();
   EXPECT_TRUE(HasHistory("scale", "Succeeded"));
+  // The spike ends: once the rate is normal for scaleBackAfter, replicas return to 2.
+  const auto spike_end = std::chrono::steady_clock::now();
+  StartTraffic(5);
+  ASSERT_TRUE(WaitFor([&] { return Get("deployment web")["spec"]["replicas"] == 2; }, 90s))
+      << Get("healingpolicy web")["status"].dump(2);
+  const double scale_in =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - spike_end).count();
+  EXPECT_TRUE(HasHistory("revert", "Reverted")) << Get("healingpolicy web")["status"]["history"].dump(2);
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "[kubeheal-measure] scenario=traffic-spike replicas=2->3 scale_out=%.1fs "
+                "scale_in=%.1fs (3->2, scaleBackAfter 5s)",
+                scale_out, scale_in);
+  std::cout << line << std::endl;
+}
+
+// podKill with an interval against the real API server: one pod per round, never the same
+// one twice, each on record before it is deleted (no kubelet here, so nothing replaces them).
+TEST_F(OperatorIntegrationTest, PodKillWithIntervalDeletesOnePodPerRound) {
+  for (int i = 0; i < 3; ++i) {
+    const std::string name = "victim-" + std::to_string(i);
+    const Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"},
+                      {"metadata", {{"name", name}, {"labels", {{"app", "victim"}}}}},
+                      {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}};
+    ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", pod.dump()).code, 0);
+    const Json status = {{"status", {{"phase", "Running"}, {"podIP", "127.0.0." + std::to_string(50 + i)}}}};
+    ASSERT_EQ(Kubectl("-n " + ns_ + " patch pod " + name + " --subresource=status --type=merge -p '" +
+                      status.dump() + "'").code, 0);
+  }
+  StartOperator();
+  const Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
+                   {"metadata", {{"name", "drill"}}},
+                   {"spec", {{"selector", {{"matchLabels", {{"app", "victim"}}}}}, {"mode", "one"},
+                             {"faults", {{{"podKill", {{"interval", "5s"}}}}}}, {"duration", "13s"}}}};
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", sc.dump()).code, 0);
+  auto remaining = [&] {
+    auto pods = Get("pods -l app=victim");
+    return pods.is_null() ? -1 : static_cast<int>(pods["items"].size());
+  };
+  ASSERT_TRUE(WaitFor([&] { return remaining() == 2; }, 20s));
+  const double first = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(WaitFor([&] { return remaining() == 0; }, 30s)) << remaining() << " pods left";
+  const double last = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = Get("faultscenario drill");
+    return !s.is_null() && s["status"].value("phase", "") == "Completed";
+  }, 30s)) << Get("faultscenario drill").dump(2);
+  const auto done = Get("faultscenario drill");
+  std::set<std::string> killed;
+  for (const auto& t : done["status"]["targets"]) {
+    EXPECT_TRUE(t.contains("killedAt")) << t.dump();
+    killed.insert(t.value("pod", ""));
+  }
+  EXPECT_EQ(killed, (std::set<std::string>{"victim-0", "victim-1", "victim-2"}));
+  // Rounds at 0, 5 and 10 s: the last pod goes 8-14 s after the first.
+  EXPECT_GE(last - first, 8.0);
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "[kubeheal-measure] scenario=pod-kill-interval pods=3 interval=5s first_kill=%.1fs "
+                "last_kill=%.1fs", first, last);
+  std::cout << line << std::endl;
 }
 
 TEST_F(OperatorIntegrationTest, PrometheusDownMeansNoActionAndAConditionThenRecovery) {
