@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""The sample HealingPolicies' PromQL, checked with Prometheus' own engine (promtool).
+
+1. Every query of crds/examples/healingpolicy-*.yaml (placeholders rendered as the operator
+   does, SLO queries for each window) parses.
+2. The traffic signal of the per-service samples (request rate over the last minute relative to
+   the 15 minutes before) on synthetic counters, 15 s apart: ~1 across a pod replacement (the
+   selector spans the workload's pods, old ones included), >= 2.5 within a minute of a 6x
+   flood, back under 2.5 within a minute after it.
+Usage: sample_queries_check.py PROMTOOL   (run from the repository root)
+"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+PROMTOOL = sys.argv[1] if len(sys.argv) > 1 else "promtool"
+EXAMPLES = sorted(glob.glob("crds/examples/healingpolicy-*.yaml"))
+
+
+def render(query, window="5m"):
+    return (query.replace("{{namespace}}", "ns").replace("{{workload}}", "orders")
+            .replace("{{pod}}", "orders-a|orders-b").replace("{{window}}", window))
+
+
+def promtool(*args):
+    return subprocess.run([PROMTOOL, *args], capture_output=True, text=True, timeout=60)
+
+
+def check_parse(tmp):
+    rules = []
+    for path in EXAMPLES:
+        spec = yaml.safe_load(open(path))["spec"]
+        queries = [s["query"] for s in spec["signals"]]
+        slo = spec.get("slo")
+        if slo:
+            windows = {w for a in slo.get("burnRateAlerts", [{"longWindow": "1h", "shortWindow": "5m"}])
+                       for w in (a["longWindow"], a["shortWindow"])}
+            for w in sorted(windows):
+                queries += [render(slo["goodQuery"], w), render(slo["totalQuery"], w)]
+        for i, q in enumerate(queries):
+            rules.append({"record": "check:%s:%d" % (os.path.basename(path)[:-5].replace("-", "_"), i),
+                          "expr": render(q)})
+    if len(rules) < 15:
+        return "only %d queries found in %s" % (len(rules), EXAMPLES)
+    path = os.path.join(tmp, "rules.yml")
+    yaml.safe_dump({"groups": [{"name": "samples", "rules": rules}]}, open(path, "w"))
+    r = promtool("check", "rules", path)
+    print(r.stdout.strip())
+    return None if r.returncode == 0 else r.stdout + r.stderr
+
+
+def counter(start, end, rate_at, steps=200):
+    values, c = [], 0
+    for i in range(steps):
+        if i < start or i > end:
+            values.append("_")
+            continue
+        if i > start:
+            c += rate_at(i) * 15
+        values.append(str(int(c)))
+    return " ".join(values)
+
+
+def traffic_value(tmp, query, at):
+    rules = os.path.join(tmp, "traffic.yml")
+    yaml.safe_dump({"groups": [{"name": "t", "rules": [{"record": "surge", "expr": query}]}]},
+                   open(rules, "w"))
+    flood = lambda i: 60 if 120 < i <= 132 else 10  # 6x from 30 m to 33 m
+    test = {"rule_files": [rules], "evaluation_interval": "15s", "tests": [{
+        "interval": "15s",
+        "input_series": [
+            # orders-a is replaced by orders-c at 20 m (a rolling restart)
+            {"series": 'http_requests_total{namespace="ns",pod="orders-a"}',
+             "values": counter(0, 80, lambda i: 10)},
+            {"series": 'http_requests_total{namespace="ns",pod="orders-b"}',
+             "values": counter(0, 199, flood)},
+            {"series": 'http_requests_total{namespace="ns",pod="orders-c"}',
+             "values": counter(80, 199, flood)},
+        ],
+        "promql_expr_test": [{"expr": "surge", "eval_time": at,
+                              "exp_samples": [{"labels": "surge", "value": -1}]}]}]}
+    path = os.path.join(tmp, "traffic-test.yml")
+    yaml.safe_dump(test, open(path, "w"))
+    r = promtool("test", "rules", path)
+    out = r.stdout + r.stderr
+    for line in out.splitlines():
+        if "got:" in line:
+            return float(line.split("}")[-1])
+    raise RuntimeError("no value from promtool at %s:\n%s" % (at, out))
+
+
+def check_traffic(tmp):
+    spec = yaml.safe_load(open("crds/examples/healingpolicy-orders.yaml"))["spec"]
+    signal = next(s for s in spec["signals"] if s["name"] == "request-rate")
+    threshold = signal["detector"]["params"]["above"]
+    query = render(signal["query"])
+    expectations = [("19m", "<", 1.1), ("19m", ">", 0.9), ("22m", "<", 1.1), ("25m", ">", 0.9),
+                    ("30m", "<", threshold), ("31m", ">=", threshold),
+                    ("34m", "<", threshold), ("40m", "<", threshold)]
+    failures = []
+    for at, op, bound in expectations:
+        v = traffic_value(tmp, query, at)
+        ok = {"<": v < bound, ">": v > bound, ">=": v >= bound}[op]
+        print("request-rate at %s: %.3f (expected %s %s)%s" % (at, v, op, bound, "" if ok else "  <- FAIL"))
+        if not ok:
+            failures.append(at)
+    return None if not failures else "traffic signal wrong at " + ", ".join(failures)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        errors = [e for e in (check_parse(tmp), check_traffic(tmp)) if e]
+    for e in errors:
+        print("FAIL:", e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
