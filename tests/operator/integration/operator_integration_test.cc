@@ -144,18 +144,21 @@ class OperatorIntegrationTest : public ::testing::Test {
     }, 60s)) << ReadFile(dir_ + "/prometheus.log").substr(0, 3000);
   }
 
-  void StartOperator() {
+  void StartOperator() { operator_ = LaunchOperator({}, "operator"); }
+
+  std::unique_ptr<ChildProcess> LaunchOperator(const std::vector<std::string>& extra,
+                                               const std::string& log_name) {
     metrics_port_ = FreePort();
-    operator_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{operator_bin_, "--kubeconfig", Kubeconfig(),
+    std::vector<std::string> argv{operator_bin_, "--kubeconfig", Kubeconfig(),
                                  "--prometheus-url", "http://127.0.0.1:" + std::to_string(prometheus_port_),
                                  "--namespaces", ns_,
                                  "--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port_),
                                  "--health-addr", "127.0.0.1:" + std::to_string(FreePort()),
                                  "--agent-token-file", dir_ + "/token",
                                  "--fault-ttl", "6s", "--fault-renew", "2s",
-                                 "--log-level", "debug"},
-        dir_ + "/operator.log");
+                                 "--log-level", "debug"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<ChildProcess>(argv, dir_ + "/" + log_name + ".log");
   }
 
   void StartTraffic(int rps = 20) {
@@ -468,6 +471,53 @@ TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
                 "scale_in=%.1fs (3->2, scaleBackAfter 5s)",
                 scale_out, scale_in);
   std::cout << line << std::endl;
+}
+
+// Two replicas with leader election, as the chart runs them: on SIGTERM the leader stops its
+// controllers and releases the Lease, so the standby takes over within a retry period (2 s)
+// instead of the Lease duration (15 s), and then acts.
+TEST_F(OperatorIntegrationTest, GracefulShutdownHandsTheLeaseToTheStandbyAtOnce) {
+  const std::vector<std::string> elect = {"--leader-elect", "--leader-election-namespace", ns_,
+                                          "--leader-election-id", "kubeheal-itest"};
+  auto a = LaunchOperator(elect, "operator-a");
+  auto b = LaunchOperator(elect, "operator-b");
+  auto holder = [&] {
+    auto lease = Get("lease kubeheal-itest");
+    return lease.is_null() ? std::string()
+                           : lease.value("spec", Json::object()).value("holderIdentity", "");
+  };
+  auto logs = [&] {
+    return "operator-a:\n" + ReadFile(dir_ + "/operator-a.log").substr(0, 4000) +
+           "\noperator-b:\n" + ReadFile(dir_ + "/operator-b.log").substr(0, 4000);
+  };
+  ASSERT_TRUE(WaitFor([&] { return !holder().empty(); }, 30s)) << logs();
+  const std::string first = holder();
+  // Identities are host_pid_random.
+  auto held_by = [](const std::string& identity, const ChildProcess& p) {
+    return identity.find("_" + std::to_string(p.pid()) + "_") != std::string::npos;
+  };
+  ASSERT_TRUE(held_by(first, *a) || held_by(first, *b)) << first;
+  ChildProcess& leader = held_by(first, *a) ? *a : *b;
+  ChildProcess& standby = held_by(first, *a) ? *b : *a;
+  const auto signalled = std::chrono::steady_clock::now();
+  leader.Signal(SIGTERM);
+  ASSERT_TRUE(WaitFor([&] {
+    const auto h = holder();
+    return !h.empty() && h != first;
+  }, 30s)) << logs();
+  const double handover =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  EXPECT_TRUE(held_by(holder(), standby)) << holder();
+  EXPECT_EQ(leader.Stop(), 0) << "a clean shutdown exits 0\n" << logs();
+  EXPECT_LT(handover, 8.0) << "the Lease was not released: the standby waited for its expiry";
+  char line[128];
+  std::snprintf(line, sizeof line, "[kubeheal-measure] leader-handover=%.1fs (lease 15s, retry 2s)",
+                handover);
+  std::cout << line << std::endl;
+  // The new leader acts.
+  ApplyPolicy(Json::object());
+  EXPECT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s))
+      << logs();
 }
 
 // podKill with an interval against the real API server: one pod per round, never the same
