@@ -293,6 +293,10 @@ def drills():
             color={"mode": "fixed", "fixedColor": "red"})
     d.panel("bargauge", "MTTD by scenario", [("max by (scenario) (kubeheal_scenario_mttd_seconds)", "{{scenario}}")], w=6, h=5, unit="s")
     d.panel("bargauge", "MTTR by scenario", [("max by (scenario) (kubeheal_scenario_mttr_seconds)", "{{scenario}}")], w=6, h=5, unit="s")
+    d.panel("timeseries", "Verdicts over time",
+            [(event_count("kubeheal_scenario_verdicts_total", "$__rate_interval", "verdict"), "{{verdict}}")],
+            w=24, h=6, unit="short", custom={"drawStyle": "bars", "stacking": {"mode": "normal"}},
+            description="Each bar is a FaultScenario that reached its verdict.")
     d.row("Faults")
     d.panel("timeseries", "Active faults by type",
             [("sum by (type) (kubeheal_agent_faults_active)", "{{type}}")], unit="short")
