@@ -243,6 +243,14 @@ def check_template_all_on():
     ops = deps.get("kh-kubeheal-operator")
     if ops and ops["spec"]["replicas"] != 2:
         fail("operator.replicas=2 not rendered")
+    # Every flag the chart passes is one kubeheal-operator parses (operator/cmd/src/operator_flags.cc).
+    flags_cc = open(os.path.join(REPO, "operator", "cmd", "src", "operator_flags.cc")).read()
+    known = set(re.findall(r'\{"([a-z-]+)", \{FlagType::', flags_cc))
+    for d in (ops, *[x for x in by_kind(render(), "Deployment") if x["metadata"]["name"].endswith("-operator")]):
+        for arg in (d["spec"]["template"]["spec"]["containers"][0]["args"] if d else []):
+            name = arg[2:].split("=", 1)[0]
+            if arg.startswith("--") and name not in known:
+                fail(f"operator arg {arg}: kubeheal-operator has no flag --{name} (known: {sorted(known)})")
     if ops and "--prometheus-url=http://prometheus.monitoring.svc:9090" not in ops["spec"]["template"]["spec"]["containers"][0]["args"]:
         fail("operator.prometheusURL not used")
     for hp in by_kind(docs, "HealingPolicy"):
