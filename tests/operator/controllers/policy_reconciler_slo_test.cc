@@ -1,6 +1,7 @@
-// The SLO block and a multivariate forest through the HealingPolicy reconciler: the derived
-// signals are evaluated after the plain ones (PolicyDetectors::EvaluateDerived), written to
-// status, and the SLO-only policy's errors ladder opens the circuit.
+// PolicyDetectors through the HealingPolicy reconciler: the SLO block and a multivariate forest
+// (derived signals, evaluated after the plain ones by PolicyDetectors::EvaluateDerived, written to
+// status; the SLO-only policy's errors ladder opens the circuit), and an operator restart in the
+// middle of a latency fault (the baseline warmed from the range query is held as it was live).
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
@@ -144,6 +145,39 @@ TEST_F(PolicyReconcilerSloTest, SloBurnOpensTheCircuitAndDerivedSignalsReachStat
   EXPECT_TRUE(slo.value("anomalous", false)) << slo.dump();
   EXPECT_EQ(slo.value("severity", ""), "critical");
   EXPECT_EQ(stored_["status"]["phase"], "Remediating") << stored_["status"].dump();
+}
+
+// A new reconciler (the operator restarted) meets a latency fault that began 5 minutes ago.
+// Prometheus' history (the 30 min range query of the warm-up) holds 25 minutes of ~100 ms then
+// 5 minutes at 1 s. Replayed with the hold, the baseline is the pre-fault one and the fault is
+// still anomalous; fed as is, 20 of 120 points at 1 s would have widened the band past 1 s.
+TEST_F(PolicyReconcilerSloTest, RestartDuringAFaultKeepsThePreFaultBaseline) {
+  stored_ = Json::parse(R"json({
+    "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
+    "metadata": {"name": "orders", "namespace": "shop", "uid": "p-1", "generation": 1,
+                 "resourceVersion": "1"},
+    "spec": {"targetRef": {"kind": "Deployment", "name": "orders"}, "interval": "15s",
+      "signals": [{"name": "p99", "pattern": "latency", "query": "p99_q", "for": "30s",
+                   "detector": {"type": "zscore", "params": {"window": 120, "sensitivity": 4,
+                                "minPoints": 20, "direction": "above"}}}],
+      "rules": [{"name": "latency", "when": {"pattern": "latency"}, "actions": ["alert"]}]}})json");
+  prom::QueryResult history;
+  history.type = prom::ResultType::kMatrix;
+  prom::Series series;
+  const auto now = clock_->Now();
+  for (int i = 120; i >= 1; --i) {
+    const double v = i > 20 ? 0.1 + 0.01 * ((i * 7) % 5 - 2) : 1.0;
+    series.samples.push_back({now - std::chrono::seconds(15 * i), v});
+  }
+  series.samples.push_back({now, 1.0});  // the instant query's value (the last sample)
+  history.series.push_back(series);
+  prometheus_->SetResult("p99_q", history);
+  (void)reconciler_->Reconcile("shop/orders");
+  const auto p99 = SignalStatus("p99");
+  ASSERT_FALSE(p99.is_null()) << stored_["status"].dump();
+  EXPECT_TRUE(p99.value("anomalous", false)) << p99.dump();
+  EXPECT_LT(p99["expected"].value("high", 99.0), 0.5) << "band learned from the fault: " << p99.dump();
+  EXPECT_NE(p99.value("explanation", "").find("baseline held"), std::string::npos) << p99.dump();
 }
 
 }  // namespace
