@@ -42,8 +42,8 @@ struct PolicyDetectorsOptions {
 // come back to the inner half of the frozen band to count as normal (hysteresis: noise on a
 // faulty level does not end the anomaly, nor teach the fault to the baseline). The hold ends
 // when a point is normal again (learning resumes) or after the maximum hold
-// (PolicyDetectorsOptions), from when on the new level is learned. `maxGap` is applied here, on the points fed, so a long
-// hold is not mistaken for a gap in the data. Detectors whose state is the point of them
+// (PolicyDetectorsOptions), from when on the new level is learned. `maxGap` is applied here, on
+// the points fed, so a long hold is not mistaken for a gap in the data. Detectors whose state is the point of them
 // (threshold hysteresis, trend, burnRate, isolation forests, the default ensemble) are fed as is.
 //
 // Derived signals, completed by EvaluateDerived after every signal was fed:
