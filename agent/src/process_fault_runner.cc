@@ -66,10 +66,12 @@ void ProcessFaultRunner::tick() {
 
   BurnPlan plan;
   std::map<std::shared_ptr<const ActiveFault>, bool> seen;
+  std::map<std::string, bool> seenIds;
   for (const auto& fault : active) {
     const FaultSpec& spec = fault->spec;
     if (isDataPathFault(spec.type)) continue;
     seen[fault] = true;
+    seenIds[spec.id] = true;
     if (!counted_.count(fault)) {
       counted_[fault] = true;
       metrics_.countFaultInjected(spec.type);
@@ -81,7 +83,7 @@ void ProcessFaultRunner::tick() {
         plan.dutyPercent = std::max(plan.dutyPercent, spec.params.dutyPercent);
         break;
       case FaultType::kMemoryLeak: {
-        auto [entry, inserted] = leaks_.try_emplace(fault);
+        auto [entry, inserted] = leaks_.try_emplace(spec.id);
         Leak& leak = entry->second;
         if (inserted) leak.startedAt = now;
         const double elapsed = std::chrono::duration<double>(now - leak.startedAt).count();
@@ -108,7 +110,7 @@ void ProcessFaultRunner::tick() {
     }
   }
   // Ended faults give back what they held.
-  std::erase_if(leaks_, [&](const auto& entry) { return !seen.count(entry.first); });
+  std::erase_if(leaks_, [&](const auto& entry) { return !seenIds.count(entry.first); });
   std::erase_if(counted_, [&](const auto& entry) { return !seen.count(entry.first); });
   std::size_t leaked = 0;
   for (const auto& [fault, leak] : leaks_) leaked += leak.bytes;

@@ -71,6 +71,26 @@ TEST_F(ProcessFaultRunnerTest, ClearFreesTheLeakAtOnce) {
   EXPECT_EQ(runner_.leakedBytes(), 0u);
 }
 
+// The operator re-pushes every fault (same id) to refresh its expiry; a renewed leak must keep
+// what it holds and keep growing, else it never gets past a few seconds' worth of memory.
+TEST_F(ProcessFaultRunnerTest, RenewedLeakKeepsGrowing) {
+  FaultSpec leak;
+  leak.id = "drill-leak";
+  leak.type = FaultType::kMemoryLeak;
+  leak.params.mbPerSecond = 2;
+  leak.params.capMb = 100;
+  leak.ttlSeconds = 30;
+  add(leak);
+  runner_.tick();
+  for (int i = 0; i < 3; ++i) {
+    time_.advance(5s);
+    runner_.tick();
+    add(leak);  // renewal: replaced with the same id
+    runner_.tick();
+  }
+  EXPECT_EQ(runner_.leakedBytes(), 30u << 20);
+}
+
 TEST_F(ProcessFaultRunnerTest, CrashExitsWithItsCodeAfterTheDelay) {
   FaultSpec crash;
   crash.type = FaultType::kCrash;

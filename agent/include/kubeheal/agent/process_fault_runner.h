@@ -54,7 +54,9 @@ class ProcessFaultRunner {
   AgentMetrics& metrics_;
   const TimeSource& time_;
   ProcessExit& exit_;
-  std::map<std::shared_ptr<const ActiveFault>, Leak> leaks_;    // runner thread only
+  // By fault id, not by object: re-pushing a fault with the same id (the operator renews its
+  // faults every few seconds) replaces the object but must keep leaking from where it was.
+  std::map<std::string, Leak> leaks_;                           // runner thread only
   std::map<std::shared_ptr<const ActiveFault>, bool> counted_;  // runner thread only
   BurnPlan burnPlan_;                                           // runner thread only
   std::vector<std::thread> burners_;                            // runner thread only
