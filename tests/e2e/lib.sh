@@ -13,8 +13,9 @@
 #                                 when it did; exports KUBECONFIG
 #   e2e_load_images               imports the images into the cluster
 #   e2e_install                   helm upgrade --install with samples + Prometheus + operator
-#                                 (2 replicas, leader election); deletes leftover drill scenarios
-#                                 and restarts the operator when the release existed
+#                                 (2 replicas, leader election); when the release existed:
+#                                 deletes leftover drill scenarios and restarts the operator and
+#                                 the sample services (so the images just loaded run)
 #   e2e_wait_scraped              Prometheus scrapes every agent pod (up == 1)
 #   e2e_wait_baseline [POLICY..]  the sample policies' learning detectors have their minPoints
 #   e2e_drill_file N              path of drill N's manifest (tests/e2e/drills/N-*.yaml)
@@ -148,10 +149,17 @@ e2e_install() {
   replicas=$(kubectl -n "$E2E_NS" get deploy "$E2E_OPERATOR" -o jsonpath='{.spec.replicas}')
   [[ $replicas -ge 2 ]] || { e2e_say "FAILED: operator has $replicas replicas (want 2: is its image there?)"; return 1; }
   if [[ $existed == 1 ]]; then
-    # Same tag, maybe a newer image: restart so the operator under test is the one just built.
-    e2e_say "release existed: restarting the operator to run the image just loaded"
-    kubectl -n "$E2E_NS" rollout restart deploy "$E2E_OPERATOR" >/dev/null
-    kubectl -n "$E2E_NS" rollout status deploy "$E2E_OPERATOR" --timeout=180s >&2 || return 1
+    # Same tags, maybe newer images: restart so that the operator and the agent sidecars under
+    # test are the ones just loaded (Prometheus keeps its history). New pods mean the policies'
+    # detectors learn them again: e2e_wait_baseline waits for that.
+    local d deployments=("$E2E_OPERATOR" orders payments users loadgen)
+    e2e_say "release existed: restarting ${deployments[*]} to run the images just loaded"
+    for d in "${deployments[@]}"; do
+      kubectl -n "$E2E_NS" rollout restart deploy "$d" >/dev/null || return 1
+    done
+    for d in "${deployments[@]}"; do
+      kubectl -n "$E2E_NS" rollout status deploy "$d" --timeout=180s >&2 || return 1
+    done
   fi
   e2e_wait_until 60 "an operator replica holds the Lease" e2e_leader >/dev/null || return 1
   e2e_say "operator: 2 replicas, leader $(e2e_leader)"
