@@ -1,6 +1,7 @@
 #include "kubeheal/controllers/fault_scenario_reconciler.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <functional>
 
@@ -26,6 +27,17 @@ Clock::TimePoint ParseOr(const std::string& text, Clock::TimePoint fallback) {
   if (text.empty()) return fallback;
   auto t = api::ParseRfc3339(text);
   return t.ok() ? *t : fallback;
+}
+
+// The generator of a trafficSpike was scaled (its previous replicas are remembered).
+bool SpikeApplied(const api::FaultScenario& sc) {
+  for (const auto& fault : sc.spec.faults) {
+    if (fault.type == "trafficSpike" &&
+        sc.metadata.annotations.count(kSpikePreviousReplicasAnnotation) > 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -272,7 +284,16 @@ Status FaultScenarioReconciler::Cleanup(api::FaultScenario& sc) {
     if (fault.type != "trafficSpike") continue;
     auto it = sc.metadata.annotations.find(kSpikePreviousReplicasAnnotation);
     if (it == sc.metadata.annotations.end()) continue;
-    auto s = kube_->SetReplicas("Deployment", ns, fault.generator, std::stoi(it->second));
+    int previous = 0;
+    const auto& text = it->second;
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), previous);
+    if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size() || previous < 0) {
+      Log().Warn("annotation with the generator's previous replicas is not a count; not reverting",
+                 {{"scenario", sc.metadata.Key()}, {"annotation", kSpikePreviousReplicasAnnotation},
+                  {"value", text}});
+      continue;
+    }
+    auto s = kube_->SetReplicas("Deployment", ns, fault.generator, previous);
     if (!s.ok() && s.error().http_status != 404) return s;
   }
   if (retryable) return Error::Retryable("CleanupFailed", failures);
@@ -480,7 +501,7 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
         return kube::ReconcileResult::FromError(s.error());
       }
       auto injected = Inject(sc, start);
-      bool any = false;
+      bool any = SpikeApplied(sc);
       for (const auto& t : st.targets) any = any || t.injected;
       if (!injected.ok() && !any) {
         api::SetCondition(&st.conditions, {"Ready", "False", "InjectionFailed",
@@ -503,7 +524,8 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
     auto cleaned = Cleanup(sc);
     if (!cleaned.ok()) return kube::ReconcileResult::FromError(cleaned.error());
     scenarios_->Clear(key);
-    bool any = false;
+    // A trafficSpike-only scenario has no pod targets: the scaled generator is what it injected.
+    bool any = SpikeApplied(sc);
     for (const auto& t : st.targets) any = any || t.injected;
     st.end_time = FormatRfc3339(now);
     st.phase = any ? "Completed" : "Failed";

@@ -1,6 +1,7 @@
 #include "policy_evaluation.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -355,7 +356,12 @@ class Evaluator {
   // the same kind of action (then that one undoes it when it recovers).
   void Recover(Episode& ep, const std::string& note) {
     for (auto t : ep.temporaries) {
-      if (HeldByOpenEpisode(t.action, &ep)) continue;
+      if (HeldByOpenEpisode(t.action, &ep)) {
+        // The open episode scales back later, and must go back to where the first scale-out of
+        // either started, not to its own starting point (which may already be scaled out).
+        if (t.action == ActionType::kScale) LowerScaleBackTarget(t.parameters.from_replicas, &ep);
+        continue;
+      }
       if (t.action == ActionType::kScale)
         t.revert_not_before = now_ + spec_.actions.scale.scale_back_after;
       state_.pending_reverts.push_back(std::move(t));
@@ -363,6 +369,27 @@ class Evaluator {
     closed_.insert(ep.rule);
     state_.last_recovered_at = now_;
     out_.notes.push_back(note);
+  }
+
+  void LowerScaleBackTarget(int from_replicas, const Episode* except) {
+    for (auto& e : state_.episodes) {
+      if (&e == except || closed_.count(e.rule)) continue;
+      for (auto& t : e.temporaries) {
+        if (t.action == ActionType::kScale && from_replicas < t.parameters.from_replicas) {
+          t.parameters.from_replicas = from_replicas;
+        }
+      }
+    }
+  }
+
+  // The lowest starting point among the pending scale-backs: several scale-outs in one
+  // incident are undone together, back to where the first one started.
+  int LowestPendingScaleFrom() const {
+    int lowest = std::numeric_limits<int>::max();
+    for (const auto& t : state_.pending_reverts) {
+      if (t.action == ActionType::kScale) lowest = std::min(lowest, t.parameters.from_replicas);
+    }
+    return lowest;
   }
 
   void EmitReverts() {
@@ -380,7 +407,7 @@ class Evaluator {
           keep.push_back(t);
           continue;
         }
-        const int target = std::max(spec_.actions.scale.min_replicas, t.parameters.from_replicas);
+        const int target = std::max(spec_.actions.scale.min_replicas, LowestPendingScaleFrom());
         const int current = obs_.workload.current_replicas;
         if (current <= target) continue;
         p.from_replicas = current;

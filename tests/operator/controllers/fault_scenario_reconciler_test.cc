@@ -260,5 +260,39 @@ TEST_F(FaultScenarioReconcilerTest, AgentFaultShapes) {
   EXPECT_FALSE(a.ToJson().contains("percent"));  // process faults take no percent
 }
 
+// A scenario whose only fault scales the traffic generator has no pod targets: the spike is what
+// it injected, so it completes (it used to end Failed/NothingInjected), and the generator goes back.
+TEST_F(FaultScenarioReconcilerTest, TrafficSpikeOnlyScenarioCompletesAndRestoresTheGenerator) {
+  stored_ = Scenario(R"({"faults": null})");
+  stored_["spec"]["faults"] = Json::parse(
+      R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
+  EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "loadgen")).WillOnce(Return(Result<int>(1)));
+  ::testing::Sequence order;
+  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "loadgen", 6)).InSequence(order)
+      .WillOnce(Return(Status::Ok()));
+  (void)reconciler_.Reconcile("shop/slow");
+  EXPECT_EQ(stored_["status"]["phase"], "Injecting");
+  clock_->Advance(10s);
+  (void)reconciler_.Reconcile("shop/slow");  // renewal does not scale again
+  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "loadgen", 1)).InSequence(order)
+      .WillOnce(Return(Status::Ok()));
+  clock_->Advance(2min);
+  (void)reconciler_.Reconcile("shop/slow");
+  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+}
+
+// A hand-edited annotation that is not a count is not trusted (and does not crash the operator).
+TEST_F(FaultScenarioReconcilerTest, GarbledGeneratorAnnotationIsNotReverted) {
+  stored_["spec"]["faults"] = Json::parse(
+      R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
+  EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "loadgen")).WillOnce(Return(Result<int>(1)));
+  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "loadgen", 6)).WillOnce(Return(Status::Ok()));
+  (void)reconciler_.Reconcile("shop/slow");
+  stored_["metadata"]["annotations"][kSpikePreviousReplicasAnnotation] = "one";
+  clock_->Advance(3min);
+  EXPECT_NO_THROW((void)reconciler_.Reconcile("shop/slow"));
+  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+}
+
 }  // namespace
 }  // namespace kubeheal::controllers

@@ -144,6 +144,47 @@ TEST(RevertTest, ScaleBackWithinLimitsOnceNothingElseIsRemediated) {
   EXPECT_TRUE(h.state.pending_reverts.empty());
 }
 
+// Two episodes of one incident both scale out (latency escalates to scale, then traffic scales
+// on top). Latency recovers first: its scale-out stays while traffic still needs capacity, and
+// when traffic recovers the workload goes back to where the FIRST scale-out started.
+TEST(RevertTest, OverlappingScaleOutsGoBackToTheFirstStartingPoint) {
+  EngineHarness h;
+  h.spec.rules = {MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle, ActionType::kScale}),
+                  MakeRule("traffic", Pattern::kTraffic, {ActionType::kScale})};
+  h.spec.guardrails.cooldown = seconds(0);
+  h.spec.actions.throttle.verify_after = seconds(60);
+  h.spec.actions.scale = {.step = 1, .min_replicas = 1, .max_replicas = 10,
+                          .verify_after = seconds(60)};
+  std::vector<Decision> taken;
+  auto step = [&](seconds dt, const Observation& obs) {
+    for (const auto& d : h.Step(dt, obs).decisions) {
+      h.Succeed(d);
+      taken.push_back(d);
+    }
+  };
+  step(seconds(0), Obs().High("latency").Replicas(2));
+  step(seconds(30), Obs().High("latency").Replicas(2));   // throttle
+  step(seconds(60), Obs().High("latency").Replicas(2));   // not recovered: scale 2 -> 3
+  step(seconds(30), Obs().High("latency").High("traffic").Replicas(3));
+  step(seconds(30), Obs().High("latency").High("traffic").Replicas(3));  // traffic: scale 3 -> 4
+  int scale_outs = 0;
+  for (const auto& d : taken) scale_outs += d.action == ActionType::kScale && !d.revert;
+  ASSERT_EQ(scale_outs, 2) << "both episodes scaled out";
+  step(seconds(60), Obs().High("traffic").Replicas(4));   // latency recovers, traffic not yet
+  for (const auto& d : taken) {
+    EXPECT_FALSE(d.action == ActionType::kScale && d.revert) << "no scale-in while traffic is high";
+  }
+  step(seconds(60), Obs().Replicas(4));                    // traffic recovers
+  step(seconds(60), Obs().Replicas(4));
+  const Decision* back = nullptr;
+  for (const auto& d : taken) {
+    if (d.action == ActionType::kScale && d.revert) back = &d;
+  }
+  ASSERT_NE(back, nullptr) << "never scaled back in";
+  EXPECT_EQ(back->parameters.from_replicas, 4);
+  EXPECT_EQ(back->parameters.to_replicas, 2);
+}
+
 TEST(RevertTest, SharedThrottleIsKeptWhileAnotherPatternStillNeedsIt) {
   EngineHarness h;
   h.spec.rules = {MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle}, {}),
