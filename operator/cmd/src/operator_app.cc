@@ -125,12 +125,19 @@ Status OperatorApp::Init() {
   auto engine = std::make_shared<policy::DecisionEngine>(
       clock_, std::make_shared<policy::GlobalBudget>(flags_.max_actions_per_hour),
       engine_options);
+  controllers::HealingPolicyReconcilerOptions policy_options;
+  auto refresh = api::ParseDuration(flags_.status_refresh);
+  if (!refresh.ok()) {
+    return Error::Terminal("InvalidFlag", "--status-refresh: " + refresh.error().message);
+  }
+  policy_options.status_refresh = std::chrono::duration_cast<std::chrono::seconds>(*refresh);
   Parts* parts = parts_.get();
   p.policies = std::make_shared<controllers::HealingPolicyReconciler>(
       p.kube_ops, prom_client, engine, executor, registry, metrics, clock_, [parts] {
         std::lock_guard lock(parts->rng_mu);
         return std::uniform_real_distribution<double>(0, 1)(parts->rng);
-      });
+      },
+      policy_options);
   controllers::FaultScenarioReconcilerOptions scenario_options;
   auto ttl = api::ParseDuration(flags_.fault_ttl);
   auto renew = api::ParseDuration(flags_.fault_renew);

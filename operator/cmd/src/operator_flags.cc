@@ -91,6 +91,8 @@ std::string OperatorFlags::Usage() {
   --workers N                       reconcile workers per controller, default 4
   --fault-ttl DURATION              expiry of pushed faults, default 30s
   --fault-renew DURATION            renewal period of faults, default 10s
+  --status-refresh DURATION         rewrite a policy status whose only changes are live figures
+                                    (values, bands, scores) at most this often, default 30s (0s: every evaluation)
 )";
 }
 
@@ -115,6 +117,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"workers", {FlagType::kInt, &f.workers}},
       {"fault-ttl", {FlagType::kString, &f.fault_ttl}},
       {"fault-renew", {FlagType::kString, &f.fault_renew}},
+      {"status-refresh", {FlagType::kString, &f.status_refresh}},
   };
   for (const auto& [name, def] : defs) {
     const std::string value = env ? env(EnvName(name)) : "";

@@ -28,6 +28,7 @@ struct OperatorFlags {
   int workers = 4;
   std::string fault_ttl = "30s";
   std::string fault_renew = "10s";
+  std::string status_refresh = "30s";
 
   static std::string Usage();
 };

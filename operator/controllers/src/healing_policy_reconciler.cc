@@ -77,6 +77,19 @@ std::string ResultName(const policy::HistoryEntry& h) {
   return "Pending";
 }
 
+// A status without the figures that change on every evaluation, to tell a real change.
+Json WithoutLiveFigures(Json status) {
+  status.erase("lastEvaluationTime");
+  if (status.contains("signals") && status["signals"].is_array()) {
+    for (auto& s : status["signals"]) {
+      for (const char* live : {"value", "expected", "score", "confidence", "explanation"}) {
+        s.erase(live);
+      }
+    }
+  }
+  return status;
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> SplitKey(const std::string& key) {
@@ -472,7 +485,7 @@ void HealingPolicyReconciler::FillStatusFromState(const PolicyRuntime& rt,
 }
 
 Status HealingPolicyReconciler::Persist(Json* object, const api::HealingPolicy& p,
-                                        const PolicyRuntime& rt,
+                                        PolicyRuntime& rt,
                                         const api::HealingPolicyStatus& status) {
   Json tags = Json::object();
   for (const auto& [id, scenario] : rt.scenario_tags) tags[id] = scenario;
@@ -489,10 +502,18 @@ Status HealingPolicyReconciler::Persist(Json* object, const api::HealingPolicy& 
       if (!patched.ok()) return patched.error();
       *object = std::move(*patched);
     }
-    (*object)["status"] = api::ToJson(status);
+    Json wanted = api::ToJson(status);
+    const bool refresh_due = !rt.status_written || options_.status_refresh.count() == 0 ||
+                             clock_->SteadyNow() - *rt.status_written >= options_.status_refresh;
+    if (!refresh_due && object->contains("status") &&
+        WithoutLiveFigures((*object)["status"]) == WithoutLiveFigures(wanted)) {
+      return Status::Ok();
+    }
+    (*object)["status"] = std::move(wanted);
     auto updated = kube_->UpdateCustomStatus(kKind, *object);
     if (updated.ok()) {
       *object = std::move(*updated);
+      rt.status_written = clock_->SteadyNow();
       return Status::Ok();
     }
     if (updated.error().http_status != 409) return updated.error();

@@ -217,3 +217,49 @@ TEST_F(HealingPolicyReconcilerTest, DeletedPolicyIsForgotten) {
 
 }  // namespace
 }  // namespace kubeheal::controllers
+
+namespace kubeheal::controllers {
+namespace {
+
+// Steady state: the live figures change every evaluation but are not worth an API write each
+// time; they are refreshed every 30 s, and any real change is written at once.
+TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh) {
+  Init(false);
+  HealingPolicyReconcilerOptions options;
+  options.status_refresh = 30s;
+  auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
+  reconciler_ = std::make_unique<HealingPolicyReconciler>(
+      kube_, prometheus_,
+      std::make_shared<policy::DecisionEngine>(clock_, std::make_shared<policy::GlobalBudget>(0)),
+      std::make_shared<ActionExecutor>(kube_, agents_, targets, std::make_shared<MockAlertSender>(),
+                                       clock_),
+      registry_, metrics_, clock_, [] { return 0.5; }, options);
+  int writes = 0;
+  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
+    ++writes;
+    stored_["status"] = o["status"];
+    return Result<Json>(stored_);
+  }));
+  prometheus_->SetValue(kQuery, 0.1);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(writes, 1);
+  for (double v : {0.11, 0.12}) {  // new values, nothing else changes
+    clock_->Advance(10s);
+    prometheus_->SetValue(kQuery, v);
+    (void)reconciler_->Reconcile("shop/orders");
+  }
+  EXPECT_EQ(writes, 1);
+  clock_->Advance(10s);  // 30 s since the last write: refreshed
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(writes, 2);
+  EXPECT_EQ(stored_["status"]["signals"][0]["value"], 0.12);
+  clock_->Advance(10s);
+  prometheus_->SetValue(kQuery, 2.0);  // anomalous: phase and severity change, written at once
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Return(Status::Ok()));
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_GE(writes, 3);
+  EXPECT_EQ(stored_["status"]["phase"], "Remediating");
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers

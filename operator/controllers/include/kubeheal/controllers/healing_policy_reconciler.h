@@ -30,6 +30,12 @@ struct HealingPolicyReconcilerOptions {
   // Relative jitter of the evaluation interval (0.1 = +-10%), so policies spread out.
   double interval_jitter = 0.1;
   std::chrono::milliseconds query_timeout{std::chrono::seconds(10)};
+  // A status that differs from the stored one only in the live figures (signal values, bands,
+  // scores, explanations, lastEvaluationTime) is written at most this often, so a steady state
+  // costs no API call per evaluation; any other change (phase, severity, conditions, history)
+  // is written at once. The live figures are on /metrics every evaluation. 0: always write
+  // (the default here; kubeheal-operator sets --status-refresh, default 30s).
+  std::chrono::seconds status_refresh{0};
 };
 
 // Reconciles HealingPolicy objects (see docs: ARCHITECTURE.md "The loop"): every `interval`
@@ -61,6 +67,7 @@ class HealingPolicyReconciler {
     std::optional<policy::PolicyState> state;
     std::map<std::string, std::string> scenario_tags;  // decision id -> FaultScenario key
     std::optional<std::chrono::steady_clock::time_point> next_evaluation;
+    std::optional<std::chrono::steady_clock::time_point> status_written;
   };
 
   PolicyRuntime& RuntimeFor(const std::string& key);
@@ -70,7 +77,7 @@ class HealingPolicyReconciler {
   std::chrono::nanoseconds NextInterval(const api::HealingPolicy& policy);
   kube::ReconcileResult WriteInvalid(Json object, const Error& error);
   // Writes engine state (annotation) then status; re-reads and retries once on a conflict.
-  Status Persist(Json* object, const api::HealingPolicy& policy, const PolicyRuntime& rt,
+  Status Persist(Json* object, const api::HealingPolicy& policy, PolicyRuntime& rt,
                  const api::HealingPolicyStatus& status);
   void FillStatusFromState(const PolicyRuntime& rt, api::HealingPolicyStatus* status) const;
 
