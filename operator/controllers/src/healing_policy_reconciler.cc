@@ -324,8 +324,24 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     status.signals.push_back(std::move(ss));
   }
   // Signals derived from others (multivariate forests, the SLO burn rate), once all are fed.
+  std::vector<std::pair<std::optional<double>, double>> fed;
+  for (const auto& ss : status.signals) fed.emplace_back(ss.value, ss.score);
   rt.detectors->EvaluateDerived(*prometheus_, options_.query_timeout, context, Seconds(now),
                                 &observation, &status.signals);
+  // Derived entries (added, or completed after the loop above) get their metrics and
+  // anomalousSince here, like the signals fed directly.
+  for (size_t i = 0; i < status.signals.size(); ++i) {
+    auto& ss = status.signals[i];
+    if (i < fed.size() && fed[i] == std::make_pair(ss.value, ss.score)) continue;
+    metrics_->AnomalyScore(key, ss.name, ss.score);
+    metrics_->SignalObserved(key, ss.name, ss.value, ss.value ? ss.low : std::nullopt,
+                             ss.value ? ss.high : std::nullopt);
+    for (const auto& hold : rt.state->holds) {
+      if (hold.signal == ss.name && ss.anomalous) {
+        ss.anomalous_since = FormatRfc3339(hold.anomalous_since);
+      }
+    }
+  }
   if (failed_queries > 0) {
     api::SetCondition(&status.conditions,
                       {"PrometheusAvailable", "False", "QueryFailed",

@@ -2,6 +2,8 @@
 // (derived signals, evaluated after the plain ones by PolicyDetectors::EvaluateDerived, written to
 // status; the SLO-only policy's errors ladder opens the circuit), and an operator restart in the
 // middle of a latency fault (the baseline warmed from the range query is held as it was live).
+#include <optional>
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
@@ -88,8 +90,20 @@ class PolicyReconcilerSloTest : public ::testing::Test {
         clock_, std::make_shared<policy::GlobalBudget>(0));
     reconciler_ = std::make_unique<HealingPolicyReconciler>(
         kube_, prometheus_, engine, executor, std::make_shared<ScenarioRegistry>(),
-        std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_,
-        [] { return 0.5; });
+        std::make_shared<OperatorMetrics>(registry_), clock_, [] { return 0.5; });
+  }
+
+  // The value of a {policy,signal} gauge of the operator's registry, if exported.
+  std::optional<double> Gauge(const std::string& family, const std::string& signal) {
+    for (const auto& f : registry_->Collect()) {
+      if (f.name != family) continue;
+      for (const auto& m : f.metric) {
+        bool match = false;
+        for (const auto& l : m.label) match = match || (l.name == "signal" && l.value == signal);
+        if (match) return m.gauge.value;
+      }
+    }
+    return std::nullopt;
   }
 
   void ErrorRatio(double long_ratio, double short_ratio) {
@@ -120,6 +134,7 @@ class PolicyReconcilerSloTest : public ::testing::Test {
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<prom::FakePrometheusClient> prometheus_ =
       std::make_shared<prom::FakePrometheusClient>();
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   std::unique_ptr<HealingPolicyReconciler> reconciler_;
   Json stored_;
 };
@@ -145,6 +160,10 @@ TEST_F(PolicyReconcilerSloTest, SloBurnOpensTheCircuitAndDerivedSignalsReachStat
   EXPECT_TRUE(slo.value("anomalous", false)) << slo.dump();
   EXPECT_EQ(slo.value("severity", ""), "critical");
   EXPECT_EQ(stored_["status"]["phase"], "Remediating") << stored_["status"].dump();
+  // Derived signals are on /metrics like the fed ones (the dashboards' anomaly panels).
+  EXPECT_EQ(Gauge("kubeheal_signal_value", "slo"), slo.value("value", -1.0));
+  EXPECT_EQ(Gauge("kubeheal_anomaly_score", "slo"), slo.value("score", -1.0));
+  EXPECT_TRUE(Gauge("kubeheal_signal_value", "vector").has_value());
 }
 
 // A new reconciler (the operator restarted) meets a latency fault that began 5 minutes ago.
