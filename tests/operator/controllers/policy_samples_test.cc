@@ -50,7 +50,7 @@ nlohmann::json ToJson(const YAML::Node& n) {
 }
 
 api::HealingPolicy LoadSample(const std::string& service) {
-  const auto repo = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
+  const std::filesystem::path repo = KUBEHEAL_SOURCE_DIR;
   const auto file = repo / "crds" / "examples" / ("healingpolicy-" + service + ".yaml");
   auto j = ToJson(YAML::LoadFile(file.string()));
   j["metadata"]["namespace"] = "kubeheal-samples";
