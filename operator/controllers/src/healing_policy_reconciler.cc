@@ -5,6 +5,7 @@
 #include "kubeheal/common/logger.h"
 #include "kubeheal/controllers/policy_translation.h"
 #include "kubeheal/policy/state_json.h"
+#include "signal_conversions.h"
 
 namespace kubeheal::controllers {
 namespace {
@@ -13,20 +14,6 @@ constexpr const char* kKind = "HealingPolicy";
 
 double Seconds(Clock::TimePoint t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
-
-std::optional<double> Finite(double v) {
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
-
-policy::Severity ToPolicySeverity(detectors::Severity s) {
-  switch (s) {
-    case detectors::Severity::kNormal: return policy::Severity::kNormal;
-    case detectors::Severity::kInfo: return policy::Severity::kInfo;
-    case detectors::Severity::kWarning: return policy::Severity::kWarning;
-    case detectors::Severity::kCritical: return policy::Severity::kCritical;
-  }
-  return policy::Severity::kNormal;
 }
 
 // One number from a query result: the largest finite value of a vector, or the scalar.

@@ -8,6 +8,7 @@
 
 #include "kubeheal/api/duration.h"
 #include "kubeheal/detectors/detector_factory.h"
+#include "signal_conversions.h"
 
 namespace kubeheal::controllers {
 namespace {
@@ -22,20 +23,6 @@ enum class Kind {
 bool IsRollingBaseline(const std::string& detector) {
   return detector == "zscore" || detector == "movingAverage" || detector == "ewma" ||
          detector == "mad";
-}
-
-policy::Severity ToPolicySeverity(detectors::Severity s) {
-  switch (s) {
-    case detectors::Severity::kNormal: return policy::Severity::kNormal;
-    case detectors::Severity::kInfo: return policy::Severity::kInfo;
-    case detectors::Severity::kWarning: return policy::Severity::kWarning;
-    case detectors::Severity::kCritical: return policy::Severity::kCritical;
-  }
-  return policy::Severity::kNormal;
-}
-
-std::optional<double> Finite(double v) {
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
 }
 
 std::string Fixed(double v, int digits) {
