@@ -8,6 +8,9 @@
    selector spans the workload's pods, old ones included) and on a fresh install (a few
    minutes of history), >= 2.5 within a minute of a 6x flood, back under 2.5 within a minute
    after it.
+3. The error-ratio signal on synthetic counters: 0 when healthy, ~0.4 under 40% upstream
+   errors, no value while the agent's open circuit refuses almost everything (its own 503s are
+   not the service's errors), 0 again once the circuit closed on a recovered service.
 Usage: sample_queries_check.py PROMTOOL   (run from the repository root)
 """
 import glob
@@ -66,32 +69,64 @@ def counter(start, end, rate_at, steps=200):
     return " ".join(values)
 
 
-def traffic_value(tmp, query, at):
-    rules = os.path.join(tmp, "traffic.yml")
-    yaml.safe_dump({"groups": [{"name": "t", "rules": [{"record": "surge", "expr": query}]}]},
+def value_at(tmp, query, at, input_series):
+    """The query's value at `at` over the synthetic series (None: no value), by promtool."""
+    rules = os.path.join(tmp, "q.yml")
+    yaml.safe_dump({"groups": [{"name": "t", "rules": [{"record": "q", "expr": query}]}]},
                    open(rules, "w"))
-    flood = lambda i: 60 if 120 < i <= 132 else 10  # 6x from 30 m to 33 m
     test = {"rule_files": [rules], "evaluation_interval": "15s", "tests": [{
-        "interval": "15s",
-        "input_series": [
-            # orders-a is replaced by orders-c at 20 m (a rolling restart)
-            {"series": 'http_requests_total{namespace="ns",pod="orders-a"}',
-             "values": counter(0, 80, lambda i: 10)},
-            {"series": 'http_requests_total{namespace="ns",pod="orders-b"}',
-             "values": counter(0, 199, flood)},
-            {"series": 'http_requests_total{namespace="ns",pod="orders-c"}',
-             "values": counter(80, 199, flood)},
-        ],
-        "promql_expr_test": [{"expr": "surge", "eval_time": at,
-                              "exp_samples": [{"labels": "surge", "value": -1}]}]}]}
-    path = os.path.join(tmp, "traffic-test.yml")
+        "interval": "15s", "input_series": input_series,
+        "promql_expr_test": [{"expr": "q", "eval_time": at,
+                              "exp_samples": [{"labels": "q", "value": -1}]}]}]}
+    path = os.path.join(tmp, "q-test.yml")
     yaml.safe_dump(test, open(path, "w"))
     r = promtool("test", "rules", path)
     out = r.stdout + r.stderr
     for line in out.splitlines():
         if "got:" in line:
-            return float(line.split("}")[-1])
-    raise RuntimeError("no value from promtool at %s:\n%s" % (at, out))
+            return float(line.split("}")[-1]) if "}" in line else None
+    raise RuntimeError("no answer from promtool at %s:\n%s" % (at, out))
+
+
+def traffic_value(tmp, query, at):
+    flood = lambda i: 60 if 120 < i <= 132 else 10  # 6x from 30 m to 33 m
+    return value_at(tmp, query, at, [
+        # orders-a is replaced by orders-c at 20 m (a rolling restart)
+        {"series": 'http_requests_total{namespace="ns",pod="orders-a"}',
+         "values": counter(0, 80, lambda i: 10)},
+        {"series": 'http_requests_total{namespace="ns",pod="orders-b"}',
+         "values": counter(0, 199, flood)},
+        {"series": 'http_requests_total{namespace="ns",pod="orders-c"}',
+         "values": counter(80, 199, flood)},
+    ])
+
+
+def check_errors(tmp):
+    spec = yaml.safe_load(open("crds/examples/healingpolicy-orders.yaml"))["spec"]
+    query = render(next(s for s in spec["signals"] if s["name"] == "error-ratio")["query"])
+    # 10 req/s; 40% upstream 500s from 10 m; the circuit opens at 15 m and refuses everything
+    # with 503 for 1 m, the fault ends with it; then all is well.
+    fault = lambda i: 40 <= i < 64
+    opened = lambda i: 60 <= i < 64
+    series = [
+        {"series": 'http_requests_total{namespace="ns",pod="orders-a",code="200"}',
+         "values": counter(0, 199, lambda i: 0 if opened(i) else (6 if fault(i) else 10))},
+        {"series": 'http_requests_total{namespace="ns",pod="orders-a",code="500"}',
+         "values": counter(0, 199, lambda i: 4 if fault(i) and not opened(i) else 0)},
+        {"series": 'http_requests_total{namespace="ns",pod="orders-a",code="503"}',
+         "values": counter(0, 199, lambda i: 10 if opened(i) else 0)},
+        {"series": 'kubeheal_agent_circuit_rejected_total{namespace="ns",pod="orders-a"}',
+         "values": counter(0, 199, lambda i: 10 if opened(i) else 0)},
+    ]
+    expectations = [("9m", 0.0), ("14m", 0.4), ("15m45s", None), ("19m", 0.0)]
+    failures = []
+    for at, want in expectations:
+        v = value_at(tmp, query, at, series)
+        ok = v is None if want is None else (v is not None and abs(v - want) < 0.02)
+        print("error-ratio at %s: %s (expected %s)%s" % (at, v, want, "" if ok else "  <- FAIL"))
+        if not ok:
+            failures.append(at)
+    return None if not failures else "error-ratio signal wrong at " + ", ".join(failures)
 
 
 def check_traffic(tmp):
@@ -115,7 +150,7 @@ def check_traffic(tmp):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        errors = [e for e in (check_parse(tmp), check_traffic(tmp)) if e]
+        errors = [e for e in (check_parse(tmp), check_traffic(tmp), check_errors(tmp)) if e]
     for e in errors:
         print("FAIL:", e)
     return 1 if errors else 0
