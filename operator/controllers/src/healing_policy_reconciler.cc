@@ -364,6 +364,14 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     for (const auto& s : status.signals) {
       if (s.anomalous && signal_name.empty()) signal_name = s.name;
     }
+    // A crash or not-ready detection comes from the workload's pods, not from a signal: name
+    // what the decision's evidence names (crashingPods, notReadyPods).
+    for (const auto& d : evaluation->decisions) {
+      for (const auto& e : d.evidence) {
+        if (signal_name.empty() && !e.signal.empty()) signal_name = e.signal;
+      }
+    }
+    if (signal_name.empty()) signal_name = "workload";
     metrics_->Detection(key, signal_name);
     const std::string scenario = scenarios_->ActiveFor(key);
     Log().Info("anomaly detected", {{"policy", key}, {"signal", signal_name},
