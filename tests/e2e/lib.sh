@@ -355,7 +355,14 @@ e2e_sampler_start() {
     done ) &
   E2E_SAMPLER_PID=$!
 }
-e2e_sampler_stop() { [[ -n ${E2E_SAMPLER_PID:-} ]] && kill "$E2E_SAMPLER_PID" 2>/dev/null; wait "$E2E_SAMPLER_PID" 2>/dev/null; E2E_SAMPLER_PID=""; }
+# Without a sampler (a run without drill 4) there is nothing to stop; under `set -u` an unset
+# E2E_SAMPLER_PID would end the run's EXIT trap before its summary and teardown.
+e2e_sampler_stop() {
+  [[ -n ${E2E_SAMPLER_PID:-} ]] || return 0
+  kill "$E2E_SAMPLER_PID" 2>/dev/null
+  wait "$E2E_SAMPLER_PID" 2>/dev/null
+  E2E_SAMPLER_PID=""
+}
 
 e2e_replicas_back() { [[ $(kubectl -n "$E2E_NS" get deploy "$1" -o jsonpath='{.spec.replicas}') == "$2" ]]; }
 
