@@ -19,6 +19,7 @@ struct Source {
   bool anomalous = false;      // anomalous in the direction the pattern cares about
   bool strong_enough = false;  // and at least the rule's minSeverity
   bool held = false;           // and for at least its `for`
+  Seconds hold_for{0};         // its `for`
   Evidence evidence;
   std::string text;
 };
@@ -64,6 +65,7 @@ Source SignalSource(const SignalSpec& spec, const Observation& observation,
                     Severity min_severity) {
   Source src;
   src.name = spec.name;
+  src.hold_for = spec.hold_for;
   const SignalObservation* seen = Find(observation, spec.name);
   if (!seen || !seen->available) {
     src.available = false;
@@ -77,7 +79,11 @@ Source SignalSource(const SignalSpec& spec, const Observation& observation,
                           seen->value,         seen->expected_low,
                           seen->expected_high, seen->score,
                           seen->severity,      seen->explanation};
-  src.text = spec.name + " " + Number(seen->value) + " outside " + Number(seen->expected_low) +
+  // Inside the band yet anomalous: the detector's recovery hysteresis (not yet back in the
+  // inner part of the band it left).
+  const bool inside = seen->value >= seen->expected_low && seen->value <= seen->expected_high;
+  src.text = spec.name + " " + Number(seen->value) +
+             (inside ? " not yet back to normal in " : " outside ") + Number(seen->expected_low) +
              ".." + Number(seen->expected_high) + " (" + SeverityName(seen->severity) + ")";
   if (!src.held)
     src.text += ", holding for " + std::to_string(spec.hold_for.count()) + "s before it counts";
@@ -91,6 +97,7 @@ Source PodSource(Pattern pattern, const PolicySpec& spec, const Observation& obs
   const int pods = crash ? w.crashing_pods : w.not_ready_pods;
   Source src;
   src.name = crash ? kCrashingHold : kNotReadyHold;
+  src.hold_for = spec.pod_failure_for;
   src.anomalous = pods > 0;
   if (!src.anomalous) return src;
   src.strong_enough = true;
@@ -164,6 +171,7 @@ RuleMatch MatchRule(const Rule& rule, const PolicySpec& spec, const Observation&
   int available = 0, anomalous = 0, triggering = 0;
   for (const auto& src : sources) {
     available += src.available;
+    m.recovery_hold = std::max(m.recovery_hold, src.hold_for);
     anomalous += src.anomalous;
     triggering += src.anomalous && src.strong_enough && src.held;
     if (src.anomalous) {

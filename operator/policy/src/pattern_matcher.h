@@ -19,6 +19,7 @@ struct RuleMatch {
   bool excluded = false;    // anomalous, but a pattern of `unless` is too (latency with errors)
   std::string excluded_by;  // that pattern's name
   bool unknown = false;     // some signal has no data and none is anomalous: cannot judge
+  Seconds recovery_hold{0};  // the longest `for` of its sources: how long normal must last
   std::vector<Evidence> evidence;
   std::string summary;  // "latency 0.92 outside 0.1..0.3 (critical)"
 };

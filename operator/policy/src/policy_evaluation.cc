@@ -104,7 +104,7 @@ class Evaluator {
     for (auto& e : state_.episodes) {
       const bool kept =
           std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == e.rule; });
-      if (!kept) Recover(e, "rule " + e.rule + " was removed from the policy");
+      if (!kept) Recover(e, "rule " + e.rule + " was removed from the policy", false);
     }
   }
 
@@ -173,7 +173,23 @@ class Evaluator {
                              m.summary);
       return;
     }
-    if (ep->verify_at && now_ < *ep->verify_at) return;  // give the last action time to work
+    if (recovered) {
+      if (!ep->normal_since) ep->normal_since = now_;
+    } else if (!m.unknown) {
+      ep->normal_since.reset();  // missing data neither starts nor ends the calm
+    }
+    if (ep->verify_at && now_ < *ep->verify_at) {
+      // The last action gets its verifyAfter before anything escalates, but a recovery that has
+      // lasted the signals' `for` is recognised at once (MTTR is when the service was back,
+      // not when the operator got round to checking); Recover() keeps the temporary actions
+      // in force until verify_at all the same.
+      if (recovered && now_ - *ep->normal_since >= m.recovery_hold) {
+        const auto calm = std::chrono::duration_cast<Seconds>(now_ - *ep->normal_since);
+        Recover(*ep, rule.name + ": recovered after " + ActionTypeName(rule.actions[ep->rung]) +
+                         " (normal for " + std::to_string(calm.count()) + "s)");
+      }
+      return;
+    }
     if (m.unknown) {
       out_.notes.push_back(rule.name + ": cannot verify the last action: signal data missing");
       return;
@@ -353,8 +369,10 @@ class Evaluator {
   }
 
   // Closes an episode; its temporary actions are undone unless another open episode relies on
-  // the same kind of action (then that one undoes it when it recovers).
-  void Recover(Episode& ep, const std::string& note) {
+  // the same kind of action (then that one undoes it when it recovers). A throttle or circuit
+  // of an episode that recovered before its verifyAfter stays until then (the fault may still
+  // be there, held off by it); a removed rule's are undone at once.
+  void Recover(Episode& ep, const std::string& note, bool keep_until_verified = true) {
     for (auto t : ep.temporaries) {
       if (HeldByOpenEpisode(t.action, &ep)) {
         // The open episode scales back later, and must go back to where the first scale-out of
@@ -362,8 +380,11 @@ class Evaluator {
         if (t.action == ActionType::kScale) LowerScaleBackTarget(t.parameters.from_replicas, &ep);
         continue;
       }
-      if (t.action == ActionType::kScale)
+      if (t.action == ActionType::kScale) {
         t.revert_not_before = now_ + spec_.actions.scale.scale_back_after;
+      } else if (keep_until_verified && ep.verify_at && now_ < *ep.verify_at) {
+        t.revert_not_before = ep.verify_at;  // recovered early: keep it as long as planned
+      }
       state_.pending_reverts.push_back(std::move(t));
     }
     closed_.insert(ep.rule);
@@ -399,11 +420,15 @@ class Evaluator {
     std::map<ActionType, bool> done;
     for (const auto& t : state_.pending_reverts) {
       if (done[t.action] || HeldByOpenEpisode(t.action, nullptr)) continue;
+      if (t.revert_not_before && now_ < *t.revert_not_before) {
+        keep.push_back(t);
+        continue;
+      }
       ActionParameters p = t.parameters;
       if (t.action == ActionType::kScale) {
         // Scaling back while another pattern is being remediated would fight it; and
         // scaleBackAfter keeps the capacity a while in case the load returns.
-        if (any_open || (t.revert_not_before && now_ < *t.revert_not_before)) {
+        if (any_open) {
           keep.push_back(t);
           continue;
         }

@@ -55,7 +55,8 @@ TEST(RevertTest, RecoveryRevertsThrottleAndPhaseGoesRecoveredThenHealthy) {
   const auto acted = h.Step(seconds(30), Obs().High("latency"));
   ASSERT_EQ(acted.decisions.size(), 1u);
   h.Succeed(acted.decisions[0]);
-  // It recovers before verifyAfter: judged only at verifyAfter, then reverted.
+  // Normal 30 s after the throttle: recovery is recognised once normal has lasted `for`
+  // (30 s), which falls on verifyAfter (60 s) here; the throttle is reverted then.
   EXPECT_TRUE(h.Step(seconds(30), Obs()).decisions.empty());
   EXPECT_EQ(h.state.phase, Phase::kRemediating);
   const auto verified = h.Step(seconds(30), Obs());
@@ -72,6 +73,54 @@ TEST(RevertTest, RecoveryRevertsThrottleAndPhaseGoesRecoveredThenHealthy) {
   EXPECT_TRUE(h.Step(seconds(60), Obs()).decisions.empty());
   EXPECT_EQ(h.state.phase, Phase::kRecovered);
   EXPECT_EQ(h.Step(seconds(60), Obs()).phase, Phase::kHealthy);
+}
+
+TEST(RevertTest, RecoveryBeforeVerifyAfterCountsOnceNormalHeldForButKeepsTheActionUntilThen) {
+  EngineHarness h;
+  h.spec.actions.circuit_break.verify_after = minutes(3);
+  h.Step(seconds(0), Obs().High("errors"));
+  const auto opened = h.Step(seconds(30), Obs().High("errors"));
+  ASSERT_EQ(opened.decisions.size(), 1u);
+  ASSERT_EQ(opened.decisions[0].action, ActionType::kCircuitBreak);
+  h.Succeed(opened.decisions[0]);
+  const auto acted_at = h.clock->Now();
+  // Normal at +15 s, a relapse at +30 s (the calm starts again), normal from +45 s on.
+  EXPECT_TRUE(h.Step(seconds(15), Obs()).decisions.empty());
+  EXPECT_TRUE(h.Step(seconds(15), Obs().High("errors")).decisions.empty());
+  EXPECT_EQ(h.state.phase, Phase::kRemediating);
+  EXPECT_TRUE(h.Step(seconds(15), Obs()).decisions.empty());
+  EXPECT_TRUE(h.Step(seconds(15), Obs().Missing("errors")).decisions.empty());  // no verdict
+  EXPECT_EQ(h.state.phase, Phase::kRemediating);
+  // +75 s: normal for 30 s (the `for` of the errors signal), long before verifyAfter (3 min).
+  const auto recovered = h.Step(seconds(15), Obs());
+  EXPECT_TRUE(recovered.decisions.empty()) << "the circuit stays open until verifyAfter";
+  EXPECT_EQ(recovered.phase, Phase::kRecovered);
+  ASSERT_TRUE(h.state.last_recovered_at.has_value());
+  EXPECT_EQ(*h.state.last_recovered_at - acted_at, seconds(75));
+  EXPECT_TRUE(h.state.episodes.empty());
+  ASSERT_EQ(h.state.pending_reverts.size(), 1u);
+  // Closed at verifyAfter (3 min after opening), not before.
+  EXPECT_TRUE(h.Step(seconds(100), Obs()).decisions.empty());
+  const auto closed = h.Step(seconds(5), Obs());
+  ASSERT_EQ(closed.decisions.size(), 1u);
+  EXPECT_TRUE(closed.decisions[0].revert);
+  EXPECT_EQ(closed.decisions[0].action, ActionType::kCircuitBreak);
+  EXPECT_EQ(h.clock->Now() - acted_at, minutes(3));
+  EXPECT_TRUE(h.state.pending_reverts.empty());
+}
+
+TEST(RevertTest, EarlyRecoveryDoesNotSkipEscalationWhenTheAnomalyReturns) {
+  EngineHarness h;
+  h.spec.actions.throttle.verify_after = minutes(2);
+  h.Step(seconds(0), Obs().High("latency"));
+  h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
+  // Normal for 15 s only (less than `for`), then slow again: no recovery; escalation at 2 min.
+  EXPECT_TRUE(h.Step(seconds(15), Obs()).decisions.empty());
+  EXPECT_TRUE(h.Step(seconds(15), Obs().High("latency")).decisions.empty());
+  EXPECT_FALSE(h.state.last_recovered_at.has_value());
+  const auto escalated = h.Step(seconds(90), Obs().High("latency"));
+  ASSERT_EQ(escalated.decisions.size(), 1u);
+  EXPECT_EQ(escalated.decisions[0].action, ActionType::kScale);
 }
 
 TEST(RevertTest, ThrottleIsLiftedAfterMaxDurationEvenIfNotRecovered) {

@@ -26,7 +26,9 @@ struct TemporaryAction {
   ActionParameters parameters;
   bool dry_run = false;
   Clock::TimePoint applied_at;
-  std::optional<Clock::TimePoint> revert_not_before;  // scale: recovery + scaleBackAfter
+  // scale: recovery + scaleBackAfter; throttle and circuitBreak of an episode that recovered
+  // before its verifyAfter: that verifyAfter (the action stays in force as long as planned).
+  std::optional<Clock::TimePoint> revert_not_before;
   int attempt = 1;                                    // of the revert, when queued for one
 };
 
@@ -38,6 +40,9 @@ struct Episode {
   int rung = -1;  // last ladder rung acted on; -1 while no action was taken yet
   std::string last_decision_id;
   std::optional<Clock::TimePoint> verify_at;  // when the last action is judged
+  // Since when the rule's signals have been back to normal after an action; recovery is
+  // recognised once that has lasted the signals' `for`, even before verify_at.
+  std::optional<Clock::TimePoint> normal_since;
   bool exhausted = false;                     // every rung tried, still anomalous
   std::vector<TemporaryAction> temporaries;
 };
