@@ -20,8 +20,9 @@ Assessment EwmaDetector::Assess(double, double value) {
     a.expected = a.low = a.high = value;
     return a;
   }
-  const double sigma = FlooredSigma(std::sqrt(variance_), mean_);
   const double k = config_.sensitivity;
+  const double sigma = BandSigma(std::sqrt(variance_), mean_, k,
+                                 {config_.min_deviation, config_.min_relative_deviation});
   a.expected = mean_;
   a.low = mean_ - k * sigma;
   a.high = mean_ + k * sigma;

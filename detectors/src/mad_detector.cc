@@ -48,8 +48,9 @@ Assessment MadDetector::Assess(double, double value) {
   const double mad = MedianInPlace(scratch_);
   // When more than half the history sits on one value MAD is 0; the mean absolute deviation
   // (scaled to sigma for a normal distribution) still sees the rest of the spread.
-  const double sigma = FlooredSigma(mad > 0 ? 1.4826 * mad : 1.2533 * mean_abs, median);
   const double k = config_.sensitivity;
+  const double sigma = BandSigma(mad > 0 ? 1.4826 * mad : 1.2533 * mean_abs, median, k,
+                                 {config_.min_deviation, config_.min_relative_deviation});
   a.expected = median;
   a.low = median - k * sigma;
   a.high = median + k * sigma;

@@ -25,8 +25,9 @@ Assessment RollingBandDetector::Assess(double, double value) {
     return a;
   }
   const double mean = window_->Mean();
-  const double sigma = FlooredSigma(window_->StdDev(), mean);
   const double k = config_.sensitivity;
+  const double sigma = BandSigma(window_->StdDev(), mean, k,
+                                 {config_.min_deviation, config_.min_relative_deviation});
   a.expected = mean;
   a.low = mean - k * sigma;
   a.high = mean + k * sigma;

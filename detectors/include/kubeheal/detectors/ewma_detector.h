@@ -15,6 +15,9 @@ class EwmaDetector final : public StreamingDetector {
     double sensitivity = 3.0;  // band is mean +- k sigma
     long min_points = 10;      // no alarms before this much history
     double max_gap_seconds = 0;
+    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
+    double min_deviation = 0;
+    double min_relative_deviation = 0;
   };
   explicit EwmaDetector(Config config);
 

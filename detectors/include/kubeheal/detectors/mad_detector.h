@@ -19,6 +19,9 @@ class MadDetector final : public StreamingDetector {
     double sensitivity = 3.5;  // in robust sigmas (1.4826 * MAD)
     std::size_t min_points = 10;
     double max_gap_seconds = 0;
+    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
+    double min_deviation = 0;
+    double min_relative_deviation = 0;
   };
   explicit MadDetector(Config config);
   ~MadDetector() override;

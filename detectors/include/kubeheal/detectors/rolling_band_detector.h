@@ -21,6 +21,9 @@ class RollingBandDetector final : public StreamingDetector {
     double sensitivity = 3.0;     // k: the band is mean +- k sigma
     std::size_t min_points = 10;  // no alarms before this much history
     double max_gap_seconds = 0;
+    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
+    double min_deviation = 0;
+    double min_relative_deviation = 0;
   };
   explicit RollingBandDetector(Config config);
   ~RollingBandDetector() override;
