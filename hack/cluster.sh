@@ -619,6 +619,7 @@ cmd_down() {
   # 3. The control plane.
   stop_process kube-apiserver
   stop_process etcd
+  sweep_leftovers etcd kube-apiserver kube-controller kube-scheduler kubelet kube-proxy containerd
   # 4. Network and mounts: the bridge, then every mount under the state dir (kubelet bind-mounts
   #    its root dir onto itself; pods leave tmpfs secrets; containerd leaves shm and rootfs).
   ip link delete "$bridge" 2>/dev/null || true

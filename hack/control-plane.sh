@@ -278,6 +278,7 @@ cmd_up() {
 cmd_down() {
   stop_process kube-apiserver
   stop_process etcd
+  sweep_leftovers etcd kube-apiserver
   return 0
 }
 

@@ -47,18 +47,39 @@ stop_process() {
 
 # spawn NAME LOGFILE CMD...: starts CMD detached (own session, stdio to the log, so neither a
 # terminal nor ctest waiting on our output pipes keeps it tied to us) and records its pid.
+# The pid is written by the process itself just before it execs CMD, so it names the program
+# even when setsid has to fork (it does when the caller leads its process group, e.g. under
+# job control; the pid of `&` was then setsid's short-lived parent, the program ran on under
+# another pid, and a healthy start was reported as "exited during startup").
 spawn() {
-  local name=$1 log_file=$2
+  local name=$1 log_file=$2 f i
   shift 2
+  f=$(pid_file "$name")
+  rm -f "$f" "$f.tmp"
   : >"$log_file"
   # 8>&-: the child must not inherit (and so hold) our lock on the state dir.
-  setsid "$@" </dev/null >>"$log_file" 2>&1 8>&- &
-  local pid=$! i
-  echo "$pid" >"$(pid_file "$name")"
-  # Until the child has exec'd the program its cmdline is still this script's, and is_running
-  # would call it dead (a random "exited during startup" under load): wait for the exec.
-  for ((i = 0; i < 100; i++)); do
-    is_running "$name" || [[ ! -d /proc/$pid ]] || { sleep 0.05; continue; }
-    break
+  setsid bash -c 'echo $$ >"$0.tmp" && mv -f "$0.tmp" "$0" && exec "$@"' "$f" "$@" \
+    </dev/null >>"$log_file" 2>&1 8>&- &
+  for ((i = 0; i < 200; i++)); do
+    [[ -s $f ]] && return 0
+    sleep 0.05
+  done
+  say "$name: no pid recorded 10 s after starting it (see $log_file)"
+}
+
+# sweep_leftovers NAME...: kills processes named NAME (their comm) whose command line mentions
+# the state dir and that no pid file accounts for: what a lost or wrong pid file left behind
+# (an apiserver of a torn-down cluster would otherwise run on, logging into the next one's log).
+sweep_leftovers() {
+  local f pid comm cmdline
+  for f in /proc/[0-9]*/comm; do
+    pid=${f#/proc/}
+    pid=${pid%/comm}
+    { read -r comm <"$f"; } 2>/dev/null || continue
+    [[ " $* " == *" $comm "* ]] || continue
+    cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
+    [[ $cmdline == *"$dir/"* ]] || continue
+    say "stopping leftover $comm (pid $pid) of $dir"
+    kill -KILL "$pid" 2>/dev/null || true
   done
 }
