@@ -594,6 +594,17 @@ def check_rbac():
         fail("watchNamespaces: the Roles' rules differ from the ClusterRole's")
     if any(d["metadata"]["name"].endswith("-operator") for d in by_kind(docs, "ClusterRole")):
         fail("watchNamespaces still renders an operator ClusterRole")
+    # A renamed agent token Secret: created, readable and read under the same name.
+    docs = render("--set", "agentToken.secretName=shop-agent-token")
+    names = [d["metadata"]["name"] for d in by_kind(docs, "Secret")]
+    granted = [r.get("resourceNames") for d in by_kind(docs, "ClusterRole") for r in d["rules"]
+               if "secrets" in r.get("resources", [])]
+    args = [a for d in by_kind(docs, "Deployment") if d["metadata"]["name"].endswith("-operator")
+            for c in d["spec"]["template"]["spec"]["containers"] for a in c.get("args", [])]
+    if names != ["shop-agent-token"] or granted != [["shop-agent-token"]] or \
+            "--agent-token-secret=shop-agent-token" not in args:
+        fail(f"agentToken.secretName=shop-agent-token: Secret {names}, RBAC resourceNames {granted}, "
+             f"operator args {[a for a in args if 'token' in a]}")
     print("operator ClusterRole rules (group, resource: verbs):")
     by_res = {}
     for g, res, v in access.NEEDED:
@@ -601,7 +612,7 @@ def check_rbac():
     for (g, res), verbs in sorted(by_res.items()):
         print(f"  {g or 'core':16} {res:28} {','.join(sorted(verbs))}")
     ok(f"RBAC: exactly the {len(want)} verbs the operator calls ({len(methods)} KubeOperations methods, "
-       f"{len(informers)} informers), no wildcards, no admin bindings, secrets only by name; Lease by name; "
+       f"{len(informers)} informers), no wildcards, no admin bindings, secrets only by name (agentToken.secretName, passed to the operator); Lease by name; "
        "Roles per watched namespace")
 
 

@@ -211,8 +211,9 @@ EventRecorder) and operator/cmd, verb by verb:
 - pods: delete (podKill, one-pod restart without eviction);
   pods/eviction: create (one-pod restart that honours PodDisruptionBudgets);
 - events (core/v1): create, and patch to count a repeated event;
-- secrets: get of the agent token Secret only, by name (kubeheal-agent-token, the name the
-  operator reads in a target's namespace; see agentToken in README.md).
+- secrets: get of the agent token Secret only, by name (agentToken.secretName, default
+  kubeheal-agent-token: the name the operator reads in a target's namespace, passed to it as
+  --agent-token-secret; see agentToken in README.md).
 Nothing else: no update of the custom resources or workloads, no create/delete of workloads,
 no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of its own.
 */}}
@@ -241,7 +242,7 @@ no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of 
 {{- if .Values.rbac.agentTokenSecretAccess }}
 - apiGroups: [""]
   resources: [secrets]
-  resourceNames: [kubeheal-agent-token]
+  resourceNames: [{{ .Values.agentToken.secretName | quote }}]
   verbs: [get]
 {{- end }}
 {{- end }}

@@ -101,6 +101,7 @@ Status OperatorApp::Init() {
 
   controllers::AgentSettings agent_settings;
   agent_settings.default_admin_port = flags_.agent_admin_port;
+  agent_settings.secret_name = flags_.agent_token_secret;
   if (!flags_.agent_token_file.empty()) {
     std::ifstream in(flags_.agent_token_file);
     if (!in) {

@@ -1,6 +1,7 @@
 #include "operator_flags.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -82,7 +83,9 @@ std::string OperatorFlags::Usage() {
   --leader-election-id NAME         default kubeheal-operator
   --metrics-addr HOST:PORT          /metrics, default :8080
   --health-addr HOST:PORT           /healthz /readyz, default :8081
-  --agent-token-file FILE           agent admin token when a namespace has no kubeheal-agent-token Secret
+  --agent-token-secret NAME         Secret (key "token") with the agents' admin token in each namespace
+                                    the operator acts in, default kubeheal-agent-token
+  --agent-token-file FILE           agent admin token when a namespace has no such Secret
   --agent-admin-port N              default 9901 (pods may override with annotation kubeheal.io/agent-admin-port)
   --protected-namespaces a,b        never act there, default kube-system
   --max-actions-per-hour N          global action budget (0: none)
@@ -109,6 +112,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"metrics-addr", {FlagType::kString, &f.metrics_addr}},
       {"health-addr", {FlagType::kString, &f.health_addr}},
       {"agent-token-file", {FlagType::kString, &f.agent_token_file}},
+      {"agent-token-secret", {FlagType::kString, &f.agent_token_secret}},
       {"agent-admin-port", {FlagType::kInt, &f.agent_admin_port}},
       {"protected-namespaces", {FlagType::kList, &f.protected_namespaces}},
       {"max-actions-per-hour", {FlagType::kInt, &f.max_actions_per_hour}},
@@ -157,6 +161,19 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
     return Error::Terminal("InvalidFlag", "--agent-admin-port must be 1..65535");
   }
   if (f.workers < 1) return Error::Terminal("InvalidFlag", "--workers must be at least 1");
+  // A Secret name is a DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253.
+  const auto& secret = f.agent_token_secret;
+  const bool secret_ok =
+      !secret.empty() && secret.size() <= 253 &&
+      std::all_of(secret.begin(), secret.end(),
+                  [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; }) &&
+      std::isalnum(static_cast<unsigned char>(secret.front())) &&
+      std::isalnum(static_cast<unsigned char>(secret.back()));
+  if (!secret_ok) {
+    return Error::Terminal("InvalidFlag", "--agent-token-secret \"" + secret +
+                                              "\" is not a valid Secret name (lowercase letters, "
+                                              "digits, '-' and '.', at most 253 characters)");
+  }
   return f;
 }
 

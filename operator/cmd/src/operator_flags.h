@@ -20,6 +20,7 @@ struct OperatorFlags {
   std::string metrics_addr = ":8080";
   std::string health_addr = ":8081";
   std::string agent_token_file;
+  std::string agent_token_secret = "kubeheal-agent-token";  // per namespace, key "token"
   int agent_admin_port = 9901;
   std::vector<std::string> protected_namespaces = {"kube-system"};
   int max_actions_per_hour = 0;  // 0: no global budget

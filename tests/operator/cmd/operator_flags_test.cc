@@ -1,0 +1,63 @@
+// kubeheal-operator's flags: defaults, both spellings, environment, and errors naming the flag.
+#include "operator_flags.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kubeheal::cmd {
+namespace {
+
+Result<OperatorFlags> Parse(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env = {}) {
+  return ParseOperatorFlags(args, [&](const std::string& name) {
+    const auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  });
+}
+
+TEST(OperatorFlagsTest, DefaultsMatchTheChart) {
+  const auto f = Parse({});
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->agent_token_secret, "kubeheal-agent-token");
+  EXPECT_EQ(f->agent_admin_port, 9901);
+  EXPECT_EQ(f->status_refresh, "30s");
+  EXPECT_FALSE(f->leader_elect);
+  EXPECT_EQ(f->protected_namespaces, std::vector<std::string>{"kube-system"});
+}
+
+TEST(OperatorFlagsTest, ValuesBySpaceOrEqualsAndFromTheEnvironment) {
+  const auto f = Parse({"--agent-token-secret", "shop-agent-token", "--namespaces=a,b", "--leader-elect"},
+                       {{"KUBEHEAL_WORKERS", "2"}, {"KUBEHEAL_AGENT_TOKEN_SECRET", "ignored"}});
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->agent_token_secret, "shop-agent-token");  // the command line wins
+  EXPECT_EQ(f->namespaces, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(f->leader_elect);
+  EXPECT_EQ(f->workers, 2);
+  const auto from_env = Parse({}, {{"KUBEHEAL_AGENT_TOKEN_SECRET", "team.agent-token"}});
+  ASSERT_TRUE(from_env.ok()) << from_env.error().ToString();
+  EXPECT_EQ(from_env->agent_token_secret, "team.agent-token");
+}
+
+TEST(OperatorFlagsTest, BadValuesAreErrorsNamingTheFlag) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  for (const Case& c : {Case{{"--agent-token-secret", "Agent_Token"}, "--agent-token-secret"},
+                        Case{{"--agent-token-secret="}, "--agent-token-secret"},
+                        Case{{"--agent-token-secret", "-token"}, "not a valid Secret name"},
+                        Case{{"--agent-admin-port", "70000"}, "--agent-admin-port"},
+                        Case{{"--workers", "0"}, "--workers"},
+                        Case{{"--no-such-flag"}, "unknown flag --no-such-flag"},
+                        Case{{"--prometheus-url"}, "needs a value"}}) {
+    const auto f = Parse(c.args);
+    ASSERT_FALSE(f.ok()) << c.args[0];
+    EXPECT_NE(f.error().message.find(c.expected), std::string::npos) << f.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace kubeheal::cmd
