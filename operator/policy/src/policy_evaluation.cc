@@ -104,7 +104,7 @@ class Evaluator {
     for (auto& e : state_.episodes) {
       const bool kept =
           std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == e.rule; });
-      if (!kept) Recover(e, "rule " + e.rule + " was removed from the policy", false);
+      if (!kept) Recover(e, "rule " + e.rule + " was removed from the policy");
     }
   }
 
@@ -179,14 +179,24 @@ class Evaluator {
       ep->normal_since.reset();  // missing data neither starts nor ends the calm
     }
     if (ep->verify_at && now_ < *ep->verify_at) {
-      // The last action gets its verifyAfter before anything escalates, but a recovery that has
-      // lasted the signals' `for` is recognised at once (MTTR is when the service was back,
-      // not when the operator got round to checking); Recover() keeps the temporary actions
-      // in force until verify_at all the same.
-      if (recovered && now_ - *ep->normal_since >= m.recovery_hold) {
+      // The last action gets its verifyAfter before anything escalates or is undone, but a
+      // recovery that has lasted the signals' `for` is recognised at once: MTTR is when the
+      // service was back, not when the operator got round to checking. The episode stays open
+      // until verify_at all the same, so a relapse escalates instead of starting the ladder
+      // (and the cooldowns) from the bottom, and temporary actions stay as long as planned.
+      if (ep->recovered_at) {
+        if (m.anomalous) {
+          ep->recovered_at.reset();
+          out_.notes.push_back(rule.name + ": anomalous again before verifyAfter: " + m.summary);
+        }
+      } else if (recovered && now_ - *ep->normal_since >= m.recovery_hold) {
         const auto calm = std::chrono::duration_cast<Seconds>(now_ - *ep->normal_since);
-        Recover(*ep, rule.name + ": recovered after " + ActionTypeName(rule.actions[ep->rung]) +
-                         " (normal for " + std::to_string(calm.count()) + "s)");
+        ep->recovered_at = now_;
+        state_.last_recovered_at = now_;
+        out_.notes.push_back(rule.name + ": recovered after " +
+                             ActionTypeName(rule.actions[ep->rung]) + " (normal for " +
+                             std::to_string(calm.count()) + "s); " +
+                             "its actions stay until verifyAfter");
       }
       return;
     }
@@ -369,10 +379,8 @@ class Evaluator {
   }
 
   // Closes an episode; its temporary actions are undone unless another open episode relies on
-  // the same kind of action (then that one undoes it when it recovers). A throttle or circuit
-  // of an episode that recovered before its verifyAfter stays until then (the fault may still
-  // be there, held off by it); a removed rule's are undone at once.
-  void Recover(Episode& ep, const std::string& note, bool keep_until_verified = true) {
+  // the same kind of action (then that one undoes it when it recovers).
+  void Recover(Episode& ep, const std::string& note) {
     for (auto t : ep.temporaries) {
       if (HeldByOpenEpisode(t.action, &ep)) {
         // The open episode scales back later, and must go back to where the first scale-out of
@@ -380,15 +388,12 @@ class Evaluator {
         if (t.action == ActionType::kScale) LowerScaleBackTarget(t.parameters.from_replicas, &ep);
         continue;
       }
-      if (t.action == ActionType::kScale) {
-        t.revert_not_before = now_ + spec_.actions.scale.scale_back_after;
-      } else if (keep_until_verified && ep.verify_at && now_ < *ep.verify_at) {
-        t.revert_not_before = ep.verify_at;  // recovered early: keep it as long as planned
-      }
+      if (t.action == ActionType::kScale)  // scaleBackAfter counts from when recovery was seen
+        t.revert_not_before = ep.recovered_at.value_or(now_) + spec_.actions.scale.scale_back_after;
       state_.pending_reverts.push_back(std::move(t));
     }
     closed_.insert(ep.rule);
-    state_.last_recovered_at = now_;
+    state_.last_recovered_at = ep.recovered_at.value_or(now_);  // when it was seen, if earlier
     out_.notes.push_back(note);
   }
 
@@ -450,6 +455,7 @@ class Evaluator {
   Phase ComputePhase() const {
     bool remediating = false, exhausted = false, detected = false;
     for (const auto& e : state_.episodes) {
+      if (e.recovered_at) continue;  // recovered, waiting out its verifyAfter
       exhausted = exhausted || e.exhausted;
       remediating = remediating || e.rung >= 0;
       detected = true;

@@ -274,6 +274,7 @@ json PolicyStateToJson(const PolicyState& s) {
                {"exhausted", e.exhausted}};
     if (e.verify_at) ej["verifyAt"] = TimeText(*e.verify_at);
     if (e.normal_since) ej["normalSince"] = TimeText(*e.normal_since);
+    if (e.recovered_at) ej["recoveredAt"] = TimeText(*e.recovered_at);
     json temporaries = json::array();
     for (const auto& t : e.temporaries) temporaries.push_back(ToJson(t));
     ej["temporaries"] = temporaries;
@@ -325,6 +326,7 @@ Result<PolicyState> PolicyStateFromJson(const json& j) {
       ep.last_decision_id = e.Str("lastDecision", false);
       ep.verify_at = e.OptTime("verifyAt");
       ep.normal_since = e.OptTime("normalSince");
+      ep.recovered_at = e.OptTime("recoveredAt");
       ep.exhausted = e.Bool("exhausted");
       for (size_t k = 0; k < e.Array("temporaries").size(); ++k) {
         ep.temporaries.push_back(TemporaryFrom(e.At("temporaries", k)));

@@ -91,22 +91,47 @@ TEST(RevertTest, RecoveryBeforeVerifyAfterCountsOnceNormalHeldForButKeepsTheActi
   EXPECT_TRUE(h.Step(seconds(15), Obs()).decisions.empty());
   EXPECT_TRUE(h.Step(seconds(15), Obs().Missing("errors")).decisions.empty());  // no verdict
   EXPECT_EQ(h.state.phase, Phase::kRemediating);
+  EXPECT_FALSE(h.state.last_recovered_at.has_value());
   // +75 s: normal for 30 s (the `for` of the errors signal), long before verifyAfter (3 min).
   const auto recovered = h.Step(seconds(15), Obs());
   EXPECT_TRUE(recovered.decisions.empty()) << "the circuit stays open until verifyAfter";
   EXPECT_EQ(recovered.phase, Phase::kRecovered);
   ASSERT_TRUE(h.state.last_recovered_at.has_value());
   EXPECT_EQ(*h.state.last_recovered_at - acted_at, seconds(75));
-  EXPECT_TRUE(h.state.episodes.empty());
-  ASSERT_EQ(h.state.pending_reverts.size(), 1u);
-  // Closed at verifyAfter (3 min after opening), not before.
+  ASSERT_EQ(h.state.episodes.size(), 1u);  // kept until verifyAfter: a relapse escalates
+  EXPECT_TRUE(h.state.episodes[0].recovered_at.has_value());
+  // Closed at verifyAfter (3 min after opening), not before; the recovery time stays +75 s.
   EXPECT_TRUE(h.Step(seconds(100), Obs()).decisions.empty());
   const auto closed = h.Step(seconds(5), Obs());
   ASSERT_EQ(closed.decisions.size(), 1u);
   EXPECT_TRUE(closed.decisions[0].revert);
   EXPECT_EQ(closed.decisions[0].action, ActionType::kCircuitBreak);
   EXPECT_EQ(h.clock->Now() - acted_at, minutes(3));
-  EXPECT_TRUE(h.state.pending_reverts.empty());
+  EXPECT_EQ(*h.state.last_recovered_at - acted_at, seconds(75));
+  EXPECT_TRUE(h.state.episodes.empty());
+  EXPECT_EQ(closed.phase, Phase::kRecovered);
+}
+
+TEST(RevertTest, RelapseAfterAnEarlyRecoveryEscalatesAtVerifyAfter) {
+  EngineHarness h;
+  h.spec.actions.restart.verify_after = minutes(3);
+  h.Step(seconds(0), Obs().Crashing(1));
+  const auto restart = h.Step(seconds(30), Obs().Crashing(1));
+  ASSERT_EQ(restart.decisions.size(), 1u);
+  ASSERT_EQ(restart.decisions[0].action, ActionType::kRestart);
+  h.Succeed(restart.decisions[0]);
+  // Fresh pods look fine for a minute (recovered), then crash again.
+  EXPECT_TRUE(h.Step(seconds(30), Obs()).decisions.empty());
+  EXPECT_TRUE(h.Step(seconds(30), Obs()).decisions.empty());
+  EXPECT_EQ(h.state.phase, Phase::kRecovered);
+  EXPECT_TRUE(h.Step(seconds(30), Obs().Crashing(1)).decisions.empty());
+  EXPECT_EQ(h.state.phase, Phase::kRemediating);
+  // No second restart from the bottom of the ladder: at verifyAfter the episode escalates.
+  EXPECT_TRUE(h.Step(seconds(60), Obs().Crashing(1)).decisions.empty());
+  const auto escalated = h.Step(seconds(30), Obs().Crashing(1));
+  ASSERT_EQ(escalated.decisions.size(), 1u);
+  EXPECT_EQ(escalated.decisions[0].action, ActionType::kAlert);
+  EXPECT_NE(escalated.decisions[0].reason.find("escalating"), std::string::npos);
 }
 
 TEST(RevertTest, EarlyRecoveryDoesNotSkipEscalationWhenTheAnomalyReturns) {
@@ -146,6 +171,25 @@ TEST(RevertTest, ScaleBackWaitsForScaleBackAfter) {
   EXPECT_TRUE(h.Step(seconds(290), Obs().Replicas(4)).decisions.empty());
   const auto back = h.Step(seconds(10), Obs().Replicas(4));
   ASSERT_EQ(back.decisions.size(), 1u);
+  EXPECT_EQ(back.decisions[0].parameters.to_replicas, 3);
+}
+
+TEST(RevertTest, ScaleBackAfterCountsFromTheEarlyRecovery) {
+  EngineHarness h;
+  h.spec.actions.scale.verify_after = seconds(120);
+  h.spec.actions.scale.scale_back_after = seconds(120);
+  h.Step(seconds(0), Obs().High("traffic"));
+  h.Succeed(h.Step(seconds(30), Obs().High("traffic")).decisions.at(0));
+  const auto scaled_at = h.clock->Now();
+  EXPECT_TRUE(h.Step(seconds(15), Obs().Replicas(4)).decisions.empty());  // normal from +15 s
+  EXPECT_TRUE(h.Step(seconds(30), Obs().Replicas(4)).decisions.empty());  // recovered at +45 s
+  ASSERT_TRUE(h.state.last_recovered_at.has_value());
+  EXPECT_EQ(*h.state.last_recovered_at - scaled_at, seconds(45));
+  // Closed at verifyAfter (+120 s); the replicas stay until 120 s after +45 s, not after +120 s.
+  EXPECT_TRUE(h.Run(seconds(105), seconds(15), Obs().Replicas(4)).empty());  // up to +150 s
+  const auto back = h.Step(seconds(15), Obs().Replicas(4));                   // +165 s
+  ASSERT_EQ(back.decisions.size(), 1u);
+  EXPECT_TRUE(back.decisions[0].revert);
   EXPECT_EQ(back.decisions[0].parameters.to_replicas, 3);
 }
 

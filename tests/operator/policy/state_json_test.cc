@@ -40,6 +40,7 @@ TEST(StateJsonTest, RoundTripIsLossless) {
   ASSERT_TRUE(std::any_of(h.state.holds.begin(), h.state.holds.end(),
                           [](const SignalHold& hold) { return hold.signal == "@crashing"; }));
   h.state.episodes[0].normal_since = h.clock->Now() - milliseconds(1500);
+  h.state.episodes[0].recovered_at = h.clock->Now() - milliseconds(500);
   const json first = PolicyStateToJson(h.state);
   const auto restored = PolicyStateFromJson(json::parse(first.dump()));
   ASSERT_TRUE(restored.ok()) << restored.error().ToString();
@@ -47,6 +48,7 @@ TEST(StateJsonTest, RoundTripIsLossless) {
   EXPECT_EQ(restored->phase_since, h.state.phase_since);
   EXPECT_EQ(restored->episodes[0].started_at, h.state.episodes[0].started_at);
   EXPECT_EQ(restored->episodes[0].normal_since, h.state.episodes[0].normal_since);
+  EXPECT_EQ(restored->episodes[0].recovered_at, h.state.episodes[0].recovered_at);
   EXPECT_EQ(restored->next_sequence, h.state.next_sequence);
 }
 

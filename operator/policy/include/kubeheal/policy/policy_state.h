@@ -26,9 +26,7 @@ struct TemporaryAction {
   ActionParameters parameters;
   bool dry_run = false;
   Clock::TimePoint applied_at;
-  // scale: recovery + scaleBackAfter; throttle and circuitBreak of an episode that recovered
-  // before its verifyAfter: that verifyAfter (the action stays in force as long as planned).
-  std::optional<Clock::TimePoint> revert_not_before;
+  std::optional<Clock::TimePoint> revert_not_before;  // scale: recovery + scaleBackAfter
   int attempt = 1;                                    // of the revert, when queued for one
 };
 
@@ -41,8 +39,10 @@ struct Episode {
   std::string last_decision_id;
   std::optional<Clock::TimePoint> verify_at;  // when the last action is judged
   // Since when the rule's signals have been back to normal after an action; recovery is
-  // recognised once that has lasted the signals' `for`, even before verify_at.
+  // recognised (recovered_at) once that has lasted the signals' `for`, even before verify_at.
+  // The episode closes at verify_at; a relapse before then clears recovered_at.
   std::optional<Clock::TimePoint> normal_since;
+  std::optional<Clock::TimePoint> recovered_at;
   bool exhausted = false;                     // every rung tried, still anomalous
   std::vector<TemporaryAction> temporaries;
 };
