@@ -173,11 +173,9 @@ class Evaluator {
                              m.summary);
       return;
     }
-    if (recovered) {
-      if (!ep->normal_since) ep->normal_since = now_;
-    } else if (!m.unknown) {
-      ep->normal_since.reset();  // missing data neither starts nor ends the calm
-    }
+    // Missing data neither starts nor ends the calm.
+    if (recovered && !ep->normal_since) ep->normal_since = now_;
+    if (m.anomalous) ep->normal_since.reset();
     if (ep->verify_at && now_ < *ep->verify_at) {
       // The last action gets its verifyAfter before anything escalates or is undone, but a
       // recovery that has lasted the signals' `for` is recognised at once: MTTR is when the
@@ -195,8 +193,8 @@ class Evaluator {
         state_.last_recovered_at = now_;
         out_.notes.push_back(rule.name + ": recovered after " +
                              ActionTypeName(rule.actions[ep->rung]) + " (normal for " +
-                             std::to_string(calm.count()) + "s); " +
-                             "its actions stay until verifyAfter");
+                             std::to_string(calm.count()) +
+                             "s); its actions stay until verifyAfter");
       }
       return;
     }
@@ -425,15 +423,11 @@ class Evaluator {
     std::map<ActionType, bool> done;
     for (const auto& t : state_.pending_reverts) {
       if (done[t.action] || HeldByOpenEpisode(t.action, nullptr)) continue;
-      if (t.revert_not_before && now_ < *t.revert_not_before) {
-        keep.push_back(t);
-        continue;
-      }
       ActionParameters p = t.parameters;
       if (t.action == ActionType::kScale) {
         // Scaling back while another pattern is being remediated would fight it; and
         // scaleBackAfter keeps the capacity a while in case the load returns.
-        if (any_open) {
+        if (any_open || (t.revert_not_before && now_ < *t.revert_not_before)) {
           keep.push_back(t);
           continue;
         }

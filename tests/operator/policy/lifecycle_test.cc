@@ -137,8 +137,7 @@ TEST(RevertTest, RelapseAfterAnEarlyRecoveryEscalatesAtVerifyAfter) {
 TEST(RevertTest, EarlyRecoveryDoesNotSkipEscalationWhenTheAnomalyReturns) {
   EngineHarness h;
   h.spec.actions.throttle.verify_after = minutes(2);
-  h.Step(seconds(0), Obs().High("latency"));
-  h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
+  h.ActOnce(Obs().High("latency"));
   // Normal for 15 s only (less than `for`), then slow again: no recovery; escalation at 2 min.
   EXPECT_TRUE(h.Step(seconds(15), Obs()).decisions.empty());
   EXPECT_TRUE(h.Step(seconds(15), Obs().High("latency")).decisions.empty());
@@ -152,8 +151,7 @@ TEST(RevertTest, ThrottleIsLiftedAfterMaxDurationEvenIfNotRecovered) {
   EngineHarness h;
   h.spec.actions.throttle.max_duration = seconds(45);
   h.spec.actions.throttle.verify_after = seconds(60);
-  h.Step(seconds(0), Obs().High("latency"));
-  h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
+  h.ActOnce(Obs().High("latency"));
   EXPECT_TRUE(h.Step(seconds(30), Obs().High("latency")).decisions.empty());
   const auto lifted = h.Step(seconds(15), Obs().High("latency"));
   ASSERT_EQ(lifted.decisions.size(), 1u);
@@ -165,8 +163,7 @@ TEST(RevertTest, ThrottleIsLiftedAfterMaxDurationEvenIfNotRecovered) {
 TEST(RevertTest, ScaleBackWaitsForScaleBackAfter) {
   EngineHarness h;
   h.spec.actions.scale.scale_back_after = seconds(300);
-  h.Step(seconds(0), Obs().High("traffic"));
-  h.Succeed(h.Step(seconds(30), Obs().High("traffic")).decisions.at(0));
+  h.ActOnce(Obs().High("traffic"));
   EXPECT_TRUE(h.Step(h.spec.actions.scale.verify_after, Obs().Replicas(4)).decisions.empty());
   EXPECT_TRUE(h.Step(seconds(290), Obs().Replicas(4)).decisions.empty());
   const auto back = h.Step(seconds(10), Obs().Replicas(4));
@@ -178,8 +175,7 @@ TEST(RevertTest, ScaleBackAfterCountsFromTheEarlyRecovery) {
   EngineHarness h;
   h.spec.actions.scale.verify_after = seconds(120);
   h.spec.actions.scale.scale_back_after = seconds(120);
-  h.Step(seconds(0), Obs().High("traffic"));
-  h.Succeed(h.Step(seconds(30), Obs().High("traffic")).decisions.at(0));
+  h.ActOnce(Obs().High("traffic"));
   const auto scaled_at = h.clock->Now();
   EXPECT_TRUE(h.Step(seconds(15), Obs().Replicas(4)).decisions.empty());  // normal from +15 s
   EXPECT_TRUE(h.Step(seconds(30), Obs().Replicas(4)).decisions.empty());  // recovered at +45 s
@@ -343,8 +339,7 @@ TEST(OutcomeTest, UnknownDecisionIsNotFound) {
 
 TEST(VerificationTest, MissingDataPostponesTheVerdict) {
   EngineHarness h;
-  h.Step(seconds(0), Obs().High("errors"));
-  h.Succeed(h.Step(seconds(30), Obs().High("errors")).decisions.at(0));
+  h.ActOnce(Obs().High("errors"));
   const auto blind = h.Step(h.spec.actions.circuit_break.verify_after, Obs().Missing("errors"));
   EXPECT_TRUE(blind.decisions.empty());  // neither escalates nor reverts without data
   EXPECT_EQ(blind.phase, Phase::kRemediating);
@@ -355,8 +350,7 @@ TEST(VerificationTest, MissingDataPostponesTheVerdict) {
 
 TEST(LifecycleTest, RemovingARuleEndsItsEpisodeAndRevertsItsActions) {
   EngineHarness h;
-  h.Step(seconds(0), Obs().High("latency"));
-  h.Succeed(h.Step(seconds(30), Obs().High("latency")).decisions.at(0));
+  h.ActOnce(Obs().High("latency"));
   h.spec.rules = {MakeRule("crash-only", Pattern::kCrash, {ActionType::kRestart}, {})};
   const auto r = h.Step(seconds(10), Obs().High("latency"));
   ASSERT_EQ(r.decisions.size(), 1u);

@@ -126,6 +126,14 @@ struct EngineHarness {
     }
     return out;
   }
+  // The first action on `obs`: seen at once, held for SeedPolicy's `for` (30 s), acted on and
+  // reported as succeeded.
+  Decision ActOnce(const Observation& obs) {
+    Step(std::chrono::seconds(0), obs);
+    Decision d = Step(std::chrono::seconds(30), obs).decisions.at(0);
+    Succeed(d);
+    return d;
+  }
   void Succeed(const Decision& d) {
     if (!engine.ReportOutcome(state, d.id, Outcome::kSucceeded, "done").ok()) {
       throw std::runtime_error("unknown decision " + d.id);
