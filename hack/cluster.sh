@@ -592,7 +592,7 @@ cmd_down() {
   fi
   stop_process cluster-dns
   # 2. Whatever the kubelet did not remove: kill the tasks, unmount their network namespaces.
-  local netns=() id f m
+  local netns=() id m
   if is_running containerd; then
     mapfile -t netns < <(sandbox_netns)
     for id in $(ctr -a "$dir/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null); do
@@ -601,14 +601,8 @@ cmd_down() {
     sleep 1
   fi
   stop_process containerd
-  # Shims of OUR containerd only (matched by its socket's full path), ended by pid.
-  local cmdline
-  for f in /proc/[0-9]*/cmdline; do
-    cmdline=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
-    [[ $cmdline == *"-address $dir/containerd.sock "* ]] || continue
-    f=${f#/proc/}
-    kill -KILL "${f%/cmdline}" 2>/dev/null || true
-  done
+  # Shims of OUR containerd only (their command line names its socket under the state dir).
+  sweep_leftovers containerd-shim
   for m in "${netns[@]}"; do
     [[ -n $m ]] || continue
     umount "$m" 2>/dev/null || true
