@@ -5,12 +5,12 @@
 #   2. Isolation Forest against scikit-learn (PyPI, venv from hack/sklearn-venv.sh) on the
 #      same data, trees and subsample size, one thread each: CPU time of fit+score, the
 #      ratio, and ROC AUC of both (targets: >= 10x faster, AUC within 0.01).
-#   3. NAB scores of the default detector on ../shared/datasets/nab, all three profiles.
+#   3. NAB scores of the default detector on tests/data/nab (KUBEHEAL_NAB_DIR), all three profiles.
 # Usage: hack/bench-detectors.sh [BUILD_DIR]   (default build-bench-detectors; a few minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build-bench-detectors}
-nab=${KUBEHEAL_NAB_DIR:-../shared/datasets/nab}
+nab=${KUBEHEAL_NAB_DIR:-$PWD/tests/data/nab}
 export JOBS=${JOBS:-2}
 
 # Configure only the detectors (Release) and build just the three programs measured here.

@@ -40,7 +40,9 @@ components=(etcd kube-apiserver kube-controller-manager kube-scheduler container
 t0=$SECONDS
 
 say() { echo "[cluster $(printf '%3d' $((SECONDS - t0)))s] $*" >&2; }
-# fail COMPONENT WHAT: names the component, shows the end of its log and where the log is.
+# fail COMPONENT WHAT: names the component, shows the end of its log and where the log is, and
+# keeps every log, exit status and port of this attempt in logs/last-failure/ (the next `up`
+# truncates the logs).
 fail() {
   local log_file=$logs/$1.log
   say "FAILED: $1: $2"
@@ -48,6 +50,12 @@ fail() {
     say "last lines of $log_file:"
     tail -n 25 "$log_file" >&2
     say "full log: $log_file"
+  fi
+  if [[ -d $logs ]]; then
+    rm -rf "$logs/last-failure"
+    mkdir -p "$logs/last-failure"
+    cp -p "$logs"/*.log "$dir"/*.exit "$dir"/*.pid "$dir/ports.env" "$logs/last-failure/" 2>/dev/null || true
+    say "logs, pids and exit statuses of this attempt kept in $logs/last-failure/"
   fi
   exit 1
 }
@@ -62,9 +70,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/processes.sh"
 wait_for() {
   local name=$1 check=$2 timeout=$3 start=$SECONDS
   while ! $check; do
-    # Twice, apart: reading /proc/PID/cmdline while the process is exec'ing (pyenv shims, setsid)
-    # can come back empty or name an intermediate program.
-    is_running "$name" || { sleep 0.3; is_running "$name"; } || fail "$name" "exited during startup"
+    ! has_exited "$name" || fail "$name" "exited during startup ($(exit_reason "$name"))"
     ((SECONDS - start < timeout)) || fail "$name" "not ready after ${timeout}s"
     sleep 0.3
   done
@@ -72,23 +78,17 @@ wait_for() {
 
 # ---------------------------------------------------------------- ports, addresses
 
-port_in_use() { ss -Htlun "sport = :$1" 2>/dev/null | grep -c . >/dev/null; }
-
-free_port() {
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 30000))
-    port_in_use "$p" || grep -q "=$p\$" "$dir/ports.env" 2>/dev/null || { echo "$p"; return 0; }
-  done
-  fail cluster "choosing a free port"
-}
+# port_in_use PORT, free_port [TAKEN...]
+# shellcheck source=hack/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 choose_ports() {
   local names=(ETCD_CLIENT_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KUBELET_PORT
-    KUBELET_HEALTHZ_PORT PROXY_HEALTHZ_PORT PROXY_METRICS_PORT) n p
+    KUBELET_HEALTHZ_PORT PROXY_HEALTHZ_PORT PROXY_METRICS_PORT) n p taken=()
   : >"$dir/ports.env"
   for n in "${names[@]}"; do
-    p=$(free_port)
+    p=$(free_port "${taken[@]}") || fail cluster "choosing a free port for $n"
+    taken+=("$p")
     echo "$n=$p" >>"$dir/ports.env"
   done
   echo "NODE_IP=$(node_ip)" >>"$dir/ports.env"
@@ -509,7 +509,7 @@ cmd_up() {
   local i
   for ((i = 0; i < 120; i++)); do
     node_ready && break
-    is_running kubelet || fail kubelet "exited while registering the node"
+    ! has_exited kubelet || fail kubelet "exited while registering the node ($(exit_reason kubelet))"
     sleep 0.5
   done
   node_ready || fail kubelet "node $node not Ready after 60 s ($(kc get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}' 2>&1))"

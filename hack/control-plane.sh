@@ -56,16 +56,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/processes.sh"
 
 # ---------------------------------------------------------------- ports
 
-port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-
-free_port() {
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 30000))
-    port_in_use "$p" || { echo "$p"; return 0; }
-  done
-  fail "choosing a free loopback port"
-}
+# port_in_use PORT, free_port [TAKEN...]
+# shellcheck source=hack/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 # Keeps the ports of an earlier run when they are still free, so kubeconfigs stay valid.
 choose_ports() {
@@ -77,13 +70,9 @@ choose_ports() {
       return 0
     fi
   fi
-  ETCD_CLIENT_PORT=$(free_port)
-  ETCD_PEER_PORT=$(free_port)
-  APISERVER_PORT=$(free_port)
-  while [[ $ETCD_PEER_PORT == "$ETCD_CLIENT_PORT" ]]; do ETCD_PEER_PORT=$(free_port); done
-  while [[ $APISERVER_PORT == "$ETCD_CLIENT_PORT" || $APISERVER_PORT == "$ETCD_PEER_PORT" ]]; do
-    APISERVER_PORT=$(free_port)
-  done
+  ETCD_CLIENT_PORT=$(free_port) || fail "choosing a free loopback port"
+  ETCD_PEER_PORT=$(free_port "$ETCD_CLIENT_PORT") || fail "choosing a free loopback port"
+  APISERVER_PORT=$(free_port "$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT") || fail "choosing a free loopback port"
   printf 'ETCD_CLIENT_PORT=%s\nETCD_PEER_PORT=%s\nAPISERVER_PORT=%s\n' \
     "$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" >"$dir/ports.env"
 }
@@ -182,8 +171,7 @@ apiserver_ready() {
 wait_for() {
   local name=$1 check=$2 timeout=$3 log_file=$4 start=$SECONDS
   while ! $check; do
-    # Twice, apart: /proc/PID/cmdline read while the process is exec'ing can come back empty.
-    is_running "$name" || { sleep 0.3; is_running "$name"; } || fail "$name exited during startup" "$log_file"
+    ! has_exited "$name" || fail "$name exited during startup ($(exit_reason "$name"))" "$log_file"
     ((SECONDS - start < timeout)) || fail "waiting ${timeout}s for $name to become ready" "$log_file"
     sleep 0.3
   done

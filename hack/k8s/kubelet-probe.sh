@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Probe (for issue 8): can kubelet run on this VM against Debian's containerd 1.6 on cgroup v1
+# Probe (for the local cluster): can kubelet run on this VM against Debian's containerd 1.6 on cgroup v1
 # with the cgroupfs driver? Starts a PRIVATE containerd (own root, state and socket) and one
 # kubelet registered to the running hack/control-plane.sh plane, puts one static pod on it and
 # reports what happened. Not a cluster: no scheduler, no controller-manager, no kube-proxy.
@@ -68,10 +68,8 @@ cmd_stop() {
   say "stopped"
 }
 
-free_port() {
-  local p
-  while :; do p=$((20000 + RANDOM % 30000)); ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }; done
-}
+# shellcheck source=hack/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/ports.sh"
 
 cmd_run() {
   [[ $(id -u) == 0 ]] || { say "needs root"; exit 1; }

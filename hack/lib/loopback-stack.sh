@@ -34,8 +34,17 @@ stack_wait_http() {  # url seconds what
   stack_fail "$what did not answer at $url within ${secs}s; see $STACK_DIR/"
 }
 
+# shellcheck source=hack/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+# A port for the stack, different from the ones it chose before (they may not be bound yet;
+# kept in a file, since callers run this in a command substitution).
 stack_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  local p taken=()
+  mkdir -p "$STACK_DIR"
+  [[ -f $STACK_DIR/ports.taken ]] && mapfile -t taken <"$STACK_DIR/ports.taken"
+  p=$(free_port "${taken[@]}") || stack_fail "choosing a free loopback port"
+  echo "$p" >>"$STACK_DIR/ports.taken"
+  echo "$p"
 }
 
 stack_down() {
@@ -53,6 +62,7 @@ stack_down() {
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$f"
   done
+  rm -f "$STACK_DIR/ports.taken"
 }
 
 stack_start_apps() {

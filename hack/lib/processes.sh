@@ -46,25 +46,57 @@ stop_process() {
 }
 
 # spawn NAME LOGFILE CMD...: starts CMD detached (own session, stdio to the log, so neither a
-# terminal nor ctest waiting on our output pipes keeps it tied to us) and records its pid.
-# The pid is written by the process itself just before it execs CMD, so it names the program
-# even when setsid has to fork (it does when the caller leads its process group, e.g. under
-# job control; the pid of `&` was then setsid's short-lived parent, the program ran on under
-# another pid, and a healthy start was reported as "exited during startup").
+# terminal nor ctest waiting on our output pipes keeps it tied to us) and records its pid in
+# NAME.pid. A small bash of its own stays the program's parent, waits for it and writes its wait
+# status to NAME.exit: whether a program has exited is then a fact read from a file, never a
+# guess from /proc (a process read while it exec's shows an empty command line). Being started
+# in the background of a non-interactive shell, CMD ignores SIGINT and SIGQUIT; stop it with
+# stop_process (SIGTERM).
 spawn() {
   local name=$1 log_file=$2 f i
   shift 2
   f=$(pid_file "$name")
-  rm -f "$f" "$f.tmp"
+  rm -f "$f" "$f.tmp" "$(exit_file "$name")"
   : >"$log_file"
   # 8>&-: the child must not inherit (and so hold) our lock on the state dir.
-  setsid bash -c 'echo $$ >"$0.tmp" && mv -f "$0.tmp" "$0" && exec "$@"' "$f" "$@" \
+  setsid bash -c 'f=$0
+    "$@" &
+    echo $! >"$f.tmp" && mv -f "$f.tmp" "$f"
+    wait $!
+    echo $? >"${f%.pid}.exit.tmp" && mv -f "${f%.pid}.exit.tmp" "${f%.pid}.exit"' "$f" "$@" \
     </dev/null >>"$log_file" 2>&1 8>&- &
   for ((i = 0; i < 200; i++)); do
     [[ -s $f ]] && return 0
     sleep 0.05
   done
   say "$name: no pid recorded 10 s after starting it (see $log_file)"
+}
+
+exit_file() { echo "$dir/$1.exit"; }
+
+# has_exited NAME: true once the program spawn started has ended (its wait status is recorded),
+# or, for a pid file without a status (its waiting parent killed too), once no live process of
+# ours has that pid.
+has_exited() {
+  [[ -f $(exit_file "$1") ]] && return 0
+  is_running "$1" && return 1
+  # No status and no process: its parent may be writing the status right now.
+  sleep 0.3
+  [[ -f $(exit_file "$1") ]] || ! is_running "$1"
+}
+
+# exit_reason NAME: how the program ended, from its recorded wait status ("exit status 1",
+# "killed by SIGKILL"), or "no exit status recorded".
+exit_reason() {
+  local f status
+  f=$(exit_file "$1")
+  [[ -f $f ]] || { echo "no exit status recorded"; return 0; }
+  status=$(<"$f")
+  if [[ $status =~ ^[0-9]+$ ]] && ((status > 128)); then
+    echo "killed by SIG$(kill -l $((status - 128)) 2>/dev/null || echo "#$((status - 128))")"
+  else
+    echo "exit status $status"
+  fi
 }
 
 # sweep_leftovers NAME...: kills processes named NAME (their comm) whose command line mentions

@@ -438,7 +438,7 @@ def check_dashboards():
        f"{exprs} queries; {contents} required views present")
 
 
-# What each dashboard must show (issue 7): (what, panel type or "annotation", regex over its query).
+# What each dashboard must show: (what, panel type or "annotation", regex over its query).
 DASHBOARD_CONTENTS = {
     "kubeheal-service-red": [
         ("latency heatmap", "heatmap", r"http_request_duration_seconds_bucket"),

@@ -123,14 +123,9 @@ e2e_ensure_cluster() {
     if "$E2E_ROOT/hack/cluster.sh" status >/dev/null 2>&1; then
       e2e_say "local cluster already up; using it"
     else
-      # One retry from scratch: a transient startup failure must not cost a 25-min run. (The
-      # one seen, "kube-apiserver: exited during startup" while it ran on, was a wrong pid from
-      # setsid; hack/lib/processes.sh spawn records the program's own pid since.)
-      if ! "$E2E_ROOT/hack/cluster.sh" up; then
-        e2e_say "cluster up failed (above); tearing down and trying once more"
-        "$E2E_ROOT/hack/cluster.sh" down >&2 || true
-        "$E2E_ROOT/hack/cluster.sh" up || return 1
-      fi
+      # No retry: a failed start is a defect to fix, and cluster.sh keeps what it saw in
+      # logs/last-failure/ (exit statuses recorded by hack/lib/processes.sh).
+      "$E2E_ROOT/hack/cluster.sh" up || return 1
       E2E_STARTED_CLUSTER=1
     fi
   fi

@@ -8,7 +8,8 @@
 # installed with the samples, the bundled Prometheus and the operator (2 replicas, leader
 # election; hack/cluster/values-e2e.yaml), Prometheus scraping every agent, the sample
 # HealingPolicies' baselines warmed, then the drills of tests/e2e/drills/ one after another
-# (issue 8): each a FaultScenario with `expect`, followed live until its verdict, plus the
+# (latency, errors, crash loop, traffic flood, memory leak, cascade, operator failover): each
+# a FaultScenario with `expect`, followed live until its verdict, plus the
 # checks the verdict does not cover (3: pods Ready again; 4: new pods Ready, scaled back in;
 # 5: no OOMKilled; 6: every policy acts on its own signals, no flapping; 7: leader killed
 # mid-drill, the other replica takes the Lease and finishes, faults lapse). A failing drill dumps

@@ -12,7 +12,7 @@ class RollingWindow;
 
 // Mean +- k standard deviations of the last `window` points (the current point excluded).
 // Serves two factory names: "zscore" (window 60, sensitivity 3) and "movingAverage"
-// (window 20, sensitivity 2.5, as in seed 001); they differ only in defaults and wording.
+// (window 20, sensitivity 2.5 by default); they differ only in defaults and wording.
 class RollingBandDetector final : public StreamingDetector {
  public:
   struct Config {

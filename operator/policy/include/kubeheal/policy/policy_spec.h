@@ -100,7 +100,7 @@ struct PolicySpec {
   Seconds pod_failure_for{0};
 };
 
-// The rules of seed 002 (the CRD's default for spec.rules), used when a policy lists none:
+// The default rules (the CRD's default for spec.rules), used when a policy lists none:
 //   crash -> restart, alert            not-ready -> restart, alert
 //   errors -> circuitBreak, restart, alert
 //   latency unless errors -> throttle, scale, alert
