@@ -51,7 +51,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=hack/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 wait_port() {
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
@@ -60,8 +61,11 @@ wait_port() {
   echo "bench-agent: nothing listens on port $1" >&2; exit 1
 }
 
-UPSTREAM_PORT=$(free_port); AGENT_PORT=$(free_port); ADMIN_PORT=$(free_port)
-NGINX_PORT=$(free_port); HAPROXY_PORT=$(free_port)
+UPSTREAM_PORT=$(free_port)
+AGENT_PORT=$(free_port "$UPSTREAM_PORT")
+ADMIN_PORT=$(free_port "$UPSTREAM_PORT" "$AGENT_PORT")
+NGINX_PORT=$(free_port "$UPSTREAM_PORT" "$AGENT_PORT" "$ADMIN_PORT")
+HAPROXY_PORT=$(free_port "$UPSTREAM_PORT" "$AGENT_PORT" "$ADMIN_PORT" "$NGINX_PORT")
 
 nginx_conf() {  # $1 = name, $2 = server block body
   mkdir -p "$WORK/$1"
