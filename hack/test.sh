@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The test command of the README (`make test`): every stage in order, each timed.
+#   0. repository checks: no tracked file refers to a path outside the repository
 #   1. release build, unit tests
 #   2. container images (Docker engine started if none answers), then integration tests
 #      (real kube-apiserver, Prometheus, agents, containers; they start what they need)
 #   3. end-to-end drills on the local single-node cluster built from parts (tests/e2e/run.sh
-#      local: cluster, chart with samples + Prometheus + operator, the seven drills of issue 8);
+#      local: cluster, chart with samples + Prometheus + operator, the seven drills of
+#      tests/e2e/drills/);
 #      a cluster already up is reused and kept, one this stage brings up is torn down
 #   4. unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 # During development KUBEHEAL_SKIP_E2E=1 skips stage 3 and KUBEHEAL_SKIP_SANITIZE=1 stage 4
@@ -14,6 +16,10 @@ cd "$(dirname "$0")/.."
 export JOBS=${JOBS:-$(nproc)}
 t0=$SECONDS
 stage() { echo; echo "==> [$((SECONDS - t0))s] $*"; }
+
+stage "repository checks (hack/checks/: no reference outside the repository)"
+hack/checks/paths-inside-repo.py --self-test
+hack/checks/paths-inside-repo.py
 
 stage "installing dependencies"
 hack/install-deps.sh

@@ -38,7 +38,7 @@ struct HealingPolicyReconcilerOptions {
   std::chrono::seconds status_refresh{0};
 };
 
-// Reconciles HealingPolicy objects (see docs: ARCHITECTURE.md "The loop"): every `interval`
+// Reconciles HealingPolicy objects (see docs/architecture.md "The loop"): every `interval`
 // it renders each signal's query for the target workload, asks Prometheus, feeds the signal's
 // detector, hands the observation to the decision engine and carries out its decisions —
 // each one written to status, to the engine-state annotation and to Events (on the policy and
