@@ -1,4 +1,5 @@
 #include "kubeheal/agentclient/agent_client_impl.h"
+#include "kubeheal/common/no_redirects.h"
 
 #include <cpprest/http_client.h>
 
@@ -57,7 +58,7 @@ Result<AgentClientImpl::Reply> AgentClientImpl::Call(const AgentEndpoint& agent,
                                                      const std::string& path,
                                                      const nlohmann::json* body) {
   try {
-    web::http::client::http_client_config config;
+    web::http::client::http_client_config config = NoRedirectsConfig();
     config.set_timeout(timeout_);
     web::http::client::http_client client(to_string_t("http://" + agent.ToString()), config);
     web::http::http_request request(to_string_t(method));
@@ -67,6 +68,9 @@ Result<AgentClientImpl::Reply> AgentClientImpl::Call(const AgentEndpoint& agent,
       request.set_body(body->dump(), "application/json");
     }
     auto response = client.request(request).get();
+    if (auto refused = RedirectRefused(response, "agent " + agent.ToString() + " " + method + " " + path)) {
+      return *refused;
+    }
     const std::string text = response.extract_utf8string(true).get();
     Reply reply;
     reply.status = response.status_code();

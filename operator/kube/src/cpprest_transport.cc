@@ -1,4 +1,5 @@
 #include "kubeheal/kube/cpprest_transport.h"
+#include "kubeheal/common/no_redirects.h"
 
 #include <algorithm>
 #include <fstream>
@@ -45,7 +46,7 @@ struct CpprestTransport::Impl {
 namespace {
 
 client::http_client_config MakeConfig(const RestConfig& c, std::chrono::seconds timeout) {
-  client::http_client_config cfg;
+  client::http_client_config cfg = NoRedirectsConfig();
   cfg.set_timeout(timeout);
   cfg.set_validate_certificates(!c.insecure_skip_tls_verify);
   const std::string ca = c.ca_pem, cert = c.client_cert_pem, key = c.client_key_pem;
@@ -95,6 +96,9 @@ CpprestTransport::~CpprestTransport() = default;
 Result<HttpResponse> CpprestTransport::Send(const HttpRequest& request) {
   try {
     http::http_response resp = impl_->requests->request(impl_->Build(request)).get();
+    if (auto refused = RedirectRefused(resp, request.method + " " + request.path_and_query)) {
+      return *refused;
+    }
     HttpResponse out = Convert(resp);
     out.body = resp.extract_utf8string(true).get();
     return out;
@@ -114,6 +118,9 @@ Result<HttpResponse> CpprestTransport::Stream(const HttpRequest& request, const 
   } unregister{cancel, reg};
   try {
     http::http_response resp = impl_->streams->request(impl_->Build(request), cts.get_token()).get();
+    if (auto refused = RedirectRefused(resp, request.method + " " + request.path_and_query)) {
+      return *refused;
+    }
     HttpResponse out = Convert(resp);
     if (out.status != 200) {
       out.body = resp.extract_utf8string(true).get();

@@ -1,4 +1,5 @@
 #include "kubeheal/prom/prometheus_client_impl.h"
+#include "kubeheal/common/no_redirects.h"
 
 #include <cpprest/http_client.h>
 #include <cpprest/uri.h>
@@ -91,7 +92,7 @@ Result<std::unique_ptr<PrometheusClientImpl>> PrometheusClientImpl::Create(
   if (options.request_timeout <= std::chrono::milliseconds(0)) {
     return Error::Terminal("InvalidArgument", "prometheus request timeout must be positive");
   }
-  http::client::http_client_config config;
+  http::client::http_client_config config = NoRedirectsConfig();
   config.set_timeout(options.request_timeout);
   config.set_validate_certificates(true);
   if (!options.ca_file.empty()) {
@@ -163,6 +164,7 @@ Result<QueryResult> PrometheusClientImpl::Post(const std::string& path,
   request.headers().set_content_type(to_string_t("application/x-www-form-urlencoded"));
   try {
     http::http_response response = http_->request(request).get();
+    if (auto refused = RedirectRefused(response, context)) return *refused;
     const std::vector<unsigned char> bytes = response.extract_vector().get();
     const std::string body(bytes.begin(), bytes.end());
     return ParseQueryResponse(response.status_code(), body, context);
