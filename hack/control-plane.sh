@@ -182,7 +182,7 @@ wait_for() {
 binaries() {
   local paths missing=0 bin
   for bin in $("$repo/hack/k8s/build.sh" --path kube-apiserver etcd); do [[ -x $bin ]] || missing=1; done
-  ((missing == 0)) || say "building kube-apiserver and etcd once (cold: ~25 min on 2 busy cores; progress follows)"
+  ((missing == 0)) || say "building kube-apiserver and etcd once (cold: ~8 min on 2 quiet cores, longer beside other builds; progress follows)"
   paths=$("$repo/hack/k8s/build.sh" kube-apiserver etcd) || fail "building kube-apiserver and etcd (hack/k8s/build.sh)"
   APISERVER_BIN=$(sed -n 1p <<<"$paths")
   ETCD_BIN=$(sed -n 2p <<<"$paths")

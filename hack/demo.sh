@@ -70,7 +70,7 @@ export E2E_ARTIFACTS
 rm -rf "$E2E_ARTIFACTS"
 e2e_init "$mode"
 
-step "container images (build/images; the bundled Prometheus is built from its Go module once: ~25 min cold)"
+step "container images (build/images; the bundled Prometheus is built from its Go module once: a few minutes cold)"
 if [[ $used == current && $mode != kind ]]; then
   echo "using the current kubeconfig context '$context': the images kubeheal/<name>:dev must be"
   echo "available to that cluster (built here with hack/images.sh; push or load them yourself)"

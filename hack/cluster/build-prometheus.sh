@@ -4,9 +4,9 @@
 # without Kubernetes service discovery ("field kubernetes_sd_configs not found in type
 # config.ScrapeConfig"), which the chart's scrape config needs. Prometheus 2.53 picks its service
 # discoveries at code-generation time, so every SD is compiled in (1253 packages): a cold build
-# takes ~25 min on the 2 busy cores, later runs find the binary and return at once. The wrapper
-# module copies Prometheus' own replace/exclude lines (Go ignores a dependency's), without which
-# klog/v2 resolves to the real one and cmd/prometheus does not compile.
+# takes ~3 min on 2 quiet cores (longer beside other builds); later runs find the binary and
+# return at once. The wrapper module copies Prometheus' own replace/exclude lines (Go ignores a
+# dependency's), without which klog/v2 resolves to the real one and cmd/prometheus does not compile.
 #   usage: hack/cluster/build-prometheus.sh      (cached in ~/.cache/kubeheal/prometheus/<v>/bin)
 # Environment: KUBEHEAL_PROMETHEUS_VERSION (module version, default v0.53.4 = Prometheus 2.53.4,
 # the chart's default image tag), KUBEHEAL_CACHE, GO, KUBEHEAL_GO_P (compile jobs, default 2).
@@ -49,7 +49,7 @@ start=$SECONDS
 log "resolving github.com/prometheus/prometheus@$version (log: $root/build.log)"
 (cd "$src" && GOFLAGS=-mod=mod "$GO" mod tidy) >"$root/build.log" 2>&1 || { tail -n 20 "$root/build.log" >&2; log "FAILED: go mod tidy"; exit 1; }
 semver=${version#v0.}
-log "building Prometheus 2.$semver (-p ${KUBEHEAL_GO_P:-2}); cold: ~25 min"
+log "building Prometheus 2.$semver (-p ${KUBEHEAL_GO_P:-2}); cold: ~3 min on a quiet machine"
 (cd "$src" && GOFLAGS="-mod=mod -buildvcs=false" "$GO" build -p "${KUBEHEAL_GO_P:-2}" -trimpath \
   -tags netgo \
   -ldflags "-s -w -X github.com/prometheus/common/version.Version=2.$semver" \
