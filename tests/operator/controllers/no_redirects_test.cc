@@ -3,12 +3,6 @@
 // a request (it would receive the caller's Authorization header), and the caller gets an error
 // naming the redirect. The baseline shows that cpprestsdk's default client does follow, so the
 // servers here would catch a client built without NoRedirectsConfig().
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,25 +16,15 @@
 #include "kubeheal/controllers/alert_sender.h"
 #include "kubeheal/kube/cpprest_transport.h"
 #include "kubeheal/prom/prometheus_client_impl.h"
+#include "../prom/loopback.h"
 
 namespace kubeheal {
 namespace {
 
 using utility::conversions::to_string_t;
 using utility::conversions::to_utf8string;
+using prom::testing_support::FreeLoopbackPort;
 using web::http::experimental::listener::http_listener;
-
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Where a redirect would lead: counts what it receives and answers 200 with `body`.
 class Target {
