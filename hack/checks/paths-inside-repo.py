@@ -50,7 +50,7 @@ def self_test():
                     f.write(text)
             subprocess.run(["git", "init", "-q", d], check=True)
             subprocess.run(["git", "-C", d, "add", "."], check=True)
-            found = scan(os.path.realpath(d))
+            found, _ = scan(os.path.realpath(d))
             if len(found) != want:
                 ok = False
                 print(f"paths-inside-repo self-test: {name} tree: {len(found)} finding(s), "
@@ -71,7 +71,8 @@ def scan(root):
         return real == root or real.startswith(root + os.sep)
 
     findings = []
-    for rel in tracked_files(root):
+    files = tracked_files(root)
+    for rel in files:
         path = os.path.join(root, rel)
         # Test data is data; this checker spells the patterns it looks for.
         if rel.startswith("tests/data/") or rel == SELF or not os.path.isfile(path):
@@ -102,20 +103,20 @@ def scan(root):
                         findings.append(f"{rel}:{n}: link '{target}' leaves the repository")
                     elif not os.path.exists(resolved):
                         findings.append(f"{rel}:{n}: link '{target}' names no file in the repository")
-    return findings
+    return findings, len(files)
 
 
 def main():
     if sys.argv[1:] == ["--self-test"]:
         return self_test()
-    findings = scan(ROOT)
+    findings, count = scan(ROOT)
     for f in findings:
         print(f"paths-inside-repo: {f}")
     if findings:
         print(f"paths-inside-repo: {len(findings)} reference(s) outside the repository or broken; "
               "a clone must carry what it points to", file=sys.stderr)
         return 1
-    print(f"paths-inside-repo: {len(tracked_files(ROOT))} tracked files, no reference outside the repository")
+    print(f"paths-inside-repo: {count} tracked files, no reference outside the repository")
     return 0
 
 

@@ -6,6 +6,8 @@
 #   say   a function that prints one progress line to stderr
 
 pid_file() { echo "$dir/$1.pid"; }
+# The wait status of a program spawn started, written by its waiting parent when it ends.
+exit_file() { echo "$dir/$1.exit"; }
 
 # True when the pid file names a live (not zombie) process started for this state dir.
 is_running() {
@@ -71,8 +73,6 @@ spawn() {
   done
   say "$name: no pid recorded 10 s after starting it (see $log_file)"
 }
-
-exit_file() { echo "$dir/$1.exit"; }
 
 # has_exited NAME: true once the program spawn started has ended (its wait status is recorded),
 # or, for a pid file without a status (its waiting parent killed too), once no live process of
