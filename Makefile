@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test unit integration e2e bench demo images format clean
+.PHONY: all deps build test unit integration e2e bench demo soak images format clean
 
 all: build
 
@@ -36,6 +36,10 @@ images: build
 
 demo: deps
 	@hack/demo.sh
+
+# SOAK_MINUTES (default 60) of normal traffic from a fresh install; fails on any healing action.
+soak: deps
+	@SOAK_MINUTES=$${SOAK_MINUTES:-60} tests/e2e/soak.sh local
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -6,6 +6,13 @@
   checks.py consistent NAMESPACE SINCE POLICY...  drill 6: actions since SINCE (RFC 3339) were
                                                   taken on the policy's own anomalous signals and
                                                   no action flapped
+  checks.py collateral NAMESPACE SINCE FAULTED POLICY...
+                                                  drills 1-6: only the policies of the faulted
+                                                  services (FAULTED, comma-separated) took actions
+                                                  since SINCE; prints the actions per policy, and
+                                                  who waited on whom (WaitingOnDependency Events)
+  checks.py waited NAMESPACE SINCE POLICY         exit 0 when POLICY waited on a related policy
+                                                  since SINCE (an Event WaitingOnDependency)
   checks.py oomkilled NAMESPACE SELECTOR          exit 1 when a container of the selected pods
                                                   was OOM-killed (state or last state)
   checks.py leader NAMESPACE LEASE                prints the pod name holding the Lease
@@ -117,6 +124,57 @@ def consistent(ns, since_text, policies):
     return 0 if ok else 1
 
 
+def actions_since(hp, since):
+    return [h for h in hp.get("status", {}).get("history", [])
+            if h.get("time") and parse_time(h["time"]) >= since
+            and h.get("action") != "revert" and not h.get("dryRun")]
+
+
+def waiting_events(ns, since, name):
+    """Messages of the WaitingOnDependency Events of HealingPolicy NAME since SINCE."""
+    events = kubectl_json("-n", ns, "get", "events", "--field-selector",
+                          f"involvedObject.kind=HealingPolicy,involvedObject.name={name},reason=WaitingOnDependency")
+    out = []
+    for e in (events or {}).get("items", []):
+        t = e.get("lastTimestamp") or e.get("eventTime") or e.get("metadata", {}).get("creationTimestamp")
+        if t and parse_time(t) >= since:
+            out.append(e.get("message", ""))
+    return out
+
+
+def collateral(ns, since_text, faulted_csv, policies):
+    since = parse_time(since_text)
+    faulted = {f for f in faulted_csv.split(",") if f}
+    ok = True
+    per_policy = []
+    for name in policies:
+        hp = kubectl_json("-n", ns, "get", "healingpolicy", name) or {}
+        taken = actions_since(hp, since)
+        per_policy.append(f"{name}:" + ("+".join(h.get("action", "?") for h in taken) or "-"))
+        target = hp.get("spec", {}).get("targetRef", {}).get("name", name)
+        if taken and target not in faulted:
+            ok = False
+            for h in taken:
+                print(f"  FAIL {name}: {h.get('action')} at {h.get('time')} on {target}, which no fault of "
+                      f"this drill touched: {h.get('message', '')[:200]}")
+        for message in waiting_events(ns, since, name)[:2]:
+            print(f"  {name} waited: {message[:240]}")
+    print("  actions per policy: " + " ".join(per_policy))
+    return 0 if ok else 1
+
+
+def waited(ns, since_text, name):
+    messages = waiting_events(ns, parse_time(since_text), name)
+    hp = kubectl_json("-n", ns, "get", "healingpolicy", name) or {}
+    now = [w for w in hp.get("status", {}).get("waitingOn", [])]
+    if not messages:
+        print(f"  FAIL {name}: never waited on a related policy (no WaitingOnDependency Event)")
+        return 1
+    print(f"  {name} waited on a related policy ({len(messages)} Events); status.waitingOn now: "
+          + (", ".join(f"{w.get('policy')} ({w.get('relation')}, rule {w.get('rule')})" for w in now) or "none"))
+    return 0
+
+
 def oomkilled(ns, selector):
     pods = kubectl_json("-n", ns, "get", "pods", "-l", selector) or {"items": []}
     bad = []
@@ -149,6 +207,10 @@ def main():
         return baseline(args[0], args[1:])
     if cmd == "consistent":
         return consistent(args[0], args[1], args[2:])
+    if cmd == "collateral":
+        return collateral(args[0], args[1], args[2], args[3:])
+    if cmd == "waited":
+        return waited(args[0], args[1], args[2])
     if cmd == "oomkilled":
         return oomkilled(args[0], args[1])
     if cmd == "leader":

@@ -380,7 +380,21 @@ e2e_check_4() {
 
 e2e_check_5() { python3 "$E2E_DIR/checks.py" oomkilled "$E2E_NS" app.kubernetes.io/name=users; }
 
-e2e_check_6() { python3 "$E2E_DIR/checks.py" consistent "$E2E_NS" "$1" orders payments users; }
+# Drill 6: every action on the policy's own signals, no flapping, and orders (which calls both
+# faulted services) waited on them instead of acting.
+e2e_check_6() {
+  local ok=0
+  python3 "$E2E_DIR/checks.py" consistent "$E2E_NS" "$1" orders payments users || ok=1
+  python3 "$E2E_DIR/checks.py" waited "$E2E_NS" "$1" orders || ok=1
+  return "$ok"
+}
+
+# Drills 1-6: only the faulted services' policies act (no collateral action on a caller).
+# The faulted services are those the drill's scenarios select.
+e2e_faulted_of() { grep -oE 'app.kubernetes.io/name: [a-z0-9-]+' "$1" | awk '{print $2}' | sort -u | paste -sd,; }
+e2e_check_collateral() {
+  python3 "$E2E_DIR/checks.py" collateral "$E2E_NS" "$2" "$(e2e_faulted_of "$1")" orders payments users
+}
 
 e2e_faults_active() { e2e_prom_query "sum(kubeheal_agent_faults_active{namespace=\"$E2E_NS\"})"; }
 e2e_no_faults() { local v; v=$(e2e_faults_active); [[ -z $v || $v == 0 ]]; }
@@ -442,6 +456,11 @@ e2e_run_drill() {
     7) e2e_check_7 "$(cat "$E2E_ARTIFACTS/killed-leader" 2>/dev/null)" >"$checks_out" 2>&1 || check_rc=1 ;;
     *) : >"$checks_out" ;;
   esac
+  if ((n >= 1 && n <= 6)); then
+    e2e_check_collateral "$file" "$since" >>"$checks_out" 2>&1 || check_rc=1
+  fi
+  local per_policy
+  per_policy=$(sed -n 's/^  actions per policy: //p' "$checks_out" | tail -n 1)
   [[ -s $checks_out ]] && { e2e_say "drill $n checks:"; cat "$checks_out" >&2; }
   local verdicts mttd mttr actions
   verdicts=$(e2e_result verdict | paste -sd/)
@@ -451,7 +470,7 @@ e2e_run_drill() {
   local result=Passed
   [[ $rc == 0 && $check_rc == 0 ]] || result=FAILED
   e2e_say "drill $n: verdict $verdicts, MTTD $mttd, MTTR $mttr, actions ${actions:--}, checks $([[ $check_rc == 0 ]] && echo ok || echo FAILED) -> $result ($((SECONDS - start))s)"
-  E2E_ROWS+=("$n|$(basename "$file" .yaml)|$verdicts|$mttd|$mttr|${actions:--}|$([[ $check_rc == 0 ]] && echo ok || echo FAILED)|$((SECONDS - t0))|$result")
+  E2E_ROWS+=("$n|$(basename "$file" .yaml)|$verdicts|$mttd|$mttr|${actions:--}|${per_policy:--}|$([[ $check_rc == 0 ]] && echo ok || echo FAILED)|$((SECONDS - t0))|$result")
   if [[ $result != Passed ]]; then
     E2E_FAILED=1
     e2e_result reason | sed 's/^/  reason: /' >&2
@@ -464,10 +483,10 @@ e2e_summary() {
   local row
   echo
   echo "kubeheal e2e ($E2E_MODE) summary, total $((SECONDS - E2E_T0))s; artifacts in $E2E_ARTIFACTS"
-  printf '%-6s %-32s %-14s %-10s %-12s %-24s %-7s %6s  %s\n' DRILL SCENARIO VERDICT MTTD MTTR ACTIONS CHECKS TIME RESULT
+  printf '%-6s %-32s %-14s %-10s %-12s %-24s %-40s %-7s %6s  %s\n' DRILL SCENARIO VERDICT MTTD MTTR ACTIONS ACTIONS-PER-POLICY CHECKS TIME RESULT
   for row in "${E2E_ROWS[@]}"; do
-    IFS='|' read -r n name v d r a c t res <<<"$row"
-    printf '%-6s %-32s %-14s %-10s %-12s %-24s %-7s %5ss  %s\n' "$n" "$name" "$v" "$d" "$r" "$a" "$c" "$t" "$res"
+    IFS='|' read -r n name v d r a pp c t res <<<"$row"
+    printf '%-6s %-32s %-14s %-10s %-12s %-24s %-40s %-7s %5ss  %s\n' "$n" "$name" "$v" "$d" "$r" "$a" "$pp" "$c" "$t" "$res"
   done
   echo "stages:"
   for row in "${E2E_STAGES[@]}"; do

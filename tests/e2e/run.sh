@@ -6,18 +6,21 @@
 #
 # Steps: images (built when missing), cluster (brought up unless up), images loaded, chart
 # installed with the samples, the bundled Prometheus and the operator (2 replicas, leader
-# election; hack/cluster/values-e2e.yaml), Prometheus scraping every agent, the sample
-# HealingPolicies' baselines warmed, then the drills of tests/e2e/drills/ one after another
+# election; hack/cluster/values-e2e.yaml), Prometheus scraping every agent, a 10-minute soak of
+# normal traffic with restarts and a leader move that must end without any healing action, the
+# sample HealingPolicies' baselines warmed, then the drills of tests/e2e/drills/ one after another
 # (latency, errors, crash loop, traffic flood, memory leak, cascade, operator failover): each
 # a FaultScenario with `expect`, followed live until its verdict, plus the
-# checks the verdict does not cover (3: pods Ready again; 4: new pods Ready, scaled back in;
-# 5: no OOMKilled; 6: every policy acts on its own signals, no flapping; 7: leader killed
+# checks the verdict does not cover (1-6: only the faulted services' policies act; 3: pods
+# Ready again; 4: new pods Ready, scaled back in; 5: no OOMKilled; 6: every policy acts on its
+# own signals, no flapping, orders waited on its dependencies; 7: leader killed
 # mid-drill, the other replica takes the Lease and finishes, faults lapse). A failing drill dumps
 # the policy and scenario status, Events and operator logs, and the run goes on. Ends with a
 # summary table; exit 1 when any drill or stage failed.
 #
 # Environment:
 #   E2E_DRILLS="1 2"           drills to run (default: 1 2 3 4 5 6 7)
+#   E2E_SOAK_MINUTES=10        the soak before the drills (tests/e2e/soak.sh; 0 = none)
 #   E2E_KEEP=1                 keep the cluster afterwards; E2E_KEEP=0 always tears it down;
 #                              unset: torn down only when this run brought it up
 #   KUBEHEAL_E2E_BUILD_DIR     build dir with the binaries, images in <dir>/images (default build)
@@ -28,6 +31,8 @@ set -euo pipefail
 mode=${1:-local}
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/soak.sh
+source "$(dirname "$0")/soak.sh"
 e2e_init "$mode"
 read -r -a drills <<<"${E2E_DRILLS:-1 2 3 4 5 6 7}"
 e2e_say "kubeheal e2e, $mode path, drills ${drills[*]}; artifacts in $E2E_ARTIFACTS"
@@ -55,6 +60,10 @@ e2e_stage "cluster up" e2e_ensure_cluster || setup_failed "cluster"
 e2e_stage "images load" e2e_load_images || setup_failed "loading the images"
 e2e_stage "chart install" e2e_install || setup_failed "chart install"
 e2e_stage "Prometheus scrape" e2e_wait_scraped || setup_failed "Prometheus does not scrape the agents"
+# No false actions: a short soak (tests/e2e/soak.sh) from the install on, the warm-up inside it.
+if ((${E2E_SOAK_MINUTES:-10} > 0)); then
+  e2e_stage "soak ${E2E_SOAK_MINUTES:-10} min" e2e_soak "${E2E_SOAK_MINUTES:-10}" || E2E_FAILED=1
+fi
 e2e_stage "baseline warm-up" e2e_wait_baseline || setup_failed "the policies' baseline did not warm"
 
 for n in "${drills[@]}"; do

@@ -219,35 +219,35 @@ nlohmann::json ToJson(const FaultScenarioStatus& st) {
 FaultScenarioStatus FaultScenarioStatusFromJson(const nlohmann::json& j) {
   FaultScenarioStatus st;
   if (!j.is_object()) return st;
-  st.observed_generation = j.value("observedGeneration", int64_t{0});
-  st.phase = j.value("phase", "");
+  st.observed_generation = IntegerOr(j, "observedGeneration", 0);
+  st.phase = TextOr(j, "phase");
   if (j.contains("conditions") && j["conditions"].is_array()) {
     for (const auto& c : j["conditions"]) st.conditions.push_back(ConditionFromJson(c));
   }
   if (j.contains("targets") && j["targets"].is_array()) {
     for (const auto& tj : j["targets"]) {
       ScenarioTarget t;
-      t.pod = tj.value("pod", "");
-      t.ip = tj.value("ip", "");
-      t.injected = tj.value("injected", false);
+      t.pod = TextOr(tj, "pod");
+      t.ip = TextOr(tj, "ip");
+      t.injected = BoolOr(tj, "injected", false);
       if (tj.contains("faultIds") && tj["faultIds"].is_array()) {
         for (const auto& id : tj["faultIds"]) {
           if (id.is_string()) t.fault_ids.push_back(id.get<std::string>());
         }
       }
-      t.killed_at = tj.value("killedAt", "");
-      t.error = tj.value("error", "");
+      t.killed_at = TextOr(tj, "killedAt");
+      t.error = TextOr(tj, "error");
       st.targets.push_back(std::move(t));
     }
   }
-  st.start_time = j.value("startTime", "");
-  st.end_time = j.value("endTime", "");
-  st.detected_time = j.value("detectedTime", "");
-  st.recovered_time = j.value("recoveredTime", "");
-  st.verdict = j.value("verdict", "");
-  st.verdict_reason = j.value("verdictReason", "");
-  st.mttd = j.value("mttd", "");
-  st.mttr = j.value("mttr", "");
+  st.start_time = TextOr(j, "startTime");
+  st.end_time = TextOr(j, "endTime");
+  st.detected_time = TextOr(j, "detectedTime");
+  st.recovered_time = TextOr(j, "recoveredTime");
+  st.verdict = TextOr(j, "verdict");
+  st.verdict_reason = TextOr(j, "verdictReason");
+  st.mttd = TextOr(j, "mttd");
+  st.mttr = TextOr(j, "mttr");
   if (j.contains("mttdSeconds") && j["mttdSeconds"].is_number()) {
     st.mttd_seconds = j["mttdSeconds"].get<double>();
   }

@@ -166,23 +166,23 @@ nlohmann::json ToJson(const ActionRecord& r, bool full) {
 ActionRecord ActionRecordFromJson(const nlohmann::json& j) {
   ActionRecord r;
   if (!j.is_object()) return r;
-  r.time = j.value("time", "");
-  r.action = j.value("action", "");
-  r.rule = j.value("rule", "");
-  r.result = j.value("result", "");
-  r.message = j.value("message", "");
-  r.dry_run = j.value("dryRun", false);
-  r.scenario = j.value("scenario", "");
+  r.time = TextOr(j, "time");
+  r.action = TextOr(j, "action");
+  r.rule = TextOr(j, "rule");
+  r.result = TextOr(j, "result");
+  r.message = TextOr(j, "message");
+  r.dry_run = BoolOr(j, "dryRun", false);
+  r.scenario = TextOr(j, "scenario");
   if (j.contains("evidence") && j["evidence"].is_array()) {
     for (const auto& e : j["evidence"]) {
       Evidence ev;
-      ev.signal = e.value("signal", "");
-      ev.query = e.value("query", "");
+      ev.signal = TextOr(e, "signal");
+      ev.query = TextOr(e, "query");
       ev.value = ReadOptionalNumber(e, "value");
       ev.low = ReadOptionalNumber(e, "low");
       ev.high = ReadOptionalNumber(e, "high");
-      ev.score = e.value("score", 0.0);
-      ev.severity = e.value("severity", "");
+      ev.score = NumberOr(e, "score", 0.0);
+      ev.severity = TextOr(e, "severity");
       r.evidence.push_back(std::move(ev));
     }
   }
@@ -277,6 +277,24 @@ Result<HealingPolicy> HealingPolicyFromJson(const nlohmann::json& object) {
   if (s.cooldown < s.interval) spec.Fail("cooldown", "must be at least spec.interval");
   s.dry_run = spec.Bool("dryRun", false);
   s.suspend = spec.Bool("suspend", false);
+  const auto& depends_on = spec.Array("dependsOn");
+  std::set<std::string> dependencies;
+  for (size_t i = 0; i < depends_on.size(); ++i) {
+    auto dep = spec.Element("dependsOn", depends_on[i], i);
+    if (!depends_on[i].is_object()) {
+      errors.push_back(dep.path() + ": must be an object {name: <HealingPolicy>}");
+      continue;
+    }
+    const std::string name = dep.String("name", true);
+    if (name.empty()) continue;
+    if (name == p.metadata.name) {
+      dep.Fail("name", "a policy cannot depend on itself");
+    } else if (!dependencies.insert(name).second) {
+      dep.Fail("name", "\"" + name + "\" is listed twice");
+    } else {
+      s.depends_on.push_back(name);
+    }
+  }
   if (!errors.empty()) {
     return InvalidObject("HealingPolicy " + p.metadata.Key(), errors);
   }
@@ -344,34 +362,41 @@ nlohmann::json ToJson(const HealingPolicyStatus& st) {
   j["history"] = nlohmann::json::array();
   for (const auto& h : st.history) j["history"].push_back(ToJson(h, true));
   if (!st.active_scenario.empty()) j["activeScenario"] = st.active_scenario;
+  if (!st.waiting_on.empty()) {
+    j["waitingOn"] = nlohmann::json::array();
+    for (const auto& w : st.waiting_on) {
+      j["waitingOn"].push_back(
+          {{"policy", w.policy}, {"relation", w.relation}, {"rule", w.rule}, {"reason", w.reason}});
+    }
+  }
   return j;
 }
 
 HealingPolicyStatus HealingPolicyStatusFromJson(const nlohmann::json& j) {
   HealingPolicyStatus st;
   if (!j.is_object()) return st;
-  st.observed_generation = j.value("observedGeneration", int64_t{0});
-  st.phase = j.value("phase", "");
+  st.observed_generation = IntegerOr(j, "observedGeneration", 0);
+  st.phase = TextOr(j, "phase");
   if (j.contains("conditions") && j["conditions"].is_array()) {
     for (const auto& c : j["conditions"]) st.conditions.push_back(ConditionFromJson(c));
   }
-  st.last_evaluation_time = j.value("lastEvaluationTime", "");
+  st.last_evaluation_time = TextOr(j, "lastEvaluationTime");
   if (j.contains("signals") && j["signals"].is_array()) {
     for (const auto& sj : j["signals"]) {
       SignalStatus s;
-      s.name = sj.value("name", "");
+      s.name = TextOr(sj, "name");
       s.value = ReadOptionalNumber(sj, "value");
       if (sj.contains("expected") && sj["expected"].is_object()) {
         s.low = ReadOptionalNumber(sj["expected"], "low");
         s.high = ReadOptionalNumber(sj["expected"], "high");
       }
-      s.score = sj.value("score", 0.0);
-      s.severity = sj.value("severity", "normal");
-      s.confidence = sj.value("confidence", 0.0);
-      s.anomalous = sj.value("anomalous", false);
-      s.anomalous_since = sj.value("anomalousSince", "");
-      s.explanation = sj.value("explanation", "");
-      s.error = sj.value("error", "");
+      s.score = NumberOr(sj, "score", 0.0);
+      s.severity = TextOr(sj, "severity", "normal");
+      s.confidence = NumberOr(sj, "confidence", 0.0);
+      s.anomalous = BoolOr(sj, "anomalous", false);
+      s.anomalous_since = TextOr(sj, "anomalousSince");
+      s.explanation = TextOr(sj, "explanation");
+      s.error = TextOr(sj, "error");
       st.signals.push_back(std::move(s));
     }
   }
@@ -379,22 +404,29 @@ HealingPolicyStatus HealingPolicyStatusFromJson(const nlohmann::json& j) {
   if (j.contains("activeActions") && j["activeActions"].is_array()) {
     for (const auto& aj : j["activeActions"]) {
       ActiveAction a;
-      a.action = aj.value("action", "");
-      a.since = aj.value("since", "");
-      a.expires = aj.value("expires", "");
-      a.previous_replicas = aj.value("previousReplicas", int64_t{-1});
+      a.action = TextOr(aj, "action");
+      a.since = TextOr(aj, "since");
+      a.expires = TextOr(aj, "expires");
+      a.previous_replicas = IntegerOr(aj, "previousReplicas", -1);
       st.active_actions.push_back(std::move(a));
     }
   }
   if (j.contains("ladder") && j["ladder"].is_object()) {
-    st.ladder = LadderState{j["ladder"].value("rule", ""), j["ladder"].value("step", int64_t{0}),
-                            j["ladder"].value("verifyAt", "")};
+    st.ladder = LadderState{TextOr(j["ladder"], "rule"), IntegerOr(j["ladder"], "step", 0),
+                            TextOr(j["ladder"], "verifyAt")};
   }
-  st.actions_last_hour = j.value("actionsLastHour", int64_t{0});
+  st.actions_last_hour = IntegerOr(j, "actionsLastHour", 0);
   if (j.contains("history") && j["history"].is_array()) {
     for (const auto& h : j["history"]) st.history.push_back(ActionRecordFromJson(h));
   }
-  st.active_scenario = j.value("activeScenario", "");
+  st.active_scenario = TextOr(j, "activeScenario");
+  if (j.contains("waitingOn") && j["waitingOn"].is_array()) {
+    for (const auto& w : j["waitingOn"]) {
+      if (!w.is_object()) continue;
+      st.waiting_on.push_back({TextOr(w, "policy"), TextOr(w, "relation"), TextOr(w, "rule"),
+                               TextOr(w, "reason")});
+    }
+  }
   return st;
 }
 

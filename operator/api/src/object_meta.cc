@@ -8,14 +8,38 @@ bool ObjectMeta::HasFinalizer(const std::string& f) const {
   return std::find(finalizers.begin(), finalizers.end(), f) != finalizers.end();
 }
 
+std::string TextOr(const nlohmann::json& j, const char* key, const std::string& def) {
+  if (!j.is_object()) return def;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
+}
+
+int64_t IntegerOr(const nlohmann::json& j, const char* key, int64_t def) {
+  if (!j.is_object()) return def;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : def;
+}
+
+double NumberOr(const nlohmann::json& j, const char* key, double def) {
+  if (!j.is_object()) return def;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : def;
+}
+
+bool BoolOr(const nlohmann::json& j, const char* key, bool def) {
+  if (!j.is_object()) return def;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
+}
+
 ObjectMeta ObjectMetaFromJson(const nlohmann::json& m) {
   ObjectMeta meta;
   if (!m.is_object()) return meta;
-  meta.name = m.value("name", "");
-  meta.namespace_ = m.value("namespace", "");
-  meta.uid = m.value("uid", "");
-  meta.resource_version = m.value("resourceVersion", "");
-  meta.generation = m.value("generation", int64_t{0});
+  meta.name = TextOr(m, "name");
+  meta.namespace_ = TextOr(m, "namespace");
+  meta.uid = TextOr(m, "uid");
+  meta.resource_version = TextOr(m, "resourceVersion");
+  meta.generation = IntegerOr(m, "generation", 0);
   for (const char* key : {"labels", "annotations"}) {
     if (!m.contains(key) || !m[key].is_object()) continue;
     auto& target = std::string(key) == "labels" ? meta.labels : meta.annotations;
@@ -47,12 +71,12 @@ nlohmann::json ToJson(const Condition& c) {
 Condition ConditionFromJson(const nlohmann::json& j) {
   Condition c;
   if (!j.is_object()) return c;
-  c.type = j.value("type", "");
-  c.status = j.value("status", "");
-  c.reason = j.value("reason", "");
-  c.message = j.value("message", "");
-  c.last_transition_time = j.value("lastTransitionTime", "");
-  c.observed_generation = j.value("observedGeneration", int64_t{0});
+  c.type = TextOr(j, "type");
+  c.status = TextOr(j, "status");
+  c.reason = TextOr(j, "reason");
+  c.message = TextOr(j, "message");
+  c.last_transition_time = TextOr(j, "lastTransitionTime");
+  c.observed_generation = IntegerOr(j, "observedGeneration", 0);
   return c;
 }
 

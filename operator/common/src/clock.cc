@@ -1,5 +1,7 @@
 #include "kubeheal/common/clock.h"
 
+#include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <string>
 
@@ -26,6 +28,29 @@ std::string FormatRfc3339(Clock::TimePoint t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::optional<Clock::TimePoint> ParseRfc3339(const std::string& text) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 19) {
+    return std::nullopt;
+  }
+  std::string rest = text.substr(19);
+  if (!rest.empty() && rest[0] == '.') {
+    size_t digits = 1;
+    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+    if (digits == 1) return std::nullopt;
+    rest = rest.substr(digits);
+  }
+  if (rest != "Z" || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+      tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return Clock::TimePoint(std::chrono::seconds(timegm(&tm)));
 }
 
 }  // namespace kubeheal

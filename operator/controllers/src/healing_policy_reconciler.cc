@@ -1,9 +1,12 @@
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 #include "kubeheal/common/logger.h"
 #include "kubeheal/controllers/policy_translation.h"
+#include "kubeheal/policy/explanation.h"
 #include "kubeheal/policy/state_json.h"
 #include "signal_conversions.h"
 
@@ -77,6 +80,54 @@ Json WithoutLiveFigures(Json status) {
   return status;
 }
 
+std::string Figure(std::optional<double> v) {
+  if (!v) return "?";
+  std::ostringstream out;
+  out << std::setprecision(3) << *v;
+  return out.str();
+}
+
+// "p99-latency 1.2 (expected ..0.4)"
+std::string SignalSummary(const api::SignalStatus& s) {
+  return s.name + " " + Figure(s.value) + " (expected " + (s.low ? Figure(s.low) : "") + ".." +
+         (s.high ? Figure(s.high) : "") + ")";
+}
+
+policy::Pattern PatternOfSignal(const policy::PolicySpec& spec, const std::string& name) {
+  for (const auto& s : spec.signals) {
+    if (s.name == name) return s.pattern;
+  }
+  return policy::Pattern::kCustom;
+}
+
+// The anomalies of this evaluation that no related policy explains: what this policy tells the
+// policies related to it.
+std::vector<policy::RelatedAnomaly> OwnAnomalies(const policy::PolicySpec& spec,
+                                                 const policy::Observation& observation,
+                                                 const std::vector<api::SignalStatus>& signals,
+                                                 Clock::TimePoint now) {
+  std::vector<policy::RelatedAnomaly> own;
+  auto add = [&](policy::Pattern pattern, const std::string& summary) {
+    if (policy::Explain(pattern, observation, now)) return;
+    for (const auto& a : own) {
+      if (a.pattern == pattern) return;
+    }
+    own.push_back({pattern, now, summary});
+  };
+  for (const auto& s : signals) {
+    if (s.anomalous && s.value) add(PatternOfSignal(spec, s.name), SignalSummary(s));
+  }
+  if (observation.workload.crashing_pods > 0) {
+    add(policy::Pattern::kCrash, std::to_string(observation.workload.crashing_pods) +
+                                     " pods in CrashLoopBackOff");
+  }
+  if (observation.workload.not_ready_pods > 0) {
+    add(policy::Pattern::kNotReady,
+        std::to_string(observation.workload.not_ready_pods) + " pods not ready");
+  }
+  return own;
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> SplitKey(const std::string& key) {
@@ -126,6 +177,7 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
   if (!object.ok()) {
     if (object.error().http_status == 404) {
       Forget(key);
+      board_.Forget(ns, name);
       metrics_->ForgetPolicy(key);
       return kube::ReconcileResult::Done();
     }
@@ -198,8 +250,11 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
       if (!doc.is_discarded()) {
         auto st = policy::PolicyStateFromJson(doc.value("engine", Json::object()));
         if (st.ok()) rt.state = std::move(*st);
-        for (const auto& [id, scenario] : doc.value("scenarioTags", Json::object()).items()) {
-          rt.scenario_tags[id] = scenario.get<std::string>();
+        const auto tags = doc.find("scenarioTags");
+        if (tags != doc.end() && tags->is_object()) {
+          for (const auto& [id, scenario] : tags->items()) {
+            if (scenario.is_string()) rt.scenario_tags[id] = scenario.get<std::string>();
+          }
         }
       }
     }
@@ -345,10 +400,12 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                       now);
   }
 
+  // The related policies: a dependency's (or a caller's) own anomaly explains this one's.
+  observation.related = RelatedOf(p);
+  observation.related_grace = options_.related_grace;
+
   // Decide.
   const auto detected_before = rt.state->last_detected_at;
-  const auto history_before = rt.state->history.size() + rt.state->next_sequence;
-  (void)history_before;
   auto evaluation = engine_->Evaluate(policy_spec, observation, *rt.state);
   if (!evaluation.ok()) {
     api::SetCondition(&status.conditions,
@@ -380,6 +437,9 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                              "anomaly on signal " + signal_name +
                                  (scenario.empty() ? "" : " during FaultScenario " + scenario));
   }
+  board_.Update(ns, p.metadata.name, p.spec.depends_on,
+                OwnAnomalies(policy_spec, observation, status.signals, now), now);
+  RecordWaiting(object, *evaluation, &status);
   status.phase = policy::PhaseName(evaluation->phase);
   const bool anomalous = evaluation->phase == policy::Phase::kAnomalous ||
                          evaluation->phase == policy::Phase::kRemediating ||
@@ -448,6 +508,67 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
   auto written = Persist(&object, p, rt, status);
   if (!written.ok()) return kube::ReconcileResult::FromError(written.error());
   return kube::ReconcileResult::Done();
+}
+
+std::vector<policy::RelatedPolicy> HealingPolicyReconciler::RelatedOf(
+    const api::HealingPolicy& p) {
+  const auto& ns = p.metadata.namespace_;
+  auto related = board_.Related(ns, p.metadata.name, p.spec.depends_on);
+  // A dependency this process has not evaluated yet (a new leader's first interval) speaks
+  // through its status: the anomalous signals of a recent evaluation that was not waiting.
+  for (const auto& dep : p.spec.depends_on) {
+    if (board_.Knows(ns, dep)) continue;
+    auto object = kube_->GetCustom(kKind, ns, dep);
+    if (!object.ok()) continue;
+    auto other = api::HealingPolicyFromJson(*object);
+    if (!other.ok()) continue;
+    const auto& st = other->status;
+    const auto evaluated = ParseRfc3339(st.last_evaluation_time);
+    if (!evaluated || clock_->Now() - *evaluated > 3 * other->spec.interval) continue;
+    if (const auto* w = api::FindCondition(st.conditions, "WaitingOnDependency");
+        w != nullptr && w->status == "True") {
+      continue;
+    }
+    policy::RelatedPolicy r{dep, policy::Relation::kDependency, {}};
+    for (const auto& s : st.signals) {
+      if (!s.anomalous) continue;
+      auto pattern = policy::Pattern::kCustom;
+      for (const auto& spec_signal : other->spec.signals) {
+        if (spec_signal.name == s.name) pattern = policy::ParsePattern(spec_signal.pattern).value_or(pattern);
+      }
+      r.anomalies.push_back({pattern, *evaluated, SignalSummary(s)});
+    }
+    if (!r.anomalies.empty()) related.push_back(std::move(r));
+  }
+  return related;
+}
+
+void HealingPolicyReconciler::RecordWaiting(const Json& object,
+                                            const policy::Evaluation& evaluation,
+                                            api::HealingPolicyStatus* status) {
+  status->waiting_on.clear();
+  std::string message;
+  for (const auto& w : evaluation.waiting) {
+    status->waiting_on.push_back({w.because.policy, policy::RelationName(w.because.relation),
+                                  w.rule, policy::Describe(w.because)});
+    message += (message.empty() ? "" : "; ") + std::string("rule ") + w.rule +
+               " takes no action while " + policy::Describe(w.because);
+  }
+  const bool waiting = !status->waiting_on.empty();
+  const auto* before = api::FindCondition(status->conditions, "WaitingOnDependency");
+  const bool was_waiting = before != nullptr && before->status == "True";
+  api::SetCondition(&status->conditions,
+                    {"WaitingOnDependency", waiting ? "True" : "False",
+                     waiting ? "RelatedPolicyAnomalous" : "NoRelatedAnomaly",
+                     waiting ? message : "no anomaly of this policy is explained by another",
+                     "", status->observed_generation},
+                    clock_->Now());
+  if (waiting && !was_waiting) {
+    (void)kube_->RecordEvent(object, "Normal", "WaitingOnDependency", message);
+    Log().Info("waiting on a related policy", {{"policy", api::TextOr(object["metadata"], "namespace") +
+                                                              "/" + api::TextOr(object["metadata"], "name")},
+                                               {"reason", message}});
+  }
 }
 
 void HealingPolicyReconciler::FillStatusFromState(const PolicyRuntime& rt,

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "kubeheal/policy/explanation.h"
 #include "pattern_matcher.h"
 
 namespace kubeheal::policy {
@@ -138,6 +139,7 @@ class Evaluator {
         }
         return;
       }
+      if (WaitsOnRelated(rule, "no action")) return;
       if (const Episode* other = OpenEpisodeOf(rule.pattern)) {
         // Rules of one pattern: the first that matched handles it, later ones stand by.
         out_.notes.push_back(rule.name + ": " + PatternName(rule.pattern) +
@@ -159,7 +161,7 @@ class Evaluator {
       if (recovered) {
         closed_.insert(ep->rule);
         out_.notes.push_back(rule.name + ": anomaly cleared before any action");
-      } else if (m.triggered) {
+      } else if (m.triggered && !WaitsOnRelated(rule, "no action")) {
         Act(*ep, rule, m, 0,
             "detected " + std::string(PatternName(rule.pattern)) + ": " + m.summary);
       }
@@ -211,10 +213,21 @@ class Evaluator {
                            " is anomalous too");
       return;
     }
+    if (WaitsOnRelated(rule, "not escalating")) return;
     Act(*ep, rule, m, ep->rung + 1,
         "not recovered " +
             std::to_string(VerifyAfter(spec_.actions, rule.actions[ep->rung]).count()) +
             "s after " + ActionTypeName(rule.actions[ep->rung]) + ", escalating: " + m.summary);
+  }
+
+  // An anomaly that a related policy explains (a slow dependency, a flood through a caller)
+  // gets no action of this policy's own, not even a first rung: that policy heals the cause.
+  bool WaitsOnRelated(const Rule& rule, const char* what) {
+    const auto why = Explain(rule.pattern, obs_, now_);
+    if (!why) return false;
+    out_.notes.push_back(rule.name + ": " + what + " while " + Describe(*why));
+    out_.waiting.push_back({rule.name, rule.pattern, *why});
+    return true;
   }
 
   ActionParameters Plan(ActionType type) const {

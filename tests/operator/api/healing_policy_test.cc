@@ -144,3 +144,71 @@ TEST(HealingPolicyTest, StatusRoundTripsAndHistoryIsBounded) {
 
 }  // namespace
 }  // namespace kubeheal::api
+
+namespace kubeheal::api {
+namespace {
+
+TEST(HealingPolicyDependsOnTest, ParsesNamesAndRejectsSelfDuplicatesAndNonObjects) {
+  auto j = ValidPolicy();
+  j["spec"]["dependsOn"] = nlohmann::json::parse(R"([{"name": "payments"}, {"name": "users"}])");
+  auto p = HealingPolicyFromJson(j);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->spec.depends_on, (std::vector<std::string>{"payments", "users"}));
+
+  j["spec"]["dependsOn"] = nlohmann::json::parse(
+      R"([{"name": "orders"}, {"name": "users"}, {"name": "users"}, "payments", {}])");
+  auto bad = HealingPolicyFromJson(j);
+  ASSERT_FALSE(bad.ok());
+  const auto& m = bad.error().message;
+  EXPECT_NE(m.find("spec.dependsOn[0].name: a policy cannot depend on itself"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.dependsOn[2].name: \"users\" is listed twice"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.dependsOn[3]: must be an object"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.dependsOn[4].name"), std::string::npos) << m;
+}
+
+TEST(HealingPolicyDependsOnTest, WaitingOnRoundTrips) {
+  HealingPolicyStatus st;
+  st.waiting_on.push_back({"payments", "dependency", "latency", "latency of payments"});
+  const auto back = HealingPolicyStatusFromJson(ToJson(st));
+  ASSERT_EQ(back.waiting_on.size(), 1u);
+  EXPECT_EQ(back.waiting_on[0].policy, "payments");
+  EXPECT_EQ(back.waiting_on[0].relation, "dependency");
+  EXPECT_EQ(back.waiting_on[0].rule, "latency");
+  EXPECT_EQ(back.waiting_on[0].reason, "latency of payments");
+  EXPECT_FALSE(ToJson(HealingPolicyStatus{}).contains("waitingOn"));
+}
+
+// Status is ours but read back from the API server: a null or mistyped field (an older
+// operator, a hand edit) reads as absent instead of throwing out of the reconciler.
+TEST(HealingPolicyStatusTest, NullAndMistypedFieldsReadAsAbsent) {
+  const auto st = HealingPolicyStatusFromJson(nlohmann::json::parse(R"({
+    "observedGeneration": null, "phase": null, "lastEvaluationTime": 5,
+    "conditions": [{"type": "Anomalous", "status": null, "reason": null, "message": null,
+                    "lastTransitionTime": null, "observedGeneration": "x"}],
+    "signals": [{"name": null, "score": null, "severity": null, "confidence": "high",
+                 "anomalous": null, "anomalousSince": null, "explanation": null, "error": null}],
+    "lastAction": {"time": null, "action": null, "dryRun": null, "evidence": [{"signal": null, "score": null}]},
+    "activeActions": [{"action": null, "since": null, "previousReplicas": null}],
+    "ladder": {"rule": null, "step": null, "verifyAt": null},
+    "actionsLastHour": null,
+    "history": [{"time": null, "action": "throttle", "result": null, "scenario": null}],
+    "activeScenario": null,
+    "waitingOn": [{"policy": null, "relation": 1}, "x"]})"));
+  EXPECT_EQ(st.phase, "");
+  EXPECT_EQ(st.observed_generation, 0);
+  ASSERT_EQ(st.conditions.size(), 1u);
+  EXPECT_EQ(st.conditions[0].type, "Anomalous");
+  EXPECT_EQ(st.conditions[0].status, "");
+  ASSERT_EQ(st.signals.size(), 1u);
+  EXPECT_EQ(st.signals[0].severity, "normal");
+  EXPECT_FALSE(st.signals[0].anomalous);
+  ASSERT_TRUE(st.ladder.has_value());
+  EXPECT_EQ(st.ladder->step, 0);
+  ASSERT_EQ(st.history.size(), 1u);
+  EXPECT_EQ(st.history[0].action, "throttle");
+  ASSERT_EQ(st.waiting_on.size(), 1u);
+  EXPECT_EQ(st.waiting_on[0].policy, "");
+}
+
+}  // namespace
+}  // namespace kubeheal::api

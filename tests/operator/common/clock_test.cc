@@ -32,3 +32,21 @@ TEST(ClockTest, SystemClockIsCloseToNow) {
 
 }  // namespace
 }  // namespace kubeheal
+
+namespace kubeheal {
+namespace {
+
+TEST(ClockTest, ParseRfc3339IsTheInverseOfFormat) {
+  const auto t = Clock::TimePoint(std::chrono::seconds(1795334400));
+  ASSERT_TRUE(ParseRfc3339(FormatRfc3339(t)).has_value());
+  EXPECT_EQ(*ParseRfc3339(FormatRfc3339(t)), t);
+  EXPECT_EQ(*ParseRfc3339("2026-11-22T08:00:00.123456Z"), *ParseRfc3339("2026-11-22T08:00:00Z"));
+  for (const char* bad : {"", "2026-11-22", "2026-11-22T08:00:00", "2026-11-22T08:00:00+01:00",
+                          "2026-13-22T08:00:00Z", "2026-11-22T08:00:00.Z", "2026-11-22T08:00:00Zx",
+                          "x2026-11-22T08:00:00Z"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace kubeheal

@@ -106,6 +106,11 @@ struct HealingPolicySpec {
   int64_t max_actions_per_hour = 6;
   bool dry_run = false;
   bool suspend = false;
+  // HealingPolicies of the same namespace whose workloads this one's calls (spec.dependsOn):
+  // while one of them is anomalous on its own account, this policy's latency and errors are
+  // its, and the callers' traffic surges explain that policy's traffic (see
+  // kubeheal/policy/explanation.h).
+  std::vector<std::string> depends_on;
 };
 
 // ---- status (shape fixed by crds/healingpolicies.kubeheal.io.yaml) ----
@@ -162,6 +167,14 @@ struct LadderState {
   std::string verify_at;
 };
 
+// A rule holding back because a related policy's anomaly explains this one's.
+struct WaitingOn {
+  std::string policy;    // HealingPolicy name, same namespace
+  std::string relation;  // dependency, caller
+  std::string rule;      // the rule of this policy that waits
+  std::string reason;    // what the related policy sees
+};
+
 struct HealingPolicyStatus {
   int64_t observed_generation = 0;
   std::string phase;  // Pending, Healthy, Anomalous, Remediating, Recovered, Exhausted, Suspended
@@ -174,6 +187,7 @@ struct HealingPolicyStatus {
   int64_t actions_last_hour = 0;
   std::vector<ActionRecord> history;  // newest last, bounded
   std::string active_scenario;        // FaultScenario (ns/name) tagged on the current anomaly
+  std::vector<WaitingOn> waiting_on;  // empty unless condition WaitingOnDependency is True
 
   static constexpr size_t kMaxHistory = 20;
   void AddHistory(ActionRecord r);

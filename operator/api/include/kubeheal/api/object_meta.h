@@ -28,6 +28,13 @@ struct ObjectMeta {
   bool BeingDeleted() const { return deletion_timestamp.has_value(); }
 };
 
+// Fields of what the API server returns (metadata, our own status) read leniently: `def` when
+// the key is absent, null or of another type (nlohmann's value() throws on a null).
+std::string TextOr(const nlohmann::json& j, const char* key, const std::string& def = "");
+int64_t IntegerOr(const nlohmann::json& j, const char* key, int64_t def);
+double NumberOr(const nlohmann::json& j, const char* key, double def);
+bool BoolOr(const nlohmann::json& j, const char* key, bool def);
+
 ObjectMeta ObjectMetaFromJson(const nlohmann::json& metadata);
 
 // A standard metav1.Condition.

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <memory>
+#include <string>
 
 namespace kubeheal {
 
@@ -30,5 +32,7 @@ std::shared_ptr<Clock> RealClock();
 
 // RFC 3339 with second precision in UTC ("2026-11-22T08:00:00Z"), as Kubernetes writes times.
 std::string FormatRfc3339(Clock::TimePoint t);
+// The inverse for UTC times ("...Z", optional fraction ignored); nullopt for anything else.
+std::optional<Clock::TimePoint> ParseRfc3339(const std::string& text);
 
 }  // namespace kubeheal

@@ -12,6 +12,7 @@
 #include "kubeheal/controllers/action_executor.h"
 #include "kubeheal/controllers/kube_operations.h"
 #include "kubeheal/controllers/operator_metrics.h"
+#include "kubeheal/controllers/policy_board.h"
 #include "kubeheal/controllers/policy_detectors.h"
 #include "kubeheal/controllers/scenario_registry.h"
 #include "kubeheal/kube/reconcile_result.h"
@@ -36,6 +37,9 @@ struct HealingPolicyReconcilerOptions {
   // is written at once. The live figures are on /metrics every evaluation. 0: always write
   // (the default here; kubeheal-operator sets --status-refresh, default 30s).
   std::chrono::seconds status_refresh{0};
+  // How long after a dependency's (or a caller's) anomaly was last seen it still explains this
+  // policy's: the callers' 1m rate windows trail the dependency's recovery.
+  std::chrono::seconds related_grace{std::chrono::minutes(2)};
 };
 
 // Reconciles HealingPolicy objects (see docs/architecture.md "The loop"): every `interval`
@@ -80,6 +84,11 @@ class HealingPolicyReconciler {
   Status Persist(Json* object, const api::HealingPolicy& policy, PolicyRuntime& rt,
                  const api::HealingPolicyStatus& status);
   void FillStatusFromState(const PolicyRuntime& rt, api::HealingPolicyStatus* status) const;
+  // The dependencies and callers of `policy` with their own anomalies (board, else status).
+  std::vector<policy::RelatedPolicy> RelatedOf(const api::HealingPolicy& policy);
+  // Writes condition WaitingOnDependency and status.waitingOn; an Event when waiting starts.
+  void RecordWaiting(const Json& object, const policy::Evaluation& evaluation,
+                     api::HealingPolicyStatus* status);
 
   std::shared_ptr<KubeOperations> kube_;
   std::shared_ptr<prom::PrometheusClient> prometheus_;
@@ -90,6 +99,8 @@ class HealingPolicyReconciler {
   std::shared_ptr<Clock> clock_;
   std::function<double()> uniform01_;
   HealingPolicyReconcilerOptions options_;
+
+  PolicyBoard board_;
 
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<PolicyRuntime>> policies_;

@@ -9,6 +9,7 @@
 #include "kubeheal/common/clock.h"
 #include "kubeheal/policy/observation.h"
 #include "kubeheal/policy/policy_spec.h"
+#include "kubeheal/policy/explanation.h"
 
 namespace kubeheal::policy {
 
@@ -62,6 +63,13 @@ enum class Outcome { kPending, kSucceeded, kFailed };
 const char* OutcomeName(Outcome outcome);
 std::optional<Outcome> ParseOutcome(std::string_view name);
 
+// A rule that would act but waits: its anomaly is a related policy's (explanation.h).
+struct Waiting {
+  std::string rule;
+  Pattern pattern = Pattern::kCustom;
+  Explanation because;
+};
+
 // The result of one evaluation.
 struct Evaluation {
   Phase phase = Phase::kHealthy;
@@ -69,6 +77,8 @@ struct Evaluation {
   // Why something that could have been done was not (cooldown, budget, `for` not yet held,
   // protected namespace, suspended, data missing): for a status condition and the logs.
   std::vector<std::string> notes;
+  // Rules that held back (no new action, no escalation) because their anomaly is explained.
+  std::vector<Waiting> waiting;
 };
 
 }  // namespace kubeheal::policy
