@@ -77,7 +77,7 @@ fi
 step "operator"
 stack_spawn operator "$BIN/kubeheal-operator" --kubeconfig "$KUBECONFIG" \
   --prometheus-url "$PROM_URL" --namespaces "$STACK_NS" \
-  --agent-token-file "$STACK_DIR/agent-token" \
+  --agent-token-file "$STACK_DIR/agent-token" --release-namespace "$STACK_NS" \
   --metrics-addr "127.0.0.1:$(stack_free_port)" --health-addr "127.0.0.1:$(stack_free_port)" \
   --log-format text
 sleep 2

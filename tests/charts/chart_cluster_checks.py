@@ -333,9 +333,14 @@ def check_helm_lifecycle():
     ns = f"kh-helm-{secrets.token_hex(3)}"
     cleanup_namespaces.append(ns)
     rel = f"kh{secrets.token_hex(2)}"
+    # A tenant namespace that gets a token of its own from the chart (agentToken.namespaces).
+    tenant = f"kh-tenant-{secrets.token_hex(3)}"
+    cleanup_namespaces.append(tenant)
+    kubectl("create", "namespace", tenant)
     t0 = time.monotonic()
     p = helm("install", rel, CHART, "-n", ns, "--create-namespace", "--set", "samples.enabled=true",
-             "--set", "prometheus.enabled=true", check=False)
+             "--set", "prometheus.enabled=true", "--set", f"agentToken.namespaces={{{tenant}}}",
+             check=False)
     if p.returncode != 0:
         fail(f"helm install failed: {p.stderr}")
         return
@@ -343,6 +348,9 @@ def check_helm_lifecycle():
     if "kubectl explain healingpolicy.spec" not in p.stdout:
         fail(f"NOTES not shown after install:\n{p.stdout}")
     token1 = kubectl("get", "secret", "kubeheal-agent-token", "-n", ns, "-o", "jsonpath={.data.token}").stdout
+    tenant1 = kubectl("get", "secret", "kubeheal-agent-token", "-n", tenant, "-o", "jsonpath={.data.token}").stdout
+    if not tenant1 or tenant1 == token1:
+        fail(f"agentToken.namespaces: the Secret in {tenant} is missing or holds the release namespace's token")
     dep = json.loads(kubectl("get", "deploy", f"{rel}-kubeheal-operator", "-n", ns, "-o", "json").stdout)
     hps = kubectl("get", "hp", "-n", ns, "-o", "name").stdout.split()
     if len(hps) != 3:
@@ -355,6 +363,19 @@ def check_helm_lifecycle():
     token2 = kubectl("get", "secret", "kubeheal-agent-token", "-n", ns, "-o", "jsonpath={.data.token}").stdout
     if not token1 or token1 != token2:
         fail("the generated agent token changed on upgrade (lookup did not keep it)")
+    tenant2 = kubectl("get", "secret", "kubeheal-agent-token", "-n", tenant, "-o", "jsonpath={.data.token}").stdout
+    if tenant1 != tenant2:
+        fail(f"the agent token of {tenant} changed on upgrade (lookup did not keep it)")
+    # Rotation as the README says: delete the Secret, helm upgrade; the other token stays.
+    kubectl("delete", "secret", "kubeheal-agent-token", "-n", tenant)
+    p = helm("upgrade", rel, CHART, "-n", ns, "--reuse-values", check=False)
+    if p.returncode != 0:
+        fail(f"helm upgrade (rotation) failed: {p.stderr}")
+    tenant3 = kubectl("get", "secret", "kubeheal-agent-token", "-n", tenant, "-o", "jsonpath={.data.token}").stdout
+    token3 = kubectl("get", "secret", "kubeheal-agent-token", "-n", ns, "-o", "jsonpath={.data.token}").stdout
+    if not tenant3 or tenant3 == tenant1 or token3 != token1:
+        fail(f"rotation in {tenant}: new token {'differs' if tenant3 != tenant1 else 'is the old one'}, "
+             f"release namespace's {'kept' if token3 == token1 else 'changed'}")
     dep2 = json.loads(kubectl("get", "deploy", f"{rel}-kubeheal-operator", "-n", ns, "-o", "json").stdout)
     if "--log-level=debug" not in dep2["spec"]["template"]["spec"]["containers"][0]["args"]:
         fail("upgrade did not change the operator args")
@@ -362,7 +383,7 @@ def check_helm_lifecycle():
         fail("token checksum annotation changed on upgrade (operator restarted for nothing)")
     hist = helm("history", rel, "-n", ns, "-o", "json")
     revs = [h["status"] for h in json.loads(hist.stdout)]
-    if revs[-1] != "deployed" or len(revs) != 2:
+    if revs[-1] != "deployed" or len(revs) != 3:
         fail(f"helm history: {revs}")
     t0 = time.monotonic()
     p = helm("uninstall", rel, "-n", ns, check=False)
@@ -371,12 +392,14 @@ def check_helm_lifecycle():
         fail(f"helm uninstall failed: {p.stderr}")
     left = kubectl("get", "deploy,svc,secret,sa,role,rolebinding,configmap,hp", "-n", ns, "-o", "name",
                    "-l", f"app.kubernetes.io/instance={rel}").stdout.split()
+    left += kubectl("get", "secret", "-n", tenant, "-o", "name",
+                    "-l", f"app.kubernetes.io/instance={rel}").stdout.split()
     crs = kubectl("get", "clusterrole,clusterrolebinding", "-o", "name", "-l", f"app.kubernetes.io/instance={rel}").stdout.split()
     if left or crs:
         fail(f"left after uninstall: {left + crs}")
     if kubectl("get", "crd", "healingpolicies.kubeheal.io", check=False).returncode != 0:
         fail("uninstall removed the CRD (it must keep users' policies)")
-    ok(f"helm install {t_install:.1f}s, upgrade {t_upgrade:.1f}s (token kept), uninstall {t_uninstall:.1f}s (nothing left, CRDs kept)")
+    ok(f"helm install {t_install:.1f}s, upgrade {t_upgrade:.1f}s (tokens kept; a tenant namespace's own token, rotated by delete + upgrade), uninstall {t_uninstall:.1f}s (nothing left, CRDs kept)")
 
 
 def check_operator_rbac():

@@ -128,6 +128,7 @@ def check_template_defaults():
         args = c["args"]
         for want in ("--leader-elect", "--leader-election-namespace=kubeheal-system", "--metrics-addr=:8080",
                      "--health-addr=:8081", "--agent-token-file=/var/run/kubeheal/agent-token/token",
+                     "--release-namespace=kubeheal-system",
                      "--prometheus-url=http://prometheus-operated.monitoring.svc:9090"):
             if want not in args:
                 fail(f"operator args lack {want}: {args}")
@@ -143,6 +144,16 @@ def check_template_defaults():
     secrets = by_kind(docs, "Secret")
     if len(secrets) != 1 or secrets[0]["metadata"]["name"] != "kubeheal-agent-token" or "token" not in secrets[0]["data"]:
         fail("expected the agent token Secret kubeheal-agent-token with key token")
+    # agentToken.namespaces: one Secret per namespace, each with a token of its own; the release
+    # namespace is not rendered twice.
+    docs_ns = render("--set", "agentToken.namespaces={team-a,team-b,kubeheal-system}")
+    tokens = {d["metadata"]["namespace"]: d["data"]["token"] for d in by_kind(docs_ns, "Secret")
+              if d["metadata"]["name"] == "kubeheal-agent-token"}
+    if sorted(tokens) != ["kubeheal-system", "team-a", "team-b"] or len(set(tokens.values())) != 3:
+        fail(f"agentToken.namespaces: Secrets in {sorted(tokens)}, {len(set(tokens.values()))} distinct tokens")
+    docs_ns = render("--set", "agentToken.existingSecret=mine", "--set", "agentToken.namespaces={team-a}")
+    if [d["metadata"]["namespace"] for d in by_kind(docs_ns, "Secret")] != ["team-a"]:
+        fail("agentToken.existingSecret with agentToken.namespaces: expected a Secret in team-a only")
     dash = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["labels"].get("grafana_dashboard") == "1"]
     if len(dash) != 6:
         fail(f"expected 6 dashboard ConfigMaps labelled grafana_dashboard=1, got {len(dash)}")
@@ -285,6 +296,7 @@ def check_values_schema():
         (["--set", "monitoring.rules.sloObjective=100"], "sloObjective"),
         (["--set", "samples.services={orders,billing}"], "services"),
         (["--set", "operator.prometheusURL=prometheus:9090"], "prometheusURL"),
+        (["--set", "agentToken.namespaces={Team_A}"], "/agentToken/namespaces/0"),
     ]
     for args, want in cases:
         p = run([helm(), "template", "kh", CHART, *args], check=False)

@@ -213,7 +213,8 @@ EventRecorder) and operator/cmd, verb by verb:
 - events (core/v1): create, and patch to count a repeated event;
 - secrets: get of the agent token Secret only, by name (agentToken.secretName, default
   kubeheal-agent-token: the name the operator reads in a target's namespace, passed to it as
-  --agent-token-secret; see agentToken in README.md).
+  --agent-token-secret; each namespace's token serves only that namespace; see "Agent tokens"
+  in README.md).
 Nothing else: no update of the custom resources or workloads, no create/delete of workloads,
 no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of its own.
 */}}
@@ -268,6 +269,29 @@ Memoised in .Values so every template of one render sees the same token.
 {{- end }}
 {{- index $cache "_generated" }}
 {{- end }}
+{{- end }}
+
+{{/*
+The agent token of a namespace of agentToken.namespaces (args: dict "root" $ "namespace" NS):
+the one already stored there (lookup), else a new random one; never the release namespace's.
+Memoised per namespace in .Values like kubeheal.agentTokenValue.
+*/}}
+{{- define "kubeheal.namespaceAgentTokenValue" -}}
+{{- $root := .root }}
+{{- $cache := $root.Values.agentToken }}
+{{- if not (hasKey $cache "_generatedByNamespace") }}
+{{- $_ := set $cache "_generatedByNamespace" (dict) }}
+{{- end }}
+{{- $byNs := index $cache "_generatedByNamespace" }}
+{{- if not (hasKey $byNs .namespace) }}
+{{- $existing := lookup "v1" "Secret" .namespace $root.Values.agentToken.secretName }}
+{{- if and $existing $existing.data (hasKey $existing.data "token") }}
+{{- $_ := set $byNs .namespace (index $existing.data "token" | b64dec) }}
+{{- else }}
+{{- $_ := set $byNs .namespace (randAlphaNum 48) }}
+{{- end }}
+{{- end }}
+{{- index $byNs .namespace }}
 {{- end }}
 
 {{/* Container security context of the restricted Pod Security Standard (user 65532). */}}

@@ -102,6 +102,7 @@ Status OperatorApp::Init() {
   controllers::AgentSettings agent_settings;
   agent_settings.default_admin_port = flags_.agent_admin_port;
   agent_settings.secret_name = flags_.agent_token_secret;
+  agent_settings.release_namespace = flags_.release_namespace;
   if (!flags_.agent_token_file.empty()) {
     std::ifstream in(flags_.agent_token_file);
     if (!in) {
@@ -114,6 +115,10 @@ Status OperatorApp::Init() {
     token.erase(token.find_last_not_of(" \t\r\n") + 1);
     agent_settings.fallback_token = token;
   }
+  Log().Info("agent tokens", {{"secret", agent_settings.secret_name},
+                              {"fallback_namespace", agent_settings.fallback_token.empty()
+                                                         ? std::string("none")
+                                                         : agent_settings.release_namespace}});
   auto agent_client = std::make_shared<agentclient::AgentClientImpl>(std::chrono::seconds(5));
   auto targets = std::make_shared<controllers::AgentTargets>(p.kube_ops, agent_settings);
   auto metrics = std::make_shared<controllers::OperatorMetrics>(p.registry);

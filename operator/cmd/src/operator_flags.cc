@@ -85,7 +85,10 @@ std::string OperatorFlags::Usage() {
   --health-addr HOST:PORT           /healthz /readyz, default :8081
   --agent-token-secret NAME         Secret (key "token") with the agents' admin token in each namespace
                                     the operator acts in, default kubeheal-agent-token
-  --agent-token-file FILE           agent admin token when a namespace has no such Secret
+  --agent-token-file FILE           agent admin token of the release namespace when it has no such
+                                    Secret (never used for any other namespace)
+  --release-namespace NS            the operator's own namespace, default $POD_NAMESPACE; needed
+                                    with --agent-token-file
   --agent-admin-port N              default 9901 (pods may override with annotation kubeheal.io/agent-admin-port)
   --protected-namespaces a,b        never act there, default kube-system
   --max-actions-per-hour N          global action budget (0: none)
@@ -113,6 +116,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"health-addr", {FlagType::kString, &f.health_addr}},
       {"agent-token-file", {FlagType::kString, &f.agent_token_file}},
       {"agent-token-secret", {FlagType::kString, &f.agent_token_secret}},
+      {"release-namespace", {FlagType::kString, &f.release_namespace}},
       {"agent-admin-port", {FlagType::kInt, &f.agent_admin_port}},
       {"protected-namespaces", {FlagType::kList, &f.protected_namespaces}},
       {"max-actions-per-hour", {FlagType::kInt, &f.max_actions_per_hour}},
@@ -161,6 +165,12 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
     return Error::Terminal("InvalidFlag", "--agent-admin-port must be 1..65535");
   }
   if (f.workers < 1) return Error::Terminal("InvalidFlag", "--workers must be at least 1");
+  if (f.release_namespace.empty() && env) f.release_namespace = env("POD_NAMESPACE");
+  if (!f.agent_token_file.empty() && f.release_namespace.empty()) {
+    return Error::Terminal("InvalidFlag",
+                           "--agent-token-file needs --release-namespace (or POD_NAMESPACE): the "
+                           "token in that file is used only for that namespace's agents");
+  }
   // A Secret name is a DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253.
   const auto& secret = f.agent_token_secret;
   const bool secret_ok =

@@ -21,6 +21,9 @@ struct OperatorFlags {
   std::string health_addr = ":8081";
   std::string agent_token_file;
   std::string agent_token_secret = "kubeheal-agent-token";  // per namespace, key "token"
+  // The operator's own namespace, the only one where --agent-token-file is used; default
+  // $POD_NAMESPACE (the chart's downward-API variable).
+  std::string release_namespace;
   int agent_admin_port = 9901;
   std::vector<std::string> protected_namespaces = {"kube-system"};
   int max_actions_per_hour = 0;  // 0: no global budget

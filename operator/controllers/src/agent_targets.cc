@@ -1,5 +1,7 @@
 #include "kubeheal/controllers/agent_targets.h"
 
+#include <cctype>
+
 namespace kubeheal::controllers {
 
 AgentTargets::AgentTargets(std::shared_ptr<KubeOperations> kube, AgentSettings settings)
@@ -19,28 +21,45 @@ std::vector<Json> AgentTargets::ReachablePods(const std::vector<Json>& pods) {
 }
 
 Result<std::string> AgentTargets::Token(const std::string& ns) {
+  const std::string secret = ns + "/" + settings_.secret_name;
   auto token = kube_->GetSecretValue(ns, settings_.secret_name, settings_.secret_key);
   if (token.ok()) {
     std::string t = *token;
     while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
-    return t;
+    if (!t.empty()) return t;
+    return Error::Terminal(kNoAgentToken, "no agent token for namespace " + ns + ": key \"" +
+                                              settings_.secret_key + "\" of Secret " + secret +
+                                              " is empty");
   }
-  if (token.error().http_status == 404 || token.error().http_status == 403) {
-    if (!settings_.fallback_token.empty()) return settings_.fallback_token;
-    return Error::Terminal("NoAgentToken", "no agent token: secret " + ns + "/" +
-                                               settings_.secret_name + " not readable (" +
-                                               token.error().message +
-                                               ") and no --agent-token-file given");
+  const int http = token.error().http_status;
+  if (http != 404 && http != 403) return token.error();
+  // The fallback is the release's own token: handing it to another namespace's pods would give
+  // every tenant who can run a pod the key to all agents.
+  if (!settings_.release_namespace.empty() && ns == settings_.release_namespace &&
+      !settings_.fallback_token.empty()) {
+    return settings_.fallback_token;
   }
-  return token.error();
+  const std::string why =
+      http == 403 ? "the operator may not read Secret " + secret + " (forbidden); grant it get"
+                  : "create Secret " + secret + " with key \"" + settings_.secret_key +
+                        "\" holding the token of this namespace's agents";
+  return Error::Terminal(kNoAgentToken,
+                         "no agent token for namespace " + ns + ": " + why +
+                             (settings_.release_namespace.empty()
+                                  ? std::string()
+                                  : " (the operator's own token serves only namespace " +
+                                        settings_.release_namespace + ")"));
 }
 
-AgentTarget AgentTargets::TargetFor(const Json& pod, const std::string& token) const {
+std::optional<AgentTarget> AgentTargets::TargetFor(const std::string& ns, const Json& pod,
+                                                   const std::string& token) const {
+  const auto& metadata = pod.value("metadata", Json::object());
+  if (metadata.value("namespace", "") != ns) return std::nullopt;
   AgentTarget t;
-  t.pod = pod["metadata"].value("name", "");
-  t.ip = pod["status"].value("podIP", "");
+  t.pod = metadata.value("name", "");
+  t.ip = pod.value("status", Json::object()).value("podIP", "");
   int port = settings_.default_admin_port;
-  const auto& annotations = pod["metadata"].value("annotations", Json::object());
+  const auto& annotations = metadata.value("annotations", Json::object());
   if (annotations.contains(kAgentAdminPortAnnotation)) {
     try {
       port = std::stoi(annotations[kAgentAdminPortAnnotation].get<std::string>());
@@ -57,7 +76,10 @@ Result<std::vector<AgentTarget>> AgentTargets::Resolve(const std::string& ns,
   auto token = Token(ns);
   if (!token.ok()) return token.error();
   std::vector<AgentTarget> out;
-  for (const auto& pod : ReachablePods(pods)) out.push_back(TargetFor(pod, *token));
+  for (const auto& pod : ReachablePods(pods)) {
+    // Pods of another namespace never get this namespace's token.
+    if (auto target = TargetFor(ns, pod, *token)) out.push_back(std::move(*target));
+  }
   return out;
 }
 

@@ -143,7 +143,10 @@ Status FaultScenarioReconciler::Inject(api::FaultScenario& sc, Clock::TimePoint 
   const auto end = start + sc.spec.duration;
   const double remaining = std::max(1.0, SecondsBetween(now, end));
   const double ttl = std::min(remaining, static_cast<double>(options_.fault_ttl.count()));
-  auto token = targets_->Token(ns);
+  bool needs_token = false;
+  for (const auto& fault : sc.spec.faults) needs_token = needs_token || fault.IsAgentFault();
+  // Only faults pushed to agents need the namespace's token (podKill, trafficSpike do not).
+  auto token = needs_token ? targets_->Token(ns) : Result<std::string>(std::string());
   int injected = 0;
   std::string last_error;
   // Pods of the current targets, for IPs and ports.
@@ -179,9 +182,13 @@ Status FaultScenarioReconciler::Inject(api::FaultScenario& sc, Clock::TimePoint 
         target.error = token.error().message;
         continue;
       }
-      const auto agent = targets_->TargetFor(*pod, *token);
+      const auto agent = targets_->TargetFor(ns, *pod, *token);
+      if (!agent) {
+        target.error = "pod is not in namespace " + ns;
+        continue;
+      }
       const std::string id = FaultId(sc, i);
-      auto pushed = agents_->PushFault(agent.endpoint, ToAgentFault(fault, id, ttl));
+      auto pushed = agents_->PushFault(agent->endpoint, ToAgentFault(fault, id, ttl));
       if (pushed.ok()) {
         target.injected = true;
         if (std::find(target.fault_ids.begin(), target.fault_ids.end(), id) ==
@@ -210,6 +217,7 @@ Status FaultScenarioReconciler::Inject(api::FaultScenario& sc, Clock::TimePoint 
     if (!s.ok()) return s;
     ++injected;
   }
+  if (injected == 0 && !token.ok()) return token.error();
   if (injected == 0 && !last_error.empty()) {
     return Error::Retryable("InjectionFailed", last_error);
   }
@@ -266,10 +274,14 @@ Status FaultScenarioReconciler::Cleanup(api::FaultScenario& sc) {
       target.fault_ids.clear();
       continue;
     }
-    const auto agent = targets_->TargetFor(*pod, *token);
+    const auto agent = targets_->TargetFor(ns, *pod, *token);
+    if (!agent) {
+      target.fault_ids.clear();
+      continue;
+    }
     std::vector<std::string> left;
     for (const auto& id : target.fault_ids) {
-      auto s = agents_->ClearFault(agent.endpoint, id);
+      auto s = agents_->ClearFault(agent->endpoint, id);
       if (!s.ok()) {
         if (s.error().retryable() && s.error().code != "AgentUnreachable") {
           left.push_back(id);
@@ -503,6 +515,9 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
       auto injected = Inject(sc, start);
       bool any = SpikeApplied(sc);
       for (const auto& t : st.targets) any = any || t.injected;
+      if (!injected.ok() && !any && !injected.error().retryable()) {
+        return FailInjection(sc, obj, injected.error());
+      }
       if (!injected.ok() && !any) {
         api::SetCondition(&st.conditions, {"Ready", "False", "InjectionFailed",
                                            injected.error().message}, now);
@@ -535,8 +550,13 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
     (void)kube_->RecordEvent(obj, any ? "Normal" : "Warning", any ? "InjectionEnded" : "NothingInjected",
                              any ? "faults removed from the targets" : "no fault reached any target");
   }
+  return Finish(sc, obj, start);
+}
+
+kube::ReconcileResult FaultScenarioReconciler::Finish(api::FaultScenario& sc, Json& obj,
+                                                      Clock::TimePoint start) {
   const bool final_verdict = JudgeVerdict(sc, start, true);
-  auto s = WriteStatus(&obj, st);
+  auto s = WriteStatus(&obj, sc.status);
   if (!s.ok()) return kube::ReconcileResult::FromError(s.error());
   if (!final_verdict) return kube::ReconcileResult::RequeueAfter(options_.verdict_poll);
   // Keep the finalizer only while faults may be in place.
@@ -545,9 +565,32 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
     for (const auto& f : sc.metadata.finalizers) {
       if (f != api::kFaultScenarioFinalizer) finalizers.push_back(f);
     }
-    (void)kube_->PatchCustomMetadata(kKind, ns, name, {{"finalizers", finalizers}});
+    (void)kube_->PatchCustomMetadata(kKind, sc.metadata.namespace_, sc.metadata.name,
+                                     {{"finalizers", finalizers}});
   }
   return kube::ReconcileResult::Done();
+}
+
+kube::ReconcileResult FaultScenarioReconciler::FailInjection(api::FaultScenario& sc, Json& obj,
+                                                             const Error& error) {
+  // Nothing reached a target and trying again cannot help (no agent token for the namespace):
+  // the scenario ends now, saying what to fix, instead of renewing nothing until its end.
+  auto& st = sc.status;
+  const auto now = clock_->Now();
+  const std::string reason = error.code.empty() ? "InjectionFailed" : error.code;
+  scenarios_->Clear(sc.metadata.Key());
+  st.phase = "Failed";
+  st.end_time = FormatRfc3339(now);
+  api::SetCondition(&st.conditions, {"Ready", "False", reason, error.message}, now);
+  if (sc.spec.expect && st.verdict.empty()) {
+    st.verdict = "Failed";
+    st.verdict_reason = "nothing injected: " + error.message;
+    metrics_->Verdict(st.verdict);
+  }
+  (void)kube_->RecordEvent(obj, "Warning", reason, error.message);
+  Log().Warn("scenario failed", {{"scenario", sc.metadata.Key()}, {"reason", reason},
+                                 {"error", error.message}});
+  return Finish(sc, obj, ParseOr(st.start_time, now));
 }
 
 }  // namespace kubeheal::controllers

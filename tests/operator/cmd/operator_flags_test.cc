@@ -41,6 +41,23 @@ TEST(OperatorFlagsTest, ValuesBySpaceOrEqualsAndFromTheEnvironment) {
   EXPECT_EQ(from_env->agent_token_secret, "team.agent-token");
 }
 
+TEST(OperatorFlagsTest, TheTokenFileNeedsTheReleaseNamespace) {
+  const auto missing = Parse({"--agent-token-file", "/tmp/token"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("--release-namespace"), std::string::npos)
+      << missing.error().message;
+  const auto from_pod = Parse({"--agent-token-file", "/tmp/token"}, {{"POD_NAMESPACE", "kubeheal"}});
+  ASSERT_TRUE(from_pod.ok()) << from_pod.error().ToString();
+  EXPECT_EQ(from_pod->release_namespace, "kubeheal");
+  const auto flag = Parse({"--agent-token-file=/tmp/token", "--release-namespace=ops"},
+                          {{"POD_NAMESPACE", "kubeheal"}});
+  ASSERT_TRUE(flag.ok()) << flag.error().ToString();
+  EXPECT_EQ(flag->release_namespace, "ops");  // the flag wins over the pod's namespace
+  const auto env = Parse({}, {{"KUBEHEAL_RELEASE_NAMESPACE", "ops"}, {"POD_NAMESPACE", "kubeheal"}});
+  ASSERT_TRUE(env.ok()) << env.error().ToString();
+  EXPECT_EQ(env->release_namespace, "ops");
+}
+
 TEST(OperatorFlagsTest, BadValuesAreErrorsNamingTheFlag) {
   struct Case {
     std::vector<std::string> args;

@@ -33,9 +33,16 @@ class ActionExecutorTest : public ::testing::Test {
   std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<MockAlertSender> alerts_ = std::make_shared<MockAlertSender>();
+  // "shop" is the release namespace here: without its Secret it uses the token file.
+  static AgentSettings ReleaseNamespaceShop() {
+    AgentSettings s;
+    s.fallback_token = "filetoken";
+    s.release_namespace = "shop";
+    return s;
+  }
   ActionExecutor executor_{kube_, agents_,
-                           std::make_shared<AgentTargets>(kube_, AgentSettings{9901, "filetoken"}),
-                           alerts_, clock_};
+                           std::make_shared<AgentTargets>(kube_, ReleaseNamespaceShop()), alerts_,
+                           clock_};
   api::HealingPolicy policy_;
   ActionTarget target_;
 };
@@ -116,6 +123,42 @@ TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {
         return Status::Ok();
       });
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
+}
+
+TEST_F(ActionExecutorTest, AgentActionsInANamespaceWithoutItsSecretFailWithNoAgentToken) {
+  // A tenant's namespace: its policy and pods are there, the token file is not for it.
+  policy_.metadata.namespace_ = "team-b";
+  for (auto& pod : target_.pods) pod["metadata"]["namespace"] = "team-b";
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  EXPECT_CALL(*agents_, SetCircuit(_, _)).Times(0);
+  policy::Decision d;
+  d.action = policy::ActionType::kThrottle;
+  d.parameters.rps = 10;
+  for (auto action : {policy::ActionType::kThrottle, policy::ActionType::kCircuitBreak}) {
+    d.action = action;
+    auto r = executor_.Execute(d, target_);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, kNoAgentToken);
+    EXPECT_FALSE(r.error().retryable());
+    EXPECT_NE(r.error().message.find("create Secret team-b/kubeheal-agent-token"),
+              std::string::npos)
+        << r.error().message;
+  }
+}
+
+TEST_F(ActionExecutorTest, PodsOfAnotherNamespaceAreNotActedOn) {
+  target_.pods[1]["metadata"]["namespace"] = "team-a";
+  EXPECT_CALL(*agents_, SetThrottle(_, _))
+      .WillOnce([](const agentclient::AgentEndpoint& ep, const agentclient::ThrottleCommand&) {
+        EXPECT_EQ(ep.host, "127.0.0.2");
+        return Status::Ok();
+      });
+  policy::Decision d;
+  d.action = policy::ActionType::kThrottle;
+  d.parameters.rps = 10;
+  auto r = executor_.Execute(d, target_);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NE(r->find("on 1/1 pods"), std::string::npos) << *r;
 }
 
 }  // namespace

@@ -294,5 +294,44 @@ TEST_F(FaultScenarioReconcilerTest, GarbledGeneratorAnnotationIsNotReverted) {
   EXPECT_EQ(stored_["status"]["phase"], "Completed");
 }
 
+TEST_F(FaultScenarioReconcilerTest, ANamespaceWithoutAgentTokenFailsAtOnceSayingWhichSecret) {
+  EXPECT_CALL(*kube_, GetSecretValue("shop", "kubeheal-agent-token", "token"))
+      .WillRepeatedly(Return(Result<std::string>(Error::Terminal("NotFound", "not found", 404))));
+  EXPECT_CALL(*agents_, PushFault(_, _)).Times(0);
+  std::vector<std::pair<std::string, std::string>> events;
+  EXPECT_CALL(*kube_, RecordEvent(_, _, _, _))
+      .WillRepeatedly(Invoke([&](auto&, const std::string&, const std::string& reason,
+                                 const std::string& message) {
+        events.emplace_back(reason, message);
+        return Status::Ok();
+      }));
+  stored_ = Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "1m",
+                                    "healWithin": "2m"}})");
+  auto r = reconciler_.Reconcile("shop/slow");
+  EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);  // no retry: nothing can change it
+  const auto& st = stored_["status"];
+  EXPECT_EQ(st["phase"], "Failed");
+  EXPECT_EQ(st["conditions"][0]["reason"], kNoAgentToken);
+  const std::string message = st["conditions"][0]["message"];
+  EXPECT_NE(message.find("create Secret shop/kubeheal-agent-token with key \"token\""),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(st["verdict"], "Failed");
+  EXPECT_NE(st["verdictReason"].get<std::string>().find("kubeheal-agent-token"), std::string::npos);
+  for (const auto& t : st["targets"]) EXPECT_EQ(t["error"], message);
+  bool evented = false;
+  for (const auto& [reason, text] : events) evented = evented || (reason == kNoAgentToken && text == message);
+  EXPECT_TRUE(evented);
+  EXPECT_TRUE(stored_["metadata"]["finalizers"].empty());  // nothing was injected
+}
+
+TEST_F(FaultScenarioReconcilerTest, PodKillNeedsNoAgentToken) {
+  EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(0);
+  EXPECT_CALL(*kube_, DeletePod("shop", _, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
+  stored_ = Scenario(R"({"faults": [{"podKill": {}}]})");
+  (void)reconciler_.Reconcile("shop/slow");
+  EXPECT_EQ(stored_["status"]["phase"], "Injecting");
+}
+
 }  // namespace
 }  // namespace kubeheal::controllers

@@ -3,7 +3,6 @@
 // created through the API with status.podIP patched to the 127.0.0.x address their agent
 // listens on (no kubelet); each pod's agent admin port is given by kubeheal.io/agent-admin-port.
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <iostream>
 #include <random>
@@ -20,16 +19,6 @@ namespace kubeheal::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string Binary(const char* compiled, const char* env) {
-  if (const char* e = std::getenv(env); e && *e) return e;
-  return compiled;
-}
-
-bool Executable(const std::string& path) {
-  struct stat st{};
-  return !path.empty() && stat(path.c_str(), &st) == 0 && (st.st_mode & S_IXUSR);
-}
 
 struct AgentPod {
   std::string name;
@@ -77,14 +66,7 @@ class OperatorIntegrationTest : public ::testing::Test {
   void TearDown() override {
     traffic_.reset();
     if (operator_) operator_->Stop();
-    if (!ns_.empty() && !dir_.empty()) {
-      // Scenarios carry a finalizer that only the operator removes.
-      for (const auto& name : {"drill"}) {
-        Kubectl("-n " + ns_ + " patch faultscenario " + name +
-                " --type=merge -p '{\"metadata\":{\"finalizers\":[]}}'");
-      }
-      Kubectl("delete namespace " + ns_ + " --wait=false");
-    }
+    if (!ns_.empty() && !dir_.empty()) DeleteTestNamespace(ns_, {"drill"});
     if (HasFailure() && !dir_.empty()) {
       std::cerr << "operator log (" << dir_ << "/operator.log):\n"
                 << ReadFile(dir_ + "/operator.log").substr(0, 20000) << "\n";
@@ -107,19 +89,8 @@ class OperatorIntegrationTest : public ::testing::Test {
         dir_ + "/" + pod.name + ".log");
     const std::string health = "http://" + pod.ip + ":" + std::to_string(pod.admin_port) + "/healthz";
     ASSERT_TRUE(WaitFor([&] { return HttpGetStatus(health) == 200; }, 20s)) << pod.name;
-    const Json manifest = {
-        {"apiVersion", "v1"}, {"kind", "Pod"},
-        {"metadata", {{"name", pod.name}, {"labels", {{"app", "web"}}},
-                      {"annotations", {{"kubeheal.io/agent-admin-port", std::to_string(pod.admin_port)}}}}},
-        {"spec", {{"automountServiceAccountToken", false},
-                  {"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}};
-    ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", manifest.dump()).code, 0);
-    const Json status = {{"status", {{"phase", "Running"}, {"podIP", pod.ip},
-                                     {"podIPs", {{{"ip", pod.ip}}}},
-                                     {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
-    auto patched = Kubectl("-n " + ns_ + " patch pod " + pod.name +
-                           " --subresource=status --type=merge -p '" + status.dump() + "'");
-    ASSERT_EQ(patched.code, 0) << patched.output;
+    auto created = CreateAgentPod(ns_, pod.name, pod.ip, pod.admin_port);
+    ASSERT_EQ(created.code, 0) << created.output;
     pods_.push_back(std::move(pod));
   }
 
@@ -154,7 +125,7 @@ class OperatorIntegrationTest : public ::testing::Test {
                                  "--namespaces", ns_,
                                  "--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port_),
                                  "--health-addr", "127.0.0.1:" + std::to_string(FreePort()),
-                                 "--agent-token-file", dir_ + "/token",
+                                 "--agent-token-file", dir_ + "/token", "--release-namespace", ns_,
                                  "--fault-ttl", "6s", "--fault-renew", "2s",
                                  "--log-level", "debug"};
     argv.insert(argv.end(), extra.begin(), extra.end());

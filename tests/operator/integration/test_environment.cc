@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,6 +178,47 @@ Json KubectlJson(const std::string& args) {
   return j.is_discarded() ? Json(nullptr) : j;
 }
 
+std::string Binary(const char* compiled, const char* env) {
+  if (const char* e = std::getenv(env); e && *e) return e;
+  return compiled;
+}
+
+bool Executable(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && stat(path.c_str(), &st) == 0 && (st.st_mode & S_IXUSR);
+}
+
+CommandResult CreateAgentPod(const std::string& ns, const std::string& name, const std::string& ip,
+                             int admin_port) {
+  const Json manifest = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", name},
+        {"labels", {{"app", "web"}}},
+        {"annotations", {{"kubeheal.io/agent-admin-port", std::to_string(admin_port)}}}}},
+      {"spec",
+       {{"automountServiceAccountToken", false},
+        {"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}};
+  auto created = Kubectl("-n " + ns + " apply -f -", manifest.dump());
+  if (created.code != 0) return created;
+  const Json status = {{"status",
+                        {{"phase", "Running"},
+                         {"podIP", ip},
+                         {"podIPs", {{{"ip", ip}}}},
+                         {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+  return Kubectl("-n " + ns + " patch pod " + name + " --subresource=status --type=merge -p '" +
+                 status.dump() + "'");
+}
+
+void DeleteTestNamespace(const std::string& ns, const std::vector<std::string>& scenarios) {
+  for (const auto& name : scenarios) {
+    Kubectl("-n " + ns + " patch faultscenario " + name +
+            " --type=merge -p '{\"metadata\":{\"finalizers\":[]}}'");
+  }
+  Kubectl("delete namespace " + ns + " --wait=false");
+}
+
 struct Upstream::Impl {
   std::unique_ptr<web::http::experimental::listener::http_listener> listener;
 };
@@ -191,6 +233,42 @@ Upstream::Upstream() : port_(FreePort()), impl_(std::make_unique<Impl>()) {
 }
 
 Upstream::~Upstream() { impl_->listener->close().wait(); }
+
+struct RequestRecorder::Impl {
+  std::unique_ptr<web::http::experimental::listener::http_listener> listener;
+  mutable std::mutex mu;
+  std::vector<Request> requests;
+};
+
+RequestRecorder::RequestRecorder() : port_(FreePort()), impl_(std::make_unique<Impl>()) {
+  impl_->listener = std::make_unique<web::http::experimental::listener::http_listener>(
+      to_string_t("http://127.0.0.1:" + std::to_string(port_)));
+  impl_->listener->support([impl = impl_.get()](web::http::http_request req) {
+    Request r;
+    r.method = utility::conversions::to_utf8string(req.method());
+    r.path = utility::conversions::to_utf8string(req.relative_uri().to_string());
+    const auto& headers = req.headers();
+    if (auto it = headers.find(to_string_t("Authorization")); it != headers.end()) {
+      r.authorization = utility::conversions::to_utf8string(it->second);
+    }
+    {
+      std::lock_guard lock(impl->mu);
+      impl->requests.push_back(std::move(r));
+    }
+    web::http::http_response response(web::http::status_codes::Unauthorized);
+    response.headers().add(to_string_t("WWW-Authenticate"), to_string_t("Bearer"));
+    response.set_body(std::string("{\"error\":\"recorder\"}"), "application/json");
+    req.reply(response).wait();
+  });
+  impl_->listener->open().wait();
+}
+
+RequestRecorder::~RequestRecorder() { impl_->listener->close().wait(); }
+
+std::vector<RequestRecorder::Request> RequestRecorder::requests() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->requests;
+}
 
 TrafficGenerator::TrafficGenerator(std::vector<std::string> urls, int rps) {
   for (const auto& url : urls) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,12 +59,46 @@ std::string Kubeconfig();
 CommandResult Kubectl(const std::string& args, const std::string& stdin_text = "");
 Json KubectlJson(const std::string& args);  // -o json appended; null on failure
 
+// The path of a program under test: $env when set, else the one this build compiled in.
+std::string Binary(const char* compiled, const char* env);
+bool Executable(const std::string& path);
+
+// A pod labelled app=web that stands for a pod with an agent, created through the API (no
+// kubelet runs here): status.podIP is `ip`, the agent admin port annotation is `admin_port`.
+// Returns the failed kubectl call, or code 0.
+CommandResult CreateAgentPod(const std::string& ns, const std::string& name, const std::string& ip,
+                             int admin_port);
+
+// Deletes a test's namespace without waiting; first drops the finalizer of its FaultScenarios
+// `scenarios`, which only a running operator would remove.
+void DeleteTestNamespace(const std::string& ns, const std::vector<std::string>& scenarios);
+
 // A trivial HTTP upstream on loopback answering 200 "ok" to everything.
 class Upstream {
  public:
   Upstream();
   ~Upstream();
   int port() const { return port_; }
+
+ private:
+  struct Impl;
+  int port_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// An HTTP server on loopback that stands in for a pod's agent admin port and only listens: it
+// records each request (method, path, Authorization header) and answers 401. Thread-safe.
+class RequestRecorder {
+ public:
+  struct Request {
+    std::string method;
+    std::string path;
+    std::string authorization;  // "" when the header was absent
+  };
+  RequestRecorder();
+  ~RequestRecorder();
+  int port() const { return port_; }
+  std::vector<Request> requests() const;
 
  private:
   struct Impl;

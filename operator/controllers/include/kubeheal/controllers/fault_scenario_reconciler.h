@@ -64,6 +64,11 @@ class FaultScenarioReconciler {
   Status WriteStatus(Json* object, const api::FaultScenarioStatus& status);
   kube::ReconcileResult Fail(Json object, api::FaultScenarioStatus status,
                              const std::string& reason, const std::string& message);
+  // An injection that reached no target with a terminal error (NoAgentToken): phase Failed,
+  // the error's code as the Ready reason and an Event, then Finish.
+  kube::ReconcileResult FailInjection(api::FaultScenario& sc, Json& object, const Error& error);
+  // The verdict, the status write, and the finalizer dropped once the verdict is final.
+  kube::ReconcileResult Finish(api::FaultScenario& sc, Json& object, Clock::TimePoint start);
 
   std::shared_ptr<KubeOperations> kube_;
   std::shared_ptr<agentclient::AgentClient> agents_;
