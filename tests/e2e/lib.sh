@@ -245,11 +245,24 @@ e2e_scenarios_of() { awk '/^kind: FaultScenario/ {fs=1} fs && /^  name:/ {print 
 e2e_policies_of() { grep -oE 'policyRef: \{name: [a-z0-9-]+\}' "$1" | awk '{print $3}' | tr -d '}' | sort -u; }
 
 # Waits (at most E2E_SETTLE_TIMEOUT, default 240s) until the policies hold no temporary action
-# and are not mid-remediation, so that one drill does not start inside the previous one.
+# and are not mid-remediation, and every sample Deployment is back at the replicas it had before
+# the first drill (a scale-back still pending after recovery moves pods under the next drill),
+# so that one drill does not start inside the previous one.
+declare -A E2E_BASE_REPLICAS=()
 e2e_settle() {
-  local limit=${E2E_SETTLE_TIMEOUT:-240} start=$SECONDS p busy
+  local limit=${E2E_SETTLE_TIMEOUT:-240} start=$SECONDS p busy d
+  if ((${#E2E_BASE_REPLICAS[@]} == 0)); then
+    for d in orders payments users; do
+      E2E_BASE_REPLICAS[$d]=$(kubectl -n "$E2E_NS" get deploy "$d" -o jsonpath='{.spec.replicas}' 2>/dev/null)
+    done
+  fi
   while :; do
     busy=""
+    for d in "${!E2E_BASE_REPLICAS[@]}"; do
+      local want=${E2E_BASE_REPLICAS[$d]} have
+      have=$(kubectl -n "$E2E_NS" get deploy "$d" -o jsonpath='{.spec.replicas}/{.status.readyReplicas}/{.status.replicas}' 2>/dev/null)
+      [[ -z $want || $have == "$want/$want/$want" ]] || busy+=" $d(replicas $have, want $want)"
+    done
     for p in "$@"; do
       local state
       state=$(kubectl -n "$E2E_NS" get healingpolicy "$p" \

@@ -194,13 +194,20 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
                           .value("slo", Json::object())
                           .value("burnRateAlerts", Json()));
     rt.next_evaluation.reset();
+    rt.evaluated = false;
     metrics_->ForgetPolicy(key);  // signals may have been renamed or removed
   }
   const auto now = clock_->SteadyNow();
   if (rt.next_evaluation && now < *rt.next_evaluation) {
     return kube::ReconcileResult::RequeueAfter(*rt.next_evaluation - now);
   }
-  const auto interval = NextInterval(*parsed);
+  // The first wait after a (re)start is jittered so that policies spread out; then the cadence
+  // is the interval exactly, measured from this evaluation: a `for` of two intervals is held at
+  // the second evaluation after the first anomalous one, never a third.
+  const auto interval = rt.evaluated ? std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           parsed->spec.interval)
+                                     : NextInterval(*parsed);
+  rt.evaluated = true;
   rt.next_evaluation = now + interval;
   auto result = Evaluate(key, std::move(*object), *parsed, rt);
   metrics_->Evaluation(std::chrono::duration<double>(clock_->SteadyNow() - started).count());

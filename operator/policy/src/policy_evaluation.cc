@@ -404,7 +404,13 @@ class Evaluator {
       state_.pending_reverts.push_back(std::move(t));
     }
     closed_.insert(ep.rule);
-    state_.last_recovered_at = ep.recovered_at.value_or(now_);  // when it was seen, if earlier
+    // When it was seen, if earlier; never back in time: an older episode closing at its
+    // verifyAfter after a newer one recovered (a restart's 3 min after a circuit's 1 min) must
+    // not hide that recovery from the detection it followed (FaultScenario verdicts).
+    const auto seen = ep.recovered_at.value_or(now_);
+    if (!state_.last_recovered_at || *state_.last_recovered_at < seen) {
+      state_.last_recovered_at = seen;
+    }
     out_.notes.push_back(note);
   }
 

@@ -263,3 +263,42 @@ TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh
 
 }  // namespace
 }  // namespace kubeheal::controllers
+
+namespace kubeheal::controllers {
+namespace {
+
+// Only the first wait is jittered (policies spread out); afterwards the cadence is exact, so a
+// `for` of two intervals holds at the second evaluation after the first anomalous one.
+TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsExact) {
+  Init(false);
+  stored_["spec"]["signals"][0]["for"] = "20s";
+  auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
+  auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
+                                                   std::make_shared<MockAlertSender>(), clock_);
+  auto engine = std::make_shared<policy::DecisionEngine>(
+      clock_, std::make_shared<policy::GlobalBudget>(0));
+  reconciler_ = std::make_unique<HealingPolicyReconciler>(
+      kube_, prometheus_, engine, executor, registry_, metrics_, clock_, [] { return 0.0; });
+  prometheus_->SetValue(kQuery, 2.0);  // anomalous from the first evaluation
+  auto r = reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(r.requeue_after, 9s);  // -10%
+  int throttles = 0;
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Invoke([&](auto&, auto&) {
+    ++throttles;
+    return Status::Ok();
+  }));
+  clock_->Advance(9s);
+  r = reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(r.requeue_after, 10s);
+  EXPECT_EQ(throttles, 0);  // held 9 s of 20
+  clock_->Advance(10s);
+  r = reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(r.requeue_after, 10s);
+  EXPECT_EQ(throttles, 0);  // held 19 s of 20
+  clock_->Advance(10s);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(throttles, 2);  // 29 s: held, both pods throttled at the third evaluation
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers

@@ -386,3 +386,35 @@ TEST(LifecycleTest, InvalidSpecIsATerminalError) {
 
 }  // namespace
 }  // namespace kubeheal::policy
+
+namespace kubeheal::policy {
+namespace {
+
+// A restart (verifyAfter 3 min) recovers early; a later error episode is detected, acted on and
+// recovers; when the restart's episode closes at its verifyAfter, the time of the last recovery
+// stays the newer one, after the newer detection.
+TEST(RevertTest, LastRecoveryNeverGoesBackWhenAnOlderEpisodeCloses) {
+  EngineHarness h;
+  h.spec.actions.restart.verify_after = std::chrono::minutes(3);
+  h.spec.actions.circuit_break.verify_after = std::chrono::seconds(30);
+  h.spec.guardrails.cooldown = std::chrono::seconds(30);
+  const auto restart = h.ActOnce(Obs().Crashing(1));
+  ASSERT_EQ(restart.action, ActionType::kRestart);
+  for (int i = 0; i < 3; ++i) h.Step(std::chrono::seconds(15), Obs());  // recovered early
+  ASSERT_TRUE(h.state.last_recovered_at.has_value());
+  const auto first_recovery = *h.state.last_recovered_at;
+  h.Step(std::chrono::seconds(15), Obs().High("errors"));
+  const auto opened = h.Step(std::chrono::seconds(30), Obs().High("errors")).decisions;
+  ASSERT_EQ(opened.size(), 1u);
+  ASSERT_EQ(opened[0].action, ActionType::kCircuitBreak);
+  h.Succeed(opened[0]);
+  const auto detected = *h.state.last_detected_at;
+  ASSERT_GT(detected, first_recovery);
+  for (int i = 0; i < 10; ++i) h.Step(std::chrono::seconds(15), Obs());  // both episodes close
+  EXPECT_TRUE(h.state.episodes.empty());
+  ASSERT_TRUE(h.state.last_recovered_at.has_value());
+  EXPECT_GE(*h.state.last_recovered_at, detected);
+}
+
+}  // namespace
+}  // namespace kubeheal::policy

@@ -28,7 +28,8 @@ inline constexpr const char* kEngineStateAnnotation = "kubeheal.io/engine-state"
 struct HealingPolicyReconcilerOptions {
   // How far back detectors are warmed from a range query when a policy is new to this process.
   std::chrono::seconds warm_window{std::chrono::minutes(30)};
-  // Relative jitter of the evaluation interval (0.1 = +-10%), so policies spread out.
+  // Relative jitter of the first wait after a (re)start or spec change (0.1 = +-10%), so
+  // policies spread out; later evaluations follow the interval exactly.
   double interval_jitter = 0.1;
   std::chrono::milliseconds query_timeout{std::chrono::seconds(10)};
   // A status that differs from the stored one only in the live figures (signal values, bands,
@@ -71,6 +72,7 @@ class HealingPolicyReconciler {
     std::optional<policy::PolicyState> state;
     std::map<std::string, std::string> scenario_tags;  // decision id -> FaultScenario key
     std::optional<std::chrono::steady_clock::time_point> next_evaluation;
+    bool evaluated = false;  // since the last (re)start or spec change: later waits are exact
     std::optional<std::chrono::steady_clock::time_point> status_written;
   };
 
