@@ -87,7 +87,19 @@ e2e_soak() {
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   mode=${1:-local}
   e2e_init "$mode"
-  trap 'e2e_summary >/dev/null || true' EXIT
+  soak_finish() {
+    local rc=$?
+    trap - EXIT
+    # Like tests/e2e/run.sh: a cluster this run brought up goes down again unless E2E_KEEP=1.
+    if [[ ${E2E_KEEP:-} == 1 ]] || [[ -z ${E2E_KEEP:-} && $E2E_STARTED_CLUSTER == 0 ]]; then
+      e2e_say "cluster kept"
+    else
+      e2e_say "tearing the cluster down"
+      e2e_teardown >&2 || true
+    fi
+    exit "$rc"
+  }
+  trap soak_finish EXIT
   e2e_stage "images" e2e_ensure_images
   e2e_stage "cluster up" e2e_ensure_cluster
   e2e_stage "images load" e2e_load_images
