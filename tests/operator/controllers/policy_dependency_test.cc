@@ -252,7 +252,8 @@ TEST_F(PolicyDependencyTest, ADependencyOnItselfIsAnInvalidSpec) {
   stored_["orders"] = Policy("orders", {"orders"});
   auto r = reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kTerminalError);
-  const auto* c = api::FindCondition(Status("orders").conditions, "SpecValid");
+  const auto st = Status("orders");
+  const auto* c = api::FindCondition(st.conditions, "SpecValid");
   ASSERT_NE(c, nullptr);
   EXPECT_NE(c->message.find("spec.dependsOn[0].name: a policy cannot depend on itself"),
             std::string::npos)
