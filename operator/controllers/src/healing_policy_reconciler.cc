@@ -532,7 +532,7 @@ std::vector<policy::RelatedPolicy> HealingPolicyReconciler::RelatedOf(
     const auto& st = other->status;
     const auto evaluated = ParseRfc3339(st.last_evaluation_time);
     if (!evaluated || clock_->Now() - *evaluated > 3 * other->spec.interval) continue;
-    if (const auto* w = api::FindCondition(st.conditions, "WaitingOnDependency");
+    if (const auto* w = api::FindCondition(st.conditions, kWaitingOnDependency);
         w != nullptr && w->status == "True") {
       continue;
     }
@@ -562,16 +562,16 @@ void HealingPolicyReconciler::RecordWaiting(const Json& object,
                " takes no action while " + policy::Describe(w.because);
   }
   const bool waiting = !status->waiting_on.empty();
-  const auto* before = api::FindCondition(status->conditions, "WaitingOnDependency");
+  const auto* before = api::FindCondition(status->conditions, kWaitingOnDependency);
   const bool was_waiting = before != nullptr && before->status == "True";
   api::SetCondition(&status->conditions,
-                    {"WaitingOnDependency", waiting ? "True" : "False",
+                    {kWaitingOnDependency, waiting ? "True" : "False",
                      waiting ? "RelatedPolicyAnomalous" : "NoRelatedAnomaly",
                      waiting ? message : "no anomaly of this policy is explained by another",
                      "", status->observed_generation},
                     clock_->Now());
   if (waiting && !was_waiting) {
-    (void)kube_->RecordEvent(object, "Normal", "WaitingOnDependency", message);
+    (void)kube_->RecordEvent(object, "Normal", kWaitingOnDependency, message);
     Log().Info("waiting on a related policy", {{"policy", api::TextOr(object["metadata"], "namespace") +
                                                               "/" + api::TextOr(object["metadata"], "name")},
                                                {"reason", message}});

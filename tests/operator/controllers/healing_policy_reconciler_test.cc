@@ -72,13 +72,19 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
       EXPECT_CALL(*m, GetSecretValue(_, _, _)).Times(AnyNumber());
       EXPECT_CALL(*m, RecordEvent(_, _, _, _)).Times(AnyNumber());
     }
+    Rebuild([] { return 0.5; });
+  }
+
+  // A reconciler on this fixture's fakes (a new one: nothing in memory).
+  void Rebuild(std::function<double()> uniform01, HealingPolicyReconcilerOptions options = {}) {
     auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
     auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
                                                      std::make_shared<MockAlertSender>(), clock_);
     auto engine = std::make_shared<policy::DecisionEngine>(
         clock_, std::make_shared<policy::GlobalBudget>(0));
-    reconciler_ = std::make_unique<HealingPolicyReconciler>(
-        kube_, prometheus_, engine, executor, registry_, metrics_, clock_, [] { return 0.5; });
+    reconciler_ = std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor,
+                                                            registry_, metrics_, clock_,
+                                                            std::move(uniform01), options);
   }
 
   const api::Condition* Condition(const std::string& type) {
@@ -227,13 +233,7 @@ TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh
   Init(false);
   HealingPolicyReconcilerOptions options;
   options.status_refresh = 30s;
-  auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
-  reconciler_ = std::make_unique<HealingPolicyReconciler>(
-      kube_, prometheus_,
-      std::make_shared<policy::DecisionEngine>(clock_, std::make_shared<policy::GlobalBudget>(0)),
-      std::make_shared<ActionExecutor>(kube_, agents_, targets, std::make_shared<MockAlertSender>(),
-                                       clock_),
-      registry_, metrics_, clock_, [] { return 0.5; }, options);
+  Rebuild([] { return 0.5; }, options);
   int writes = 0;
   ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
     ++writes;
@@ -272,13 +272,7 @@ namespace {
 TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsExact) {
   Init(false);
   stored_["spec"]["signals"][0]["for"] = "20s";
-  auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
-  auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
-                                                   std::make_shared<MockAlertSender>(), clock_);
-  auto engine = std::make_shared<policy::DecisionEngine>(
-      clock_, std::make_shared<policy::GlobalBudget>(0));
-  reconciler_ = std::make_unique<HealingPolicyReconciler>(
-      kube_, prometheus_, engine, executor, registry_, metrics_, clock_, [] { return 0.0; });
+  Rebuild([] { return 0.0; });
   prometheus_->SetValue(kQuery, 2.0);  // anomalous from the first evaluation
   auto r = reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(r.requeue_after, 9s);  // -10%

@@ -25,6 +25,9 @@ namespace kubeheal::controllers {
 // for it), so a restarted operator keeps cooldowns, budgets, episodes and pending reverts.
 inline constexpr const char* kEngineStateAnnotation = "kubeheal.io/engine-state";
 
+// Condition (and Event reason) of a policy whose rule waits on a related policy.
+inline constexpr const char* kWaitingOnDependency = "WaitingOnDependency";
+
 struct HealingPolicyReconcilerOptions {
   // How far back detectors are warmed from a range query when a policy is new to this process.
   std::chrono::seconds warm_window{std::chrono::minutes(30)};
