@@ -56,7 +56,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/processes.sh"
 
 # ---------------------------------------------------------------- ports
 
-# port_in_use PORT, free_port [TAKEN...]
+# port_in_use PORT, port_listening PORT, free_port [TAKEN...]
 # shellcheck source=hack/lib/ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
@@ -65,8 +65,8 @@ choose_ports() {
   if [[ -f $dir/ports.env ]]; then
     # shellcheck disable=SC1091
     source "$dir/ports.env"
-    if ! port_in_use "${ETCD_CLIENT_PORT:-0}" && ! port_in_use "${ETCD_PEER_PORT:-0}" &&
-      ! port_in_use "${APISERVER_PORT:-0}" && ((ETCD_CLIENT_PORT > 0)); then
+    if ! port_listening "${ETCD_CLIENT_PORT:-0}" && ! port_listening "${ETCD_PEER_PORT:-0}" &&
+      ! port_listening "${APISERVER_PORT:-0}" && ((ETCD_CLIENT_PORT > 0)); then
       return 0
     fi
   fi
@@ -314,7 +314,7 @@ cmd_start_apiserver() {
   { is_running etcd && etcd_healthy; } || fail "start-apiserver: etcd is not running (run 'up')"
   if is_running kube-apiserver && apiserver_ready; then return 0; fi
   stop_process kube-apiserver
-  port_in_use "$APISERVER_PORT" && fail "start-apiserver: port $APISERVER_PORT is taken by another process"
+  port_listening "$APISERVER_PORT" && fail "start-apiserver: port $APISERVER_PORT is taken by another process"
   binaries
   local start=$SECONDS
   start_apiserver_process
@@ -324,9 +324,10 @@ cmd_start_apiserver() {
 cmd_restart_apiserver() {
   load_ports
   stop_process kube-apiserver
-  # The listening socket may linger a moment after the process is gone.
+  # The listening socket may linger a moment after the process is gone. Its closed connections
+  # stay in TIME_WAIT for a minute; they do not block the new listener (port_listening).
   local i
-  for ((i = 0; i < 50; i++)); do port_in_use "$APISERVER_PORT" || break; sleep 0.1; done
+  for ((i = 0; i < 50; i++)); do port_listening "$APISERVER_PORT" || break; sleep 0.1; done
   cmd_start_apiserver
 }
 

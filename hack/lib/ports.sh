@@ -13,6 +13,11 @@
 # ss would turn "in use" into "free".
 port_in_use() { ss -Htuan "sport = :$1" 2>/dev/null | grep -c . >/dev/null; }
 
+# port_listening PORT: a TCP socket listens on PORT. What a restart on the same port must wait
+# for: a program that closed its connections leaves them in TIME_WAIT with PORT as local port for
+# 60 s, port_in_use counts those, and bind (SO_REUSEADDR, Go's default) is not blocked by them.
+port_listening() { ss -Htln "sport = :$1" 2>/dev/null | grep -c . >/dev/null; }
+
 # free_port [TAKEN...]: prints a port no socket uses and not among TAKEN (ports chosen earlier
 # in the same run, not bound yet); fails after 200 tries.
 free_port() {
