@@ -56,10 +56,17 @@ class InformerIntegrationTest : public ::testing::Test {
     o.backoff.max = seconds(2);
     return o;
   }
-  // Retries a write through an apiserver outage; idempotent outcomes count as success.
+  // Retries a write through an apiserver outage; idempotent outcomes count as success. Stops at
+  // once when `outage_failed_` says the outage will not end (the restart itself failed), so a
+  // broken restart fails this test in seconds with its output instead of at ctest's timeout.
   void Write(const std::function<ApiResult<Json>()>& op, bool tolerate_exists = false,
              bool tolerate_missing = false) {
     for (int i = 0; i < 600; ++i) {
+      if (outage_failed_) {
+        if (std::string why = outage_failed_(); !why.empty()) {
+          FAIL() << why;
+        }
+      }
       auto r = op();
       if (r.ok() || (tolerate_exists && IsAlreadyExists(r.error())) ||
           (tolerate_missing && IsNotFound(r.error()))) {
@@ -73,6 +80,7 @@ class InformerIntegrationTest : public ::testing::Test {
 
   std::shared_ptr<Client> client_;
   std::unique_ptr<TestNamespace> ns_;
+  std::function<std::string()> outage_failed_;
   const GroupVersionResource cms_ = GroupVersionResource::ConfigMaps();
 };
 
@@ -91,8 +99,17 @@ TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
   std::atomic<int> restart_rc{-1};
   std::string restart_out;
   std::thread restarter([&] {
-    restart_rc = testing::RunCommand("hack/control-plane.sh restart-apiserver 2>&1", &restart_out);
+    std::string out;
+    const int rc = testing::RunCommand("hack/control-plane.sh restart-apiserver 2>&1", &out);
+    restart_out = std::move(out);
+    restart_rc = rc;  // published after restart_out (seq_cst store)
   });
+  outage_failed_ = [&]() -> std::string {
+    const int rc = restart_rc;
+    if (rc <= 0) return {};
+    return "hack/control-plane.sh restart-apiserver failed (exit " + std::to_string(rc) +
+           "), the apiserver stays down:\n" + restart_out;
+  };
   for (int i = 0; i < 30; ++i) {
     const std::string n = std::to_string(i);
     // Apply creates what an earlier round deleted, so keys come back (A..D..A histories).
@@ -101,9 +118,12 @@ TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
     });
     if (i % 3 == 0) Write([&] { return client_->Create(cms_, ns, ConfigMap(ns, "n" + n)); }, true);
     if (i % 7 == 0) Write([&] { return client_->Delete(cms_, ns, "c" + std::to_string(i % 10)); }, false, true);
+    if (HasFatalFailure()) break;  // the restart failed: stop writing, join, report
     std::this_thread::sleep_for(milliseconds(100));
   }
   restarter.join();
+  if (HasFatalFailure()) return;
+  outage_failed_ = nullptr;
   ASSERT_EQ(restart_rc, 0) << restart_out;
   // A few more after the restart, so the resumed stream is proven live.
   for (int i = 0; i < 5; ++i) {
