@@ -23,13 +23,19 @@ const char* RelationName(Relation relation) {
 
 std::optional<Explanation> Explain(Pattern pattern, const Observation& observation,
                                    Clock::TimePoint now) {
+  // Dependencies before callers; within each, an anomaly of the same pattern (the slow
+  // dependency of a slow caller) before one of another pattern (its errors), so status and the
+  // Event name the likeliest cause.
   for (const Relation relation : {Relation::kDependency, Relation::kCaller}) {
-    for (const auto& r : observation.related) {
-      if (r.relation != relation) continue;
-      for (const auto& a : r.anomalies) {
-        if (now - a.last_seen > observation.related_grace) continue;
-        if (!Explains(r.relation, a.pattern, pattern)) continue;
-        return Explanation{r.name, r.relation, a.pattern, a.summary};
+    for (const bool same_pattern_only : {true, false}) {
+      for (const auto& r : observation.related) {
+        if (r.relation != relation) continue;
+        for (const auto& a : r.anomalies) {
+          if (now - a.last_seen > observation.related_grace) continue;
+          if (same_pattern_only && a.pattern != pattern) continue;
+          if (!Explains(r.relation, a.pattern, pattern)) continue;
+          return Explanation{r.name, r.relation, a.pattern, a.summary};
+        }
       }
     }
   }

@@ -53,6 +53,35 @@ TEST(ExplainTest, CallerExplainsTrafficOnlyWithItsOwnTrafficAnomaly) {
   EXPECT_FALSE(Explain(Pattern::kTraffic, dep, now).has_value());
 }
 
+TEST(ExplainTest, PrefersADependencyAnomalyOfTheSamePattern) {
+  const auto now = Clock::TimePoint(seconds(1000));
+  // users fails, payments is slow: orders' latency names payments, its errors name users,
+  // whatever the order the dependencies are listed in.
+  RelatedPolicy users = Related("users", Relation::kDependency, Pattern::kErrors, now);
+  RelatedPolicy payments = Related("payments", Relation::kDependency, Pattern::kLatency, now);
+  for (const auto& related : {std::vector{users, payments}, std::vector{payments, users}}) {
+    Observation obs = With(Obs(), related);
+    auto latency = Explain(Pattern::kLatency, obs, now);
+    ASSERT_TRUE(latency.has_value());
+    EXPECT_EQ(latency->policy, "payments");
+    EXPECT_EQ(latency->pattern, Pattern::kLatency);
+    auto errors = Explain(Pattern::kErrors, obs, now);
+    ASSERT_TRUE(errors.has_value());
+    EXPECT_EQ(errors->policy, "users");
+    EXPECT_EQ(errors->pattern, Pattern::kErrors);
+  }
+  // Without a same-pattern anomaly, another pattern of a dependency still explains.
+  Observation only_users = With(Obs(), {users});
+  ASSERT_TRUE(Explain(Pattern::kLatency, only_users, now).has_value());
+  EXPECT_EQ(Explain(Pattern::kLatency, only_users, now)->policy, "users");
+  // A same-pattern anomaly past the grace does not win over a fresh one of another pattern.
+  RelatedPolicy stale = Related("payments", Relation::kDependency, Pattern::kLatency, now - seconds(300));
+  Observation obs = With(Obs(), {stale, users});
+  obs.related_grace = seconds(120);
+  ASSERT_TRUE(Explain(Pattern::kLatency, obs, now).has_value());
+  EXPECT_EQ(Explain(Pattern::kLatency, obs, now)->policy, "users");
+}
+
 TEST(ExplainTest, GraceAfterTheRelatedAnomalyWasLastSeen) {
   const auto seen = Clock::TimePoint(seconds(1000));
   Observation obs = With(Obs(), {Related("payments", Relation::kDependency, Pattern::kErrors, seen)});

@@ -23,7 +23,8 @@ struct Explanation {
 //                    its callers slow or failing; throttling or scaling a caller heals nothing)
 //   traffic          by a caller with a traffic anomaly (the surge comes through it)
 //   crash, notReady, memory, custom: never (they are the workload's own).
-// The first matching related policy, dependencies first, in the order given.
+// Dependencies first; among them an anomaly of the same pattern first, then the first match in
+// the order given.
 std::optional<Explanation> Explain(Pattern pattern, const Observation& observation,
                                    Clock::TimePoint now);
 
