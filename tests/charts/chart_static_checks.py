@@ -8,6 +8,7 @@ helm comes from hack/install-helm.sh (the `charts.install_helm` fixture builds i
 """
 import json
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -664,7 +665,38 @@ def check_sidecar_example():
     ok("sidecar example: agent container, label, scrape annotations, Service through the agent")
 
 
+def check_metadata_strings():
+    """Label and annotation values must be strings: the apiserver rejects a number there
+    ("cannot unmarshal number into ... annotations of type string"). A checksum annotation,
+    `sha256sum | trunc 16` without quote, renders as a YAML number when the 16 hex digits happen
+    to be all digits or digits around one "e" (it failed a helm install in the integration stage,
+    2026-12-02), so those pipelines must end in quote, and every rendered value must be a string."""
+    for path in sorted(pathlib.Path(CHART, "templates").rglob("*")):
+        if not path.is_file():
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if "sha256sum" in line and not re.search(r"\|\s*quote\s*-?}}", line):
+                fail(f"{path}:{n}: a checksum must be quoted ('| quote'), or some hashes render as numbers")
+    def walk(obj, where):
+        if isinstance(obj, dict):
+            meta = obj.get("metadata")
+            if isinstance(meta, dict):
+                for field in ("labels", "annotations"):
+                    for k, v in (meta.get(field) or {}).items():
+                        if not isinstance(v, str):
+                            fail(f"{where}: metadata.{field}[{k!r}] = {v!r} is a {type(v).__name__}, not a string")
+            for k, v in obj.items():
+                walk(v, f"{where}.{k}")
+        elif isinstance(obj, list):
+            for i, v in enumerate(obj):
+                walk(v, f"{where}[{i}]")
+    for extra in ([], ["-f", ALL_ON]):
+        for d in render(*extra):
+            walk(d, f"{d.get('kind')}/{d.get('metadata', {}).get('name')}")
+
+
 CHECKS = {
+    "metadata-strings": check_metadata_strings,
     "lint": check_lint,
     "template-defaults": check_template_defaults,
     "template-all-on": check_template_all_on,
