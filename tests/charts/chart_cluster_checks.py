@@ -455,7 +455,67 @@ def check_operator_rbac():
        "nothing else; namespaced mode confined to the watched namespace)")
 
 
+def check_engine_state():
+    """The engine state (status.engineState) can only be written through the status
+    subresource. A tenant whose Role lets them edit HealingPolicies (every verb on
+    healingpolicies) writes a status into the object with patch and with a full replace: the
+    apiserver keeps the status as it was; through the status subresource they are forbidden.
+    The annotation an earlier version kept the state in is theirs to write, which is why the
+    operator no longer reads it while the status has a state."""
+
+    install_crds()
+    ns = namespace("kh-tenant")
+    kubectl("create", "serviceaccount", "tenant", "-n", ns)
+    kubectl("create", "role", "hp-editor", "-n", ns, "--resource=healingpolicies.kubeheal.io",
+            "--verb=get,list,watch,create,update,patch,delete")
+    kubectl("create", "rolebinding", "hp-editor", "-n", ns, "--role=hp-editor", f"--serviceaccount={ns}:tenant")
+    kc = run([os.path.join(REPO, "hack", "control-plane.sh"), "kubeconfig-for-sa", ns, "tenant"]).stdout.strip().splitlines()[-1]
+    hp = copy.deepcopy(VALID_HP)
+    hp["metadata"] = {"name": "orders", "namespace": ns}
+    kubectl("create", "-f", "-", kubeconfig=kc, stdin=json.dumps(hp))
+    # What the operator writes (as admin here: the operator's own access is checked in operator-rbac).
+    kept = {"engine": {"nextSequence": 7, "cooldowns": [{"rule": "latency", "action": "throttle", "at": "2026-12-03T00:00:00Z"}]}}
+    kubectl("patch", "healingpolicy", "orders", "-n", ns, "--subresource=status", "--type=merge",
+            "-p", json.dumps({"status": {"engineState": kept}}))
+
+    def stored():
+        return json.loads(kubectl("get", "healingpolicy", "orders", "-n", ns, "-o", "json").stdout)
+
+    if stored().get("status", {}).get("engineState") != kept:
+        fail(f"the status subresource did not keep engineState: {stored().get('status')}")
+    forged = {"engine": {"nextSequence": 1}}
+    p = kubectl("patch", "healingpolicy", "orders", "-n", ns, "--type=merge",
+                "-p", json.dumps({"status": {"engineState": forged}}), kubeconfig=kc, check=False)
+    if p.returncode != 0:
+        fail(f"the tenant may patch the policy (an editor), yet: {p.stderr.strip()}")
+    obj = stored()
+    obj["status"] = {"engineState": forged}
+    obj["spec"]["interval"] = "20s"
+    p = kubectl("replace", "-f", "-", kubeconfig=kc, check=False, stdin=json.dumps(obj))
+    if p.returncode != 0:
+        fail(f"the tenant may replace the policy, yet: {p.stderr.strip()}")
+    after = stored()
+    if after["spec"].get("interval") != "20s":
+        fail("the tenant's replace did not change the spec: the check proves nothing")
+    if after.get("status", {}).get("engineState") != kept:
+        fail(f"a write to the policy changed its engineState: {after.get('status')}")
+    p = kubectl("patch", "healingpolicy", "orders", "-n", ns, "--subresource=status", "--type=merge",
+                "-p", json.dumps({"status": {"engineState": forged}}), kubeconfig=kc, check=False)
+    if p.returncode == 0 or "forbidden" not in p.stderr.lower():
+        fail(f"the tenant wrote through the status subresource: rc {p.returncode} {p.stderr.strip()}")
+    p = kubectl("annotate", "healingpolicy", "orders", "-n", ns,
+                "kubeheal.io/engine-state=" + json.dumps({"engine": forged}), kubeconfig=kc, check=False)
+    if p.returncode != 0:
+        fail(f"expected the tenant to be able to annotate (the old place was theirs): {p.stderr.strip()}")
+    if stored().get("status", {}).get("engineState") != kept:
+        fail("engineState changed")
+    if not failures:
+        ok("status.engineState: a tenant editing HealingPolicies (patch, replace) leaves it as the operator wrote it; "
+           "the status subresource is forbidden to them; the old annotation is theirs to write (so it is not read)")
+
+
 CHECKS = {
+    "engine-state": check_engine_state,
     "crds-establish": check_crds_establish,
     "invalid-objects-rejected": check_invalid_objects_rejected,
     "examples-accepted": check_examples_accepted,

@@ -113,8 +113,8 @@ def check_security(docs, what):
 def check_template_defaults():
     docs = render()
     kinds = sorted({d["kind"] for d in docs})
-    expected = {"ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "PodDisruptionBudget", "Role",
-                "RoleBinding", "Secret", "Service", "ServiceAccount"}
+    expected = {"ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "NetworkPolicy",
+                "PodDisruptionBudget", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount"}
     if set(kinds) != expected:
         fail(f"default render kinds {kinds}, expected {sorted(expected)}")
     mon = [d for d in docs if d["apiVersion"].startswith("monitoring.coreos.com")]
@@ -695,7 +695,148 @@ def check_metadata_strings():
             walk(d, f"{d.get('kind')}/{d.get('metadata', {}).get('name')}")
 
 
+def check_webhook_targets():
+    """The operator is told where alert webhooks may not point: the chart's default renders
+    --alert-webhook-deny-cidrs, an allow-list renders --alert-webhook-allow, and the local
+    cluster's overlay (hack/cluster/values-local.yaml) covers the ranges hack/cluster.sh gives
+    its Services and pods, so a tenant's webhook there cannot reach them."""
+    import ipaddress
+
+    def operator_args(*extra):
+        for d in render(*extra):
+            if d.get("kind") == "Deployment" and d["metadata"]["name"].endswith("operator"):
+                return d["spec"]["template"]["spec"]["containers"][0]["args"]
+        fail("no operator Deployment rendered")
+        return []
+
+    args = operator_args()
+    if "--alert-webhook-deny-cidrs=10.96.0.0/12,10.244.0.0/16" not in args:
+        fail(f"default operator args lack the deny CIDRs: {args}")
+    if any(a.startswith("--alert-webhook-allow") for a in args):
+        fail("an empty allow-list must not render --alert-webhook-allow")
+    args = operator_args("--set", "operator.alertWebhooks.allow={alertmanager.monitoring.svc,192.0.2.0/24}")
+    if "--alert-webhook-allow=alertmanager.monitoring.svc,192.0.2.0/24" not in args:
+        fail(f"the allow-list did not render: {args}")
+    cluster_sh = open(os.path.join(REPO, "hack", "cluster.sh")).read()
+    ranges = {}
+    for name in ("cluster_cidr", "service_cidr"):
+        m = re.search(rf"^{name}=(\S+)$", cluster_sh, re.M)
+        if not m:
+            fail(f"hack/cluster.sh sets no {name}")
+            continue
+        ranges[name] = ipaddress.ip_network(m.group(1))
+    local = yaml.safe_load(open(os.path.join(REPO, "hack", "cluster", "values-local.yaml")))
+    denied = [ipaddress.ip_network(c) for c in local["operator"]["alertWebhooks"]["denyCIDRs"]]
+    for name, net in ranges.items():
+        if not any(net.subnet_of(d) for d in denied if d.version == net.version):
+            fail(f"hack/cluster/values-local.yaml denyCIDRs {denied} do not cover hack/cluster.sh's {name} {net}")
+    r = run([helm(), "template", "t", CHART, "--set", "operator.alertWebhooks.denyCIDRs={pods}"], check=False)
+    if r.returncode == 0:
+        fail("the schema accepted denyCIDRs=pods")
+    if not failures:
+        ok(f"alert webhook targets: deny CIDRs and allow-list rendered; the local cluster's {', '.join(f'{k} {v}' for k, v in ranges.items())} refused; a bad CIDR refused by the schema")
+
+
+def check_agent_networkpolicy():
+    """The agents' admin port is closed to the pod network: the rendered NetworkPolicy is read
+    with NetworkPolicy's rules (a pod selected for Ingress admits what some rule admits) and
+    asked who reaches which port of a sample agent pod. Only the rendering is checked here: the
+    local cluster's bridge CNI enforces no NetworkPolicy (docs/local-cluster.md)."""
+    def matches(selector, labels):
+        if selector is None:
+            return True
+        for k, v in (selector.get("matchLabels") or {}).items():
+            if labels.get(k) != v:
+                return False
+        for e in selector.get("matchExpressions") or []:
+            have = e["key"] in labels
+            if e["operator"] == "In" and labels.get(e["key"]) not in e["values"]:
+                return False
+            if e["operator"] == "NotIn" and labels.get(e["key"]) in e["values"]:
+                return False
+            if e["operator"] == "Exists" and not have:
+                return False
+            if e["operator"] == "DoesNotExist" and have:
+                return False
+        return True
+
+    def admits(policies, dst_ns, dst_labels, src_ns, src_labels, port, proto="TCP"):
+        selecting = [p for p in policies if p["metadata"]["namespace"] == dst_ns
+                     and matches(p["spec"]["podSelector"], dst_labels) and "Ingress" in p["spec"]["policyTypes"]]
+        if not selecting:
+            return True
+        for p in selecting:
+            for rule in p["spec"].get("ingress") or []:
+                port_ok = not rule.get("ports") or any(
+                    pr.get("protocol", "TCP") == proto and pr["port"] <= port <= pr.get("endPort", pr["port"])
+                    for pr in rule["ports"])
+                peers = rule.get("from")
+                src_ok = not peers or any(
+                    ("namespaceSelector" in peer or "podSelector" in peer)
+                    and (matches(peer["namespaceSelector"], {"kubernetes.io/metadata.name": src_ns})
+                         if "namespaceSelector" in peer else src_ns == dst_ns)
+                    and matches(peer.get("podSelector"), src_labels)
+                    for peer in peers)
+                if port_ok and src_ok:
+                    return True
+        return False
+
+    ns = "kubeheal-system"
+    docs = render("--set", "samples.enabled=true", "--set", "prometheus.enabled=true")
+    policies = by_kind(docs, "NetworkPolicy")
+    if len(policies) != 1:
+        fail(f"expected one NetworkPolicy by default, got {len(policies)}")
+        return
+    pods = {}
+    for d in by_kind(docs, "Deployment"):
+        pods[d["metadata"]["name"]] = d["spec"]["template"]["metadata"]["labels"]
+    agent = next((l for l in pods.values() if l.get("kubeheal.io/agent") == "true"), None)
+    operator = next((l for n, l in pods.items() if n.endswith("operator")), None)
+    prom = next((l for l in pods.values() if l.get("app.kubernetes.io/name") == "kubeheal-prometheus"), None)
+    loadgen = next((l for n, l in pods.items() if "loadgen" in n), None)
+    if not (agent and operator and prom and loadgen):
+        fail(f"rendered pods lack an agent, operator, Prometheus or loadgen: {sorted(pods)}")
+        return
+    cases = [
+        ("operator -> agent admin 9901", ns, operator, 9901, "TCP", True),
+        ("bundled Prometheus -> agent admin 9901 (scrape)", ns, prom, 9901, "TCP", True),
+        ("loadgen -> agent admin 9901", ns, loadgen, 9901, "TCP", False),
+        ("a pod of another namespace with the operator's labels -> 9901", "team-b", operator, 9901, "TCP", False),
+        ("a tenant pod -> 9901", "team-b", {"app": "x"}, 9901, "TCP", False),
+        ("loadgen -> agent data port 8080", ns, loadgen, 8080, "TCP", True),
+        ("a tenant pod -> agent data port 8080", "team-b", {"app": "x"}, 8080, "TCP", True),
+        ("a tenant pod -> 9900 and 9902 (app ports stay open)", "team-b", {"app": "x"}, 9900, "TCP", True),
+        ("a tenant pod -> 9902", "team-b", {"app": "x"}, 9902, "TCP", True),
+        ("a tenant pod -> 65535", "team-b", {"app": "x"}, 65535, "TCP", True),
+        ("a tenant pod -> UDP 9901", "team-b", {"app": "x"}, 9901, "UDP", True),
+    ]
+    for what, src_ns, src, port, proto, want in cases:
+        got = admits(policies, ns, agent, src_ns, src, port, proto)
+        if got != want:
+            fail(f"NetworkPolicy: {what}: {'admitted' if got else 'refused'}, expected {'admitted' if want else 'refused'}")
+    scraper = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+               "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}
+    docs = render("--set", "networkPolicy.agentNamespaces={team-b}", "--set-json",
+                  f"networkPolicy.adminFrom=[{json.dumps(scraper)}]")
+    policies = by_kind(docs, "NetworkPolicy")
+    if sorted(p["metadata"]["namespace"] for p in policies) != sorted([ns, "team-b"]):
+        fail(f"agentNamespaces: policies in {[p['metadata']['namespace'] for p in policies]}")
+    if not admits(policies, "team-b", agent, "monitoring", {"app.kubernetes.io/name": "prometheus"}, 9901):
+        fail("adminFrom: the monitoring namespace's Prometheus cannot scrape team-b's agents")
+    if not admits(policies, "team-b", agent, ns, operator, 9901):
+        fail("the operator cannot reach team-b's agents")
+    if admits(policies, "team-b", agent, "team-b", {"app": "x"}, 9901):
+        fail("a team-b pod reaches team-b's agent admin port")
+    if by_kind(render("--set", "networkPolicy.enabled=false"), "NetworkPolicy"):
+        fail("networkPolicy.enabled=false still renders a NetworkPolicy")
+    if not failures:
+        ok(f"agent NetworkPolicy: {len(cases)} reachability cases as expected (admin port from the operator and "
+           "Prometheus only; every other port open); agentNamespaces, adminFrom, disabled (rendering only: no enforcing CNI here)")
+
+
 CHECKS = {
+    "agent-networkpolicy": check_agent_networkpolicy,
+    "webhook-targets": check_webhook_targets,
     "metadata-strings": check_metadata_strings,
     "lint": check_lint,
     "template-defaults": check_template_defaults,

@@ -369,6 +369,7 @@ nlohmann::json ToJson(const HealingPolicyStatus& st) {
           {{"policy", w.policy}, {"relation", w.relation}, {"rule", w.rule}, {"reason", w.reason}});
     }
   }
+  if (!st.engine_state.is_null()) j["engineState"] = st.engine_state;
   return j;
 }
 
@@ -427,6 +428,7 @@ HealingPolicyStatus HealingPolicyStatusFromJson(const nlohmann::json& j) {
                                TextOr(w, "reason")});
     }
   }
+  if (j.contains("engineState")) st.engine_state = j["engineState"];
   return st;
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -64,6 +65,12 @@ std::unique_ptr<kube::RateLimiter> DefaultRateLimiter(std::shared_ptr<Clock> clo
   return std::make_unique<kube::MaxOfRateLimiter>(std::move(limiters));
 }
 
+std::string SplitJoin(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out.empty() ? std::string("none") : out;
+}
+
 std::string Hostname() {
   char buf[256] = {0};
   gethostname(buf, sizeof buf - 1);
@@ -83,6 +90,14 @@ Status OperatorApp::Init() {
   p.kube_metrics = std::make_shared<kube::KubeMetrics>(p.registry);
   auto config = kube::LoadDefaultConfig(flags_.kubeconfig);
   if (!config.ok()) return config.error();
+  // No alert webhook may point at the API server, by the address the operator reaches it at
+  // (in a pod, the kubernetes Service) or the one the pod environment names.
+  if (auto server = controllers::ParseWebhookUrl(config->server); server.ok()) {
+    apiserver_hosts_.push_back(server->host);
+  }
+  if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST"); host != nullptr && *host != 0) {
+    apiserver_hosts_.emplace_back(host);
+  }
   auto transport = kube::CpprestTransport::Create(*config);
   if (!transport.ok()) return transport.error();
   p.client = std::make_shared<kube::Client>(*transport, p.kube_metrics);
@@ -123,9 +138,19 @@ Status OperatorApp::Init() {
   auto targets = std::make_shared<controllers::AgentTargets>(p.kube_ops, agent_settings);
   auto metrics = std::make_shared<controllers::OperatorMetrics>(p.registry);
   auto registry = std::make_shared<controllers::ScenarioRegistry>();
+  controllers::WebhookTargetOptions webhook_options;
+  webhook_options.allowed = flags_.alert_webhook_allow;
+  webhook_options.denied_cidrs = flags_.alert_webhook_deny_cidrs;
+  webhook_options.apiserver_hosts = apiserver_hosts_;
+  auto webhook_targets = controllers::WebhookTargetPolicy::Create(webhook_options);
+  if (!webhook_targets.ok()) return webhook_targets.error();
+  Log().Info("alert webhooks", {{"allow", flags_.alert_webhook_allow.empty()
+                                               ? std::string("any address not refused")
+                                               : SplitJoin(flags_.alert_webhook_allow)},
+                                {"deny_cidrs", SplitJoin(flags_.alert_webhook_deny_cidrs)}});
   auto executor = std::make_shared<controllers::ActionExecutor>(
-      p.kube_ops, agent_client, targets, std::make_shared<controllers::WebhookAlertSender>(),
-      clock_);
+      p.kube_ops, agent_client, targets,
+      std::make_shared<controllers::WebhookAlertSender>(std::move(*webhook_targets)), clock_);
   policy::EngineOptions engine_options;
   engine_options.protected_namespaces = flags_.protected_namespaces;
   auto engine = std::make_shared<policy::DecisionEngine>(

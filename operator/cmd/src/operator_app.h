@@ -31,6 +31,7 @@ class OperatorApp {
  private:
   struct Parts;
   OperatorFlags flags_;
+  std::vector<std::string> apiserver_hosts_;  // refused as alert webhook targets
   std::shared_ptr<Clock> clock_;
   std::unique_ptr<Parts> parts_;
 };

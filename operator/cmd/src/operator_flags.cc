@@ -99,6 +99,10 @@ std::string OperatorFlags::Usage() {
   --fault-renew DURATION            renewal period of faults, default 10s
   --status-refresh DURATION         rewrite a policy status whose only changes are live figures
                                     (values, bands, scores) at most this often, default 30s (0s: every evaluation)
+  --alert-webhook-allow a,b         hosts (name or *.domain) and CIDRs an alert webhookURL may reach; an
+                                    entry wins over the refusals below (default empty: any other address)
+  --alert-webhook-deny-cidrs a,b    the cluster's Service and Pod ranges: no webhook reaches them unless
+                                    allowed; loopback, link-local, multicast and the API server always refused
 )";
 }
 
@@ -126,6 +130,8 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"fault-ttl", {FlagType::kString, &f.fault_ttl}},
       {"fault-renew", {FlagType::kString, &f.fault_renew}},
       {"status-refresh", {FlagType::kString, &f.status_refresh}},
+      {"alert-webhook-allow", {FlagType::kList, &f.alert_webhook_allow}},
+      {"alert-webhook-deny-cidrs", {FlagType::kList, &f.alert_webhook_deny_cidrs}},
   };
   for (const auto& [name, def] : defs) {
     const std::string value = env ? env(EnvName(name)) : "";

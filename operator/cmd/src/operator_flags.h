@@ -33,6 +33,10 @@ struct OperatorFlags {
   std::string fault_ttl = "30s";
   std::string fault_renew = "10s";
   std::string status_refresh = "30s";
+  // Alert webhooks (controllers::WebhookTargetPolicy): hosts/CIDRs a webhook may reach (empty:
+  // any address not refused), and the cluster's Service and Pod ranges, refused by default.
+  std::vector<std::string> alert_webhook_allow;
+  std::vector<std::string> alert_webhook_deny_cidrs;
 
   static std::string Usage();
 };

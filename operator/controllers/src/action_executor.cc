@@ -131,9 +131,15 @@ Result<std::string> ActionExecutor::Alert(const policy::Decision& d, const Actio
                                     {"annotations", {{"summary", summary}, {"description", detail}}},
                                     {"startsAt", FormatRfc3339(d.decided_at)},
                                     {"generatorURL", ""}}});
+  // The status gets "delivered" or "failed: <reason>", the reason bounded by the sender: the
+  // URL is a tenant's, and what its target answered is all they learn.
   auto s = alerts_->Send(url, alerts);
-  if (!s.ok()) return s.error();
-  return "alert recorded as an Event and sent to " + url;
+  if (!s.ok()) {
+    Error e = s.error();
+    e.message = "alert recorded as an Event; webhook failed: " + e.message;
+    return e;
+  }
+  return std::string("alert recorded as an Event; webhook delivered");
 }
 
 Result<std::string> ActionExecutor::Execute(const policy::Decision& d,

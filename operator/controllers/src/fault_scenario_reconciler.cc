@@ -329,14 +329,7 @@ bool FaultScenarioReconciler::JudgeVerdict(api::FaultScenario& sc, Clock::TimePo
   const auto now = clock_->Now();
   auto object = kube_->GetCustom("HealingPolicy", sc.metadata.namespace_, expect.policy);
   std::optional<policy::PolicyState> state;
-  if (object.ok()) {
-    const auto& annotations = (*object)["metadata"].value("annotations", Json::object());
-    auto doc = Json::parse(annotations.value(kEngineStateAnnotation, "{}"), nullptr, false);
-    if (!doc.is_discarded() && doc.contains("engine")) {
-      auto parsed = policy::PolicyStateFromJson(doc["engine"]);
-      if (parsed.ok()) state = std::move(*parsed);
-    }
-  }
+  if (object.ok()) state = ReadStoredEngineState(*object).state;
   if (state) {
     if (st.detected_time.empty() && state->last_detected_at && *state->last_detected_at >= start) {
       st.detected_time = FormatRfc3339(*state->last_detected_at);

@@ -130,6 +130,55 @@ std::vector<policy::RelatedAnomaly> OwnAnomalies(const policy::PolicySpec& spec,
 
 }  // namespace
 
+StoredEngineState ReadStoredEngineState(const Json& policy_object) {
+  StoredEngineState out;
+  Json doc;
+  std::string where;
+  const Json* status = policy_object.contains("status") ? &policy_object["status"] : nullptr;
+  if (status != nullptr && status->is_object() && status->contains("engineState")) {
+    out.source = StoredEngineState::Source::kStatus;
+    where = "status.engineState";
+    doc = (*status)["engineState"];
+  } else {
+    const Json& meta = policy_object.contains("metadata") ? policy_object["metadata"] : Json();
+    const Json& annotations =
+        meta.is_object() && meta.contains("annotations") ? meta["annotations"] : Json();
+    if (!annotations.is_object() || !annotations.contains(kEngineStateAnnotation)) return out;
+    out.source = StoredEngineState::Source::kAnnotation;
+    where = std::string("annotation ") + kEngineStateAnnotation;
+    const Json& text = annotations[kEngineStateAnnotation];
+    doc = text.is_string() ? Json::parse(text.get<std::string>(), nullptr, false) : Json();
+    if (doc.is_discarded()) {
+      out.error = where + " is not JSON";
+      return out;
+    }
+  }
+  if (!doc.is_object()) {
+    out.error = where + " is not an object";
+    return out;
+  }
+  auto state = policy::PolicyStateFromJson(doc.value("engine", Json::object()));
+  if (!state.ok()) {
+    out.error = where + ".engine: " + state.error().message;
+    return out;
+  }
+  if (const auto tags = doc.find("scenarioTags"); tags != doc.end()) {
+    if (!tags->is_object()) {
+      out.error = where + ".scenarioTags is not an object";
+      return out;
+    }
+    for (const auto& [id, scenario] : tags->items()) {
+      if (!scenario.is_string()) {
+        out.error = where + ".scenarioTags[\"" + id + "\"] is not a string";
+        return out;
+      }
+      out.scenario_tags[id] = scenario.get<std::string>();
+    }
+  }
+  out.state = std::move(*state);
+  return out;
+}
+
 std::pair<std::string, std::string> SplitKey(const std::string& key) {
   const auto slash = key.find('/');
   if (slash == std::string::npos) return {"", key};
@@ -249,21 +298,36 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                     {"SpecValid", "True", "Valid", "spec accepted", "", p.metadata.generation},
                     clock_->Now());
 
-  // Engine state: in memory, else from the annotation (operator restarted), else new.
+  // Engine state: in memory, else from the status (operator restarted), else new. A stored
+  // state that does not read is said (condition, Warning Event, log), never dropped silently.
   if (!rt.state) {
-    const auto annotation = p.metadata.annotations.find(kEngineStateAnnotation);
-    if (annotation != p.metadata.annotations.end()) {
-      auto doc = Json::parse(annotation->second, nullptr, false);
-      if (!doc.is_discarded()) {
-        auto st = policy::PolicyStateFromJson(doc.value("engine", Json::object()));
-        if (st.ok()) rt.state = std::move(*st);
-        const auto tags = doc.find("scenarioTags");
-        if (tags != doc.end() && tags->is_object()) {
-          for (const auto& [id, scenario] : tags->items()) {
-            if (scenario.is_string()) rt.scenario_tags[id] = scenario.get<std::string>();
-          }
-        }
-      }
+    auto stored = ReadStoredEngineState(object);
+    rt.state = std::move(stored.state);
+    rt.scenario_tags = std::move(stored.scenario_tags);
+    if (!stored.error.empty()) {
+      const std::string message = stored.error +
+                                  "; started fresh: cooldowns, action budgets, open episodes and "
+                                  "pending reverts of this policy are forgotten";
+      api::SetCondition(&status.conditions,
+                        {kEngineStateValid, "False", "Corrupt", message, "", p.metadata.generation},
+                        clock_->Now());
+      (void)kube_->RecordEvent(object, "Warning", "EngineStateCorrupt", message);
+      Log().Warn("engine state corrupt", {{"policy", key}, {"error", stored.error}});
+    } else {
+      const char* reason = stored.source == StoredEngineState::Source::kStatus ? "Restored"
+                           : stored.source == StoredEngineState::Source::kAnnotation
+                               ? "Migrated"
+                               : "New";
+      const char* message =
+          stored.source == StoredEngineState::Source::kStatus
+              ? "engine state read from status.engineState"
+          : stored.source == StoredEngineState::Source::kAnnotation
+              ? "engine state read from the annotation kubeheal.io/engine-state of an earlier "
+                "version; kept in status.engineState from now on"
+              : "no stored engine state: a new one";
+      api::SetCondition(&status.conditions,
+                        {kEngineStateValid, "True", reason, message, "", p.metadata.generation},
+                        clock_->Now());
     }
     if (!rt.state) rt.state = policy::PolicyState{};
   }
@@ -628,32 +692,35 @@ Status HealingPolicyReconciler::Persist(Json* object, const api::HealingPolicy& 
                                         const api::HealingPolicyStatus& status) {
   Json tags = Json::object();
   for (const auto& [id, scenario] : rt.scenario_tags) tags[id] = scenario;
-  const Json doc = {{"engine", policy::PolicyStateToJson(*rt.state)}, {"scenarioTags", tags}};
-  const std::string text = doc.dump();
+  Json wanted = api::ToJson(status);
+  wanted["engineState"] = {{"engine", policy::PolicyStateToJson(*rt.state)}, {"scenarioTags", tags}};
   const auto& ns = p.metadata.namespace_;
   const auto& name = p.metadata.name;
   if (!status.phase.empty()) metrics_->PolicyPhase(ns + "/" + name, status.phase);
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  // An earlier version's annotation goes once the status holds the state (and again if someone
+  // writes it back: it is never read while the status has a state).
+  auto drop_annotation = [&]() -> Status {
     const auto& annotations = (*object)["metadata"].value("annotations", Json::object());
-    if (annotations.value(kEngineStateAnnotation, "") != text) {
-      auto patched = kube_->PatchCustomMetadata(
-          kKind, ns, name, {{"annotations", {{kEngineStateAnnotation, text}}}});
-      if (!patched.ok()) return patched.error();
-      *object = std::move(*patched);
-    }
-    Json wanted = api::ToJson(status);
+    if (!annotations.contains(kEngineStateAnnotation)) return Status::Ok();
+    auto patched = kube_->PatchCustomMetadata(kKind, ns, name,
+                                              {{"annotations", {{kEngineStateAnnotation, nullptr}}}});
+    if (!patched.ok()) return patched.error();
+    *object = std::move(*patched);
+    return Status::Ok();
+  };
+  for (int attempt = 0; attempt < 2; ++attempt) {
     const bool refresh_due = !rt.status_written || options_.status_refresh.count() == 0 ||
                              clock_->SteadyNow() - *rt.status_written >= options_.status_refresh;
     if (!refresh_due && object->contains("status") &&
         WithoutLiveFigures((*object)["status"]) == WithoutLiveFigures(wanted)) {
-      return Status::Ok();
+      return drop_annotation();
     }
-    (*object)["status"] = std::move(wanted);
+    (*object)["status"] = wanted;
     auto updated = kube_->UpdateCustomStatus(kKind, *object);
     if (updated.ok()) {
       *object = std::move(*updated);
       rt.status_written = clock_->SteadyNow();
-      return Status::Ok();
+      return drop_annotation();
     }
     if (updated.error().http_status != 409) return updated.error();
     auto fresh = kube_->GetCustom(kKind, ns, name);

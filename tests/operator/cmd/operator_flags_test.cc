@@ -41,6 +41,19 @@ TEST(OperatorFlagsTest, ValuesBySpaceOrEqualsAndFromTheEnvironment) {
   EXPECT_EQ(from_env->agent_token_secret, "team.agent-token");
 }
 
+TEST(OperatorFlagsTest, AlertWebhookTargetsAreLists) {
+  const auto f = Parse({"--alert-webhook-allow=alertmanager.monitoring.svc, *.alerts.example.com",
+                        "--alert-webhook-deny-cidrs", "10.246.0.0/16,10.247.0.0/16"});
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->alert_webhook_allow,
+            (std::vector<std::string>{"alertmanager.monitoring.svc", "*.alerts.example.com"}));
+  EXPECT_EQ(f->alert_webhook_deny_cidrs, (std::vector<std::string>{"10.246.0.0/16", "10.247.0.0/16"}));
+  const auto defaults = Parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->alert_webhook_allow.empty());
+  EXPECT_TRUE(defaults->alert_webhook_deny_cidrs.empty());
+}
+
 TEST(OperatorFlagsTest, TheTokenFileNeedsTheReleaseNamespace) {
   const auto missing = Parse({"--agent-token-file", "/tmp/token"});
   ASSERT_FALSE(missing.ok());

@@ -122,7 +122,24 @@ TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {
         EXPECT_TRUE(alerts[0].contains("startsAt"));
         return Status::Ok();
       });
-  ASSERT_TRUE(executor_.Execute(d, target_).ok());
+  auto r = executor_.Execute(d, target_);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(*r, "alert recorded as an Event; webhook delivered");
+}
+
+// The sender's bounded reason is what the status says; the Event was recorded all the same.
+TEST_F(ActionExecutorTest, AFailedWebhookIsAFailedAlertWithTheReason) {
+  policy::Decision d;
+  d.action = policy::ActionType::kAlert;
+  d.rule = "latency";
+  EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "HealingAlert", _)).WillOnce(Return(Status::Ok()));
+  EXPECT_CALL(*alerts_, Send(_, _)).WillOnce(Return(Status(Error::Terminal(
+      "WebhookTargetRefused", "127.0.0.1 is loopback (127.0.0.0/8)"))));
+  auto r = executor_.Execute(d, target_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "WebhookTargetRefused");
+  EXPECT_EQ(r.error().message,
+            "alert recorded as an Event; webhook failed: 127.0.0.1 is loopback (127.0.0.0/8)");
 }
 
 TEST_F(ActionExecutorTest, AgentActionsInANamespaceWithoutItsSecretFailWithNoAgentToken) {

@@ -155,8 +155,7 @@ TEST_F(FaultScenarioReconcilerTest, VerdictFromThePolicysDetectionAndRecovery) {
   Json policy = {{"metadata", {{"name", "orders"}, {"namespace", "shop"}, {"annotations", Json::object()}}}};
   EXPECT_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders"))
       .WillRepeatedly(Invoke([&](auto&&...) {
-        policy["metadata"]["annotations"][kEngineStateAnnotation] =
-            Json{{"engine", policy::PolicyStateToJson(state)}}.dump();
+        policy["status"]["engineState"] = Json{{"engine", policy::PolicyStateToJson(state)}};
         return Result<Json>(policy);
       }));
   (void)reconciler_.Reconcile("shop/slow");

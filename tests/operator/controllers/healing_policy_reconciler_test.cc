@@ -1,7 +1,10 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
+#include "kubeheal/policy/state_json.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
 #include "mocks.h"
 
@@ -155,7 +158,9 @@ TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndRevert
   EXPECT_EQ(Condition("Anomalous")->status, "True");
   EXPECT_EQ(metrics_->ActionCount("throttle", "succeeded"), 1);
   EXPECT_EQ(metrics_->DetectionCount("shop/orders", "p99"), 1);
-  EXPECT_TRUE(stored_["metadata"]["annotations"].contains(kEngineStateAnnotation));
+  EXPECT_TRUE(stored_["status"]["engineState"]["engine"].is_object());
+  EXPECT_FALSE(stored_["metadata"].contains("annotations") &&
+               stored_["metadata"]["annotations"].contains(kEngineStateAnnotation));
 
   // Recovered after verifyAfter: the throttle is reverted on every agent.
   prometheus_->SetValue(kQuery, 0.1);
@@ -292,6 +297,130 @@ TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsE
   clock_->Advance(10s);
   (void)reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(throttles, 2);  // 29 s: held, both pods throttled at the third evaluation
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers
+
+namespace kubeheal::controllers {
+namespace {
+
+// The engine state is in status.engineState, where only a writer of the status subresource
+// reaches. Each test throttles once with a first reconciler, then starts a second one (an
+// operator restart) on what was stored.
+class EngineStateTest : public HealingPolicyReconcilerTest {
+ protected:
+  void ThrottleOnce() {
+    Init(false);
+    EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Invoke([this](auto&, auto&) {
+      ++throttles_;
+      return Status::Ok();
+    }));
+    EXPECT_CALL(*agents_, ClearThrottle(_)).WillRepeatedly(Return(Status::Ok()));
+    prometheus_->SetValue(kQuery, 2.0);
+    (void)reconciler_->Reconcile("shop/orders");
+    ASSERT_EQ(throttles_, 2) << "both pods throttled by the first reconciler";
+  }
+  // A second operator: nothing in memory, the stored object as it is now.
+  void Restart() {
+    Rebuild([] { return 0.5; });
+    clock_->Advance(11s);
+    (void)reconciler_->Reconcile("shop/orders");
+  }
+  bool HasAnnotation() {
+    return stored_["metadata"].contains("annotations") &&
+           stored_["metadata"]["annotations"].contains(kEngineStateAnnotation);
+  }
+  int Events(const std::string& reason) {
+    return static_cast<int>(std::count(log_.begin(), log_.end(), "event:HealingPolicy:" + reason));
+  }
+  int throttles_ = 0;
+};
+
+TEST_F(EngineStateTest, ARestartKeepsTheOpenEpisodeFromTheStatus) {
+  ThrottleOnce();
+  Restart();
+  EXPECT_EQ(throttles_, 2) << "the restarted operator throttled again: the episode was lost";
+  EXPECT_EQ(Condition(kEngineStateValid)->status, "True");
+  EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
+  EXPECT_EQ(stored_["status"]["phase"], "Remediating");
+}
+
+// What a tenant with `patch` on the policy can write: an annotation with an empty state (no
+// episode, no cooldown, no budget used). It is not read while the status has a state, and it
+// is removed.
+TEST_F(EngineStateTest, AnAnnotationWrittenByAnEditorIsNotReadAndIsRemoved) {
+  ThrottleOnce();
+  stored_["metadata"]["annotations"][kEngineStateAnnotation] =
+      Json{{"engine", policy::PolicyStateToJson(policy::PolicyState{})}}.dump();
+  Restart();
+  EXPECT_EQ(throttles_, 2) << "the annotation reset the engine state";
+  EXPECT_FALSE(HasAnnotation());
+  EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
+}
+
+// A policy an earlier version evaluated: its state only in the annotation. Read once, then kept
+// in the status and the annotation removed; nothing is lost on the upgrade.
+TEST_F(EngineStateTest, AnEarlierVersionsAnnotationIsMigratedToTheStatus) {
+  ThrottleOnce();
+  const Json state = stored_["status"]["engineState"];
+  stored_["status"].erase("engineState");
+  stored_["metadata"]["annotations"][kEngineStateAnnotation] = state.dump();
+  Restart();
+  EXPECT_EQ(throttles_, 2) << "the migrated episode was lost";
+  EXPECT_EQ(Condition(kEngineStateValid)->reason, "Migrated");
+  EXPECT_FALSE(HasAnnotation());
+  EXPECT_EQ(stored_["status"]["engineState"]["engine"]["episodes"],
+            state["engine"]["episodes"]);
+}
+
+TEST_F(EngineStateTest, ACorruptStateIsReportedAndReplacedByAFreshOne) {
+  ThrottleOnce();
+  stored_["status"]["engineState"]["engine"]["nextSequence"] = 0;
+  log_.clear();
+  Restart();
+  const auto* c = Condition(kEngineStateValid);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, "False");
+  EXPECT_EQ(c->reason, "Corrupt");
+  EXPECT_NE(c->message.find("status.engineState.engine: "), std::string::npos) << c->message;
+  EXPECT_NE(c->message.find("nextSequence"), std::string::npos) << c->message;
+  EXPECT_NE(c->message.find("started fresh"), std::string::npos) << c->message;
+  EXPECT_EQ(Events("EngineStateCorrupt"), 1);
+  // Fresh: the anomaly opens a new episode and throttles; the new state is written back.
+  EXPECT_EQ(throttles_, 4);
+  auto fresh = policy::PolicyStateFromJson(stored_["status"]["engineState"]["engine"]);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+
+  // Reported once per (re)start, not per evaluation; the next restart reads the good state.
+  clock_->Advance(10s);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(Events("EngineStateCorrupt"), 1);
+  Restart();
+  EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
+}
+
+TEST(ReadStoredEngineStateTest, NamesWhereAndWhatDoesNotRead) {
+  auto read = [](const Json& object) { return ReadStoredEngineState(object); };
+  EXPECT_EQ(read(Json::object()).source, StoredEngineState::Source::kNone);
+  EXPECT_TRUE(read(Json::object()).error.empty());
+  Json o = {{"status", {{"engineState", "x"}}}};
+  EXPECT_EQ(read(o).error, "status.engineState is not an object");
+  const Json fresh = policy::PolicyStateToJson(policy::PolicyState{});
+  o = {{"status", {{"engineState", {{"engine", fresh}, {"scenarioTags", {{"a", 1}}}}}}}};
+  EXPECT_EQ(read(o).error, "status.engineState.scenarioTags[\"a\"] is not a string");
+  o = {{"metadata", {{"annotations", {{kEngineStateAnnotation, "{not json"}}}}}};
+  EXPECT_EQ(read(o).error, "annotation kubeheal.io/engine-state is not JSON");
+  EXPECT_FALSE(read(o).state.has_value());
+  o = {{"status", {{"engineState", {{"engine", Json::object()}}}}}};
+  EXPECT_EQ(read(o).error, "status.engineState.engine: policy state: phase: missing");
+  // The status wins over an annotation, whatever the annotation says.
+  o = {{"metadata", {{"annotations", {{kEngineStateAnnotation, "{not json"}}}}},
+       {"status", {{"engineState", {{"engine", fresh}}}}}};
+  auto r = read(o);
+  EXPECT_EQ(r.source, StoredEngineState::Source::kStatus);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.state.has_value());
 }
 
 }  // namespace

@@ -154,7 +154,12 @@ TEST_P(NoRedirectsTest, KubernetesTransportRefusesRequestsAndWatches) {
 }
 
 TEST_P(NoRedirectsTest, AlertWebhookRefuses) {
-  controllers::WebhookAlertSender sender;
+  // Loopback allowed, so that the redirect is what refuses.
+  controllers::WebhookTargetOptions allow_loopback;
+  allow_loopback.allowed = {"127.0.0.1/32"};
+  auto targets = controllers::WebhookTargetPolicy::Create(allow_loopback);
+  ASSERT_TRUE(targets.ok()) << targets.error().message;
+  controllers::WebhookAlertSender sender(std::move(*targets));
   Status sent = sender.Send(redirector_.url() + "/hook", nlohmann::json::array());
   ASSERT_FALSE(sent.ok());
   ExpectRefused(sent.error());

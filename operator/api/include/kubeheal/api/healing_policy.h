@@ -188,6 +188,9 @@ struct HealingPolicyStatus {
   std::vector<ActionRecord> history;  // newest last, bounded
   std::string active_scenario;        // FaultScenario (ns/name) tagged on the current anomaly
   std::vector<WaitingOn> waiting_on;  // empty unless condition WaitingOnDependency is True
+  // The decision engine's memory (controllers::ReadStoredEngineState): opaque here, kept as
+  // is through a read and a write of the status; null when absent.
+  nlohmann::json engine_state;
 
   static constexpr size_t kMaxHistory = 20;
   void AddHistory(ActionRecord r);

@@ -21,9 +21,29 @@
 
 namespace kubeheal::controllers {
 
-// The engine's memory of a policy lives in this annotation (the status schema has no place
-// for it), so a restarted operator keeps cooldowns, budgets, episodes and pending reverts.
+// The engine's memory of a policy (cooldowns, budgets, episodes, pending reverts, drill tags)
+// lives in status.engineState, so a restarted operator keeps it, and only a writer of the
+// status subresource can change it: the operator (a tenant's role grants the policy, not
+// healingpolicies/status; a write to the policy itself leaves the status alone). Versions
+// before kept it in this annotation, which anyone who may patch the policy could rewrite: it
+// is read once when the status has none, and removed once the status holds the state.
 inline constexpr const char* kEngineStateAnnotation = "kubeheal.io/engine-state";
+
+// Condition (and Event reason when False) about the engine state read at a (re)start.
+inline constexpr const char* kEngineStateValid = "EngineStateValid";
+
+// The stored engine state of a HealingPolicy object as the API returns it: the document
+// {"engine": <policy::PolicyStateToJson>, "scenarioTags": {decision id: scenario}} from
+// status.engineState, else from the annotation (an earlier version's). `error` names what
+// does not read (where, and why); the state is then nullopt and the caller starts fresh.
+struct StoredEngineState {
+  enum class Source { kNone, kStatus, kAnnotation };
+  Source source = Source::kNone;
+  std::optional<policy::PolicyState> state;
+  std::map<std::string, std::string> scenario_tags;
+  std::string error;
+};
+StoredEngineState ReadStoredEngineState(const Json& policy_object);
 
 // Condition (and Event reason) of a policy whose rule waits on a related policy.
 inline constexpr const char* kWaitingOnDependency = "WaitingOnDependency";
@@ -49,7 +69,7 @@ struct HealingPolicyReconcilerOptions {
 // Reconciles HealingPolicy objects (see docs/architecture.md "The loop"): every `interval`
 // it renders each signal's query for the target workload, asks Prometheus, feeds the signal's
 // detector, hands the observation to the decision engine and carries out its decisions —
-// each one written to status, to the engine-state annotation and to Events (on the policy and
+// each one written to status (the engine state with it) and to Events (on the policy and
 // on the workload) BEFORE it is executed.
 //
 // Threads: Reconcile() runs on controller workers, never concurrently for one key. Per-policy
@@ -85,7 +105,8 @@ class HealingPolicyReconciler {
                                  PolicyRuntime& rt);
   std::chrono::nanoseconds NextInterval(const api::HealingPolicy& policy);
   kube::ReconcileResult WriteInvalid(Json object, const Error& error);
-  // Writes engine state (annotation) then status; re-reads and retries once on a conflict.
+  // Writes the status with the engine state in it, re-reading and retrying once on a
+  // conflict; then drops an earlier version's engine-state annotation.
   Status Persist(Json* object, const api::HealingPolicy& policy, PolicyRuntime& rt,
                  const api::HealingPolicyStatus& status);
   void FillStatusFromState(const PolicyRuntime& rt, api::HealingPolicyStatus* status) const;
