@@ -80,7 +80,9 @@ TEST(WebhookUrlTest, RefusesWhatIsNotAPlainHttpUrl) {
                           "http://[::1]x/"}) {
     auto u = ParseWebhookUrl(bad);
     EXPECT_FALSE(u.ok()) << bad;
-    if (!u.ok()) EXPECT_EQ(u.error().code, "InvalidWebhookURL") << bad;
+    if (!u.ok()) {
+      EXPECT_EQ(u.error().code, "InvalidWebhookURL") << bad;
+    }
   }
 }
 
