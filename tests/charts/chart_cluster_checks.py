@@ -411,13 +411,14 @@ def check_operator_rbac():
     import operator_access as access
     install_crds()
     checked = 0
-    for mode in ("cluster", "namespaced"):
+    for mode in ("cluster", "namespaced", "acting"):
         ns = f"kh-rbac-{secrets.token_hex(3)}"
         cleanup_namespaces.append(ns)
         app = namespace("kh-rbac-app")
         elsewhere = namespace("kh-rbac-other")
         rel = f"kr{secrets.token_hex(2)}"
-        extra = ["--set", f"operator.watchNamespaces={{{app}}}"] if mode == "namespaced" else []
+        extra = {"namespaced": ["--set", f"operator.watchNamespaces={{{app}}}"],
+                 "acting": ["--set", f"operator.actionNamespaces={{{app}}}"]}.get(mode, [])
         helm("install", rel, CHART, "-n", ns, "--create-namespace", *extra)
         try:
             sa = f"{rel}-kubeheal-operator"
@@ -426,8 +427,10 @@ def check_operator_rbac():
             for g, res, verb in access.NEEDED:
                 name = "kubeheal-agent-token" if res == "secrets" else None
                 cases.append((True, access.can_i_args(g, res, verb, name) + ["-n", app]))
-                # Namespaced mode: nothing outside the watched namespaces.
-                cases.append((mode == "cluster", access.can_i_args(g, res, verb, name) + ["-n", elsewhere]))
+                # Namespaced mode: nothing outside the watched namespaces; acting mode: observing
+                # everywhere, acting only in the action namespace.
+                elsewhere_ok = mode == "cluster" or (mode == "acting" and (g, res, verb) in access.OBSERVING)
+                cases.append((elsewhere_ok, access.can_i_args(g, res, verb, name) + ["-n", elsewhere]))
             for g, res, verb in access.LEASE_NEEDED:
                 name = None if verb == "create" else "kubeheal-operator"
                 cases.append((True, access.can_i_args(g, res, verb, name) + ["-n", ns]))
@@ -452,7 +455,8 @@ def check_operator_rbac():
         finally:
             helm("uninstall", rel, "-n", ns, check=False)
     ok(f"operator ServiceAccount: {checked} access checks as expected (every call the operator makes allowed, "
-       "nothing else; namespaced mode confined to the watched namespace)")
+       "nothing else; namespaced mode confined to the watched namespace; with actionNamespaces the acting verbs "
+       "only there)")
 
 
 def check_engine_state():

@@ -607,11 +607,41 @@ def check_rbac():
         fail("watchNamespaces: the Roles' rules differ from the ClusterRole's")
     if any(d["metadata"]["name"].endswith("-operator") for d in by_kind(docs, "ClusterRole")):
         fail("watchNamespaces still renders an operator ClusterRole")
+    # operator.actionNamespaces: the acting verbs only in a Role of each of those namespaces, the
+    # ClusterRole observes; the operator is told (--action-namespaces) not to try elsewhere.
+    if not set(access.ACTING) <= want:
+        fail(f"operator_access.ACTING has verbs the operator does not need: {sorted(set(access.ACTING) - want)}")
+    docs = render("--set", "operator.actionNamespaces={shop,billing}")
+    cr = [d for d in by_kind(docs, "ClusterRole") if d["metadata"]["name"].endswith("-operator")][0]
+    if access.flatten(cr["rules"]) != set(access.OBSERVING):
+        fail(f"actionNamespaces: the ClusterRole is not the observing half:\n"
+             f" extra {sorted(access.flatten(cr['rules']) - set(access.OBSERVING))}\n"
+             f" missing {sorted(set(access.OBSERVING) - access.flatten(cr['rules']))}")
+    act = [d for d in by_kind(docs, "Role") if d["metadata"]["name"] == "kh-kubeheal-operator-act"]
+    if sorted(r["metadata"]["namespace"] for r in act) != ["billing", "shop"] or \
+            any(access.flatten(r["rules"]) != set(access.ACTING) for r in act):
+        fail(f"actionNamespaces: acting Roles {[(r['metadata']['namespace'], sorted(access.flatten(r['rules']))) for r in act]}")
+    bound = [b for b in by_kind(docs, "RoleBinding") if b["roleRef"]["name"] == "kh-kubeheal-operator-act"]
+    if sorted(b["metadata"]["namespace"] for b in bound) != ["billing", "shop"]:
+        fail("actionNamespaces: acting Roles are not bound to the operator in each namespace")
+    args = [a for d in by_kind(docs, "Deployment") if d["metadata"]["name"].endswith("-operator")
+            for c in d["spec"]["template"]["spec"]["containers"] for a in c.get("args", [])]
+    if "--action-namespaces=shop,billing" not in args:
+        fail(f"actionNamespaces: operator args lack --action-namespaces: {args}")
+    p = run([helm(), "template", "kh", CHART, "--set", "operator.watchNamespaces={shop}",
+             "--set", "operator.actionNamespaces={billing}"], check=False)
+    if p.returncode == 0 or "billing is not in operator.watchNamespaces" not in p.stderr:
+        fail(f"an action namespace outside watchNamespaces rendered: {p.stderr.strip()[:200]}")
     # A renamed agent token Secret: created, readable and read under the same name.
     docs = render("--set", "agentToken.secretName=shop-agent-token")
     names = [d["metadata"]["name"] for d in by_kind(docs, "Secret")]
     granted = [r.get("resourceNames") for d in by_kind(docs, "ClusterRole") for r in d["rules"]
                if "secrets" in r.get("resources", [])]
+    docs_act = render("--set", "agentToken.secretName=shop-agent-token", "--set", "operator.actionNamespaces={shop}")
+    granted_act = [r.get("resourceNames") for d in by_kind(docs_act, "Role") for r in d["rules"]
+                   if "secrets" in r.get("resources", [])]
+    if granted_act != [["shop-agent-token"]]:
+        fail(f"actionNamespaces: the acting Role reads Secrets {granted_act}, want the renamed token only")
     args = [a for d in by_kind(docs, "Deployment") if d["metadata"]["name"].endswith("-operator")
             for c in d["spec"]["template"]["spec"]["containers"] for a in c.get("args", [])]
     if names != ["shop-agent-token"] or granted != [["shop-agent-token"]] or \
@@ -626,7 +656,7 @@ def check_rbac():
         print(f"  {g or 'core':16} {res:28} {','.join(sorted(verbs))}")
     ok(f"RBAC: exactly the {len(want)} verbs the operator calls ({len(methods)} KubeOperations methods, "
        f"{len(informers)} informers), no wildcards, no admin bindings, secrets only by name (agentToken.secretName, passed to the operator); Lease by name; "
-       "Roles per watched namespace")
+       f"Roles per watched namespace; with actionNamespaces the {len(access.ACTING)} acting verbs only in a Role of each")
 
 
 def check_values_documented():

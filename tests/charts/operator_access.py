@@ -41,6 +41,16 @@ INFORMER_RESOURCES = {
 NEEDED = sorted({access for accesses in KUBE_OPERATIONS.values() for access in accesses} |
                 {(g, r, v) for rs in INFORMER_RESOURCES.values() for g, r in rs for v in ("list", "watch")})
 
+# The acting half (chart: kubeheal.operatorActRules): with operator.actionNamespaces these are
+# granted only in those namespaces, the rest of NEEDED (observing) wherever the operator watches.
+ACTING = sorted([
+    ("apps", "deployments", "patch"), ("apps", "statefulsets", "patch"),
+    ("apps", "deployments/scale", "get"), ("apps", "statefulsets/scale", "get"),
+    ("apps", "deployments/scale", "patch"), ("apps", "statefulsets/scale", "patch"),
+    ("", "pods", "delete"), ("", "pods/eviction", "create"), ("", "secrets", "get"),
+])
+OBSERVING = sorted(set(NEEDED) - set(ACTING))
+
 # Leader election (operator/kube/leader_elector.cc), in the release namespace, on the chart's Lease.
 LEASE_NEEDED = [("coordination.k8s.io", "leases", "get"), ("coordination.k8s.io", "leases", "create"),
                 ("coordination.k8s.io", "leases", "update")]

@@ -217,8 +217,14 @@ EventRecorder) and operator/cmd, verb by verb:
   in README.md).
 Nothing else: no update of the custom resources or workloads, no create/delete of workloads,
 no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of its own.
+
+Two halves: observing (read the objects, write the kubeheal resources' status and Events) and
+acting (restart, scale, kill or evict pods, read the agent token). With
+operator.actionNamespaces the acting half is granted only in those namespaces (a Role each),
+so the operator cannot patch a Deployment, evict a pod or read a token anywhere else, and it is
+started with --action-namespaces so it does not try.
 */}}
-{{- define "kubeheal.operatorRules" -}}
+{{- define "kubeheal.operatorObserveRules" -}}
 - apiGroups: [kubeheal.io]
   resources: [healingpolicies, faultscenarios]
   verbs: [get, list, watch, patch]
@@ -227,25 +233,37 @@ no exec, no other Secret, no cluster-scoped resource. The Lease is in a Role of 
   verbs: [update]
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [get, list, watch, patch]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- end }}
+{{- define "kubeheal.operatorActRules" -}}
+- apiGroups: [apps]
+  resources: [deployments, statefulsets]
+  verbs: [patch]
 - apiGroups: [apps]
   resources: [deployments/scale, statefulsets/scale]
   verbs: [get, patch]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [list, watch, delete]
+  verbs: [delete]
 - apiGroups: [""]
   resources: [pods/eviction]
   verbs: [create]
-- apiGroups: [""]
-  resources: [events]
-  verbs: [create, patch]
 {{- if .Values.rbac.agentTokenSecretAccess }}
 - apiGroups: [""]
   resources: [secrets]
   resourceNames: [{{ .Values.agentToken.secretName | quote }}]
   verbs: [get]
 {{- end }}
+{{- end }}
+{{- define "kubeheal.operatorRules" -}}
+{{ include "kubeheal.operatorObserveRules" . }}
+{{ include "kubeheal.operatorActRules" . }}
 {{- end }}
 
 {{/*

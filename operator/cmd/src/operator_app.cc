@@ -153,6 +153,7 @@ Status OperatorApp::Init() {
       std::make_shared<controllers::WebhookAlertSender>(std::move(*webhook_targets)), clock_);
   policy::EngineOptions engine_options;
   engine_options.protected_namespaces = flags_.protected_namespaces;
+  engine_options.action_namespaces = flags_.action_namespaces;
   auto engine = std::make_shared<policy::DecisionEngine>(
       clock_, std::make_shared<policy::GlobalBudget>(flags_.max_actions_per_hour),
       engine_options);
@@ -175,6 +176,8 @@ Status OperatorApp::Init() {
   if (!ttl.ok()) return Error::Terminal("InvalidFlag", "--fault-ttl: " + ttl.error().message);
   if (!renew.ok()) return Error::Terminal("InvalidFlag", "--fault-renew: " + renew.error().message);
   scenario_options.fault_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+  scenario_options.protected_namespaces = flags_.protected_namespaces;
+  scenario_options.action_namespaces = flags_.action_namespaces;
   scenario_options.renew_period = std::chrono::duration_cast<std::chrono::seconds>(*renew);
   if (scenario_options.renew_period.count() < 1 ||
       scenario_options.fault_ttl <= scenario_options.renew_period) {

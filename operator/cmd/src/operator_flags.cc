@@ -91,6 +91,8 @@ std::string OperatorFlags::Usage() {
                                     with --agent-token-file
   --agent-admin-port N              default 9901 (pods may override with annotation kubeheal.io/agent-admin-port)
   --protected-namespaces a,b        never act there, default kube-system
+  --action-namespaces a,b           act only there (empty: every watched namespace not protected);
+                                    elsewhere policies only alert and FaultScenarios are refused
   --max-actions-per-hour N          global action budget (0: none)
   --log-format text|json            default text
   --log-level debug|info|warn|error default info
@@ -123,6 +125,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"release-namespace", {FlagType::kString, &f.release_namespace}},
       {"agent-admin-port", {FlagType::kInt, &f.agent_admin_port}},
       {"protected-namespaces", {FlagType::kList, &f.protected_namespaces}},
+      {"action-namespaces", {FlagType::kList, &f.action_namespaces}},
       {"max-actions-per-hour", {FlagType::kInt, &f.max_actions_per_hour}},
       {"log-format", {FlagType::kString, &f.log_format}},
       {"log-level", {FlagType::kString, &f.log_level}},

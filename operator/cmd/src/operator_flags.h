@@ -26,6 +26,8 @@ struct OperatorFlags {
   std::string release_namespace;
   int agent_admin_port = 9901;
   std::vector<std::string> protected_namespaces = {"kube-system"};
+  // Non-empty: act (heal, inject) only in these; elsewhere policies alert only.
+  std::vector<std::string> action_namespaces;
   int max_actions_per_hour = 0;  // 0: no global budget
   std::string log_format = "text";
   std::string log_level = "info";

@@ -441,6 +441,14 @@ kube::ReconcileResult FaultScenarioReconciler::Reconcile(const std::string& key)
 
   auto& st = sc.status;
   const bool finished = st.phase == "Completed" || st.phase == "Failed";
+  if (!finished) {
+    const auto refused =
+        policy::NamespaceRefusal(ns, options_.protected_namespaces, options_.action_namespaces);
+    if (!refused.empty() && (st.phase.empty() || st.phase == "Pending")) {
+      return Fail(obj, st, "NamespaceNotAllowed",
+                  "namespace " + ns + " " + refused + ": the operator injects no fault here");
+    }
+  }
   if (!finished && !sc.metadata.HasFinalizer(api::kFaultScenarioFinalizer)) {
     Json finalizers = Json::array();
     for (const auto& f : sc.metadata.finalizers) finalizers.push_back(f);

@@ -17,16 +17,34 @@ DecisionEngine::DecisionEngine(std::shared_ptr<const Clock> clock,
       budget_(budget ? std::move(budget) : std::make_shared<GlobalBudget>(0)),
       options_(std::move(options)) {}
 
+std::string NamespaceRefusal(const std::string& ns,
+                             const std::vector<std::string>& protected_namespaces,
+                             const std::vector<std::string>& action_namespaces) {
+  if (std::find(protected_namespaces.begin(), protected_namespaces.end(), ns) !=
+      protected_namespaces.end()) {
+    return "is protected";
+  }
+  if (!action_namespaces.empty() &&
+      std::find(action_namespaces.begin(), action_namespaces.end(), ns) == action_namespaces.end()) {
+    return "is not in --action-namespaces";
+  }
+  return "";
+}
+
+std::string DecisionEngine::ProtectedWhy(const std::string& namespace_name) const {
+  return NamespaceRefusal(namespace_name, options_.protected_namespaces,
+                          options_.action_namespaces);
+}
+
 bool DecisionEngine::IsProtected(const std::string& namespace_name) const {
-  const auto& p = options_.protected_namespaces;
-  return std::find(p.begin(), p.end(), namespace_name) != p.end();
+  return !ProtectedWhy(namespace_name).empty();
 }
 
 Result<Evaluation> DecisionEngine::Evaluate(const PolicySpec& spec, const Observation& observation,
                                             PolicyState& state) const {
   if (Status valid = ValidatePolicySpec(spec); !valid.ok()) return valid.error();
   return RunPolicyEvaluation(spec, observation, state, clock_->Now(),
-                             IsProtected(spec.namespace_name), *budget_, options_);
+                             ProtectedWhy(spec.namespace_name), *budget_, options_);
 }
 
 Status DecisionEngine::ReportOutcome(PolicyState& state, const std::string& decision_id,

@@ -55,13 +55,13 @@ std::string Describe(ActionType type, const ActionParameters& p, bool revert) {
 class Evaluator {
  public:
   Evaluator(const PolicySpec& spec, const Observation& observation, PolicyState& state,
-            Clock::TimePoint now, bool protected_namespace, GlobalBudget& budget,
+            Clock::TimePoint now, std::string protected_why, GlobalBudget& budget,
             const EngineOptions& options)
       : spec_(spec),
         obs_(observation),
         state_(state),
         now_(now),
-        protected_(protected_namespace),
+        protected_why_(std::move(protected_why)),
         budget_(budget),
         options_(options) {}
 
@@ -281,9 +281,9 @@ class Evaluator {
     const bool dry_run = spec_.guardrails.dry_run;
     for (int r = from_rung; r < static_cast<int>(rule.actions.size()); ++r) {
       const ActionType type = rule.actions[r];
-      if (protected_ && type != ActionType::kAlert) {
+      if (!protected_why_.empty() && type != ActionType::kAlert) {
         out_.notes.push_back(rule.name + ": skipped " + ActionTypeName(type) + ": namespace " +
-                             spec_.namespace_name + " is protected");
+                             spec_.namespace_name + " " + protected_why_);
         continue;
       }
       const ActionParameters params = Plan(type);
@@ -498,7 +498,7 @@ class Evaluator {
   const Observation& obs_;
   PolicyState& state_;
   const Clock::TimePoint now_;
-  const bool protected_;
+  const std::string protected_why_;  // "" unless the namespace allows alerts only
   GlobalBudget& budget_;
   const EngineOptions& options_;
   Evaluation out_;
@@ -510,9 +510,10 @@ class Evaluator {
 }  // namespace
 
 Evaluation RunPolicyEvaluation(const PolicySpec& spec, const Observation& observation,
-                               PolicyState& state, Clock::TimePoint now, bool protected_namespace,
+                               PolicyState& state, Clock::TimePoint now,
+                               const std::string& protected_why,
                                GlobalBudget& budget, const EngineOptions& options) {
-  return Evaluator(spec, observation, state, now, protected_namespace, budget, options).Run();
+  return Evaluator(spec, observation, state, now, protected_why, budget, options).Run();
 }
 
 }  // namespace kubeheal::policy

@@ -7,7 +7,8 @@ namespace kubeheal::policy {
 // One evaluation of one policy at `now` (DecisionEngine::Evaluate after validation): updates
 // `state` and returns the decisions. See README.md for the model.
 Evaluation RunPolicyEvaluation(const PolicySpec& spec, const Observation& observation,
-                               PolicyState& state, Clock::TimePoint now, bool protected_namespace,
-                               GlobalBudget& budget, const EngineOptions& options);
+                               PolicyState& state, Clock::TimePoint now,
+                               const std::string& protected_why, GlobalBudget& budget,
+                               const EngineOptions& options);
 
 }  // namespace kubeheal::policy

@@ -54,6 +54,13 @@ TEST(OperatorFlagsTest, AlertWebhookTargetsAreLists) {
   EXPECT_TRUE(defaults->alert_webhook_deny_cidrs.empty());
 }
 
+TEST(OperatorFlagsTest, ActionNamespacesDefaultToNone) {
+  const auto f = Parse({"--action-namespaces=shop,billing"});
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->action_namespaces, (std::vector<std::string>{"shop", "billing"}));
+  EXPECT_TRUE(Parse({})->action_namespaces.empty());
+}
+
 TEST(OperatorFlagsTest, TheTokenFileNeedsTheReleaseNamespace) {
   const auto missing = Parse({"--agent-token-file", "/tmp/token"});
   ASSERT_FALSE(missing.ok());

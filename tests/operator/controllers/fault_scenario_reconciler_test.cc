@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -330,6 +332,43 @@ TEST_F(FaultScenarioReconcilerTest, PodKillNeedsNoAgentToken) {
   stored_ = Scenario(R"({"faults": [{"podKill": {}}]})");
   (void)reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(stored_["status"]["phase"], "Injecting");
+}
+
+}  // namespace
+}  // namespace kubeheal::controllers
+
+namespace kubeheal::controllers {
+namespace {
+
+// --action-namespaces and --protected-namespaces: a scenario elsewhere fails before anything
+// is injected or any pod listed, with the reason in its status and an Event.
+TEST_F(FaultScenarioReconcilerTest, AScenarioOutsideTheActionNamespacesIsRefusedBeforeInjecting) {
+  for (const auto& [action, protect, says] :
+       std::vector<std::tuple<std::vector<std::string>, std::vector<std::string>, std::string>>{
+           {{"billing"}, {"kube-system"}, "namespace shop is not in --action-namespaces"},
+           {{}, {"shop"}, "namespace shop is protected"}}) {
+    stored_ = Scenario();
+    FaultScenarioReconcilerOptions options;
+    options.action_namespaces = action;
+    options.protected_namespaces = protect;
+    FaultScenarioReconciler reconciler(
+        kube_, agents_, std::make_shared<AgentTargets>(kube_, AgentSettings{}), registry_,
+        std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_, options);
+    EXPECT_CALL(*agents_, PushFault(_, _)).Times(0);
+    EXPECT_CALL(*kube_, ListPods(_, _)).Times(0);
+    EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "NamespaceNotAllowed", _)).Times(1);
+    auto r = reconciler.Reconcile("shop/slow");
+    EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);
+    EXPECT_EQ(stored_["status"]["phase"], "Failed");
+    const auto status = api::FaultScenarioStatusFromJson(stored_["status"]);
+    const auto* ready = api::FindCondition(status.conditions, "Ready");
+    ASSERT_NE(ready, nullptr);
+    EXPECT_EQ(ready->reason, "NamespaceNotAllowed");
+    EXPECT_NE(ready->message.find(says), std::string::npos) << ready->message;
+    EXPECT_FALSE(stored_["metadata"].contains("finalizers")) << "nothing to clean up";
+    ::testing::Mock::VerifyAndClearExpectations(kube_.get());
+    ::testing::Mock::VerifyAndClearExpectations(agents_.get());
+  }
 }
 
 }  // namespace

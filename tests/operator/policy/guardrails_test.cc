@@ -200,17 +200,22 @@ TEST(SuspendTest, SuspendedPolicyDecidesNothingAndResumes) {
   EXPECT_EQ(resumed.decisions[0].action, ActionType::kCircuitBreak);
 }
 
-TEST(ProtectedNamespaceTest, OnlyAlertsInAProtectedNamespace) {
-  EngineHarness h;
-  h.spec.namespace_name = "kube-system";
+// A crash loop in `h.spec.namespace_name` for 30 minutes: one alert, no restart, `note` said.
+void ExpectAlertsOnly(EngineHarness& h, const std::string& note) {
   h.Step(seconds(0), Obs().Crashing(3));
   const auto acted = h.Step(seconds(30), Obs().Crashing(3));
   ASSERT_EQ(acted.decisions.size(), 1u);
   EXPECT_EQ(acted.decisions[0].action, ActionType::kAlert);
-  EXPECT_TRUE(HasNote(acted, "namespace kube-system is protected"));
+  EXPECT_TRUE(HasNote(acted, note));
   const auto rest = h.Run(minutes(30), seconds(30), Obs().Crashing(3));
   EXPECT_EQ(Count(rest, ActionType::kRestart), 0);
   EXPECT_EQ(h.state.phase, Phase::kExhausted);
+}
+
+TEST(ProtectedNamespaceTest, OnlyAlertsInAProtectedNamespace) {
+  EngineHarness h;
+  h.spec.namespace_name = "kube-system";
+  ExpectAlertsOnly(h, "namespace kube-system is protected");
 }
 
 TEST(ProtectedNamespaceTest, ProtectedListComesFromTheOptions) {
@@ -223,6 +228,26 @@ TEST(ProtectedNamespaceTest, ProtectedListComesFromTheOptions) {
   h.spec.rules = {MakeRule("crash", Pattern::kCrash, {ActionType::kRestart}, {})};
   const auto r = h.Run(minutes(5), seconds(10), Obs().Crashing(1));
   EXPECT_TRUE(r.empty());
+}
+
+TEST(ActionNamespacesTest, OutsideTheAllowListOnlyAlertsAndSaysWhy) {
+  EngineOptions options;
+  options.action_namespaces = {"shop", "billing"};
+  EngineHarness h(0, options);
+  EXPECT_FALSE(h.engine.IsProtected("shop"));
+  EXPECT_TRUE(h.engine.IsProtected("team-b"));
+  EXPECT_TRUE(h.engine.IsProtected("kube-system")) << "protected stays protected";
+  EXPECT_EQ(h.engine.ProtectedWhy("team-b"), "is not in --action-namespaces");
+  EXPECT_EQ(h.engine.ProtectedWhy("kube-system"), "is protected");
+  EXPECT_EQ(h.engine.ProtectedWhy("billing"), "");
+  h.spec.namespace_name = "team-b";
+  ExpectAlertsOnly(h, "namespace team-b is not in --action-namespaces");
+}
+
+TEST(ActionNamespacesTest, AnEmptyAllowListAllowsEveryNamespaceNotProtected) {
+  EXPECT_EQ(NamespaceRefusal("team-b", {"kube-system"}, {}), "");
+  EXPECT_EQ(NamespaceRefusal("kube-system", {"kube-system"}, {}), "is protected");
+  EXPECT_EQ(NamespaceRefusal("kube-system", {"kube-system"}, {"kube-system"}), "is protected");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kubeheal/agentclient/agent_client.h"
 #include "kubeheal/api/fault_scenario.h"
@@ -22,6 +23,10 @@ struct FaultScenarioReconcilerOptions {
   std::chrono::seconds renew_period{10};
   // How often the verdict is re-checked after injection ended.
   std::chrono::seconds verdict_poll{5};
+  // Namespaces the operator does not act in (policy::NamespaceRefusal): a scenario there is
+  // Failed with reason NamespaceNotAllowed before anything is injected.
+  std::vector<std::string> protected_namespaces = {"kube-system"};
+  std::vector<std::string> action_namespaces;  // non-empty: only these
 };
 
 // Reconciles FaultScenario objects: Pending -> Injecting (targets chosen by mode, faults pushed

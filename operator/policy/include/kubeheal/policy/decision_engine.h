@@ -16,10 +16,19 @@ namespace kubeheal::policy {
 
 struct EngineOptions {
   std::vector<std::string> protected_namespaces = {"kube-system"};
+  // Non-empty: the operator acts only in these namespaces (--action-namespaces); elsewhere a
+  // policy alerts only, like in a protected namespace, and a FaultScenario is refused.
+  std::vector<std::string> action_namespaces;
   size_t history_limit = 20;
   // How long the phase stays Recovered after the last episode recovered, before Healthy.
   Seconds recovered_hold{300};
 };
+
+// Why the operator must not act in `ns`: "is protected" (in `protected_namespaces`), "is not in
+// --action-namespaces" (an allow-list that does not name it), or "" when it may.
+std::string NamespaceRefusal(const std::string& ns,
+                             const std::vector<std::string>& protected_namespaces,
+                             const std::vector<std::string>& action_namespaces);
 
 // The HealingPolicy decision engine: pure logic on a Clock. Given a policy, this evaluation's
 // observation and the policy's state, it updates the state and returns the decisions to take.
@@ -47,6 +56,8 @@ class DecisionEngine {
                        const std::string& message) const;
 
   bool IsProtected(const std::string& namespace_name) const;
+  // Why nothing but alerts is done in `namespace_name` ("" when actions are allowed).
+  std::string ProtectedWhy(const std::string& namespace_name) const;
 
  private:
   std::shared_ptr<const Clock> clock_;
