@@ -304,6 +304,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     auto stored = ReadStoredEngineState(object);
     rt.state = std::move(stored.state);
     rt.scenario_tags = std::move(stored.scenario_tags);
+    if (rt.state) engine_->RememberRestored(*rt.state);  // the operator-wide budget
     if (!stored.error.empty()) {
       const std::string message = stored.error +
                                   "; started fresh: cooldowns, action budgets, open episodes and "
@@ -475,7 +476,9 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
   observation.related = RelatedOf(p);
   observation.related_grace = options_.related_grace;
 
-  // Decide.
+  // Decide. The state as it was, to go back to if the decisions cannot be recorded.
+  const policy::PolicyState state_before = *rt.state;
+  const auto tags_before = rt.scenario_tags;
   const auto detected_before = rt.state->last_detected_at;
   auto evaluation = engine_->Evaluate(policy_spec, observation, *rt.state);
   if (!evaluation.ok()) {
@@ -546,13 +549,14 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     }
     auto written = Persist(&object, p, rt, status);
     if (!written.ok()) {
-      // Nothing is executed that is not on record; the engine's state in memory already holds
-      // the decisions, so report them failed and try again next time.
-      for (const auto& d : evaluation->decisions) {
-        (void)engine_->ReportOutcome(*rt.state, d.id, policy::Outcome::kFailed,
-                                     "not executed: status write failed: " +
-                                         written.error().message);
-      }
+      // Nothing is executed that is not on record. The decisions are taken back (state and
+      // budget as before this evaluation), so the next evaluation decides the same rung again:
+      // a failed write is not a failed action and must not escalate the ladder.
+      engine_->Undo(state_before, *rt.state);
+      rt.scenario_tags = tags_before;
+      Log().Warn("decisions not recorded, so not executed; decided again at the next evaluation",
+                 {{"policy", key}, {"decisions", static_cast<int64_t>(evaluation->decisions.size())},
+                  {"error", written.error().ToString()}});
       return kube::ReconcileResult::FromError(written.error());
     }
     ActionTarget action_target{&p, *workload, pods};
@@ -698,13 +702,19 @@ Status HealingPolicyReconciler::Persist(Json* object, const api::HealingPolicy& 
   const auto& name = p.metadata.name;
   if (!status.phase.empty()) metrics_->PolicyPhase(ns + "/" + name, status.phase);
   // An earlier version's annotation goes once the status holds the state (and again if someone
-  // writes it back: it is never read while the status has a state).
+  // writes it back: it is never read while the status has a state). Failing to remove it is
+  // logged, never a failed write: the state is safe in the status, and the decisions recorded
+  // there must still be carried out.
   auto drop_annotation = [&]() -> Status {
     const auto& annotations = (*object)["metadata"].value("annotations", Json::object());
     if (!annotations.contains(kEngineStateAnnotation)) return Status::Ok();
     auto patched = kube_->PatchCustomMetadata(kKind, ns, name,
                                               {{"annotations", {{kEngineStateAnnotation, nullptr}}}});
-    if (!patched.ok()) return patched.error();
+    if (!patched.ok()) {
+      Log().Warn("engine-state annotation not removed",
+                 {{"policy", ns + "/" + name}, {"error", patched.error().ToString()}});
+      return Status::Ok();
+    }
     *object = std::move(*patched);
     return Status::Ok();
   };

@@ -36,6 +36,22 @@ std::string DecisionEngine::ProtectedWhy(const std::string& namespace_name) cons
                           options_.action_namespaces);
 }
 
+void DecisionEngine::RememberRestored(const PolicyState& state) const {
+  for (const auto& at : state.recent_actions) budget_->Remember(at);
+}
+
+void DecisionEngine::Undo(const PolicyState& before, PolicyState& state) const {
+  std::vector<Clock::TimePoint> kept = before.recent_actions;
+  for (const auto& at : state.recent_actions) {
+    if (auto it = std::find(kept.begin(), kept.end(), at); it != kept.end()) {
+      kept.erase(it);  // there before: not this evaluation's
+    } else {
+      budget_->Release(at);
+    }
+  }
+  state = before;
+}
+
 bool DecisionEngine::IsProtected(const std::string& namespace_name) const {
   return !ProtectedWhy(namespace_name).empty();
 }

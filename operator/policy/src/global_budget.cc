@@ -21,6 +21,11 @@ void GlobalBudget::Remember(Clock::TimePoint at) {
   taken_.insert(std::upper_bound(taken_.begin(), taken_.end(), at), at);
 }
 
+void GlobalBudget::Release(Clock::TimePoint at) {
+  std::lock_guard lock(mu_);
+  if (auto it = std::find(taken_.begin(), taken_.end(), at); it != taken_.end()) taken_.erase(it);
+}
+
 int GlobalBudget::UsedInLastHour(Clock::TimePoint now) {
   std::lock_guard lock(mu_);
   Prune(now);

@@ -83,8 +83,8 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
     auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
     auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
                                                      std::make_shared<MockAlertSender>(), clock_);
-    auto engine = std::make_shared<policy::DecisionEngine>(
-        clock_, std::make_shared<policy::GlobalBudget>(0));
+    budget_ = std::make_shared<policy::GlobalBudget>(0);  // a new process: an empty budget
+    auto engine = std::make_shared<policy::DecisionEngine>(clock_, budget_);
     reconciler_ = std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor,
                                                             registry_, metrics_, clock_,
                                                             std::move(uniform01), options);
@@ -105,6 +105,7 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
   std::shared_ptr<OperatorMetrics> metrics_ =
       std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>());
   std::unique_ptr<HealingPolicyReconciler> reconciler_;
+  std::shared_ptr<policy::GlobalBudget> budget_;
   Json stored_;
   std::vector<std::string> log_;
 };
@@ -339,7 +340,11 @@ class EngineStateTest : public HealingPolicyReconcilerTest {
 
 TEST_F(EngineStateTest, ARestartKeepsTheOpenEpisodeFromTheStatus) {
   ThrottleOnce();
+  const int used = budget_->UsedInLastHour(clock_->Now());
+  ASSERT_GT(used, 0);
   Restart();
+  // The operator-wide budget counts the restored actions again (it was forgotten: issue 16).
+  EXPECT_EQ(budget_->UsedInLastHour(clock_->Now()), used);
   EXPECT_EQ(throttles_, 2) << "the restarted operator throttled again: the episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->status, "True");
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
@@ -398,6 +403,60 @@ TEST_F(EngineStateTest, ACorruptStateIsReportedAndReplacedByAFreshOne) {
   EXPECT_EQ(Events("EngineStateCorrupt"), 1);
   Restart();
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
+}
+
+// An apiserver blip when the decisions are recorded: nothing is executed, and the next
+// evaluation decides the same rung again. It used to mark the throttle Failed and escalate to
+// the next rung (alert) at the next evaluation (issue 16, item 3).
+TEST_F(EngineStateTest, AFailedRecordIsDecidedAgainOnTheSameRung) {
+  Init(false);
+  int writes = 0;
+  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
+    if (++writes == 1) return Result<Json>(Error::Retryable("ServiceUnavailable", "apiserver restarting", 503));
+    stored_["status"] = o["status"];
+    return Result<Json>(stored_);
+  }));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Invoke([this](auto&, auto&) {
+    ++throttles_;
+    return Status::Ok();
+  }));
+  prometheus_->SetValue(kQuery, 2.0);
+  auto r = reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kRetryableError) << "the failed write is retried";
+  EXPECT_EQ(throttles_, 0) << "executed without a record";
+  EXPECT_EQ(budget_->UsedInLastHour(clock_->Now()), 0) << "the budget was given back";
+  log_.clear();
+  clock_->Advance(10s);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(throttles_, 2) << "the same rung, decided again";
+  EXPECT_EQ(std::count(log_.begin(), log_.end(), "event:Deployment:HealingAlert"), 0)
+      << "escalated to the next rung: " << ::testing::PrintToString(log_);
+  auto status = api::HealingPolicyStatusFromJson(stored_["status"]);
+  ASSERT_FALSE(status.history.empty());
+  EXPECT_EQ(status.history.back().action, "throttle");
+  EXPECT_EQ(status.history.back().result, "Succeeded");
+  for (const auto& h : status.history) EXPECT_NE(h.result, "Failed") << h.action;
+  EXPECT_EQ(budget_->UsedInLastHour(clock_->Now()), 1);
+}
+
+// Removing the old annotation is housekeeping: when the patch is refused, the decision recorded
+// in the status is carried out all the same.
+TEST_F(EngineStateTest, ARefusedAnnotationRemovalDoesNotHoldTheActionBack) {
+  Init(false);
+  stored_["metadata"]["annotations"][kEngineStateAnnotation] =
+      Json{{"engine", policy::PolicyStateToJson(policy::PolicyState{})}}.dump();
+  ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", _, _, _))
+      .WillByDefault(Return(Result<Json>(Error::Terminal("Forbidden", "patch refused", 403))));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Invoke([this](auto&, auto&) {
+    ++throttles_;
+    return Status::Ok();
+  }));
+  prometheus_->SetValue(kQuery, 2.0);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(throttles_, 2);
+  EXPECT_TRUE(HasAnnotation());
+  EXPECT_EQ(Condition(kEngineStateValid)->reason, "Migrated");
+  EXPECT_TRUE(stored_["status"]["engineState"]["engine"].is_object());
 }
 
 TEST(ReadStoredEngineStateTest, NamesWhereAndWhatDoesNotRead) {

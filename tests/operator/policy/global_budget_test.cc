@@ -37,6 +37,18 @@ TEST(GlobalBudgetTest, RememberedActionsCountAfterARestart) {
   EXPECT_FALSE(budget.TryAcquire(kT0));
 }
 
+TEST(GlobalBudgetTest, AReleasedActionIsGivenBackOnce) {
+  GlobalBudget budget(2);
+  EXPECT_TRUE(budget.TryAcquire(kT0));
+  EXPECT_TRUE(budget.TryAcquire(kT0));
+  budget.Release(kT0);
+  EXPECT_EQ(budget.UsedInLastHour(kT0), 1);
+  budget.Release(kT0 + minutes(1));  // never taken: nothing to give back
+  EXPECT_EQ(budget.UsedInLastHour(kT0), 1);
+  EXPECT_TRUE(budget.TryAcquire(kT0));
+  EXPECT_FALSE(budget.TryAcquire(kT0));
+}
+
 TEST(GlobalBudgetTest, ConcurrentPoliciesNeverOverspend) {
   GlobalBudget budget(50);
   std::atomic<int> granted{0};

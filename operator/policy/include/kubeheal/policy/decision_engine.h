@@ -56,6 +56,17 @@ class DecisionEngine {
                        const std::string& message) const;
 
   bool IsProtected(const std::string& namespace_name) const;
+
+  // The actions of the last hour in a state read back from storage count against the
+  // operator-wide budget again: a restarted operator, or a new leader, starts with an empty
+  // one. Call once for each state restored (not for one kept in memory).
+  void RememberRestored(const PolicyState& state) const;
+
+  // Takes back an evaluation whose decisions were never recorded (the status write before the
+  // act failed): `state` returns to `before`, and the operator-wide budget gets back the
+  // actions it gave them, so the next evaluation decides the same rung again instead of
+  // treating an apiserver blip as a failed action and escalating.
+  void Undo(const PolicyState& before, PolicyState& state) const;
   // Why nothing but alerts is done in `namespace_name` ("" when actions are allowed).
   std::string ProtectedWhy(const std::string& namespace_name) const;
 

@@ -21,6 +21,8 @@ class GlobalBudget {
   bool TryAcquire(Clock::TimePoint now);
   // Counts an action taken at `at` without checking the limit (state restored after restart).
   void Remember(Clock::TimePoint at);
+  // Gives back one action taken at `at` (a decision that was never carried out).
+  void Release(Clock::TimePoint at);
   int UsedInLastHour(Clock::TimePoint now);
   int limit() const { return max_per_hour_; }
 
