@@ -65,12 +65,6 @@ std::unique_ptr<kube::RateLimiter> DefaultRateLimiter(std::shared_ptr<Clock> clo
   return std::make_unique<kube::MaxOfRateLimiter>(std::move(limiters));
 }
 
-std::string SplitJoin(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out.empty() ? std::string("none") : out;
-}
-
 std::string Hostname() {
   char buf[256] = {0};
   gethostname(buf, sizeof buf - 1);
@@ -144,10 +138,12 @@ Status OperatorApp::Init() {
   webhook_options.apiserver_hosts = apiserver_hosts_;
   auto webhook_targets = controllers::WebhookTargetPolicy::Create(webhook_options);
   if (!webhook_targets.ok()) return webhook_targets.error();
-  Log().Info("alert webhooks", {{"allow", flags_.alert_webhook_allow.empty()
-                                               ? std::string("any address not refused")
-                                               : SplitJoin(flags_.alert_webhook_allow)},
-                                {"deny_cidrs", SplitJoin(flags_.alert_webhook_deny_cidrs)}});
+  // The logger's fields are JSON: the lists go in as arrays.
+  Log().Info("alert webhooks",
+             {{"allow", flags_.alert_webhook_allow.empty()
+                            ? nlohmann::json("any address not refused")
+                            : nlohmann::json(flags_.alert_webhook_allow)},
+              {"deny_cidrs", flags_.alert_webhook_deny_cidrs}});
   auto executor = std::make_shared<controllers::ActionExecutor>(
       p.kube_ops, agent_client, targets,
       std::make_shared<controllers::WebhookAlertSender>(std::move(*webhook_targets)), clock_);
