@@ -19,6 +19,13 @@ std::chrono::seconds retryAfter(Clock::time_point now, Clock::time_point until) 
       std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seconds))));
 }
 
+// Everything but the ttl.
+bool SameSettings(const CircuitConfig& a, const CircuitConfig& b) {
+  return a.mode == b.mode && a.consecutive5xx == b.consecutive5xx && a.errorRatio == b.errorRatio &&
+         a.windowSeconds == b.windowSeconds && a.minRequests == b.minRequests &&
+         a.openSeconds == b.openSeconds && a.halfOpenProbes == b.halfOpenProbes;
+}
+
 }  // namespace
 
 CircuitBreaker::CircuitBreaker(const TimeSource& time, CircuitConfig initial)
@@ -33,6 +40,14 @@ std::int64_t CircuitBreaker::secondOf(Clock::time_point now) const {
 void CircuitBreaker::configure(const CircuitConfig& config) {
   const auto now = time_.steadyNow();
   std::lock_guard lock(mutex_);
+  refreshLocked(now);
+  // The same settings with a ttl while one runs is a renewal (the operator re-sends them to
+  // keep a short ttl alive): only the expiry moves; the state (open, half-open, the window's
+  // counts) and what the ttl goes back to are kept.
+  if (config.ttlSeconds && expiresAt_ && SameSettings(config, config_)) {
+    expiresAt_ = now + secondsToDuration(*config.ttlSeconds);
+    return;
+  }
   if (config.ttlSeconds) {
     if (!expiresAt_) {
       previous_ = config_;

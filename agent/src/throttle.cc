@@ -10,7 +10,10 @@ Throttle::Throttle(const TimeSource& time) : time_(time) {}
 void Throttle::enable(double rps, double burst, std::optional<double> ttlSeconds) {
   const auto now = time_.steadyNow();
   std::lock_guard lock(mutex_);
-  bucket_.emplace(rps, burst, now);
+  // The same rate again is a renewal (the operator re-sends it to keep a short ttl alive): only
+  // the expiry moves, the bucket keeps its tokens, so a renewal lets no burst through.
+  const bool renewal = !expiredLocked(now) && bucket_->rps() == rps && bucket_->burst() == burst;
+  if (!renewal) bucket_.emplace(rps, burst, now);
   expiresAt_.reset();
   if (ttlSeconds) {
     expiresAt_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(

@@ -16,6 +16,10 @@
   checks.py oomkilled NAMESPACE SELECTOR          exit 1 when a container of the selected pods
                                                   was OOM-killed (state or last state)
   checks.py leader NAMESPACE LEASE                prints the pod name holding the Lease
+  checks.py holder NAMESPACE LEASE                prints the Lease's whole holderIdentity
+  checks.py once NAMESPACE SINCE POLICY...        drill 7: every (rule, action) of the policies
+                                                  was taken at most once since SINCE: a new leader
+                                                  repeated nothing its predecessor did
 """
 import datetime
 import json
@@ -199,6 +203,30 @@ def leader(ns, lease):
     return 0 if holder else 1
 
 
+def holder(ns, lease):
+    obj = kubectl_json("-n", ns, "get", "lease", lease) or {}
+    identity = obj.get("spec", {}).get("holderIdentity", "") or ""
+    print(identity)
+    return 0 if identity else 1
+
+
+def once(ns, since_text, policies):
+    since = parse_time(since_text)
+    ok = True
+    for name in policies:
+        hp = kubectl_json("-n", ns, "get", "healingpolicy", name) or {}
+        seen = {}
+        for h in actions_since(hp, since):
+            seen.setdefault((h.get("rule"), h.get("action")), []).append(h.get("time"))
+        for (rule, action), times in sorted(seen.items()):
+            if len(times) > 1:
+                ok = False
+                print(f"  FAIL {name}: {action} of rule {rule} taken {len(times)} times: {', '.join(times)}")
+        print(f"  {name}: " + (", ".join(f"{a} ({r}) x{len(t)}" for (r, a), t in sorted(seen.items())) or "no action")
+              + " since " + since_text)
+    return 0 if ok else 1
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -213,6 +241,10 @@ def main():
         return waited(args[0], args[1], args[2])
     if cmd == "oomkilled":
         return oomkilled(args[0], args[1])
+    if cmd == "holder":
+        return holder(args[0], args[1])
+    if cmd == "once":
+        return once(args[0], args[1], args[2:])
     if cmd == "leader":
         return leader(args[0], args[1])
     sys.exit(__doc__)

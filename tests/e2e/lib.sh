@@ -413,13 +413,23 @@ e2e_faults_active() { e2e_prom_query "sum(kubeheal_agent_faults_active{namespace
 e2e_no_faults() { local v; v=$(e2e_faults_active); [[ -z $v || $v == 0 ]]; }
 
 e2e_check_7() {
-  local killed=$1 now ok=0
-  now=$(e2e_leader)
-  if [[ -z $now || $now == "$killed" ]]; then
-    echo "  FAIL: the Lease is held by '${now:-nobody}', not by the other replica"; ok=1
+  local killed=$1 since=$2 now ok=0 identity takeover
+  identity=$(cat "$E2E_ARTIFACTS/killed-identity" 2>/dev/null)
+  now=$(python3 "$E2E_DIR/checks.py" holder "$E2E_NS" "$E2E_LEASE" 2>/dev/null)
+  if [[ -z $now || $now == "$identity" ]]; then
+    echo "  FAIL: the Lease is held by '${now:-nobody}', not by another process than the killed $identity"; ok=1
   else
-    echo "  Lease taken over: $killed -> $now"
+    echo "  Lease taken over: $identity -> $now (pod $killed was the leader)"
   fi
+  # After SIGKILL the Lease is not released: lease duration (15 s) + retry period (2 s), + 2 s
+  # for the polling of the Lease.
+  takeover=$(cat "$E2E_ARTIFACTS/takeover-seconds" 2>/dev/null || echo 999)
+  if awk -v t="$takeover" 'BEGIN { exit !(t <= 19) }'; then
+    echo "  takeover in ${takeover} s (lease 15 s + retry 2 s)"
+  else
+    echo "  FAIL: takeover took ${takeover} s, over the lease duration 15 s + retry period 2 s"; ok=1
+  fi
+  python3 "$E2E_DIR/checks.py" once "$E2E_NS" "$since" users || ok=1
   # Faults carry a 30s expiry (--fault-ttl); give Prometheus a scrape interval more.
   if e2e_wait_until 60 "agent faults lapsed" e2e_no_faults; then
     echo "  no fault active on any agent after the drill"
@@ -431,7 +441,7 @@ e2e_check_7() {
 
 # Drill 7's disruption: once the scenario injects, force-delete the leader's pod.
 e2e_kill_leader_when_injecting() {
-  local sc=$1 start=$SECONDS phase leader
+  local sc=$1 start=$SECONDS phase leader identity
   while ((SECONDS - start < 120)); do
     phase=$(kubectl -n "$E2E_NS" get faultscenario "$sc" -o jsonpath='{.status.phase}' 2>/dev/null)
     [[ $phase == Injecting ]] && break
@@ -439,9 +449,37 @@ e2e_kill_leader_when_injecting() {
   done
   sleep "${E2E_KILL_AFTER:-20}"
   leader=$(e2e_leader)
+  identity=$(python3 "$E2E_DIR/checks.py" holder "$E2E_NS" "$E2E_LEASE" 2>/dev/null)
   echo "$leader" >"$E2E_ARTIFACTS/killed-leader"
-  e2e_say "drill 7: killing the leader operator pod $leader (--grace-period=0 --force)"
-  kubectl -n "$E2E_NS" delete pod "$leader" --grace-period=0 --force >/dev/null 2>&1
+  echo "$identity" >"$E2E_ARTIFACTS/killed-identity"
+  # SIGKILL, as a node loss or the OOM killer would: the process gets no chance to release the
+  # Lease. On the local cluster its containers are processes of this host (HOSTNAME = pod name);
+  # elsewhere (kind) the pod is force-deleted.
+  local pid="" p
+  if [[ $E2E_MODE == local ]]; then
+    for p in $(pgrep -f /kubeheal-operator); do
+      if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "HOSTNAME=$leader"; then pid=$p; break; fi
+    done
+  fi
+  local killed_at
+  killed_at=$(date +%s.%N)
+  if [[ -n $pid ]]; then
+    e2e_say "drill 7: SIGKILL of the leader operator (pod $leader, host pid $pid)"
+    kill -KILL "$pid"
+  else
+    e2e_say "drill 7: killing the leader operator pod $leader (--grace-period=0 --force)"
+    kubectl -n "$E2E_NS" delete pod "$leader" --grace-period=0 --force >/dev/null 2>&1
+  fi
+  # How long until another process (the standby, or the killed container restarted) holds it.
+  local now_holder
+  while :; do
+    now_holder=$(python3 "$E2E_DIR/checks.py" holder "$E2E_NS" "$E2E_LEASE" 2>/dev/null)
+    [[ -n $now_holder && $now_holder != "$identity" ]] && break
+    awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { exit !(b - a > 120) }' && break
+    sleep 0.5
+  done
+  awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' >"$E2E_ARTIFACTS/takeover-seconds"
+  e2e_say "drill 7: the Lease went from $identity to ${now_holder:-nobody} in $(cat "$E2E_ARTIFACTS/takeover-seconds") s"
 }
 
 # e2e_run_drill N: one drill end to end; adds its summary row.
@@ -455,7 +493,7 @@ e2e_run_drill() {
   since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   case $n in
     4) base=$(kubectl -n "$E2E_NS" get deploy orders -o jsonpath='{.spec.replicas}'); e2e_sampler_start orders ;;
-    7) rm -f "$E2E_ARTIFACTS/killed-leader"; e2e_kill_leader_when_injecting "${names[0]}" & killer=$! ;;
+    7) rm -f "$E2E_ARTIFACTS/killed-leader" "$E2E_ARTIFACTS/killed-identity" "$E2E_ARTIFACTS/takeover-seconds"; e2e_kill_leader_when_injecting "${names[0]}" & killer=$! ;;
   esac
   start=$SECONDS
   e2e_follow "$file" "${E2E_DRILL_TIMEOUT:-480}" || rc=$?
@@ -466,7 +504,7 @@ e2e_run_drill() {
     4) e2e_sampler_stop; e2e_check_4 "$base" >"$checks_out" 2>&1 || check_rc=1 ;;
     5) e2e_check_5 >"$checks_out" 2>&1 || check_rc=1 ;;
     6) e2e_check_6 "$since" >"$checks_out" 2>&1 || check_rc=1 ;;
-    7) e2e_check_7 "$(cat "$E2E_ARTIFACTS/killed-leader" 2>/dev/null)" >"$checks_out" 2>&1 || check_rc=1 ;;
+    7) e2e_check_7 "$(cat "$E2E_ARTIFACTS/killed-leader" 2>/dev/null)" "$since" >"$checks_out" 2>&1 || check_rc=1 ;;
     *) : >"$checks_out" ;;
   esac
   if ((n >= 1 && n <= 6)); then
@@ -507,6 +545,28 @@ e2e_summary() {
     printf '  %-20s %5ss  %s\n' "$n" "$t" "$s"
   done
   return "$E2E_FAILED"
+}
+
+# e2e_failures: one line per failed stage or drill (with the soak's actions and the drill's
+# reason), or "all passed"; the run's last words.
+e2e_failures() {
+  local row n t st name v res any=0
+  for row in "${E2E_STAGES[@]}"; do
+    IFS='|' read -r n t st <<<"$row"
+    [[ $st == ok ]] && continue
+    any=1
+    e2e_say "FAILED stage: $n (${t}s)"
+    if [[ $n == soak* && -s $E2E_ARTIFACTS/soak.report ]]; then
+      sed -n '/healing actions since/,$p' "$E2E_ARTIFACTS/soak.report" | sed 's/^/    /' >&2
+    fi
+  done
+  for row in "${E2E_ROWS[@]}"; do
+    IFS='|' read -r n name v _ _ _ _ _ t res <<<"$row"
+    [[ $res == Passed ]] && continue
+    any=1
+    e2e_say "FAILED drill $n ($name): verdict $v; timeline and dump in $E2E_ARTIFACTS/drill-$n.*"
+  done
+  ((any)) || e2e_say "all stages and drills passed"
 }
 
 e2e_teardown() {

@@ -13,8 +13,9 @@
 # a FaultScenario with `expect`, followed live until its verdict, plus the
 # checks the verdict does not cover (1-6: only the faulted services' policies act; 3: pods
 # Ready again; 4: new pods Ready, scaled back in; 5: no OOMKilled; 6: every policy acts on its
-# own signals, no flapping, orders waited on its dependencies; 7: leader killed
-# mid-drill, the other replica takes the Lease and finishes, faults lapse). A failing drill dumps
+# own signals, no flapping, orders waited on its dependencies; 7: leader SIGKILLed
+# mid-drill, another process takes the Lease within its duration + a retry period and finishes,
+# no action taken twice, faults lapse). A failing drill dumps
 # the policy and scenario status, Events and operator logs, and the run goes on. Ends with a
 # summary table; exit 1 when any drill or stage failed.
 #
@@ -50,6 +51,8 @@ finish() {
     e2e_teardown >&2 || true
     e2e_say "cluster down in $((SECONDS - t))s"
   fi
+  # Last, so that a log cut to its tail (CI's) still says what failed and where to look.
+  e2e_failures
   exit "$rc"
 }
 trap finish EXIT

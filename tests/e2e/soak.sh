@@ -61,24 +61,29 @@ e2e_soak() {
       restart)
         e2e_say "soak: rolling restart of orders, payments, users"
         for d in orders payments users; do kubectl -n "$E2E_NS" rollout restart deploy "$d" >/dev/null; done
-        for d in orders payments users; do kubectl -n "$E2E_NS" rollout status deploy "$d" --timeout=300s >/dev/null || rc=1; done ;;
+        for d in orders payments users; do
+          kubectl -n "$E2E_NS" rollout status deploy "$d" --timeout=300s >/dev/null ||
+            { rc=1; e2e_say "soak: FAILED: the rollout of $d did not finish in 300s"; }
+        done ;;
       prometheus)
         e2e_say "soak: Prometheus restarted (pod deleted; its emptyDir history is lost)"
         kubectl -n "$E2E_NS" delete pod -l app.kubernetes.io/name=kubeheal-prometheus --wait=false >/dev/null
         e2e_wait_until 180 "Prometheus ready again" kubectl -n "$E2E_NS" wait --for=condition=Ready pod \
-          -l app.kubernetes.io/name=kubeheal-prometheus --timeout=5s >/dev/null 2>&1 || rc=1 ;;
+          -l app.kubernetes.io/name=kubeheal-prometheus --timeout=5s >/dev/null 2>&1 ||
+          { rc=1; e2e_say "soak: FAILED: Prometheus not ready 180s after its restart"; } ;;
       leader)
         leader=$(e2e_leader)
         e2e_say "soak: moving the operator's leader ($leader deleted gracefully)"
         kubectl -n "$E2E_NS" delete pod "$leader" --wait=false >/dev/null
-        e2e_wait_until 120 "another replica holds the Lease" bash -c "[[ \$(python3 '$E2E_DIR/checks.py' leader '$E2E_NS' '$E2E_LEASE') != '$leader' ]]" || rc=1 ;;
+        e2e_wait_until 120 "another replica holds the Lease" bash -c "[[ \$(python3 '$E2E_DIR/checks.py' leader '$E2E_NS' '$E2E_LEASE') != '$leader' ]]" ||
+          { rc=1; e2e_say "soak: FAILED: no other replica took the Lease in 120s"; } ;;
       scale)
         e2e_say "soak: payments scaled by hand to $arg replicas"
         kubectl -n "$E2E_NS" scale deploy payments --replicas="$arg" >/dev/null ;;
     esac
   done < <(printf '%s\n' "${plan[@]}" | sort -n)
   soak_loadgen 1 "end of the soak"
-  wait "$watch_pid" || rc=1
+  wait "$watch_pid" || { rc=1; e2e_say "soak: FAILED: healing actions were taken (or the watch failed; $E2E_ARTIFACTS/soak.report)"; }
   cat "$E2E_ARTIFACTS/soak.report" >&2
   e2e_say "soak: $([[ $rc == 0 ]] && echo "no healing action in $minutes min" || echo FAILED)"
   return "$rc"

@@ -103,7 +103,16 @@ Status OperatorApp::Init() {
 
   prom::PrometheusClientOptions prom_options;
   prom_options.url = flags_.prometheus_url;
-  prom_options.request_timeout = std::chrono::seconds(15);
+  auto prom_timeout = api::ParseDuration(flags_.prometheus_timeout);
+  if (!prom_timeout.ok() || prom_timeout->count() <= 0) {
+    return Error::Terminal("InvalidFlag", "--prometheus-timeout \"" + flags_.prometheus_timeout +
+                                              "\": " +
+                                              (prom_timeout.ok() ? std::string("must be positive")
+                                                                 : prom_timeout.error().message));
+  }
+  prom_options.request_timeout = *prom_timeout;
+  prom_options.max_response_bytes = static_cast<size_t>(flags_.prometheus_max_response_bytes);
+  prom_options.max_concurrent_queries = flags_.prometheus_max_concurrent_queries;
   auto prometheus = prom::PrometheusClientImpl::Create(prom_options);
   if (!prometheus.ok()) return prometheus.error();
   std::shared_ptr<prom::PrometheusClient> prom_client = std::move(*prometheus);
@@ -144,9 +153,16 @@ Status OperatorApp::Init() {
                             ? nlohmann::json("any address not refused")
                             : nlohmann::json(flags_.alert_webhook_allow)},
               {"deny_cidrs", flags_.alert_webhook_deny_cidrs}});
+  auto ttl = api::ParseDuration(flags_.fault_ttl);
+  if (!ttl.ok()) return Error::Terminal("InvalidFlag", "--fault-ttl: " + ttl.error().message);
+  // Throttles and circuits carry the faults' ttl too (at least 3 intervals of their policy),
+  // renewed at every evaluation: they end by themselves once the operator is gone.
+  controllers::ActionExecutorOptions executor_options;
+  executor_options.effect_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
   auto executor = std::make_shared<controllers::ActionExecutor>(
       p.kube_ops, agent_client, targets,
-      std::make_shared<controllers::WebhookAlertSender>(std::move(*webhook_targets)), clock_);
+      std::make_shared<controllers::WebhookAlertSender>(std::move(*webhook_targets)), clock_,
+      executor_options);
   policy::EngineOptions engine_options;
   engine_options.protected_namespaces = flags_.protected_namespaces;
   engine_options.action_namespaces = flags_.action_namespaces;
@@ -154,6 +170,12 @@ Status OperatorApp::Init() {
       clock_, std::make_shared<policy::GlobalBudget>(flags_.max_actions_per_hour),
       engine_options);
   controllers::HealingPolicyReconcilerOptions policy_options;
+  policy_options.max_series_per_signal = static_cast<size_t>(flags_.max_series_per_signal);
+  policy_options.failpoint = flags_.failpoint;
+  if (!flags_.failpoint.empty()) {
+    Log().Warn("test failpoint set: this process SIGKILLs itself there",
+               {{"failpoint", flags_.failpoint}});
+  }
   auto refresh = api::ParseDuration(flags_.status_refresh);
   if (!refresh.ok()) {
     return Error::Terminal("InvalidFlag", "--status-refresh: " + refresh.error().message);
@@ -167,9 +189,7 @@ Status OperatorApp::Init() {
       },
       policy_options);
   controllers::FaultScenarioReconcilerOptions scenario_options;
-  auto ttl = api::ParseDuration(flags_.fault_ttl);
   auto renew = api::ParseDuration(flags_.fault_renew);
-  if (!ttl.ok()) return Error::Terminal("InvalidFlag", "--fault-ttl: " + ttl.error().message);
   if (!renew.ok()) return Error::Terminal("InvalidFlag", "--fault-renew: " + renew.error().message);
   scenario_options.fault_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
   scenario_options.protected_namespaces = flags_.protected_namespaces;

@@ -77,6 +77,12 @@ std::string OperatorFlags::Usage() {
   return R"(usage: kubeheal-operator [flags]   (each flag also as env KUBEHEAL_<FLAG_IN_CAPS>)
   --kubeconfig PATH                 default: in-cluster, then $KUBECONFIG, then ~/.kube/config
   --prometheus-url URL              Prometheus (or Thanos/Mimir) HTTP API, default http://127.0.0.1:9090
+  --prometheus-timeout DURATION     deadline of one query, the whole answer read, default 15s
+  --prometheus-max-response-bytes N larger answers are refused (ResponseTooLarge), default 16777216
+  --prometheus-max-concurrent-queries N
+                                    queries in flight to Prometheus at once, default 4
+  --max-series-per-signal N         a signal whose query returns more series is not used
+                                    (condition QueriesValid=False, TooManySeries), default 1000
   --namespaces a,b                  namespaces to watch (empty: all)
   --leader-elect                    campaign for a coordination.k8s.io Lease before acting
   --leader-election-namespace NS    default kube-system
@@ -97,7 +103,8 @@ std::string OperatorFlags::Usage() {
   --log-format text|json            default text
   --log-level debug|info|warn|error default info
   --workers N                       reconcile workers per controller, default 4
-  --fault-ttl DURATION              expiry of pushed faults, default 30s
+  --fault-ttl DURATION              expiry of pushed faults, and of throttles and circuits (at least
+                                    3 intervals of their policy), renewed while in effect, default 30s
   --fault-renew DURATION            renewal period of faults, default 10s
   --status-refresh DURATION         rewrite a policy status whose only changes are live figures
                                     (values, bands, scores) at most this often, default 30s (0s: every evaluation)
@@ -105,6 +112,8 @@ std::string OperatorFlags::Usage() {
                                     entry wins over the refusals below (default empty: any other address)
   --alert-webhook-deny-cidrs a,b    the cluster's Service and Pod ranges: no webhook reaches them unless
                                     allowed; loopback, link-local, multicast and the API server always refused
+  --failpoint NAME                  tests only: SIGKILL itself at after-action-recorded or
+                                    after-action-executed (a leader lost mid-action)
 )";
 }
 
@@ -114,6 +123,11 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
   const std::map<std::string, FlagDef> defs = {
       {"kubeconfig", {FlagType::kString, &f.kubeconfig}},
       {"prometheus-url", {FlagType::kString, &f.prometheus_url}},
+      {"prometheus-timeout", {FlagType::kString, &f.prometheus_timeout}},
+      {"prometheus-max-response-bytes", {FlagType::kInt, &f.prometheus_max_response_bytes}},
+      {"prometheus-max-concurrent-queries",
+       {FlagType::kInt, &f.prometheus_max_concurrent_queries}},
+      {"max-series-per-signal", {FlagType::kInt, &f.max_series_per_signal}},
       {"namespaces", {FlagType::kList, &f.namespaces}},
       {"leader-elect", {FlagType::kBool, &f.leader_elect}},
       {"leader-election-namespace", {FlagType::kString, &f.leader_election_namespace}},
@@ -135,6 +149,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"status-refresh", {FlagType::kString, &f.status_refresh}},
       {"alert-webhook-allow", {FlagType::kList, &f.alert_webhook_allow}},
       {"alert-webhook-deny-cidrs", {FlagType::kList, &f.alert_webhook_deny_cidrs}},
+      {"failpoint", {FlagType::kString, &f.failpoint}},
   };
   for (const auto& [name, def] : defs) {
     const std::string value = env ? env(EnvName(name)) : "";
@@ -174,6 +189,20 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
     return Error::Terminal("InvalidFlag", "--agent-admin-port must be 1..65535");
   }
   if (f.workers < 1) return Error::Terminal("InvalidFlag", "--workers must be at least 1");
+  if (f.prometheus_max_response_bytes < 1024) {
+    return Error::Terminal("InvalidFlag", "--prometheus-max-response-bytes must be at least 1024");
+  }
+  if (f.prometheus_max_concurrent_queries < 1) {
+    return Error::Terminal("InvalidFlag", "--prometheus-max-concurrent-queries must be at least 1");
+  }
+  if (!f.failpoint.empty() && f.failpoint != "after-action-recorded" &&
+      f.failpoint != "after-action-executed") {
+    return Error::Terminal("InvalidFlag", "--failpoint \"" + f.failpoint +
+                                              "\": after-action-recorded or after-action-executed");
+  }
+  if (f.max_series_per_signal < 1) {
+    return Error::Terminal("InvalidFlag", "--max-series-per-signal must be at least 1");
+  }
   if (f.release_namespace.empty() && env) f.release_namespace = env("POD_NAMESPACE");
   if (!f.agent_token_file.empty() && f.release_namespace.empty()) {
     return Error::Terminal("InvalidFlag",

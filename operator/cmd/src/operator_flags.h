@@ -13,6 +13,11 @@ namespace kubeheal::cmd {
 struct OperatorFlags {
   std::string kubeconfig;
   std::string prometheus_url = "http://127.0.0.1:9090";
+  // Limits on what one Prometheus answer may cost (issue 16 item 7).
+  std::string prometheus_timeout = "15s";             // whole call, body included
+  int prometheus_max_response_bytes = 16 << 20;       // 16 MiB
+  int prometheus_max_concurrent_queries = 4;
+  int max_series_per_signal = 1000;
   std::vector<std::string> namespaces;  // empty: all
   bool leader_elect = false;
   std::string leader_election_namespace = "kube-system";
@@ -39,6 +44,9 @@ struct OperatorFlags {
   // any address not refused), and the cluster's Service and Pod ranges, refused by default.
   std::vector<std::string> alert_webhook_allow;
   std::vector<std::string> alert_webhook_deny_cidrs;
+
+  // Test hook: the operator SIGKILLs itself at this point (HealingPolicyReconcilerOptions).
+  std::string failpoint;
 
   static std::string Usage();
 };

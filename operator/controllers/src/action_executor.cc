@@ -13,12 +13,52 @@ ActionExecutor::ActionExecutor(std::shared_ptr<KubeOperations> kube,
                                std::shared_ptr<agentclient::AgentClient> agents,
                                std::shared_ptr<AgentTargets> targets,
                                std::shared_ptr<AlertSender> alerts,
-                               std::shared_ptr<const Clock> clock)
+                               std::shared_ptr<const Clock> clock, ActionExecutorOptions options)
     : kube_(std::move(kube)),
       agents_(std::move(agents)),
       targets_(std::move(targets)),
       alerts_(std::move(alerts)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      options_(options) {}
+
+std::chrono::seconds ActionExecutor::EffectTtl(const api::HealingPolicy& policy) const {
+  const auto three_intervals =
+      std::chrono::ceil<std::chrono::seconds>(3 * policy.spec.interval);
+  return std::max(options_.effect_ttl, three_intervals);
+}
+
+Result<std::string> ActionExecutor::Resume(const policy::Decision& d, const ActionTarget& target) {
+  // Every action is idempotent by its decision (the same throttle or circuit again is a renewal,
+  // a scale goes to the decision's replicas, a rolling restart sets the decision's time, an
+  // alert sends the same startsAt), except the eviction of the least healthy pod: a pod that is
+  // new since the decision (or going) means an earlier process already evicted one.
+  if (d.action == ActionType::kRestart && !d.revert &&
+      d.parameters.restart_mode != policy::RestartMode::kRolling) {
+    for (const auto& pod : target.pods) {
+      const auto& meta = pod["metadata"];
+      const auto created = ParseRfc3339(meta.value("creationTimestamp", ""));
+      if (meta.contains("deletionTimestamp") || (created && *created >= d.decided_at)) {
+        return "restart of " + d.id + " already carried out: pod " + meta.value("name", "") +
+               (meta.contains("deletionTimestamp") ? " is being deleted" : " is new since");
+      }
+    }
+  }
+  return Execute(d, target);
+}
+
+Result<std::string> ActionExecutor::Renew(const policy::TemporaryAction& applied,
+                                          const ActionTarget& target) {
+  if (applied.dry_run || (applied.action != ActionType::kThrottle &&
+                          applied.action != ActionType::kCircuitBreak)) {
+    return std::string("nothing to renew");
+  }
+  policy::Decision d;
+  d.id = applied.decision_id;
+  d.rule = applied.rule;
+  d.action = applied.action;
+  d.parameters = applied.parameters;
+  return Execute(d, target);
+}
 
 Result<std::string> ActionExecutor::OnEveryAgent(const ActionTarget& target,
                                                  const std::string& what,
@@ -76,8 +116,11 @@ Result<std::string> ActionExecutor::Restart(const policy::Decision& d,
   const auto& p = *target.policy;
   const auto& ns = p.metadata.namespace_;
   if (d.parameters.restart_mode == policy::RestartMode::kRolling) {
+    // The annotation's value is the decision's time, not now: carrying the same decision out
+    // again (a new leader resuming it) sets the same value, and the controller does not roll
+    // the pods a second time.
     auto s = kube_->RolloutRestart(p.spec.target_ref.kind, ns, p.spec.target_ref.name,
-                                   FormatRfc3339(clock_->Now()));
+                                   FormatRfc3339(d.decided_at));
     if (!s.ok()) return s.error();
     return "rolling restart of " + p.spec.target_ref.kind + " " + p.spec.target_ref.name;
   }
@@ -155,7 +198,13 @@ Result<std::string> ActionExecutor::Execute(const policy::Decision& d,
       agentclient::ThrottleCommand cmd;
       cmd.rps = d.parameters.rps > 0 ? d.parameters.rps : static_cast<double>(actions.throttle.rps);
       cmd.burst = d.parameters.burst > 0 ? d.parameters.burst : actions.throttle.burst;
-      cmd.ttl_seconds = std::chrono::duration<double>(actions.throttle.max_duration).count();
+      // A short ttl the operator renews, never past maxDuration: the throttle ends by itself
+      // soon after the operator stops renewing it.
+      auto ttl = std::chrono::duration<double>(EffectTtl(*target.policy));
+      if (actions.throttle.max_duration.count() > 0) {
+        ttl = std::min(ttl, std::chrono::duration<double>(actions.throttle.max_duration));
+      }
+      cmd.ttl_seconds = ttl.count();
       return OnEveryAgent(target, "throttled to " + std::to_string(static_cast<int>(cmd.rps)) +
                                       " rps",
                           [&](const auto& ep) { return agents_->SetThrottle(ep, cmd); });
@@ -175,6 +224,8 @@ Result<std::string> ActionExecutor::Execute(const policy::Decision& d,
       cmd.half_open_probes = d.parameters.half_open_probes > 0
                                  ? d.parameters.half_open_probes
                                  : static_cast<int>(actions.circuit_break.half_open_probes);
+      // Renewed like the throttle's; at its end the agent goes back to what it had before.
+      cmd.ttl_seconds = std::chrono::duration<double>(EffectTtl(*target.policy)).count();
       return OnEveryAgent(target, "circuit breaker armed", [&](const auto& ep) {
         return agents_->SetCircuit(ep, cmd);
       });

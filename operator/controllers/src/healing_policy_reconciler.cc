@@ -1,9 +1,15 @@
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 
+#include <algorithm>
+#include <csignal>
 #include <cmath>
 #include <iomanip>
+#include <map>
+#include <set>
+#include <string_view>
 #include <sstream>
 
+#include "kubeheal/api/duration.h"
 #include "kubeheal/common/logger.h"
 #include "kubeheal/controllers/policy_translation.h"
 #include "kubeheal/policy/explanation.h"
@@ -14,6 +20,14 @@ namespace kubeheal::controllers {
 namespace {
 
 constexpr const char* kKind = "HealingPolicy";
+
+// A test hook (--failpoint): the process SIGKILLs itself here, as a node loss or an OOM kill
+// would, so the tests can prove what a successor does with what it left behind.
+void HitFailpoint(const std::string& configured, std::string_view name) {
+  if (configured != name) return;
+  Log().Warn("failpoint reached: SIGKILL", {{"failpoint", std::string(name)}});
+  std::raise(SIGKILL);
+}
 
 double Seconds(Clock::TimePoint t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -28,6 +42,20 @@ std::optional<double> PickValue(const prom::QueryResult& r) {
     if (!best || s.samples.back().value > *best) best = s.samples.back().value;
   }
   return best;
+}
+
+// A matrix as one series: at each step the largest finite value of any series (PickValue's
+// rule, applied to history), in time order.
+std::vector<std::pair<Clock::TimePoint, double>> LargestPerStep(const prom::QueryResult& r) {
+  std::map<Clock::TimePoint, double> largest;
+  for (const auto& s : r.series) {
+    for (const auto& sample : s.samples) {
+      if (!std::isfinite(sample.value)) continue;
+      auto [it, inserted] = largest.emplace(sample.time, sample.value);
+      if (!inserted) it->second = std::max(it->second, sample.value);
+    }
+  }
+  return {largest.begin(), largest.end()};
 }
 
 std::string PodRegex(const std::string& workload, const std::vector<Json>& pods) {
@@ -304,6 +332,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     auto stored = ReadStoredEngineState(object);
     rt.state = std::move(stored.state);
     rt.scenario_tags = std::move(stored.scenario_tags);
+    rt.resume_pending = rt.state.has_value();
     if (rt.state) engine_->RememberRestored(*rt.state);  // the operator-wide budget
     if (!stored.error.empty()) {
       const std::string message = stored.error +
@@ -365,8 +394,25 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
   policy::Observation observation;
   observation.workload = FactsOf(*workload, pods);
   const auto now = clock_->Now();
-  int failed_queries = 0;
+  int failed_queries = 0;   // Prometheus could not be asked or did not answer
+  int invalid_queries = 0;  // it answered, and the query is what is wrong
   std::string prometheus_error;
+  std::pair<std::string, std::string> query_problem;  // reason, message
+  // Every query of this evaluation ends by the policy's interval (at least a second), so one
+  // slow Prometheus cannot hold a worker for longer than the policy's own rhythm.
+  const auto evaluation_deadline =
+      now + std::max<Clock::Duration>(std::chrono::seconds(1), p.spec.interval);
+  const auto timeout_left = [&]() -> std::chrono::milliseconds {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(evaluation_deadline - clock_->Now());
+    if (left < std::chrono::milliseconds(100)) return std::chrono::milliseconds(0);
+    return std::min(options_.query_timeout, left);
+  };
+  const auto budget_spent = [&] {
+    return Error::Retryable("Timeout", "not asked: this evaluation spent its query time (" +
+                                           api::FormatDuration(p.spec.interval) +
+                                           ", the policy's interval)");
+  };
   status.signals.clear();
   for (size_t i = 0; i < p.spec.signals.size(); ++i) {
     const auto& signal = p.spec.signals[i];
@@ -384,25 +430,39 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                               std::chrono::duration_cast<std::chrono::milliseconds>(
                                   p.spec.interval),
                               options_.query_timeout};
-        auto history = prometheus_->QueryRange(warm);
-        if (history.ok()) {
-          if (!history->series.empty()) {
-            for (const auto& sample : history->series.front().samples) {
-              if (std::isfinite(sample.value)) {
-                rt.detectors->Feed(signal.name, Seconds(sample.time), sample.value);
-              }
-            }
+        warm.timeout = timeout_left();
+        auto history = warm.timeout.count() > 0 ? prometheus_->QueryRange(warm)
+                                                : Result<prom::QueryResult>(budget_spent());
+        if (history.ok() && history->series.size() <= options_.max_series_per_signal) {
+          // The live value is the largest of the series at each evaluation, so the history
+          // replayed is the same: the largest at each step.
+          for (const auto& [time, value] : LargestPerStep(*history)) {
+            rt.detectors->Feed(signal.name, Seconds(time), value);
           }
           rt.detectors->MarkWarmed(signal.name);
         }
       }
-      auto result = prometheus_->Query({obs.query, std::nullopt, options_.query_timeout});
+      const auto timeout = timeout_left();
+      auto result = timeout.count() > 0
+                        ? prometheus_->Query({obs.query, std::nullopt, timeout})
+                        : Result<prom::QueryResult>(budget_spent());
       std::optional<double> value;
-      if (!result.ok()) {
+      if (!result.ok() && prom::IsQueryError(result.error())) {
+        ++invalid_queries;
+        query_problem = std::make_pair(std::string("InvalidQuery"), signal.name + ": " + result.error().ToString());
+        ss.error = "query rejected: " + result.error().ToString();
+      } else if (!result.ok()) {
         ++failed_queries;
         metrics_->PrometheusError();
         prometheus_error = result.error().ToString();
         ss.error = "query failed: " + result.error().ToString();
+      } else if (result->series.size() > options_.max_series_per_signal) {
+        ++invalid_queries;
+        ss.error = "query returned " + std::to_string(result->series.size()) +
+                   " series, over the limit of " + std::to_string(options_.max_series_per_signal) +
+                   " per signal (--max-series-per-signal): aggregate it (sum/max by) to the "
+                   "target's series";
+        query_problem = std::make_pair(std::string("TooManySeries"), signal.name + ": " + ss.error);
       } else {
         value = PickValue(*result);
         if (!value) ss.error = "query returned no value";
@@ -468,13 +528,36 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
   } else {
     api::SetCondition(&status.conditions,
                       {"PrometheusAvailable", "True", "QueriesSucceeded",
-                       "all signal queries answered", "", p.metadata.generation},
+                       "Prometheus answered every signal query", "", p.metadata.generation},
+                      now);
+  }
+  if (invalid_queries > 0) {
+    api::SetCondition(&status.conditions,
+                      {"QueriesValid", "False", query_problem.first,
+                       std::to_string(invalid_queries) + " of " +
+                           std::to_string(p.spec.signals.size()) +
+                           " signal queries cannot be used, no action is taken on them: " +
+                           query_problem.second,
+                       "", p.metadata.generation},
+                      now);
+  } else if (failed_queries == 0) {
+    api::SetCondition(&status.conditions,
+                      {"QueriesValid", "True", "QueriesValid",
+                       "every signal query returned a usable value or none", "",
+                       p.metadata.generation},
                       now);
   }
 
   // The related policies: a dependency's (or a caller's) own anomaly explains this one's.
   observation.related = RelatedOf(p);
   observation.related_grace = options_.related_grace;
+
+  // Decisions an earlier process recorded and did not finish are finished first.
+  std::set<std::string> acted_now;  // decision ids carried out by this evaluation
+  if (rt.resume_pending) {
+    rt.resume_pending = false;
+    acted_now = ResumePending(key, object, *rt.state, ActionTarget{&p, *workload, pods});
+  }
 
   // Decide. The state as it was, to go back to if the decisions cannot be recorded.
   const policy::PolicyState state_before = *rt.state;
@@ -559,6 +642,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
                   {"error", written.error().ToString()}});
       return kube::ReconcileResult::FromError(written.error());
     }
+    HitFailpoint(options_.failpoint, "after-action-recorded");
     ActionTarget action_target{&p, *workload, pods};
     for (const auto& d : evaluation->decisions) {
       const std::string action_name =
@@ -578,11 +662,77 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
         (void)kube_->RecordEvent(object, "Warning", "ActionFailed", action_name + ": " + message);
       }
     }
+    HitFailpoint(options_.failpoint, "after-action-executed");
     FillStatusFromState(rt, &status);
   }
+  for (const auto& d : evaluation->decisions) acted_now.insert(d.id);
+  RenewEffects(key, p, rt, acted_now, ActionTarget{&p, *workload, pods});
   auto written = Persist(&object, p, rt, status);
   if (!written.ok()) return kube::ReconcileResult::FromError(written.error());
   return kube::ReconcileResult::Done();
+}
+
+std::set<std::string> HealingPolicyReconciler::ResumePending(const std::string& key,
+                                                             const Json& object,
+                                                             policy::PolicyState& state,
+                                                             const ActionTarget& target) {
+  // An entry without an outcome was recorded by an earlier process (the record comes before the
+  // action), which stopped before it reported the outcome: between recording and acting, or
+  // between acting and the next write. Its decision id is the idempotency key: it is carried out
+  // once more (ActionExecutor::Resume never doubles what already ran) and gets its outcome, so
+  // a new leader neither repeats an action nor skips one its predecessor only decided.
+  std::vector<policy::Decision> pending;
+  std::set<std::string> resumed;
+  for (const auto& h : state.history) {
+    if (h.outcome == policy::Outcome::kPending && !h.decision.dry_run) pending.push_back(h.decision);
+  }
+  for (const auto& d : pending) {
+    resumed.insert(d.id);
+    const std::string action_name =
+        d.revert ? std::string("revert") : std::string(policy::ActionTypeName(d.action));
+    auto done = executor_->Resume(d, target);
+    const std::string message =
+        "resumed from an earlier process: " + (done.ok() ? *done : done.error().ToString());
+    (void)engine_->ReportOutcome(state, d.id, done.ok() ? policy::Outcome::kSucceeded
+                                                        : policy::Outcome::kFailed,
+                                 message);
+    metrics_->Action(action_name, done.ok() ? "succeeded" : "failed");
+    Log().Info("resumed decision", {{"policy", key}, {"decision", d.id},
+                                    {"action", action_name}, {"ok", done.ok()},
+                                    {"message", message}});
+    (void)kube_->RecordEvent(object, done.ok() ? "Normal" : "Warning", "ActionResumed",
+                             action_name + " (decision " + d.id + "): " + message);
+  }
+  return resumed;
+}
+
+void HealingPolicyReconciler::RenewEffects(const std::string& key, const api::HealingPolicy& p,
+                                           PolicyRuntime& rt,
+                                           const std::set<std::string>& just_applied,
+                                           const ActionTarget& target) {
+  // The throttles and circuits in effect (not those this evaluation applied) are sent again:
+  // their agent-side ttl is short, so they end by themselves once no operator renews them.
+  // Pods that came up since get them too.
+  for (const auto& ep : rt.state->episodes) {
+    for (const auto& t : ep.temporaries) {
+      if (t.dry_run || just_applied.count(t.decision_id) > 0) continue;
+      if (t.action != policy::ActionType::kThrottle &&
+          t.action != policy::ActionType::kCircuitBreak) {
+        continue;
+      }
+      auto renewed = executor_->Renew(t, target);
+      if (renewed.ok()) {
+        Log().Debug("renewed", {{"policy", key}, {"action", policy::ActionTypeName(t.action)},
+                                {"decision", t.decision_id}, {"message", *renewed}});
+      } else {
+        Log().Warn("renewal failed; the agents end it by themselves at its ttl",
+                   {{"policy", key}, {"action", policy::ActionTypeName(t.action)},
+                    {"decision", t.decision_id}, {"ttl_seconds",
+                                                  static_cast<int64_t>(executor_->EffectTtl(p).count())},
+                    {"error", renewed.error().ToString()}});
+      }
+    }
+  }
 }
 
 std::vector<policy::RelatedPolicy> HealingPolicyReconciler::RelatedOf(

@@ -88,6 +88,27 @@ TEST(Throttle, TurnsItselfOffAtTtl) {
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(throttle.admit().allowed);
 }
 
+TEST(Throttle, TheSameRateAgainRenewsTheTtlAndKeepsTheTokens) {
+  SimulatedTimeSource time;
+  Throttle throttle(time);
+  throttle.enable(0.1, 2, 10.0);
+  EXPECT_TRUE(throttle.admit().allowed);
+  EXPECT_TRUE(throttle.admit().allowed);
+  EXPECT_FALSE(throttle.admit().allowed);  // the bucket is empty
+  time.advance(8s);
+  throttle.enable(0.1, 2, 10.0);  // the operator's renewal
+  EXPECT_FALSE(throttle.admit().allowed) << "a renewal refilled the bucket";
+  time.advance(9s);                         // 17 s after the first enable: still on
+  EXPECT_TRUE(throttle.status().enabled);
+  time.advance(1s);                         // 10 s after the renewal: off
+  EXPECT_FALSE(throttle.status().enabled);
+  // Another rate is a new throttle: a full bucket.
+  throttle.enable(0.1, 2, 10.0);
+  throttle.enable(0.2, 3, 10.0);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(throttle.admit().allowed);
+  EXPECT_FALSE(throttle.admit().allowed);
+}
+
 TEST(Throttle, DisableRestoresAtOnce) {
   SimulatedTimeSource time;
   Throttle throttle(time);

@@ -26,6 +26,21 @@ TEST(OperatorFlagsTest, DefaultsMatchTheChart) {
   EXPECT_EQ(f->status_refresh, "30s");
   EXPECT_FALSE(f->leader_elect);
   EXPECT_EQ(f->protected_namespaces, std::vector<std::string>{"kube-system"});
+  EXPECT_EQ(f->prometheus_timeout, "15s");
+  EXPECT_EQ(f->prometheus_max_response_bytes, 16 << 20);
+  EXPECT_EQ(f->prometheus_max_concurrent_queries, 4);
+  EXPECT_EQ(f->max_series_per_signal, 1000);
+}
+
+TEST(OperatorFlagsTest, PrometheusLimitsFromFlagsAndTheEnvironment) {
+  const auto f = Parse({"--prometheus-max-response-bytes=1048576", "--max-series-per-signal", "50"},
+                       {{"KUBEHEAL_PROMETHEUS_MAX_CONCURRENT_QUERIES", "2"},
+                        {"KUBEHEAL_PROMETHEUS_TIMEOUT", "5s"}});
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->prometheus_max_response_bytes, 1 << 20);
+  EXPECT_EQ(f->max_series_per_signal, 50);
+  EXPECT_EQ(f->prometheus_max_concurrent_queries, 2);
+  EXPECT_EQ(f->prometheus_timeout, "5s");
 }
 
 TEST(OperatorFlagsTest, ValuesBySpaceOrEqualsAndFromTheEnvironment) {
@@ -88,6 +103,9 @@ TEST(OperatorFlagsTest, BadValuesAreErrorsNamingTheFlag) {
                         Case{{"--agent-token-secret", "-token"}, "not a valid Secret name"},
                         Case{{"--agent-admin-port", "70000"}, "--agent-admin-port"},
                         Case{{"--workers", "0"}, "--workers"},
+                        Case{{"--prometheus-max-response-bytes", "10"}, "--prometheus-max-response-bytes"},
+                        Case{{"--prometheus-max-concurrent-queries", "0"}, "--prometheus-max-concurrent-queries"},
+                        Case{{"--max-series-per-signal", "0"}, "--max-series-per-signal"},
                         Case{{"--no-such-flag"}, "unknown flag --no-such-flag"},
                         Case{{"--prometheus-url"}, "needs a value"}}) {
     const auto f = Parse(c.args);

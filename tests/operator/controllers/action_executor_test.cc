@@ -71,6 +71,9 @@ TEST_F(ActionExecutorTest, CircuitBreakArmsEveryAgentWithTheFallbackToken) {
         EXPECT_EQ(c.mode, "auto");
         EXPECT_EQ(*c.open_seconds, 45);
         EXPECT_EQ(*c.half_open_probes, 2);
+        // The agent goes back to its earlier circuit by itself unless the operator renews:
+        // after 3 intervals of the policy (30 s each), above the 30 s default.
+        EXPECT_EQ(c.ttl_seconds.value_or(0), 90);
         return Status::Ok();
       });
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
@@ -99,13 +102,38 @@ TEST_F(ActionExecutorTest, AgentActionFailsOnlyWhenNoAgentTookIt) {
 TEST_F(ActionExecutorTest, RestartRollingOrOnePodByEviction) {
   policy::Decision d;
   d.action = policy::ActionType::kRestart;
-  EXPECT_CALL(*kube_, RolloutRestart("Deployment", "shop", "orders", "2027-01-15T08:00:00Z"))
-      .WillOnce(Return(Status::Ok()));
+  d.decided_at = clock_->Now() - std::chrono::seconds(30);
+  // The annotation carries the decision's time: the same decision carried out again (a new
+  // leader resuming it) writes the same value and rolls nothing a second time.
+  EXPECT_CALL(*kube_, RolloutRestart("Deployment", "shop", "orders", "2027-01-15T07:59:30Z"))
+      .Times(2)
+      .WillRepeatedly(Return(Status::Ok()));
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
+  ASSERT_TRUE(executor_.Resume(d, target_).ok());
   d.parameters.restart_mode = policy::RestartMode::kOnePod;
   target_.pods[1]["status"]["containerStatuses"] = {{{"restartCount", 4}, {"ready", false}}};
   EXPECT_CALL(*kube_, EvictPod("shop", "orders-b")).WillOnce(Return(Status::Ok()));
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
+}
+
+// Resuming an eviction an earlier process may have done: a pod new since the decision (the
+// evicted one's replacement) or one being deleted says it was done; otherwise it is done now.
+TEST_F(ActionExecutorTest, AResumedEvictionIsNotDoneTwice) {
+  policy::Decision d;
+  d.id = "orders-7";
+  d.action = policy::ActionType::kRestart;
+  d.parameters.restart_mode = policy::RestartMode::kOnePod;
+  d.decided_at = clock_->Now() - std::chrono::seconds(30);
+  target_.pods[0]["metadata"]["creationTimestamp"] = "2027-01-15T07:00:00Z";
+  target_.pods[1]["metadata"]["creationTimestamp"] = "2027-01-15T07:59:45Z";  // after the decision
+  EXPECT_CALL(*kube_, EvictPod(_, _)).Times(0);
+  auto r = executor_.Resume(d, target_);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NE(r->find("already carried out"), std::string::npos) << *r;
+  ::testing::Mock::VerifyAndClearExpectations(&*kube_);
+  target_.pods[1]["metadata"]["creationTimestamp"] = "2027-01-15T07:00:00Z";  // nothing new
+  EXPECT_CALL(*kube_, EvictPod("shop", _)).WillOnce(Return(Status::Ok()));
+  ASSERT_TRUE(executor_.Resume(d, target_).ok());
 }
 
 TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {

@@ -173,6 +173,98 @@ TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndRevert
   EXPECT_EQ(Condition("Anomalous")->status, "False");
 }
 
+TEST_F(HealingPolicyReconcilerTest, AThrottleInEffectIsRenewedAtEveryEvaluationWithAShortTtl) {
+  Init(false);
+  prometheus_->SetValue(kQuery, 0.1);
+  (void)reconciler_->Reconcile("shop/orders");
+  std::vector<agentclient::ThrottleCommand> sent;
+  EXPECT_CALL(*agents_, SetThrottle(_, _))
+      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
+        sent.push_back(c);
+        return Status::Ok();
+      }));
+  prometheus_->SetValue(kQuery, 2.0);
+  clock_->Advance(10s);
+  (void)reconciler_->Reconcile("shop/orders");
+  ASSERT_EQ(sent.size(), 2u);  // applied on both pods
+  // The agent keeps it 30 s (--fault-ttl; 3 intervals of 10 s) unless renewed, not maxDuration.
+  ASSERT_TRUE(sent[0].ttl_seconds.has_value());
+  EXPECT_DOUBLE_EQ(*sent[0].ttl_seconds, 30.0);
+  const auto history = stored_["status"]["history"].size();
+  for (int i = 1; i <= 3; ++i) {
+    clock_->Advance(10s);
+    (void)reconciler_->Reconcile("shop/orders");
+    ASSERT_EQ(sent.size(), 2u + 2u * i) << "not renewed at evaluation " << i;
+    EXPECT_EQ(sent.back().rps, sent[0].rps);
+    EXPECT_EQ(sent.back().burst, sent[0].burst);
+    EXPECT_EQ(sent.back().ttl_seconds, sent[0].ttl_seconds);
+  }
+  // A renewal is not a new action: nothing more on record.
+  EXPECT_EQ(stored_["status"]["history"].size(), history);
+  EXPECT_EQ(metrics_->ActionCount("throttle", "succeeded"), 1);
+}
+
+// A leader lost between recording a decision and acting on it (or before it recorded the
+// outcome): the next process reads the state back, finds the decision without an outcome and
+// carries it out once; the action is on record once.
+TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOnlyRecorded) {
+  Init(false);
+  std::vector<Json> writes;
+  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
+    stored_["status"] = o["status"];
+    writes.push_back(stored_);
+    return Result<Json>(stored_);
+  }));
+  prometheus_->SetValue(kQuery, 0.1);
+  (void)reconciler_->Reconcile("shop/orders");
+  prometheus_->SetValue(kQuery, 2.0);
+  clock_->Advance(10s);
+  writes.clear();
+  // The record reaches the API but its answer is lost (the process sees an error and acts on
+  // nothing); the next process finds a decision without an outcome, as it would after a
+  // SIGKILL between the record and the action.
+  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
+    if (writes.empty()) {
+      stored_["status"] = o["status"];
+      writes.push_back(stored_);
+    }
+    return Result<Json>(Error::Retryable("Unavailable", "the process is gone"));
+  }));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);  // it saw its write fail: nothing executed
+  (void)reconciler_->Reconcile("shop/orders");
+  ::testing::Mock::VerifyAndClearExpectations(&*agents_);
+  ASSERT_EQ(writes.size(), 1u);
+  ASSERT_EQ(writes[0]["status"]["history"].back()["result"], "Pending") << writes[0]["status"].dump();
+  stored_ = writes[0];  // what the API holds when the next process starts
+
+  // The next process: nothing in memory.
+  Rebuild([] { return 0.5; });
+  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([this](auto&, const Json& o) {
+    stored_["status"] = o["status"];
+    return Result<Json>(stored_);
+  }));
+  std::vector<agentclient::ThrottleCommand> sent;
+  EXPECT_CALL(*agents_, SetThrottle(_, _))
+      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
+        sent.push_back(c);
+        return Status::Ok();
+      }));
+  clock_->Advance(10s);
+  log_.clear();
+  (void)reconciler_->Reconcile("shop/orders");
+  ASSERT_EQ(sent.size(), 2u) << "the recorded throttle was not carried out on both pods";
+  int throttles = 0;
+  for (const auto& h : stored_["status"]["history"]) {
+    if (h["action"] == "throttle") {
+      ++throttles;
+      EXPECT_EQ(h["result"], "Succeeded") << h.dump();
+      EXPECT_NE(h.value("message", "").find("resumed from an earlier process"), std::string::npos) << h.dump();
+    }
+  }
+  EXPECT_EQ(throttles, 1) << "decided again instead of resumed: " << stored_["status"]["history"].dump(2);
+  EXPECT_NE(std::find(log_.begin(), log_.end(), "event:HealingPolicy:ActionResumed"), log_.end());
+}
+
 TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
   Init(false);
   prometheus_->SetValue(kQuery, 0.1);
@@ -194,6 +286,92 @@ TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
   clock_->Advance(10s);
   (void)reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+}
+
+prom::QueryResult Vector(std::vector<double> values) {
+  prom::QueryResult r;
+  for (size_t i = 0; i < values.size(); ++i) {
+    r.series.push_back(prom::Series{{{"pod", "orders-" + std::to_string(i)}}, {prom::Sample{{}, values[i]}}});
+  }
+  return r;
+}
+
+TEST_F(HealingPolicyReconcilerTest, TooManySeriesAreNotUsedAndTheConditionSaysWhy) {
+  Init(false);
+  HealingPolicyReconcilerOptions options;
+  options.max_series_per_signal = 3;
+  Rebuild([] { return 0.5; }, options);
+  // Over the threshold of 0.5 in every series: used, this would throttle.
+  prometheus_->SetResult(kQuery, Vector({5, 5, 5, 5, 5}));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  (void)reconciler_->Reconcile("shop/orders");
+  const auto* valid = Condition("QueriesValid");
+  ASSERT_NE(valid, nullptr);
+  EXPECT_EQ(valid->status, "False");
+  EXPECT_EQ(valid->reason, "TooManySeries");
+  EXPECT_NE(valid->message.find("5 series, over the limit of 3"), std::string::npos) << valid->message;
+  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");  // Prometheus answered
+  EXPECT_NE(stored_["status"]["signals"][0]["error"].get<std::string>().find("--max-series-per-signal"),
+            std::string::npos);
+
+  // Within the cap the same values are used (and act).
+  ::testing::Mock::VerifyAndClearExpectations(&*agents_);
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
+  prometheus_->SetResult(kQuery, Vector({5, 5, 5}));
+  clock_->Advance(10s);
+  (void)reconciler_->Reconcile("shop/orders");
+  EXPECT_EQ(Condition("QueriesValid")->status, "True");
+}
+
+TEST_F(HealingPolicyReconcilerTest, BadPromQLHasItsOwnReasonNotPrometheusUnavailable) {
+  Init(false);
+  prometheus_->SetResult(kQuery, Error::Terminal("BadData", "invalid parameter \"query\": 1:5: parse error"));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  (void)reconciler_->Reconcile("shop/orders");
+  const auto* valid = Condition("QueriesValid");
+  ASSERT_NE(valid, nullptr);
+  EXPECT_EQ(valid->status, "False");
+  EXPECT_EQ(valid->reason, "InvalidQuery");
+  EXPECT_NE(valid->message.find("parse error"), std::string::npos) << valid->message;
+  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+  EXPECT_EQ(stored_["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0), 0u);
+}
+
+TEST_F(HealingPolicyReconcilerTest, QueriesOfAnEvaluationEndByThePolicysInterval) {
+  Init(false);
+  HealingPolicyReconcilerOptions options;
+  options.query_timeout = 60s;  // longer than the policy's interval of 10s
+  Rebuild([] { return 0.5; }, options);
+  prometheus_->SetValue(kQuery, 0.1);
+  (void)reconciler_->Reconcile("shop/orders");
+  const auto timeouts = prometheus_->Timeouts();
+  ASSERT_FALSE(timeouts.empty());
+  for (const auto t : timeouts) EXPECT_LE(t, 10s);
+  EXPECT_GT(timeouts.back(), 0ms);
+}
+
+TEST_F(HealingPolicyReconcilerTest, WarmUpReplaysTheLargestSeriesAtEachStepLikeTheLiveValue) {
+  Init(false);
+  stored_["spec"]["signals"][0]["detector"] = Json::parse(R"({"type": "zscore", "params": {"min_points": 10}})");
+  // Two pods: one near 1, one near 100. The live value is the larger; a warm-up that replayed
+  // the first series would learn "about 1" and call the live 100 an anomaly.
+  prom::QueryResult history;
+  history.type = prom::ResultType::kMatrix;
+  history.series.resize(2);
+  for (int i = 30; i >= 1; --i) {
+    const auto t = clock_->Now() - i * 10s;
+    history.series[0].samples.push_back({t, i % 2 ? 0.9 : 1.1});
+    history.series[1].samples.push_back({t, i % 2 ? 99.0 : 101.0});
+  }
+  prometheus_->SetRangeResult(kQuery, history);
+  prometheus_->SetResult(kQuery, Vector({1.0, 100.0}));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  (void)reconciler_->Reconcile("shop/orders");
+  const auto& signal = stored_["status"]["signals"][0];
+  EXPECT_EQ(signal.value("anomalous", true), false) << signal.dump();
+  ASSERT_TRUE(signal.contains("expected") && signal["expected"].contains("low"))
+      << "the detector was not warmed: " << signal.dump();
+  EXPECT_GT(signal["expected"]["low"].get<double>(), 90.0) << signal.dump();
 }
 
 TEST_F(HealingPolicyReconcilerTest, DryRunRecordsButDoesNothing) {
@@ -335,6 +513,12 @@ class EngineStateTest : public HealingPolicyReconcilerTest {
   int Events(const std::string& reason) {
     return static_cast<int>(std::count(log_.begin(), log_.end(), "event:HealingPolicy:" + reason));
   }
+  // Throttles decided and on record (the agents also get renewals of one in effect).
+  int ThrottlesOnRecord() {
+    int n = 0;
+    for (const auto& h : stored_["status"].value("history", Json::array())) n += h.value("action", "") == "throttle";
+    return n;
+  }
   int throttles_ = 0;
 };
 
@@ -345,7 +529,7 @@ TEST_F(EngineStateTest, ARestartKeepsTheOpenEpisodeFromTheStatus) {
   Restart();
   // The operator-wide budget counts the restored actions again (it was forgotten: issue 16).
   EXPECT_EQ(budget_->UsedInLastHour(clock_->Now()), used);
-  EXPECT_EQ(throttles_, 2) << "the restarted operator throttled again: the episode was lost";
+  EXPECT_EQ(ThrottlesOnRecord(), 1) << "the restarted operator throttled again: the episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->status, "True");
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
   EXPECT_EQ(stored_["status"]["phase"], "Remediating");
@@ -359,7 +543,7 @@ TEST_F(EngineStateTest, AnAnnotationWrittenByAnEditorIsNotReadAndIsRemoved) {
   stored_["metadata"]["annotations"][kEngineStateAnnotation] =
       Json{{"engine", policy::PolicyStateToJson(policy::PolicyState{})}}.dump();
   Restart();
-  EXPECT_EQ(throttles_, 2) << "the annotation reset the engine state";
+  EXPECT_EQ(ThrottlesOnRecord(), 1) << "the annotation reset the engine state";
   EXPECT_FALSE(HasAnnotation());
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
 }
@@ -372,7 +556,7 @@ TEST_F(EngineStateTest, AnEarlierVersionsAnnotationIsMigratedToTheStatus) {
   stored_["status"].erase("engineState");
   stored_["metadata"]["annotations"][kEngineStateAnnotation] = state.dump();
   Restart();
-  EXPECT_EQ(throttles_, 2) << "the migrated episode was lost";
+  EXPECT_EQ(ThrottlesOnRecord(), 1) << "the migrated episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Migrated");
   EXPECT_FALSE(HasAnnotation());
   EXPECT_EQ(stored_["status"]["engineState"]["engine"]["episodes"],

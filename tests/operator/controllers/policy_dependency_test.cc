@@ -97,11 +97,23 @@ class PolicyDependencyTest : public ::testing::Test {
     EXPECT_CALL(*kube_, GetReplicas(_, _, _)).Times(AnyNumber());
     EXPECT_CALL(*kube_, SetReplicas(_, _, _, _)).Times(AnyNumber());
     EXPECT_CALL(*kube_, RecordEvent(_, _, _, _)).Times(AnyNumber());
+    // A throttle sent again unchanged while one is on is its renewal (the agent's ttl moves),
+    // not a second action: only new throttles are counted.
     ON_CALL(*agents_, SetThrottle(_, _))
-        .WillByDefault(Invoke([this](const agentclient::AgentEndpoint& ep, auto&) {
-          acted_.push_back(std::string("throttle:") + (ep.host == "127.0.0.2" ? "orders" : "payments"));
+        .WillByDefault(Invoke([this](const agentclient::AgentEndpoint& ep,
+                                     const agentclient::ThrottleCommand& c) {
+          const Json sent = c.ToJson();
+          auto [it, fresh] = throttled_.emplace(ep.host, sent);
+          if (fresh || it->second != sent) {
+            it->second = sent;
+            acted_.push_back(std::string("throttle:") + (ep.host == "127.0.0.2" ? "orders" : "payments"));
+          }
           return Status::Ok();
         }));
+    ON_CALL(*agents_, ClearThrottle(_)).WillByDefault(Invoke([this](const agentclient::AgentEndpoint& ep) {
+      throttled_.erase(ep.host);
+      return Status::Ok();
+    }));
     EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(AnyNumber());
     EXPECT_CALL(*agents_, ClearThrottle(_)).Times(AnyNumber());
     reconciler_ = NewReconciler();
@@ -150,6 +162,7 @@ class PolicyDependencyTest : public ::testing::Test {
   std::unique_ptr<HealingPolicyReconciler> reconciler_;
   std::map<std::string, Json> stored_;
   std::vector<std::string> acted_;
+  std::map<std::string, Json> throttled_;  // host -> the throttle it has now
   std::vector<std::string> events_;
 };
 

@@ -4,6 +4,7 @@
 // listens on (no kubelet); each pod's agent admin port is given by kubeheal.io/agent-admin-port.
 #include <signal.h>
 
+#include <functional>
 #include <iostream>
 #include <random>
 #include <map>
@@ -136,6 +137,67 @@ class OperatorIntegrationTest : public ::testing::Test {
     std::vector<std::string> urls;
     for (const auto& p : pods_) urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/api");
     traffic_ = std::make_unique<TrafficGenerator>(urls, rps);
+  }
+
+  // 60 rps on the pods' root: over the traffic policy's threshold of 50.
+  void StartSpike() {
+    std::vector<std::string> urls;
+    for (const auto& p : pods_) urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/");
+    traffic_ = std::make_unique<TrafficGenerator>(urls, 60);
+  }
+
+  // One rule: a request rate over 50 scales the Deployment out by one (1..4), then alerts.
+  void ApplyTrafficPolicy(const std::string& verify_after, const std::string& scale_back_after) {
+    Json patch = Json::parse(R"J({
+      "signals": [{"name": "request-rate", "pattern": "traffic",
+                   "query": "sum(rate(http_requests_total{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}[10s]))",
+                   "detector": {"type": "threshold", "params": {"above": 50}}, "for": "0s"}],
+      "rules": [{"name": "traffic", "when": {"pattern": "traffic"}, "actions": ["scale", "alert"]}],
+      "actions": {"scale": {"step": 1, "minReplicas": 1, "maxReplicas": 4}}})J");
+    patch["actions"]["scale"]["verifyAfter"] = verify_after;
+    patch["actions"]["scale"]["scaleBackAfter"] = scale_back_after;
+    ApplyPolicy(patch);
+  }
+
+  int ActionsOnRecord(const std::string& action) {
+    int n = 0;
+    for (const auto& h : Get("healingpolicy web")["status"]["history"]) n += h.value("action", "") == action;
+    return n;
+  }
+
+  // A throttle or circuit the operator applied (history `action` Succeeded, `in_effect` on both
+  // agents) stays while it renews it, well past its 6 s ttl, and ends by itself once the
+  // operator is SIGKILLed: within the ttl of its last renewal (--fault-ttl 6s; 3 intervals of
+  // 2 s) + one renewal interval, whatever the engine would have decided.
+  void ExpectEffectEndsByItselfAfterSigkill(const Json& faults, const std::string& action,
+                                            const std::function<bool(const Json&)>& in_effect) {
+    ApplyPolicy({{"interval", "2s"}});
+    StartTraffic();
+    StartOperator();
+    ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+    std::this_thread::sleep_for(5s);
+    ApplyScenario(faults, "5m", false);
+    ASSERT_TRUE(WaitFor([&] { return HasHistory(action, "Succeeded"); }, 45s))
+        << Get("healingpolicy web")["status"].dump(2);
+    agentclient::AgentClientImpl client(2s);
+    auto on = [&](const AgentPod& pod) {
+      auto state = client.GetState(pod.endpoint());
+      return state.ok() && in_effect(*state);
+    };
+    ASSERT_TRUE(WaitFor([&] { return on(pods_[0]) && on(pods_[1]); }, 10s));
+    std::this_thread::sleep_for(10s);
+    ASSERT_TRUE(on(pods_[0]) && on(pods_[1]))
+        << action << " lapsed while the operator ran: " << client.GetState(pods_[0].endpoint())->dump()
+        << "\n" << Get("healingpolicy web")["status"].dump(2);
+    operator_->Signal(SIGKILL);
+    operator_->Stop();
+    const auto killed = std::chrono::steady_clock::now();
+    ASSERT_TRUE(WaitFor([&] { return !on(pods_[0]) && !on(pods_[1]); }, 20s))
+        << action << " outlived the operator by 20 s";
+    const double gone = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+    std::cout << "[kubeheal-measure] " << action << " gone " << gone
+              << "s after SIGKILL of the operator (ttl 6s + renewal 2s)" << std::endl;
+    EXPECT_LE(gone, 6.0 + 2.0 + 0.5);  // + the 200 ms polling of WaitFor and the agents' reads
   }
 
   void ApplyPolicy(const Json& spec_patch) {
@@ -403,28 +465,38 @@ TEST_F(OperatorIntegrationTest, OperatorKilledMidScenarioLeavesNoFaultAfterExpir
   operator_->Stop();
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 0 && ActiveFaults(pods_[1]) == 0; }, 15s));
-  std::cout << "faults gone " << std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count()
-            << "s after the operator was killed (fault ttl 6s)\n";
+  const double gone = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+  std::cout << "[kubeheal-measure] faults gone " << gone
+            << "s after SIGKILL of the operator (fault ttl 6s, renewal 2s)" << std::endl;
+  // Within the ttl of the last renewal, at most ttl + one renewal period after the kill.
+  EXPECT_LE(gone, 6.0 + 2.0);
+}
+
+TEST_F(OperatorIntegrationTest, ThrottleEndsByItselfWhenTheOperatorIsKilled) {
+  ExpectEffectEndsByItselfAfterSigkill(
+      Json::array({{{"latency", {{"delayMs", 300}, {"percent", 100}}}}}), "throttle",
+      [](const Json& state) { return state["throttle"].value("enabled", false); });
+}
+
+TEST_F(OperatorIntegrationTest, ArmedCircuitGoesBackByItselfWhenTheOperatorIsKilled) {
+  ExpectEffectEndsByItselfAfterSigkill(
+      Json::array({{{"httpError", {{"status", 503}, {"percent", 60}}}}}), "circuitBreak",
+      [](const Json& state) { return state["circuit"].value("mode", "") == "auto"; });
+  agentclient::AgentClientImpl client(2s);
+  auto state = client.GetState(pods_[0].endpoint());
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ((*state)["circuit"]["mode"], "closed") << "not back to its earlier circuit: " << state->dump();
 }
 
 TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
-  ApplyPolicy(Json::parse(R"J({
-    "signals": [{"name": "request-rate", "pattern": "traffic",
-                 "query": "sum(rate(http_requests_total{namespace=\"{{namespace}}\",pod=~\"{{pod}}\"}[10s]))",
-                 "detector": {"type": "threshold", "params": {"above": 50}}, "for": "0s"}],
-    "rules": [{"name": "traffic", "when": {"pattern": "traffic"}, "actions": ["scale", "alert"]}],
-    "actions": {"scale": {"step": 1, "minReplicas": 1, "maxReplicas": 4, "verifyAfter": "30s",
-                          "scaleBackAfter": "5s"}}})J"));
+  ApplyTrafficPolicy("30s", "5s");
   StartTraffic(5);
   StartOperator();
   ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
   std::this_thread::sleep_for(5s);
   EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 2);  // no spike, no scaling
   const auto spike_start = std::chrono::steady_clock::now();
-  traffic_ = std::make_unique<TrafficGenerator>(
-      std::vector<std::string>{"http://" + pods_[0].ip + ":" + std::to_string(pods_[0].data_port) + "/",
-                               "http://" + pods_[1].ip + ":" + std::to_string(pods_[1].data_port) + "/"},
-      60);
+  StartSpike();
   ASSERT_TRUE(WaitFor([&] { return Get("deployment web")["spec"]["replicas"] == 3; }, 60s))
       << Get("healingpolicy web")["status"].dump(2);
   const double scale_out =
@@ -444,6 +516,183 @@ TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
                 "scale_in=%.1fs (3->2, scaleBackAfter 5s)",
                 scale_out, scale_in);
   std::cout << line << std::endl;
+}
+
+// The scale changes have no agent to expire them: their revert lives in the API (the policy's
+// engine state, the scenario's annotation with the generator's replicas), and whichever
+// operator runs next carries it out. SIGKILL mid-effect, a new process afterwards.
+TEST_F(OperatorIntegrationTest, AScaleOutOfAKilledOperatorIsScaledBackByTheNextOne) {
+  ApplyTrafficPolicy("30s", "5s");
+  StartTraffic(5);
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  StartSpike();
+  ASSERT_TRUE(WaitFor([&] { return Get("deployment web")["spec"]["replicas"] == 3; }, 60s))
+      << Get("healingpolicy web")["status"].dump(2);
+  operator_->Signal(SIGKILL);
+  operator_->Stop();
+  StartTraffic(5);  // the spike ends while no operator runs
+  std::this_thread::sleep_for(15s);
+  EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 3) << "nothing runs that could scale back";
+  const auto restarted = std::chrono::steady_clock::now();
+  operator_ = LaunchOperator({}, "operator-next");
+  ASSERT_TRUE(WaitFor([&] { return Get("deployment web")["spec"]["replicas"] == 2; }, 60s))
+      << Get("healingpolicy web")["status"].dump(2);
+  const double back =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - restarted).count();
+  std::cout << "[kubeheal-measure] scale-out of a SIGKILLed operator scaled back " << back
+            << "s after the next one started (scaleBackAfter 5s)" << std::endl;
+  EXPECT_EQ(ActionsOnRecord("scale"), 1) << "the next operator scaled out again: "
+                                         << Get("healingpolicy web")["status"]["history"].dump(2);
+}
+
+TEST_F(OperatorIntegrationTest, ATrafficSpikeOfAKilledOperatorIsUndoneByTheNextOne) {
+  ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", Json{
+      {"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+      {"metadata", {{"name", "loadgen"}}},
+      {"spec", {{"replicas", 1},
+                {"selector", {{"matchLabels", {{"app", "loadgen"}}}}},
+                {"template", {{"metadata", {{"labels", {{"app", "loadgen"}}}}},
+                              {"spec", {{"containers", {{{"name", "gen"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}}
+      .dump()).code, 0);
+  StartOperator();
+  const Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
+                   {"metadata", {{"name", "drill"}}},
+                   {"spec", {{"selector", {{"matchLabels", {{"app", "web"}}}}}, {"mode", "all"},
+                             {"faults", {{{"trafficSpike", {{"generatorRef", {{"name", "loadgen"}}}, {"replicas", 4}}}}}},
+                             {"duration", "10s"}}}};
+  ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", sc.dump()).code, 0);
+  ASSERT_TRUE(WaitFor([&] { return Get("deployment loadgen")["spec"]["replicas"] == 4; }, 30s))
+      << Get("faultscenario drill").dump(2);
+  operator_->Signal(SIGKILL);
+  operator_->Stop();
+  std::this_thread::sleep_for(12s);  // past the scenario's end
+  EXPECT_EQ(Get("deployment loadgen")["spec"]["replicas"], 4);
+  const auto restarted = std::chrono::steady_clock::now();
+  operator_ = LaunchOperator({}, "operator-next");
+  ASSERT_TRUE(WaitFor([&] { return Get("deployment loadgen")["spec"]["replicas"] == 1; }, 30s))
+      << Get("faultscenario drill").dump(2);
+  const double back =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - restarted).count();
+  std::cout << "[kubeheal-measure] trafficSpike of a SIGKILLed operator undone " << back
+            << "s after the next one started" << std::endl;
+  EXPECT_TRUE(WaitFor([&] {
+    auto s = Get("faultscenario drill");
+    return !s.is_null() && s["status"].value("phase", "") == "Completed";
+  }, 30s)) << Get("faultscenario drill").dump(2);
+}
+
+// Two operators with leader election; the leader SIGKILLs itself (--failpoint) right after it
+// recorded a scale-out (before acting), or right after acting (before recording the outcome).
+// The standby takes the Lease within its duration (15 s) + a retry period (2 s), finds the
+// decision without an outcome and finishes it: the Deployment is scaled out once (3, never
+// skipped, never 4) and the history holds one scale, Succeeded.
+class LeaderLostMidActionTest : public OperatorIntegrationTest,
+                                public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(LeaderLostMidActionTest, TheStandbyNeitherSkipsNorRepeatsTheAction) {
+  ApplyTrafficPolicy("2m", "5m");
+  const std::vector<std::string> elect = {"--leader-elect", "--leader-election-namespace", ns_,
+                                          "--leader-election-id", "kubeheal-itest"};
+  auto holder = [&] {
+    auto lease = Get("lease kubeheal-itest");
+    return lease.is_null() ? std::string()
+                           : lease.value("spec", Json::object()).value("holderIdentity", "");
+  };
+  std::vector<std::string> with_failpoint = elect;
+  with_failpoint.insert(with_failpoint.end(), {"--failpoint", GetParam()});
+  StartTraffic(5);
+  auto leader = LaunchOperator(with_failpoint, "operator-leader");
+  ASSERT_TRUE(WaitFor([&] { return holder().find("_" + std::to_string(leader->pid()) + "_") != std::string::npos; }, 30s));
+  auto standby = LaunchOperator(elect, "operator-standby");
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  StartSpike();
+  // The leader reaches its failpoint and is gone.
+  ASSERT_TRUE(WaitFor([&] { return !leader->Running(); }, 60s))
+      << ReadFile(dir_ + "/operator-leader.log").substr(0, 4000);
+  const auto lost = std::chrono::steady_clock::now();
+  const std::string first = holder();
+  ASSERT_TRUE(WaitFor([&] { const auto h = holder(); return !h.empty() && h != first; }, 30s));
+  const double takeover = std::chrono::duration<double>(std::chrono::steady_clock::now() - lost).count();
+  EXPECT_LE(takeover, 15.0 + 2.0 + 1.0) << "the standby took longer than lease duration + retry period";
+  ASSERT_TRUE(WaitFor([&] {
+    auto p = Get("healingpolicy web");
+    for (const auto& h : p.value("status", Json::object()).value("history", Json::array())) {
+      if (h.value("action", "") == "scale" && h.value("result", "") == "Succeeded") return true;
+    }
+    return false;
+  }, 40s)) << Get("healingpolicy web")["status"].dump(2) << "\nstandby log:\n"
+           << ReadFile(dir_ + "/operator-standby.log").substr(0, 6000);
+  std::this_thread::sleep_for(6s);  // a few more evaluations of the standby
+  EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 3);
+  EXPECT_EQ(ActionsOnRecord("scale"), 1) << Get("healingpolicy web")["status"]["history"].dump(2);
+  std::cout << "[kubeheal-measure] leader SIGKILLed at " << GetParam() << ": standby took the Lease "
+            << takeover << "s later (lease 15s + retry 2s) and finished the scale-out once" << std::endl;
+}
+
+INSTANTIATE_TEST_SUITE_P(Failpoints, LeaderLostMidActionTest,
+                         ::testing::Values("after-action-recorded", "after-action-executed"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::erase(name, '-');
+                           return name;
+                         });
+
+// The apiserver SIGKILLed and started again (hack/control-plane.sh, same etcd, same port) twice
+// in one ladder: while the operator decides the first rung (its record fails: nothing is
+// executed, the same rung is decided again once the apiserver is back), and between that action
+// and its verification (the ladder goes on to its next rung at verifyAfter). One scale and one
+// alert on record, the Deployment at 3 (never 4), and the informers resume their watches from
+// their resourceVersion: no LIST across either restart.
+TEST_F(OperatorIntegrationTest, ApiserverRestartsMidLadderNeitherSkipNorDoubleARung) {
+  ApplyTrafficPolicy("25s", "5m");
+  StartTraffic(5);
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+  const std::string plane = std::string(KUBEHEAL_SOURCE_DIR) + "/hack/control-plane.sh";
+  bool down = false;
+  auto stop = [&] {
+    auto r = Shell(plane + " stop-apiserver --kill");
+    ASSERT_EQ(r.code, 0) << r.output;
+    down = true;
+  };
+  auto start = [&] {
+    auto r = Shell(plane + " start-apiserver");
+    ASSERT_EQ(r.code, 0) << r.output;
+    down = false;
+  };
+  struct Restore {  // never leave the shared apiserver down for the tests after this one
+    std::function<void()> f;
+    ~Restore() { f(); }
+  } restore{[&] { if (down) Shell(plane + " start-apiserver"); }};
+  const double lists_before = ApiRequestsByVerb()["list"];
+
+  // 1. The spike begins while the apiserver is gone: decisions cannot be recorded.
+  stop();
+  StartSpike();
+  std::this_thread::sleep_for(15s);  // three evaluations at 5 s, each deciding the scale
+  start();
+  ASSERT_TRUE(WaitFor([&] { return HasHistory("scale", "Succeeded"); }, 40s))
+      << Get("healingpolicy web")["status"].dump(2);
+  EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 3);
+  EXPECT_NE(ReadFile(dir_ + "/operator.log").find("decisions not recorded, so not executed"),
+            std::string::npos) << "the operator never decided while the apiserver was down";
+
+  // 2. Gone again between the action and its verification.
+  stop();
+  std::this_thread::sleep_for(10s);
+  start();
+  ASSERT_TRUE(WaitFor([&] { return ActionsOnRecord("alert") >= 1; }, 60s))
+      << "the ladder did not go on to its next rung: " << Get("healingpolicy web")["status"].dump(2);
+  std::this_thread::sleep_for(5s);
+  EXPECT_EQ(ActionsOnRecord("scale"), 1) << Get("healingpolicy web")["status"]["history"].dump(2);
+  EXPECT_EQ(ActionsOnRecord("alert"), 1) << Get("healingpolicy web")["status"]["history"].dump(2);
+  EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 3);
+  const double lists_after = ApiRequestsByVerb()["list"];
+  EXPECT_EQ(lists_after, lists_before) << "an informer listed again instead of resuming its watch";
+  std::cout << "[kubeheal-measure] two apiserver SIGKILLs mid-ladder: scale x" << ActionsOnRecord("scale")
+            << ", alert x" << ActionsOnRecord("alert") << ", LISTs across the restarts: "
+            << lists_after - lists_before << std::endl;
 }
 
 // Two replicas with leader election, as the chart runs them: on SIGTERM the leader stops its

@@ -3,9 +3,11 @@
 #include <cpprest/http_listener.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kubeheal/prom/prometheus_client_impl.h"
@@ -15,6 +17,7 @@ namespace kubeheal::prom {
 namespace {
 
 using testing_support::FreeLoopbackPort;
+using testing_support::ScriptedServer;
 using testing_support::SilentListener;
 using utility::conversions::to_string_t;
 using utility::conversions::to_utf8string;
@@ -165,9 +168,131 @@ TEST(PrometheusClientHttpTest, ConnectionRefusedIsRetryableUnavailable) {
   EXPECT_NE(r.error().message.find("cannot connect"), std::string::npos) << r.error().message;
 }
 
+
+// --- Servers that misbehave: every call still ends by its deadline or at the size cap. ---
+
+using SteadyClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// One answer per connection (the server closes it after responding), so the client must not
+// keep it for the next request.
+std::string Headers(const std::string& extra) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n" + extra +
+         "\r\n";
+}
+
+TEST(PrometheusClientHttpTest, ATrickledAnswerEndsAtTheWholeCallDeadline) {
+  // A byte every 50 ms: cpprestsdk's own timeout restarts on each chunk and never fires.
+  ScriptedServer server([](ScriptedServer::Connection& c) {
+    if (!c.Send(Headers("Content-Length: 100000\r\n"))) return;
+    for (int i = 0; i < 200 && c.Send(" "); ++i) std::this_thread::sleep_for(50ms);
+  });
+  auto client = MakeClient({.url = server.url(), .request_timeout = 1s});
+  const auto start = SteadyClock::now();
+  const auto r = client->Query({.expr = "up"});
+  const auto took = SteadyClock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "Timeout") << r.error().ToString();
+  EXPECT_TRUE(r.error().retryable());
+  EXPECT_NE(r.error().message.find("not complete"), std::string::npos) << r.error().message;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2500ms) << "the trickle held the call past its 1 s deadline";
+}
+
+TEST(PrometheusClientHttpTest, AQueryTimeoutShortensTheDeadline) {
+  ScriptedServer server([](ScriptedServer::Connection& c) {
+    while (!c.stopping()) std::this_thread::sleep_for(20ms);  // never answers
+  });
+  auto client = MakeClient({.url = server.url(), .request_timeout = 30s});
+  const auto start = SteadyClock::now();
+  const auto r = client->Query({.expr = "up", .timeout = 500ms});  // server-side 0.5 s, +1 s
+  const auto took = SteadyClock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "Timeout") << r.error().ToString();
+  EXPECT_GE(took, 1400ms);
+  EXPECT_LT(took, 3s);
+}
+
+TEST(PrometheusClientHttpTest, AFloodIsCutAtTheSizeCapAndTheConnectionClosed) {
+  // No Content-Length: the body goes on until the server closes; 64 MiB of it if let.
+  ScriptedServer server([](ScriptedServer::Connection& c) {
+    if (!c.Send(Headers(""))) return;
+    const std::string block(64 * 1024, ' ');
+    for (int i = 0; i < 1024 && c.Send(block); ++i) {
+    }
+  });
+  auto client = MakeClient({.url = server.url(), .request_timeout = 20s, .max_response_bytes = 1u << 20});
+  const auto start = SteadyClock::now();
+  const auto r = client->Query({.expr = "up"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "ResponseTooLarge") << r.error().ToString();
+  EXPECT_FALSE(r.error().retryable());
+  EXPECT_NE(r.error().message.find("over the limit of 1048576 bytes"), std::string::npos)
+      << r.error().message;
+  EXPECT_LT(SteadyClock::now() - start, 10s);
+  // The client closed the connection: the server could not send its 64 MiB.
+  for (int i = 0; i < 100 && server.sent_per_connection().empty(); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(server.sent_per_connection().size(), 1u) << "the flood still goes on";
+  EXPECT_LT(server.sent_per_connection()[0], 32u << 20);
+}
+
+TEST(PrometheusClientHttpTest, AContentLengthOverTheCapIsRefusedBeforeReading) {
+  ScriptedServer server([](ScriptedServer::Connection& c) {
+    if (!c.Send(Headers("Content-Length: 104857600\r\n"))) return;
+    while (!c.stopping() && c.Send(std::string(1024, ' '))) std::this_thread::sleep_for(10ms);
+  });
+  auto client = MakeClient({.url = server.url(), .request_timeout = 20s, .max_response_bytes = 1u << 20});
+  const auto start = SteadyClock::now();
+  const auto r = client->Query({.expr = "up"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "ResponseTooLarge") << r.error().ToString();
+  EXPECT_NE(r.error().message.find("104857600 bytes (Content-Length)"), std::string::npos)
+      << r.error().message;
+  EXPECT_LT(SteadyClock::now() - start, 2s);
+}
+
+TEST(PrometheusClientHttpTest, ConcurrentQueriesAreBoundedAndAWaitForASlotEndsAtTheDeadline) {
+  ScriptedServer server([](ScriptedServer::Connection& c) {
+    std::this_thread::sleep_for(300ms);
+    c.Send(Headers("Content-Length: " + std::to_string(std::string(kVectorBody).size()) + "\r\n") +
+           kVectorBody);
+  });
+  auto client = MakeClient({.url = server.url(), .request_timeout = 10s, .max_concurrent_queries = 2});
+  std::vector<std::thread> callers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i) {
+    callers.emplace_back([&] {
+      if (client->Query({.expr = "up"}).ok()) ++ok;
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ok, 6);
+  EXPECT_EQ(server.most_active(), 2) << "more queries in flight than the 2 allowed";
+
+  // One slot, held by a query the server answers after 2 s: the next caller gives up at its
+  // own deadline instead of waiting behind it.
+  ScriptedServer slow([](ScriptedServer::Connection& c) {
+    for (int i = 0; i < 100 && !c.stopping(); ++i) std::this_thread::sleep_for(20ms);
+  });
+  auto one = MakeClient({.url = slow.url(), .request_timeout = 3s, .max_concurrent_queries = 1});
+  std::thread holder([&] { (void)one->Query({.expr = "up"}); });
+  std::this_thread::sleep_for(200ms);
+  const auto start = SteadyClock::now();
+  const auto r = one->Query({.expr = "up", .timeout = 100ms});  // deadline 1.1 s
+  EXPECT_LT(SteadyClock::now() - start, 2s);
+  holder.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "Timeout");
+  EXPECT_NE(r.error().message.find("no free query slot"), std::string::npos) << r.error().message;
+}
+
 TEST(PrometheusClientHttpTest, CreateRejectsBadOptions) {
   EXPECT_EQ(PrometheusClientImpl::Create({.url = ""}).error().code, "InvalidArgument");
   EXPECT_EQ(PrometheusClientImpl::Create({.url = "ftp://x"}).error().code, "InvalidArgument");
+  EXPECT_EQ(PrometheusClientImpl::Create({.url = "http://x", .max_response_bytes = 0}).error().code,
+            "InvalidArgument");
+  EXPECT_EQ(PrometheusClientImpl::Create({.url = "http://x", .max_concurrent_queries = 0}).error().code,
+            "InvalidArgument");
   const auto no_ca =
       PrometheusClientImpl::Create({.url = "https://x", .ca_file = "/nonexistent/ca.pem"});
   ASSERT_FALSE(no_ca.ok());

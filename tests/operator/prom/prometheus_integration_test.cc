@@ -154,6 +154,7 @@ TEST_F(PrometheusIntegrationTest, BadPromQLIsATerminalBadDataErrorNamingTheProbl
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "BadData");
   EXPECT_FALSE(r.error().retryable());
+  EXPECT_TRUE(IsQueryError(r.error()));  // the policy's condition says QueriesValid=False
   EXPECT_EQ(r.error().http_status, 400);
   EXPECT_NE(r.error().message.find("parse error"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("sum(rate(kubeheal_test_value[1m])"), std::string::npos);
@@ -165,6 +166,23 @@ TEST_F(PrometheusIntegrationTest, BadPromQLIsATerminalBadDataErrorNamingTheProbl
   ASSERT_FALSE(range.ok());
   EXPECT_EQ(range.error().code, "BadData");  // exceeds the 11000-points limit
   EXPECT_NE(range.error().message.find("resolution"), std::string::npos) << range.error().message;
+}
+
+TEST_F(PrometheusIntegrationTest, AnAnswerOverTheSizeCapIsRefused) {
+  // 2001 points of vector(time()) are ~50 KiB of JSON; the cap is 16 KiB. A small query passes.
+  StartAndWaitForSamples(1, {.max_response_bytes = 16 * 1024});
+  const auto now = std::chrono::time_point_cast<Clock::Duration>(std::chrono::system_clock::now());
+  const auto big = client_->QueryRange({.expr = "vector(time())",
+                                        .start = now - seconds(2000),
+                                        .end = now,
+                                        .step = seconds(1)});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, "ResponseTooLarge") << big.error().ToString();
+  EXPECT_NE(big.error().message.find("over the limit of 16384 bytes"), std::string::npos)
+      << big.error().message;
+  const auto small = client_->Query({.expr = "kubeheal_test_value{case=\"answer\"}"});
+  ASSERT_TRUE(small.ok()) << small.error().ToString();
+  EXPECT_DOUBLE_EQ(small->series.at(0).samples.at(0).value, 42.0);
 }
 
 TEST_F(PrometheusIntegrationTest, ConnectionRefusedOnceTheServerIsStopped) {

@@ -161,7 +161,9 @@ TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
     EXPECT_EQ(events.front().first, 'A') << key;
     const bool deleted = !want.count(key);
     EXPECT_EQ(events.back().first == 'D', deleted) << key;
-    if (!deleted) EXPECT_EQ(std::to_string(events.back().second), want[key]) << key << ": last change lost";
+    if (!deleted) {
+      EXPECT_EQ(std::to_string(events.back().second), want[key]) << key << ": last change lost";
+    }
   }
   EXPECT_EQ(history.by_key.size(), 20u);  // c0..c9 and n0,n3,...,n27
   EXPECT_GE(informer.reflector().watch_restarts(), 1);

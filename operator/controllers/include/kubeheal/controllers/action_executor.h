@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "kubeheal/controllers/alert_sender.h"
 #include "kubeheal/controllers/kube_operations.h"
 #include "kubeheal/policy/decision.h"
+#include "kubeheal/policy/policy_state.h"
 
 namespace kubeheal::controllers {
 
@@ -21,9 +23,17 @@ struct ActionTarget {
   std::vector<Json> pods;   // its pods now
 };
 
+struct ActionExecutorOptions {
+  // The agent-side ttl of a throttle or an armed circuit: the operator renews it (Renew) at
+  // every evaluation of the policy, so the effect ends by itself this long after the operator
+  // stopped renewing it (gone, partitioned). At least 3 intervals of the policy.
+  std::chrono::seconds effect_ttl{30};
+};
+
 // The actuators: carries out one decision of the policy engine (or its revert).
-//   throttle      PUT /v1/throttle on every target pod's agent (ttl = throttle.maxDuration)
-//   circuitBreak  PUT /v1/circuit {mode: auto, openSeconds, halfOpenProbes} on every agent
+//   throttle      PUT /v1/throttle on every target pod's agent (ttl = EffectTtl, at most
+//                 throttle.maxDuration)
+//   circuitBreak  PUT /v1/circuit {mode: auto, openSeconds, halfOpenProbes, ttl = EffectTtl}
 //   scale         the scale subresource, clamped to [minReplicas, maxReplicas]
 //   restart       rolling (pod-template annotation) or one pod through the Eviction API
 //   alert         Warning Event on the workload + optional Alertmanager-shaped webhook
@@ -35,10 +45,22 @@ class ActionExecutor {
   ActionExecutor(std::shared_ptr<KubeOperations> kube,
                  std::shared_ptr<agentclient::AgentClient> agents,
                  std::shared_ptr<AgentTargets> targets, std::shared_ptr<AlertSender> alerts,
-                 std::shared_ptr<const Clock> clock);
+                 std::shared_ptr<const Clock> clock, ActionExecutorOptions options = {});
 
   // Returns a human-readable summary of what was done.
   Result<std::string> Execute(const policy::Decision& decision, const ActionTarget& target);
+
+  // Carries out a decision an earlier process recorded but may or may not have executed (it
+  // stopped before reporting the outcome): like Execute, never doubling what already ran.
+  Result<std::string> Resume(const policy::Decision& decision, const ActionTarget& target);
+
+  // Sends an applied throttle or circuit again, unchanged: the agents take it as a renewal (the
+  // ttl moves, the bucket's tokens and the circuit's state stay). Other actions have nothing
+  // to renew (a scale is undone by the engine, whose state outlives the process).
+  Result<std::string> Renew(const policy::TemporaryAction& applied, const ActionTarget& target);
+
+  // How long an agent keeps a throttle or circuit of this policy without a renewal.
+  std::chrono::seconds EffectTtl(const api::HealingPolicy& policy) const;
 
  private:
   using AgentCall = std::function<Status(const agentclient::AgentEndpoint&)>;
@@ -53,6 +75,7 @@ class ActionExecutor {
   std::shared_ptr<AgentTargets> targets_;
   std::shared_ptr<AlertSender> alerts_;
   std::shared_ptr<const Clock> clock_;
+  ActionExecutorOptions options_;
 };
 
 }  // namespace kubeheal::controllers

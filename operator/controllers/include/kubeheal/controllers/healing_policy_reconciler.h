@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,7 +55,16 @@ struct HealingPolicyReconcilerOptions {
   // Relative jitter of the first wait after a (re)start or spec change (0.1 = +-10%), so
   // policies spread out; later evaluations follow the interval exactly.
   double interval_jitter = 0.1;
+  // Server-side timeout of each query; all queries of one evaluation also end by the policy's
+  // interval.
   std::chrono::milliseconds query_timeout{std::chrono::seconds(10)};
+  // A signal whose query returns more series is not used (condition QueriesValid=False,
+  // reason TooManySeries): a query that forgot its aggregation would otherwise be read whole
+  // on every evaluation.
+  size_t max_series_per_signal = 1000;
+  // Test hook: "after-action-recorded" or "after-action-executed" makes the process SIGKILL
+  // itself there (integration tests of a leader lost mid-action). Empty: never.
+  std::string failpoint;
   // A status that differs from the stored one only in the live figures (signal values, bands,
   // scores, explanations, lastEvaluationTime) is written at most this often, so a steady state
   // costs no API call per evaluation; any other change (phase, severity, conditions, history)
@@ -97,6 +107,7 @@ class HealingPolicyReconciler {
     std::optional<std::chrono::steady_clock::time_point> next_evaluation;
     bool evaluated = false;  // since the last (re)start or spec change: later waits are exact
     std::optional<std::chrono::steady_clock::time_point> status_written;
+    bool resume_pending = false;  // the state was read back: finish its open decisions first
   };
 
   PolicyRuntime& RuntimeFor(const std::string& key);
@@ -115,6 +126,14 @@ class HealingPolicyReconciler {
   // Writes condition WaitingOnDependency and status.waitingOn; an Event when waiting starts.
   void RecordWaiting(const Json& object, const policy::Evaluation& evaluation,
                      api::HealingPolicyStatus* status);
+  // Sends the throttles and circuits in effect again (ActionExecutor::Renew), so their short
+  // agent-side ttl runs out only when no operator renews them.
+  // Carries out the decisions of `state` that have no outcome (an earlier process recorded them
+  // and stopped), once, and records their outcome. Returns their ids.
+  std::set<std::string> ResumePending(const std::string& key, const Json& object,
+                                      policy::PolicyState& state, const ActionTarget& target);
+  void RenewEffects(const std::string& key, const api::HealingPolicy& policy, PolicyRuntime& rt,
+                    const std::set<std::string>& just_applied, const ActionTarget& target);
 
   std::shared_ptr<KubeOperations> kube_;
   std::shared_ptr<prom::PrometheusClient> prometheus_;

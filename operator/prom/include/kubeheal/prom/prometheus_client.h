@@ -33,7 +33,10 @@ struct RangeQuery {
 //   BadData, Execution, NotFound (terminal: the query or request is wrong)
 //   Timeout, Canceled, Internal, Unavailable (retryable: try again later)
 //   Unauthorized, Forbidden (terminal), HttpError (retryable for 429/5xx, terminal otherwise),
-//   InvalidResponse (terminal: the body is not the API's JSON), InvalidArgument (terminal).
+//   InvalidResponse (terminal: the body is not the API's JSON), InvalidArgument (terminal),
+//   ResponseTooLarge (terminal: the answer is over the client's size cap).
+// IsQueryError() tells the errors of the query itself (bad PromQL, its evaluation failed) from
+// those of reaching Prometheus.
 // Implementations are safe to call from several threads at once.
 class PrometheusClient {
  public:
@@ -41,5 +44,11 @@ class PrometheusClient {
   virtual Result<QueryResult> Query(const InstantQuery& query) = 0;
   virtual Result<QueryResult> QueryRange(const RangeQuery& query) = 0;
 };
+
+// BadData and Execution: Prometheus answered, and the query is what is wrong (a PromQL syntax
+// error, a type error, too many samples); asking again does not help, fixing the policy does.
+inline bool IsQueryError(const Error& error) {
+  return error.code == "BadData" || error.code == "Execution";
+}
 
 }  // namespace kubeheal::prom

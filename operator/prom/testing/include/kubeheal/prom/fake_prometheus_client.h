@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,6 +27,12 @@ class FakePrometheusClient final : public PrometheusClient {
     r.series.push_back(Series{std::move(labels), {Sample{{}, value}}});
     SetResult(expr, std::move(r));
   }
+  // The answer of range queries (the detectors' warm-up) for this expression; without one a
+  // range query gets the instant answer.
+  void SetRangeResult(const std::string& expr, Result<QueryResult> result) {
+    std::lock_guard lock(mu_);
+    range_results_.insert_or_assign(expr, std::move(result));
+  }
   // Every query fails with this error (e.g. Prometheus down); Clear() undoes it.
   void FailAll(Error error) {
     std::lock_guard lock(mu_);
@@ -35,6 +42,7 @@ class FakePrometheusClient final : public PrometheusClient {
   void Clear() {
     std::lock_guard lock(mu_);
     results_.clear();
+    range_results_.clear();
     failing_ = false;
   }
   std::vector<std::string> Calls() const {
@@ -42,14 +50,29 @@ class FakePrometheusClient final : public PrometheusClient {
     return calls_;
   }
 
-  Result<QueryResult> Query(const InstantQuery& query) override { return Answer(query.expr); }
-  Result<QueryResult> QueryRange(const RangeQuery& query) override { return Answer(query.expr); }
+  // The server-side timeout each call asked for, in call order.
+  std::vector<std::chrono::milliseconds> Timeouts() const {
+    std::lock_guard lock(mu_);
+    return timeouts_;
+  }
+
+  Result<QueryResult> Query(const InstantQuery& query) override {
+    return Answer(query.expr, query.timeout, false);
+  }
+  Result<QueryResult> QueryRange(const RangeQuery& query) override {
+    return Answer(query.expr, query.timeout, true);
+  }
 
  private:
-  Result<QueryResult> Answer(const std::string& expr) {
+  Result<QueryResult> Answer(const std::string& expr, std::chrono::milliseconds timeout,
+                             bool range) {
     std::lock_guard lock(mu_);
     calls_.push_back(expr);
+    timeouts_.push_back(timeout);
     if (failing_) return fail_all_;
+    if (range) {
+      if (const auto it = range_results_.find(expr); it != range_results_.end()) return it->second;
+    }
     const auto it = results_.find(expr);
     if (it == results_.end()) return QueryResult{};
     return it->second;
@@ -57,7 +80,9 @@ class FakePrometheusClient final : public PrometheusClient {
 
   mutable std::mutex mu_;
   std::map<std::string, Result<QueryResult>> results_;
+  std::map<std::string, Result<QueryResult>> range_results_;
   std::vector<std::string> calls_;
+  std::vector<std::chrono::milliseconds> timeouts_;
   Error fail_all_;
   bool failing_ = false;
 };
