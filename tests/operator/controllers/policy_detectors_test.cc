@@ -121,7 +121,9 @@ TEST_P(BaselineHoldTest, PermanentChangeIsAcceptedAfterTheMaximumHold) {
   const auto run = RunLevelShift(GetParam().detector, GetParam().params, 10, 40, true);
   EXPECT_GE(run.first_missed, 15 * 4) << "missed before the maximum hold";
   EXPECT_LT(run.detected_points, run.fault_points) << "the hold did not end";
-  if (GetParam().absorbs_without_hold) EXPECT_LT(run.detected_points, 20 * 4);
+  if (GetParam().absorbs_without_hold) {
+    EXPECT_LT(run.detected_points, 20 * 4);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -277,7 +279,9 @@ TEST(MultivariateForestTest, LearnsTheVectorThenFlagsABrokenRelation) {
     FeedLive(pd, t += kStep, Normal(rng));
     const auto o = Derive(pd, t);
     ASSERT_TRUE(o.available) << o.explanation;
-    if (i < 64) EXPECT_FALSE(o.anomalous) << "flagged before training, point " << i;
+    if (i < 64) {
+      EXPECT_FALSE(o.anomalous) << "flagged before training, point " << i;
+    }
     if (o.anomalous) ++false_alarms;
   }
   EXPECT_LE(false_alarms, 15) << "of 300 normal points";
