@@ -449,7 +449,9 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
       std::optional<double> value;
       if (!result.ok() && prom::IsQueryError(result.error())) {
         ++invalid_queries;
-        query_problem = std::make_pair(std::string("InvalidQuery"), signal.name + ": " + result.error().ToString());
+        const bool too_large = result.error().code == "ResponseTooLarge";
+        query_problem = std::make_pair(std::string(too_large ? "ResponseTooLarge" : "InvalidQuery"),
+                                       signal.name + ": " + result.error().ToString());
         ss.error = "query rejected: " + result.error().ToString();
       } else if (!result.ok()) {
         ++failed_queries;

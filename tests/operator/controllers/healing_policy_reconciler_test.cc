@@ -337,6 +337,18 @@ TEST_F(HealingPolicyReconcilerTest, BadPromQLHasItsOwnReasonNotPrometheusUnavail
   EXPECT_EQ(stored_["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0), 0u);
 }
 
+TEST_F(HealingPolicyReconcilerTest, AnAnswerOverTheSizeCapIsTheQuerysProblem) {
+  Init(false);
+  prometheus_->SetResult(kQuery, Error::Terminal("ResponseTooLarge", "the answer is more than 16777216 bytes"));
+  EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
+  (void)reconciler_->Reconcile("shop/orders");
+  const auto* valid = Condition("QueriesValid");
+  ASSERT_NE(valid, nullptr);
+  EXPECT_EQ(valid->status, "False");
+  EXPECT_EQ(valid->reason, "ResponseTooLarge");
+  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+}
+
 TEST_F(HealingPolicyReconcilerTest, QueriesOfAnEvaluationEndByThePolicysInterval) {
   Init(false);
   HealingPolicyReconcilerOptions options;

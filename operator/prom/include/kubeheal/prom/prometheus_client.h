@@ -45,10 +45,11 @@ class PrometheusClient {
   virtual Result<QueryResult> QueryRange(const RangeQuery& query) = 0;
 };
 
-// BadData and Execution: Prometheus answered, and the query is what is wrong (a PromQL syntax
-// error, a type error, too many samples); asking again does not help, fixing the policy does.
+// BadData, Execution and ResponseTooLarge: Prometheus answered, and the query is what is wrong
+// (a PromQL syntax error, a type error, too many samples, an answer over the size cap); asking
+// again does not help, fixing the policy does.
 inline bool IsQueryError(const Error& error) {
-  return error.code == "BadData" || error.code == "Execution";
+  return error.code == "BadData" || error.code == "Execution" || error.code == "ResponseTooLarge";
 }
 
 }  // namespace kubeheal::prom
