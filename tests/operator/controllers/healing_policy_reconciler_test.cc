@@ -96,6 +96,19 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
     return api::FindCondition(conditions, type);
   }
 
+  // Prometheus answered and the signal's query is what is wrong: QueriesValid=False with
+  // `reason` and a message containing `says`; PrometheusAvailable stays True.
+  void ExpectQueryProblem(const std::string& reason, const std::string& says) {
+    const auto* valid = Condition("QueriesValid");
+    ASSERT_NE(valid, nullptr);
+    EXPECT_EQ(valid->status, "False");
+    EXPECT_EQ(valid->reason, reason);
+    EXPECT_NE(valid->message.find(says), std::string::npos) << valid->message;
+    const auto* available = Condition("PrometheusAvailable");  // replaces `valid`'s storage
+    ASSERT_NE(available, nullptr);
+    EXPECT_EQ(available->status, "True");
+  }
+
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
   std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
@@ -305,12 +318,7 @@ TEST_F(HealingPolicyReconcilerTest, TooManySeriesAreNotUsedAndTheConditionSaysWh
   prometheus_->SetResult(kQuery, Vector({5, 5, 5, 5, 5}));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
-  const auto* valid = Condition("QueriesValid");
-  ASSERT_NE(valid, nullptr);
-  EXPECT_EQ(valid->status, "False");
-  EXPECT_EQ(valid->reason, "TooManySeries");
-  EXPECT_NE(valid->message.find("5 series, over the limit of 3"), std::string::npos) << valid->message;
-  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");  // Prometheus answered
+  ExpectQueryProblem("TooManySeries", "5 series, over the limit of 3");
   EXPECT_NE(stored_["status"]["signals"][0]["error"].get<std::string>().find("--max-series-per-signal"),
             std::string::npos);
 
@@ -328,12 +336,7 @@ TEST_F(HealingPolicyReconcilerTest, BadPromQLHasItsOwnReasonNotPrometheusUnavail
   prometheus_->SetResult(kQuery, Error::Terminal("BadData", "invalid parameter \"query\": 1:5: parse error"));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
-  const auto* valid = Condition("QueriesValid");
-  ASSERT_NE(valid, nullptr);
-  EXPECT_EQ(valid->status, "False");
-  EXPECT_EQ(valid->reason, "InvalidQuery");
-  EXPECT_NE(valid->message.find("parse error"), std::string::npos) << valid->message;
-  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+  ExpectQueryProblem("InvalidQuery", "parse error");
   EXPECT_EQ(stored_["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0), 0u);
 }
 
@@ -342,11 +345,7 @@ TEST_F(HealingPolicyReconcilerTest, AnAnswerOverTheSizeCapIsTheQuerysProblem) {
   prometheus_->SetResult(kQuery, Error::Terminal("ResponseTooLarge", "the answer is more than 16777216 bytes"));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
-  const auto* valid = Condition("QueriesValid");
-  ASSERT_NE(valid, nullptr);
-  EXPECT_EQ(valid->status, "False");
-  EXPECT_EQ(valid->reason, "ResponseTooLarge");
-  EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
+  ExpectQueryProblem("ResponseTooLarge", "16777216 bytes");
 }
 
 TEST_F(HealingPolicyReconcilerTest, QueriesOfAnEvaluationEndByThePolicysInterval) {

@@ -51,17 +51,33 @@ class OperatorIntegrationTest : public ::testing::Test {
     Kubectl("-n " + ns_ + " create serviceaccount default");
     WriteFile(dir_ + "/token", "itest-token\n");
     ASSERT_EQ(Kubectl("-n " + ns_ + " create secret generic kubeheal-agent-token --from-literal=token=itest-token").code, 0);
-    ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", Json{
-        {"apiVersion", "apps/v1"}, {"kind", "Deployment"},
-        {"metadata", {{"name", "web"}}},
-        {"spec", {{"replicas", 2},
-                  {"selector", {{"matchLabels", {{"app", "web"}}}}},
-                  {"template", {{"metadata", {{"labels", {{"app", "web"}}}}},
-                                {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}}
-        .dump()).code, 0);
+    ApplyDeployment("web", 2);
     upstream_ = std::make_unique<Upstream>();
     for (int i = 0; i < 2; ++i) StartAgentPod(i);
     StartPrometheus();
+  }
+
+  // A Deployment of `replicas` pause pods labelled app=<name> (no kubelet runs them here).
+  void ApplyDeployment(const std::string& name, int replicas) {
+    const Json deployment = {
+        {"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+        {"metadata", {{"name", name}}},
+        {"spec", {{"replicas", replicas},
+                  {"selector", {{"matchLabels", {{"app", name}}}}},
+                  {"template", {{"metadata", {{"labels", {{"app", name}}}}},
+                                {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}};
+    ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", deployment.dump()).code, 0);
+  }
+
+  // Leader election on the Lease kubeheal-itest of the test namespace; its holder now.
+  std::vector<std::string> ElectionFlags() const {
+    return {"--leader-elect", "--leader-election-namespace", ns_, "--leader-election-id",
+            "kubeheal-itest"};
+  }
+  std::string LeaseHolder() {
+    const Json lease = Get("lease kubeheal-itest");
+    return lease.is_null() ? std::string()
+                           : lease.value("spec", Json::object()).value("holderIdentity", "");
   }
 
   void TearDown() override {
@@ -565,14 +581,7 @@ TEST_F(OperatorIntegrationTest, AScaleOutOfAKilledOperatorIsScaledBackByTheNextO
 }
 
 TEST_F(OperatorIntegrationTest, ATrafficSpikeOfAKilledOperatorIsUndoneByTheNextOne) {
-  ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", Json{
-      {"apiVersion", "apps/v1"}, {"kind", "Deployment"},
-      {"metadata", {{"name", "loadgen"}}},
-      {"spec", {{"replicas", 1},
-                {"selector", {{"matchLabels", {{"app", "loadgen"}}}}},
-                {"template", {{"metadata", {{"labels", {{"app", "loadgen"}}}}},
-                              {"spec", {{"containers", {{{"name", "gen"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}}
-      .dump()).code, 0);
+  ApplyDeployment("loadgen", 1);
   StartOperator();
   const Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
                    {"metadata", {{"name", "drill"}}},
@@ -610,18 +619,12 @@ class LeaderLostMidActionTest : public OperatorIntegrationTest,
 
 TEST_P(LeaderLostMidActionTest, TheStandbyNeitherSkipsNorRepeatsTheAction) {
   ApplyTrafficPolicy("2m", "5m");
-  const std::vector<std::string> elect = {"--leader-elect", "--leader-election-namespace", ns_,
-                                          "--leader-election-id", "kubeheal-itest"};
-  auto holder = [&] {
-    auto lease = Get("lease kubeheal-itest");
-    return lease.is_null() ? std::string()
-                           : lease.value("spec", Json::object()).value("holderIdentity", "");
-  };
+  const std::vector<std::string> elect = ElectionFlags();
   std::vector<std::string> with_failpoint = elect;
   with_failpoint.insert(with_failpoint.end(), {"--failpoint", GetParam()});
   StartTraffic(5);
   auto leader = LaunchOperator(with_failpoint, "operator-leader");
-  ASSERT_TRUE(WaitFor([&] { return holder().find("_" + std::to_string(leader->pid()) + "_") != std::string::npos; }, 30s));
+  ASSERT_TRUE(WaitFor([&] { return LeaseHolder().find("_" + std::to_string(leader->pid()) + "_") != std::string::npos; }, 30s));
   auto standby = LaunchOperator(elect, "operator-standby");
   ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
   StartSpike();
@@ -629,8 +632,8 @@ TEST_P(LeaderLostMidActionTest, TheStandbyNeitherSkipsNorRepeatsTheAction) {
   ASSERT_TRUE(WaitFor([&] { return !leader->Running(); }, 60s))
       << ReadFile(dir_ + "/operator-leader.log").substr(0, 4000);
   const auto lost = std::chrono::steady_clock::now();
-  const std::string first = holder();
-  ASSERT_TRUE(WaitFor([&] { const auto h = holder(); return !h.empty() && h != first; }, 30s));
+  const std::string first = LeaseHolder();
+  ASSERT_TRUE(WaitFor([&] { const auto h = LeaseHolder(); return !h.empty() && h != first; }, 30s));
   const double takeover = std::chrono::duration<double>(std::chrono::steady_clock::now() - lost).count();
   EXPECT_LE(takeover, 15.0 + 2.0 + 1.0) << "the standby took longer than lease duration + retry period";
   ASSERT_TRUE(WaitFor([&] {
@@ -724,21 +727,15 @@ TEST_F(OperatorIntegrationTest, ApiserverRestartsMidLadderNeitherSkipNorDoubleAR
 // controllers and releases the Lease, so the standby takes over within a retry period (2 s)
 // instead of the Lease duration (15 s), and then acts.
 TEST_F(OperatorIntegrationTest, GracefulShutdownHandsTheLeaseToTheStandbyAtOnce) {
-  const std::vector<std::string> elect = {"--leader-elect", "--leader-election-namespace", ns_,
-                                          "--leader-election-id", "kubeheal-itest"};
+  const std::vector<std::string> elect = ElectionFlags();
   auto a = LaunchOperator(elect, "operator-a");
   auto b = LaunchOperator(elect, "operator-b");
-  auto holder = [&] {
-    auto lease = Get("lease kubeheal-itest");
-    return lease.is_null() ? std::string()
-                           : lease.value("spec", Json::object()).value("holderIdentity", "");
-  };
   auto logs = [&] {
     return "operator-a:\n" + ReadFile(dir_ + "/operator-a.log").substr(0, 4000) +
            "\noperator-b:\n" + ReadFile(dir_ + "/operator-b.log").substr(0, 4000);
   };
-  ASSERT_TRUE(WaitFor([&] { return !holder().empty(); }, 30s)) << logs();
-  const std::string first = holder();
+  ASSERT_TRUE(WaitFor([&] { return !LeaseHolder().empty(); }, 30s)) << logs();
+  const std::string first = LeaseHolder();
   // Identities are host_pid_random.
   auto held_by = [](const std::string& identity, const ChildProcess& p) {
     return identity.find("_" + std::to_string(p.pid()) + "_") != std::string::npos;
@@ -749,12 +746,12 @@ TEST_F(OperatorIntegrationTest, GracefulShutdownHandsTheLeaseToTheStandbyAtOnce)
   const auto signalled = std::chrono::steady_clock::now();
   leader.Signal(SIGTERM);
   ASSERT_TRUE(WaitFor([&] {
-    const auto h = holder();
+    const auto h = LeaseHolder();
     return !h.empty() && h != first;
   }, 30s)) << logs();
   const double handover =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
-  EXPECT_TRUE(held_by(holder(), standby)) << holder();
+  EXPECT_TRUE(held_by(LeaseHolder(), standby)) << LeaseHolder();
   EXPECT_EQ(leader.Stop(), 0) << "a clean shutdown exits 0\n" << logs();
   EXPECT_LT(handover, 8.0) << "the Lease was not released: the standby waited for its expiry";
   char line[128];
