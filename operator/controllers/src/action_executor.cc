@@ -46,12 +46,14 @@ Result<std::string> ActionExecutor::Resume(const policy::Decision& d, const Acti
   return Execute(d, target);
 }
 
+bool ActionExecutor::Renewable(const policy::TemporaryAction& applied) {
+  return !applied.dry_run &&
+         (applied.action == ActionType::kThrottle || applied.action == ActionType::kCircuitBreak);
+}
+
 Result<std::string> ActionExecutor::Renew(const policy::TemporaryAction& applied,
                                           const ActionTarget& target) {
-  if (applied.dry_run || (applied.action != ActionType::kThrottle &&
-                          applied.action != ActionType::kCircuitBreak)) {
-    return std::string("nothing to renew");
-  }
+  if (!Renewable(applied)) return std::string("nothing to renew");
   policy::Decision d;
   d.id = applied.decision_id;
   d.rule = applied.rule;

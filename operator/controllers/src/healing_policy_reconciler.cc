@@ -29,6 +29,11 @@ void HitFailpoint(const std::string& configured, std::string_view name) {
   std::raise(SIGKILL);
 }
 
+// The `action` label of kubeheal_actions_total and of the "action" log line.
+std::string ActionMetricName(const policy::Decision& d) {
+  return d.revert ? std::string("revert") : std::string(policy::ActionTypeName(d.action));
+}
+
 double Seconds(Clock::TimePoint t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
@@ -647,8 +652,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     HitFailpoint(options_.failpoint, "after-action-recorded");
     ActionTarget action_target{&p, *workload, pods};
     for (const auto& d : evaluation->decisions) {
-      const std::string action_name =
-          d.revert ? std::string("revert") : std::string(policy::ActionTypeName(d.action));
+      const std::string action_name = ActionMetricName(d);
       if (d.dry_run) {
         metrics_->Action(action_name, "dry_run");
         continue;
@@ -668,7 +672,7 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     FillStatusFromState(rt, &status);
   }
   for (const auto& d : evaluation->decisions) acted_now.insert(d.id);
-  RenewEffects(key, p, rt, acted_now, ActionTarget{&p, *workload, pods});
+  RenewEffects(key, p, *rt.state, acted_now, ActionTarget{&p, *workload, pods});
   auto written = Persist(&object, p, rt, status);
   if (!written.ok()) return kube::ReconcileResult::FromError(written.error());
   return kube::ReconcileResult::Done();
@@ -690,8 +694,7 @@ std::set<std::string> HealingPolicyReconciler::ResumePending(const std::string& 
   }
   for (const auto& d : pending) {
     resumed.insert(d.id);
-    const std::string action_name =
-        d.revert ? std::string("revert") : std::string(policy::ActionTypeName(d.action));
+    const std::string action_name = ActionMetricName(d);
     auto done = executor_->Resume(d, target);
     const std::string message =
         "resumed from an earlier process: " + (done.ok() ? *done : done.error().ToString());
@@ -709,19 +712,15 @@ std::set<std::string> HealingPolicyReconciler::ResumePending(const std::string& 
 }
 
 void HealingPolicyReconciler::RenewEffects(const std::string& key, const api::HealingPolicy& p,
-                                           PolicyRuntime& rt,
+                                           const policy::PolicyState& state,
                                            const std::set<std::string>& just_applied,
                                            const ActionTarget& target) {
   // The throttles and circuits in effect (not those this evaluation applied) are sent again:
   // their agent-side ttl is short, so they end by themselves once no operator renews them.
   // Pods that came up since get them too.
-  for (const auto& ep : rt.state->episodes) {
+  for (const auto& ep : state.episodes) {
     for (const auto& t : ep.temporaries) {
-      if (t.dry_run || just_applied.count(t.decision_id) > 0) continue;
-      if (t.action != policy::ActionType::kThrottle &&
-          t.action != policy::ActionType::kCircuitBreak) {
-        continue;
-      }
+      if (!ActionExecutor::Renewable(t) || just_applied.count(t.decision_id) > 0) continue;
       auto renewed = executor_->Renew(t, target);
       if (renewed.ok()) {
         Log().Debug("renewed", {{"policy", key}, {"action", policy::ActionTypeName(t.action)},

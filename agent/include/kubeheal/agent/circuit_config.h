@@ -23,6 +23,8 @@ struct CircuitConfig {
   double openSeconds = 30;
   std::uint32_t halfOpenProbes = 1;
   std::optional<double> ttlSeconds;
+
+  bool operator==(const CircuitConfig&) const = default;
 };
 
 }  // namespace kubeheal::agent

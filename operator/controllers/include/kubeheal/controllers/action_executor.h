@@ -58,6 +58,8 @@ class ActionExecutor {
   // ttl moves, the bucket's tokens and the circuit's state stay). Other actions have nothing
   // to renew (a scale is undone by the engine, whose state outlives the process).
   Result<std::string> Renew(const policy::TemporaryAction& applied, const ActionTarget& target);
+  // What Renew sends again: an applied (not dry-run) throttle or circuit.
+  static bool Renewable(const policy::TemporaryAction& applied);
 
   // How long an agent keeps a throttle or circuit of this policy without a renewal.
   std::chrono::seconds EffectTtl(const api::HealingPolicy& policy) const;

@@ -132,8 +132,9 @@ class HealingPolicyReconciler {
   // and stopped), once, and records their outcome. Returns their ids.
   std::set<std::string> ResumePending(const std::string& key, const Json& object,
                                       policy::PolicyState& state, const ActionTarget& target);
-  void RenewEffects(const std::string& key, const api::HealingPolicy& policy, PolicyRuntime& rt,
-                    const std::set<std::string>& just_applied, const ActionTarget& target);
+  void RenewEffects(const std::string& key, const api::HealingPolicy& policy,
+                    const policy::PolicyState& state, const std::set<std::string>& just_applied,
+                    const ActionTarget& target);
 
   std::shared_ptr<KubeOperations> kube_;
   std::shared_ptr<prom::PrometheusClient> prometheus_;
