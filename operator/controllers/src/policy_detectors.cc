@@ -31,18 +31,6 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-// One number from a query result: the largest finite value of a vector, or the scalar (as the
-// reconciler reads signal queries).
-std::optional<double> PickValue(const prom::QueryResult& r) {
-  if (r.type == prom::ResultType::kScalar) return Finite(r.scalar.value);
-  std::optional<double> best;
-  for (const auto& s : r.series) {
-    if (s.samples.empty() || !std::isfinite(s.samples.back().value)) continue;
-    if (!best || s.samples.back().value > *best) best = s.samples.back().value;
-  }
-  return best;
-}
-
 void WriteStatus(const policy::SignalObservation& o, api::SignalStatus* ss) {
   ss->name = o.name;
   ss->value = o.available ? Finite(o.value) : std::nullopt;

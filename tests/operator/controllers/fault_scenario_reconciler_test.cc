@@ -253,11 +253,11 @@ TEST_F(FaultScenarioReconcilerTest, AgentFaultShapes) {
   f.type = "httpError";
   f.status = 503;
   f.percent = 40;
-  auto a = FaultScenarioReconciler::ToAgentFault(f, "id-1", 30);
+  auto a = FaultInjector::ToAgentFault(f, "id-1", 30);
   EXPECT_EQ(a.ToJson(), Json::parse(R"({"id":"id-1","type":"httpError","percent":40.0,
                                         "params":{"status":503},"ttlSeconds":30.0})"));
   f.type = "crash";
-  a = FaultScenarioReconciler::ToAgentFault(f, "id-2", 30);
+  a = FaultInjector::ToAgentFault(f, "id-2", 30);
   EXPECT_FALSE(a.ToJson().contains("percent"));  // process faults take no percent
 }
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -6,6 +7,7 @@
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/policy/state_json.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -38,44 +40,41 @@ Json Policy(bool dry_run) {
 class HealingPolicyReconcilerTest : public ::testing::Test {
  protected:
   void Init(bool dry_run) {
-    stored_ = Policy(dry_run);
-    ON_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders")).WillByDefault(Invoke([this](auto&&...) {
-      return Result<Json>(stored_);
-    }));
-    ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([this](auto&, const Json& o) {
-      log_.push_back("status:" + o["status"].value("phase", ""));
-      stored_["status"] = o["status"];
-      return Result<Json>(stored_);
-    }));
-    ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", _, _, _))
-        .WillByDefault(Invoke([this](auto&, auto&, auto&, const Json& m) {
-          log_.push_back("annotation");
-          stored_["metadata"].merge_patch(m);
-          return Result<Json>(stored_);
-        }));
-    ON_CALL(*kube_, GetWorkload("Deployment", "shop", "orders"))
-        .WillByDefault(Return(Result<Json>(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
-            "metadata":{"name":"orders","namespace":"shop"},
-            "spec":{"replicas":2,"selector":{"matchLabels":{"app":"orders"}}}})"))));
-    ON_CALL(*kube_, ListPods("shop", "app=orders"))
-        .WillByDefault(Return(Result<std::vector<Json>>(std::vector<Json>{
-            RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")})));
-    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault(Return(Result<std::string>("tok")));
-    ON_CALL(*kube_, RecordEvent(_, _, _, _))
-        .WillByDefault(Invoke([this](const Json& obj, auto&, const std::string& reason, auto&) {
-          log_.push_back("event:" + obj.value("kind", "") + ":" + reason);
-          return Status::Ok();
-        }));
-    for (auto* m : {&*kube_}) {
-      EXPECT_CALL(*m, GetCustom(_, _, _)).Times(AnyNumber());
-      EXPECT_CALL(*m, UpdateCustomStatus(_, _)).Times(AnyNumber());
-      EXPECT_CALL(*m, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
-      EXPECT_CALL(*m, GetWorkload(_, _, _)).Times(AnyNumber());
-      EXPECT_CALL(*m, ListPods(_, _)).Times(AnyNumber());
-      EXPECT_CALL(*m, GetSecretValue(_, _, _)).Times(AnyNumber());
-      EXPECT_CALL(*m, RecordEvent(_, _, _, _)).Times(AnyNumber());
-    }
+    kube_->PutCustom("HealingPolicy", Policy(dry_run));
+    kube_->PutWorkload(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+        "metadata":{"name":"orders","namespace":"shop"},
+        "spec":{"replicas":2,"selector":{"matchLabels":{"app":"orders"}}}})"));
+    kube_->PutPod(RunningPod("orders-a", "127.0.0.2"));
+    kube_->PutPod(RunningPod("orders-b", "127.0.0.3"));
+    kube_->PutSecret("shop", "kubeheal-agent-token", "token", "tok");
     Rebuild([] { return 0.5; });
+  }
+
+  // The policy as the API holds it (edits in place are another client's).
+  Json& Stored() { return *kube_->MutableCustom("HealingPolicy", "shop", "orders"); }
+
+  // What happened, in order: "status:<phase>" for a status write, "event:<kind>:<reason>",
+  // "annotation" for a metadata patch, and the lines the test noted itself (agent calls).
+  std::vector<std::string> Log() const {
+    std::vector<std::string> log;
+    for (const auto& line : kube_->Journal()) {
+      std::istringstream words(line);
+      std::string op, kind, where, last;
+      words >> op >> kind >> where >> last;
+      if (op == "UpdateCustomStatus") {
+        log.push_back("status:" + last.substr(last.find('=') + 1));
+      } else if (op == "RecordEvent") {
+        log.push_back("event:" + kind + ":" + last);
+      } else if (op == "PatchCustomMetadata") {
+        log.push_back("annotation");
+      } else {
+        log.push_back(line);
+      }
+    }
+    return log;
+  }
+  static bool Has(const std::vector<std::string>& log, const std::string& line) {
+    return std::find(log.begin(), log.end(), line) != log.end();
   }
 
   // A reconciler on this fixture's fakes (a new one: nothing in memory).
@@ -92,7 +91,7 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
 
   const api::Condition* Condition(const std::string& type) {
     static std::vector<api::Condition> conditions;
-    conditions = api::HealingPolicyStatusFromJson(stored_["status"]).conditions;
+    conditions = api::HealingPolicyStatusFromJson(Stored()["status"]).conditions;
     return api::FindCondition(conditions, type);
   }
 
@@ -110,7 +109,7 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
   }
 
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
-  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<FakeKubeOperations> kube_ = std::make_shared<FakeKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<prom::FakePrometheusClient> prometheus_ =
       std::make_shared<prom::FakePrometheusClient>();
@@ -119,8 +118,6 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
       std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>());
   std::unique_ptr<HealingPolicyReconciler> reconciler_;
   std::shared_ptr<policy::GlobalBudget> budget_;
-  Json stored_;
-  std::vector<std::string> log_;
 };
 
 TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndReverts) {
@@ -129,14 +126,14 @@ TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndRevert
   auto r = reconciler_->Reconcile("shop/orders");
   ASSERT_EQ(r.kind, kube::ReconcileResult::Kind::kRequeueAfter);
   EXPECT_EQ(r.requeue_after, 10s);  // interval, jitter centred
-  EXPECT_EQ(stored_["status"]["phase"], "Healthy");
+  EXPECT_EQ(Stored()["status"]["phase"], "Healthy");
   EXPECT_EQ(Condition("PrometheusAvailable")->status, "True");
 
   // Within the interval nothing is evaluated, whatever wakes the reconciler.
   prometheus_->SetValue(kQuery, 2.0);
   r = reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(r.requeue_after, 10s);
-  EXPECT_EQ(stored_["status"]["phase"], "Healthy");
+  EXPECT_EQ(Stored()["status"]["phase"], "Healthy");
 
   clock_->Advance(10s);
   registry_->SetActive("shop/orders", "shop/slow-drill");
@@ -145,23 +142,24 @@ TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndRevert
       .Times(2)
       .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint& ep,
                                  const agentclient::ThrottleCommand& c) {
-        log_.push_back("throttle:" + ep.host);
+        kube_->Note("throttle:" + ep.host);
         EXPECT_EQ(c.rps, 20);
         EXPECT_EQ(*c.burst, 40);
         return Status::Ok();
       }));
-  log_.clear();
+  kube_->ClearJournal();
   (void)reconciler_->Reconcile("shop/orders");
   // Event on the policy and on the workload, then status, then the action.
-  ASSERT_GE(log_.size(), 6u) << ::testing::PrintToString(log_);
-  const auto first_throttle = std::find(log_.begin(), log_.end(), "throttle:127.0.0.2") - log_.begin();
-  const auto policy_event = std::find(log_.begin(), log_.end(), "event:HealingPolicy:HealingAction") - log_.begin();
-  const auto workload_event = std::find(log_.begin(), log_.end(), "event:Deployment:HealingAction") - log_.begin();
-  const auto status_write = std::find(log_.begin(), log_.end(), "status:Remediating") - log_.begin();
+  const auto log = Log();
+  ASSERT_GE(log.size(), 6u) << ::testing::PrintToString(log);
+  const auto first_throttle = std::find(log.begin(), log.end(), "throttle:127.0.0.2") - log.begin();
+  const auto policy_event = std::find(log.begin(), log.end(), "event:HealingPolicy:HealingAction") - log.begin();
+  const auto workload_event = std::find(log.begin(), log.end(), "event:Deployment:HealingAction") - log.begin();
+  const auto status_write = std::find(log.begin(), log.end(), "status:Remediating") - log.begin();
   EXPECT_LT(policy_event, first_throttle);
   EXPECT_LT(workload_event, first_throttle);
-  EXPECT_LT(status_write, first_throttle) << ::testing::PrintToString(log_);
-  auto status = api::HealingPolicyStatusFromJson(stored_["status"]);
+  EXPECT_LT(status_write, first_throttle) << ::testing::PrintToString(log);
+  auto status = api::HealingPolicyStatusFromJson(Stored()["status"]);
   ASSERT_FALSE(status.history.empty());
   EXPECT_EQ(status.history.back().action, "throttle");
   EXPECT_EQ(status.history.back().result, "Succeeded");
@@ -172,9 +170,9 @@ TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndRevert
   EXPECT_EQ(Condition("Anomalous")->status, "True");
   EXPECT_EQ(metrics_->ActionCount("throttle", "succeeded"), 1);
   EXPECT_EQ(metrics_->DetectionCount("shop/orders", "p99"), 1);
-  EXPECT_TRUE(stored_["status"]["engineState"]["engine"].is_object());
-  EXPECT_FALSE(stored_["metadata"].contains("annotations") &&
-               stored_["metadata"]["annotations"].contains(kEngineStateAnnotation));
+  EXPECT_TRUE(Stored()["status"]["engineState"]["engine"].is_object());
+  EXPECT_FALSE(Stored()["metadata"].contains("annotations") &&
+               Stored()["metadata"]["annotations"].contains(kEngineStateAnnotation));
 
   // Recovered after verifyAfter: the throttle is reverted on every agent.
   prometheus_->SetValue(kQuery, 0.1);
@@ -203,7 +201,7 @@ TEST_F(HealingPolicyReconcilerTest, AThrottleInEffectIsRenewedAtEveryEvaluationW
   // The agent keeps it 30 s (--fault-ttl; 3 intervals of 10 s) unless renewed, not maxDuration.
   ASSERT_TRUE(sent[0].ttl_seconds.has_value());
   EXPECT_DOUBLE_EQ(*sent[0].ttl_seconds, 30.0);
-  const auto history = stored_["status"]["history"].size();
+  const auto history = Stored()["status"]["history"].size();
   for (int i = 1; i <= 3; ++i) {
     clock_->Advance(10s);
     (void)reconciler_->Reconcile("shop/orders");
@@ -213,7 +211,7 @@ TEST_F(HealingPolicyReconcilerTest, AThrottleInEffectIsRenewedAtEveryEvaluationW
     EXPECT_EQ(sent.back().ttl_seconds, sent[0].ttl_seconds);
   }
   // A renewal is not a new action: nothing more on record.
-  EXPECT_EQ(stored_["status"]["history"].size(), history);
+  EXPECT_EQ(Stored()["status"]["history"].size(), history);
   EXPECT_EQ(metrics_->ActionCount("throttle", "succeeded"), 1);
 }
 
@@ -222,40 +220,24 @@ TEST_F(HealingPolicyReconcilerTest, AThrottleInEffectIsRenewedAtEveryEvaluationW
 // carries it out once; the action is on record once.
 TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOnlyRecorded) {
   Init(false);
-  std::vector<Json> writes;
-  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
-    stored_["status"] = o["status"];
-    writes.push_back(stored_);
-    return Result<Json>(stored_);
-  }));
   prometheus_->SetValue(kQuery, 0.1);
   (void)reconciler_->Reconcile("shop/orders");
   prometheus_->SetValue(kQuery, 2.0);
   clock_->Advance(10s);
-  writes.clear();
   // The record reaches the API but its answer is lost (the process sees an error and acts on
   // nothing); the next process finds a decision without an outcome, as it would after a
   // SIGKILL between the record and the action.
-  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
-    if (writes.empty()) {
-      stored_["status"] = o["status"];
-      writes.push_back(stored_);
-    }
-    return Result<Json>(Error::Retryable("Unavailable", "the process is gone"));
-  }));
+  kube_->LoseAnswer("UpdateCustomStatus", Error::Retryable("Unavailable", "the process is gone"), 1);
+  const int writes_before = kube_->Calls("UpdateCustomStatus");
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);  // it saw its write fail: nothing executed
   (void)reconciler_->Reconcile("shop/orders");
   ::testing::Mock::VerifyAndClearExpectations(&*agents_);
-  ASSERT_EQ(writes.size(), 1u);
-  ASSERT_EQ(writes[0]["status"]["history"].back()["result"], "Pending") << writes[0]["status"].dump();
-  stored_ = writes[0];  // what the API holds when the next process starts
+  ASSERT_EQ(kube_->Calls("UpdateCustomStatus"), writes_before + 1);
+  // What the API holds when the next process starts:
+  ASSERT_EQ(Stored()["status"]["history"].back()["result"], "Pending") << Stored()["status"].dump();
 
   // The next process: nothing in memory.
   Rebuild([] { return 0.5; });
-  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([this](auto&, const Json& o) {
-    stored_["status"] = o["status"];
-    return Result<Json>(stored_);
-  }));
   std::vector<agentclient::ThrottleCommand> sent;
   EXPECT_CALL(*agents_, SetThrottle(_, _))
       .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
@@ -263,19 +245,19 @@ TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOn
         return Status::Ok();
       }));
   clock_->Advance(10s);
-  log_.clear();
+  kube_->ClearJournal();
   (void)reconciler_->Reconcile("shop/orders");
   ASSERT_EQ(sent.size(), 2u) << "the recorded throttle was not carried out on both pods";
   int throttles = 0;
-  for (const auto& h : stored_["status"]["history"]) {
+  for (const auto& h : Stored()["status"]["history"]) {
     if (h["action"] == "throttle") {
       ++throttles;
       EXPECT_EQ(h["result"], "Succeeded") << h.dump();
       EXPECT_NE(h.value("message", "").find("resumed from an earlier process"), std::string::npos) << h.dump();
     }
   }
-  EXPECT_EQ(throttles, 1) << "decided again instead of resumed: " << stored_["status"]["history"].dump(2);
-  EXPECT_NE(std::find(log_.begin(), log_.end(), "event:HealingPolicy:ActionResumed"), log_.end());
+  EXPECT_EQ(throttles, 1) << "decided again instead of resumed: " << Stored()["status"]["history"].dump(2);
+  EXPECT_TRUE(Has(Log(), "event:HealingPolicy:ActionResumed")) << ::testing::PrintToString(Log());
 }
 
 TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
@@ -292,7 +274,7 @@ TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->status, "False");
   EXPECT_NE(c->message.find("connection refused"), std::string::npos);
-  EXPECT_EQ(stored_["status"]["signals"][0]["error"].get<std::string>().rfind("query failed", 0), 0u);
+  EXPECT_EQ(Stored()["status"]["signals"][0]["error"].get<std::string>().rfind("query failed", 0), 0u);
 
   prometheus_->Clear();
   prometheus_->SetValue(kQuery, 0.1);
@@ -319,7 +301,7 @@ TEST_F(HealingPolicyReconcilerTest, TooManySeriesAreNotUsedAndTheConditionSaysWh
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
   ExpectQueryProblem("TooManySeries", "5 series, over the limit of 3");
-  EXPECT_NE(stored_["status"]["signals"][0]["error"].get<std::string>().find("--max-series-per-signal"),
+  EXPECT_NE(Stored()["status"]["signals"][0]["error"].get<std::string>().find("--max-series-per-signal"),
             std::string::npos);
 
   // Within the cap the same values are used (and act).
@@ -337,7 +319,7 @@ TEST_F(HealingPolicyReconcilerTest, BadPromQLHasItsOwnReasonNotPrometheusUnavail
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
   ExpectQueryProblem("InvalidQuery", "parse error");
-  EXPECT_EQ(stored_["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0), 0u);
+  EXPECT_EQ(Stored()["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0), 0u);
 }
 
 TEST_F(HealingPolicyReconcilerTest, AnAnswerOverTheSizeCapIsTheQuerysProblem) {
@@ -363,7 +345,7 @@ TEST_F(HealingPolicyReconcilerTest, QueriesOfAnEvaluationEndByThePolicysInterval
 
 TEST_F(HealingPolicyReconcilerTest, WarmUpReplaysTheLargestSeriesAtEachStepLikeTheLiveValue) {
   Init(false);
-  stored_["spec"]["signals"][0]["detector"] = Json::parse(R"({"type": "zscore", "params": {"min_points": 10}})");
+  Stored()["spec"]["signals"][0]["detector"] = Json::parse(R"({"type": "zscore", "params": {"min_points": 10}})");
   // Two pods: one near 1, one near 100. The live value is the larger; a warm-up that replayed
   // the first series would learn "about 1" and call the live 100 an anomaly.
   prom::QueryResult history;
@@ -378,7 +360,7 @@ TEST_F(HealingPolicyReconcilerTest, WarmUpReplaysTheLargestSeriesAtEachStepLikeT
   prometheus_->SetResult(kQuery, Vector({1.0, 100.0}));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
-  const auto& signal = stored_["status"]["signals"][0];
+  const auto& signal = Stored()["status"]["signals"][0];
   EXPECT_EQ(signal.value("anomalous", true), false) << signal.dump();
   ASSERT_TRUE(signal.contains("expected") && signal["expected"].contains("low"))
       << "the detector was not warmed: " << signal.dump();
@@ -390,17 +372,17 @@ TEST_F(HealingPolicyReconcilerTest, DryRunRecordsButDoesNothing) {
   prometheus_->SetValue(kQuery, 5.0);
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
-  auto status = api::HealingPolicyStatusFromJson(stored_["status"]);
+  auto status = api::HealingPolicyStatusFromJson(Stored()["status"]);
   ASSERT_FALSE(status.history.empty());
   EXPECT_EQ(status.history.back().result, "DryRun");
   EXPECT_TRUE(status.history.back().dry_run);
-  EXPECT_NE(std::find(log_.begin(), log_.end(), "event:Deployment:DryRunAction"), log_.end());
+  EXPECT_TRUE(Has(Log(), "event:Deployment:DryRunAction")) << ::testing::PrintToString(Log());
   EXPECT_EQ(metrics_->ActionCount("throttle", "dry_run"), 1);
 }
 
 TEST_F(HealingPolicyReconcilerTest, InvalidSpecIsReportedNotRetried) {
   Init(false);
-  stored_["spec"]["signals"][0].erase("query");
+  Stored()["spec"]["signals"][0].erase("query");
   auto r = reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kTerminalError);
   const auto* c = Condition("SpecValid");
@@ -411,8 +393,6 @@ TEST_F(HealingPolicyReconcilerTest, InvalidSpecIsReportedNotRetried) {
 
 TEST_F(HealingPolicyReconcilerTest, DeletedPolicyIsForgotten) {
   Init(false);
-  EXPECT_CALL(*kube_, GetCustom("HealingPolicy", "shop", "gone"))
-      .WillOnce(Return(Result<Json>(Error::Terminal("NotFound", "gone", 404))));
   EXPECT_EQ(reconciler_->Reconcile("shop/gone").kind, kube::ReconcileResult::Kind::kDone);
 }
 
@@ -429,31 +409,26 @@ TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh
   HealingPolicyReconcilerOptions options;
   options.status_refresh = 30s;
   Rebuild([] { return 0.5; }, options);
-  int writes = 0;
-  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
-    ++writes;
-    stored_["status"] = o["status"];
-    return Result<Json>(stored_);
-  }));
+  const auto writes = [this] { return kube_->Calls("UpdateCustomStatus"); };
   prometheus_->SetValue(kQuery, 0.1);
   (void)reconciler_->Reconcile("shop/orders");
-  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(writes(), 1);
   for (double v : {0.11, 0.12}) {  // new values, nothing else changes
     clock_->Advance(10s);
     prometheus_->SetValue(kQuery, v);
     (void)reconciler_->Reconcile("shop/orders");
   }
-  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(writes(), 1);
   clock_->Advance(10s);  // 30 s since the last write: refreshed
   (void)reconciler_->Reconcile("shop/orders");
-  EXPECT_EQ(writes, 2);
-  EXPECT_EQ(stored_["status"]["signals"][0]["value"], 0.12);
+  EXPECT_EQ(writes(), 2);
+  EXPECT_EQ(Stored()["status"]["signals"][0]["value"], 0.12);
   clock_->Advance(10s);
   prometheus_->SetValue(kQuery, 2.0);  // anomalous: phase and severity change, written at once
   EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Return(Status::Ok()));
   (void)reconciler_->Reconcile("shop/orders");
-  EXPECT_GE(writes, 3);
-  EXPECT_EQ(stored_["status"]["phase"], "Remediating");
+  EXPECT_GE(writes(), 3);
+  EXPECT_EQ(Stored()["status"]["phase"], "Remediating");
 }
 
 }  // namespace
@@ -466,7 +441,7 @@ namespace {
 // `for` of two intervals holds at the second evaluation after the first anomalous one.
 TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsExact) {
   Init(false);
-  stored_["spec"]["signals"][0]["for"] = "20s";
+  Stored()["spec"]["signals"][0]["for"] = "20s";
   Rebuild([] { return 0.0; });
   prometheus_->SetValue(kQuery, 2.0);  // anomalous from the first evaluation
   auto r = reconciler_->Reconcile("shop/orders");
@@ -518,16 +493,17 @@ class EngineStateTest : public HealingPolicyReconcilerTest {
     (void)reconciler_->Reconcile("shop/orders");
   }
   bool HasAnnotation() {
-    return stored_["metadata"].contains("annotations") &&
-           stored_["metadata"]["annotations"].contains(kEngineStateAnnotation);
+    return Stored()["metadata"].contains("annotations") &&
+           Stored()["metadata"]["annotations"].contains(kEngineStateAnnotation);
   }
   int Events(const std::string& reason) {
-    return static_cast<int>(std::count(log_.begin(), log_.end(), "event:HealingPolicy:" + reason));
+    const auto log = Log();
+    return static_cast<int>(std::count(log.begin(), log.end(), "event:HealingPolicy:" + reason));
   }
   // Throttles decided and on record (the agents also get renewals of one in effect).
   int ThrottlesOnRecord() {
     int n = 0;
-    for (const auto& h : stored_["status"].value("history", Json::array())) n += h.value("action", "") == "throttle";
+    for (const auto& h : Stored()["status"].value("history", Json::array())) n += h.value("action", "") == "throttle";
     return n;
   }
   int throttles_ = 0;
@@ -543,7 +519,7 @@ TEST_F(EngineStateTest, ARestartKeepsTheOpenEpisodeFromTheStatus) {
   EXPECT_EQ(ThrottlesOnRecord(), 1) << "the restarted operator throttled again: the episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->status, "True");
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
-  EXPECT_EQ(stored_["status"]["phase"], "Remediating");
+  EXPECT_EQ(Stored()["status"]["phase"], "Remediating");
 }
 
 // What a tenant with `patch` on the policy can write: an annotation with an empty state (no
@@ -551,7 +527,7 @@ TEST_F(EngineStateTest, ARestartKeepsTheOpenEpisodeFromTheStatus) {
 // is removed.
 TEST_F(EngineStateTest, AnAnnotationWrittenByAnEditorIsNotReadAndIsRemoved) {
   ThrottleOnce();
-  stored_["metadata"]["annotations"][kEngineStateAnnotation] =
+  Stored()["metadata"]["annotations"][kEngineStateAnnotation] =
       Json{{"engine", policy::PolicyStateToJson(policy::PolicyState{})}}.dump();
   Restart();
   EXPECT_EQ(ThrottlesOnRecord(), 1) << "the annotation reset the engine state";
@@ -563,21 +539,21 @@ TEST_F(EngineStateTest, AnAnnotationWrittenByAnEditorIsNotReadAndIsRemoved) {
 // in the status and the annotation removed; nothing is lost on the upgrade.
 TEST_F(EngineStateTest, AnEarlierVersionsAnnotationIsMigratedToTheStatus) {
   ThrottleOnce();
-  const Json state = stored_["status"]["engineState"];
-  stored_["status"].erase("engineState");
-  stored_["metadata"]["annotations"][kEngineStateAnnotation] = state.dump();
+  const Json state = Stored()["status"]["engineState"];
+  Stored()["status"].erase("engineState");
+  Stored()["metadata"]["annotations"][kEngineStateAnnotation] = state.dump();
   Restart();
   EXPECT_EQ(ThrottlesOnRecord(), 1) << "the migrated episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Migrated");
   EXPECT_FALSE(HasAnnotation());
-  EXPECT_EQ(stored_["status"]["engineState"]["engine"]["episodes"],
+  EXPECT_EQ(Stored()["status"]["engineState"]["engine"]["episodes"],
             state["engine"]["episodes"]);
 }
 
 TEST_F(EngineStateTest, ACorruptStateIsReportedAndReplacedByAFreshOne) {
   ThrottleOnce();
-  stored_["status"]["engineState"]["engine"]["nextSequence"] = 0;
-  log_.clear();
+  Stored()["status"]["engineState"]["engine"]["nextSequence"] = 0;
+  kube_->ClearJournal();
   Restart();
   const auto* c = Condition(kEngineStateValid);
   ASSERT_NE(c, nullptr);
@@ -589,7 +565,7 @@ TEST_F(EngineStateTest, ACorruptStateIsReportedAndReplacedByAFreshOne) {
   EXPECT_EQ(Events("EngineStateCorrupt"), 1);
   // Fresh: the anomaly opens a new episode and throttles; the new state is written back.
   EXPECT_EQ(throttles_, 4);
-  auto fresh = policy::PolicyStateFromJson(stored_["status"]["engineState"]["engine"]);
+  auto fresh = policy::PolicyStateFromJson(Stored()["status"]["engineState"]["engine"]);
   ASSERT_TRUE(fresh.ok()) << fresh.error().message;
 
   // Reported once per (re)start, not per evaluation; the next restart reads the good state.
@@ -605,12 +581,8 @@ TEST_F(EngineStateTest, ACorruptStateIsReportedAndReplacedByAFreshOne) {
 // the next rung (alert) at the next evaluation (issue 16, item 3).
 TEST_F(EngineStateTest, AFailedRecordIsDecidedAgainOnTheSameRung) {
   Init(false);
-  int writes = 0;
-  ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _)).WillByDefault(Invoke([&](auto&, const Json& o) {
-    if (++writes == 1) return Result<Json>(Error::Retryable("ServiceUnavailable", "apiserver restarting", 503));
-    stored_["status"] = o["status"];
-    return Result<Json>(stored_);
-  }));
+  kube_->Fail("UpdateCustomStatus",
+              Error::Retryable("ServiceUnavailable", "apiserver restarting", 503), 1);
   EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Invoke([this](auto&, auto&) {
     ++throttles_;
     return Status::Ok();
@@ -620,13 +592,13 @@ TEST_F(EngineStateTest, AFailedRecordIsDecidedAgainOnTheSameRung) {
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kRetryableError) << "the failed write is retried";
   EXPECT_EQ(throttles_, 0) << "executed without a record";
   EXPECT_EQ(budget_->UsedInLastHour(clock_->Now()), 0) << "the budget was given back";
-  log_.clear();
+  kube_->ClearJournal();
   clock_->Advance(10s);
   (void)reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(throttles_, 2) << "the same rung, decided again";
-  EXPECT_EQ(std::count(log_.begin(), log_.end(), "event:Deployment:HealingAlert"), 0)
-      << "escalated to the next rung: " << ::testing::PrintToString(log_);
-  auto status = api::HealingPolicyStatusFromJson(stored_["status"]);
+  EXPECT_FALSE(Has(Log(), "event:Deployment:HealingAlert"))
+      << "escalated to the next rung: " << ::testing::PrintToString(Log());
+  auto status = api::HealingPolicyStatusFromJson(Stored()["status"]);
   ASSERT_FALSE(status.history.empty());
   EXPECT_EQ(status.history.back().action, "throttle");
   EXPECT_EQ(status.history.back().result, "Succeeded");
@@ -638,10 +610,9 @@ TEST_F(EngineStateTest, AFailedRecordIsDecidedAgainOnTheSameRung) {
 // in the status is carried out all the same.
 TEST_F(EngineStateTest, ARefusedAnnotationRemovalDoesNotHoldTheActionBack) {
   Init(false);
-  stored_["metadata"]["annotations"][kEngineStateAnnotation] =
+  Stored()["metadata"]["annotations"][kEngineStateAnnotation] =
       Json{{"engine", policy::PolicyStateToJson(policy::PolicyState{})}}.dump();
-  ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", _, _, _))
-      .WillByDefault(Return(Result<Json>(Error::Terminal("Forbidden", "patch refused", 403))));
+  kube_->Fail("PatchCustomMetadata", Error::Terminal("Forbidden", "patch refused", 403));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).WillRepeatedly(Invoke([this](auto&, auto&) {
     ++throttles_;
     return Status::Ok();
@@ -651,7 +622,7 @@ TEST_F(EngineStateTest, ARefusedAnnotationRemovalDoesNotHoldTheActionBack) {
   EXPECT_EQ(throttles_, 2);
   EXPECT_TRUE(HasAnnotation());
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Migrated");
-  EXPECT_TRUE(stored_["status"]["engineState"]["engine"].is_object());
+  EXPECT_TRUE(Stored()["status"]["engineState"]["engine"].is_object());
 }
 
 TEST(ReadStoredEngineStateTest, NamesWhereAndWhatDoesNotRead) {

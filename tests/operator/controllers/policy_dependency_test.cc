@@ -9,6 +9,7 @@
 #include "kubeheal/common/fake_clock.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -44,59 +45,18 @@ Json Policy(const std::string& name, std::vector<std::string> depends_on) {
 class PolicyDependencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    stored_["orders"] = Policy("orders", {"payments"});
-    stored_["payments"] = Policy("payments", {});
-    ON_CALL(*kube_, GetCustom("HealingPolicy", "shop", _))
-        .WillByDefault(Invoke([this](auto&, auto&, const std::string& name) {
-          auto it = stored_.find(name);
-          if (it == stored_.end()) return Result<Json>(Error::Terminal("NotFound", name, 404));
-          return Result<Json>(it->second);
-        }));
-    ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _))
-        .WillByDefault(Invoke([this](auto&, const Json& o) {
-          auto& s = stored_[o["metadata"]["name"].get<std::string>()];
-          s["status"] = o["status"];
-          return Result<Json>(s);
-        }));
-    ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", "shop", _, _))
-        .WillByDefault(Invoke([this](auto&, auto&, const std::string& name, const Json& m) {
-          stored_[name]["metadata"].merge_patch(m);
-          return Result<Json>(stored_[name]);
-        }));
-    ON_CALL(*kube_, GetWorkload("Deployment", "shop", _))
-        .WillByDefault(Invoke([](auto&, auto&, const std::string& name) {
-          return Result<Json>(Json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"},
-                                   {"metadata", {{"name", name}, {"namespace", "shop"}}},
-                                   {"spec", {{"replicas", 1},
-                                             {"selector", {{"matchLabels", {{"app", name}}}}}}}});
-        }));
-    ON_CALL(*kube_, ListPods("shop", _)).WillByDefault(Invoke([](auto&, const std::string& sel) {
-      const std::string app = sel.substr(sel.find('=') + 1);
-      return Result<std::vector<Json>>(std::vector<Json>{
-          RunningPod(app + "-a", app == "orders" ? "127.0.0.2" : "127.0.0.3")});
-    }));
-    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault(::testing::Return(Result<std::string>("tok")));
-    ON_CALL(*kube_, GetReplicas(_, _, _)).WillByDefault(::testing::Return(Result<int>(1)));
-    ON_CALL(*kube_, SetReplicas(_, _, _, _))
-        .WillByDefault(Invoke([this](auto&, auto&, const std::string& name, int) {
-          acted_.push_back("scale:" + name);
-          return Status::Ok();
-        }));
-    ON_CALL(*kube_, RecordEvent(_, _, _, _))
-        .WillByDefault(Invoke([this](const Json& obj, auto&, const std::string& reason,
-                                     const std::string& message) {
-          events_.push_back(obj["metadata"].value("name", "") + ":" + reason + ":" + message);
-          return Status::Ok();
-        }));
-    EXPECT_CALL(*kube_, GetCustom(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, UpdateCustomStatus(_, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetWorkload(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, ListPods(_, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetReplicas(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, SetReplicas(_, _, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, RecordEvent(_, _, _, _)).Times(AnyNumber());
+    kube_->PutCustom("HealingPolicy", Policy("orders", {"payments"}));
+    kube_->PutCustom("HealingPolicy", Policy("payments", {}));
+    for (const std::string app : {"orders", "payments"}) {
+      kube_->PutWorkload(Json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+                              {"metadata", {{"name", app}, {"namespace", "shop"}}},
+                              {"spec", {{"replicas", 1},
+                                        {"selector", {{"matchLabels", {{"app", app}}}}}}}});
+      Json pod = RunningPod(app + "-a", app == "orders" ? "127.0.0.2" : "127.0.0.3");
+      pod["metadata"]["labels"]["app"] = app;
+      kube_->PutPod(std::move(pod));
+    }
+    kube_->PutSecret("shop", "kubeheal-agent-token", "token", "tok");
     // A throttle sent again unchanged while one is on is its renewal (the agent's ttl moves),
     // not a second action: only new throttles are counted.
     ON_CALL(*agents_, SetThrottle(_, _))
@@ -106,7 +66,7 @@ class PolicyDependencyTest : public ::testing::Test {
           auto [it, fresh] = throttled_.emplace(ep.host, sent);
           if (fresh || it->second != sent) {
             it->second = sent;
-            acted_.push_back(std::string("throttle:") + (ep.host == "127.0.0.2" ? "orders" : "payments"));
+            kube_->Note(std::string("throttle:") + (ep.host == "127.0.0.2" ? "orders" : "payments"));
           }
           return Status::Ok();
         }));
@@ -142,28 +102,47 @@ class PolicyDependencyTest : public ::testing::Test {
     clock_->Advance(10s);
   }
   api::HealingPolicyStatus Status(const std::string& name) {
-    return api::HealingPolicyStatusFromJson(stored_[name]["status"]);
+    return api::HealingPolicyStatusFromJson(
+        kube_->Custom("HealingPolicy", "shop", name)->value("status", Json::object()));
+  }
+  // What was done, in order: "throttle:<app>" (a new throttle; its renewals are not counted) and
+  // "scale:<app>" (a scale or its revert).
+  std::vector<std::string> Acted() const {
+    std::vector<std::string> acted;
+    for (const auto& line : kube_->Journal()) {
+      if (line.rfind("throttle:", 0) == 0) acted.push_back(line);
+      if (line.rfind("SetReplicas Deployment shop/", 0) == 0) {
+        const auto name = line.substr(28, line.find(' ', 28) - 28);
+        acted.push_back("scale:" + name);
+      }
+    }
+    return acted;
   }
   int Count(const std::string& what) {
-    return static_cast<int>(std::count(acted_.begin(), acted_.end(), what));
+    const auto acted = Acted();
+    return static_cast<int>(std::count(acted.begin(), acted.end(), what));
+  }
+  // "<policy>:<reason>:<message>" of every Event.
+  std::vector<std::string> Events() const {
+    std::vector<std::string> events;
+    for (const auto& e : kube_->Events()) events.push_back(e.name + ":" + e.reason + ":" + e.message);
+    return events;
   }
   bool Event(const std::string& prefix) {
-    return std::any_of(events_.begin(), events_.end(),
+    const auto events = Events();
+    return std::any_of(events.begin(), events.end(),
                        [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
   }
 
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
-  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<FakeKubeOperations> kube_ = std::make_shared<FakeKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<prom::FakePrometheusClient> prometheus_ =
       std::make_shared<prom::FakePrometheusClient>();
   std::shared_ptr<OperatorMetrics> metrics_ =
       std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>());
   std::unique_ptr<HealingPolicyReconciler> reconciler_;
-  std::map<std::string, Json> stored_;
-  std::vector<std::string> acted_;
   std::map<std::string, Json> throttled_;  // host -> the throttle it has now
-  std::vector<std::string> events_;
 };
 
 TEST_F(PolicyDependencyTest, CallerWaitsWhileItsDependencyIsSlowAndSaysOnWhom) {
@@ -171,8 +150,8 @@ TEST_F(PolicyDependencyTest, CallerWaitsWhileItsDependencyIsSlowAndSaysOnWhom) {
   Set("payments", 2.0, 10);
   Set("orders", 2.5, 10);  // orders is slow because payments is
   for (int i = 0; i < 12; ++i) Round({"payments", "orders"});
-  EXPECT_EQ(Count("throttle:payments"), 1) << ::testing::PrintToString(acted_);
-  EXPECT_EQ(Count("throttle:orders"), 0) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("throttle:payments"), 1) << ::testing::PrintToString(Acted());
+  EXPECT_EQ(Count("throttle:orders"), 0) << ::testing::PrintToString(Acted());
   const auto st = Status("orders");
   ASSERT_EQ(st.waiting_on.size(), 1u);
   EXPECT_EQ(st.waiting_on[0].policy, "payments");
@@ -185,7 +164,7 @@ TEST_F(PolicyDependencyTest, CallerWaitsWhileItsDependencyIsSlowAndSaysOnWhom) {
   EXPECT_NE(c->message.find("payments"), std::string::npos);
   EXPECT_EQ(st.phase, "Anomalous");
   EXPECT_TRUE(Event("orders:WaitingOnDependency:rule latency takes no action while latency of payments"))
-      << ::testing::PrintToString(events_);
+      << ::testing::PrintToString(Events());
   EXPECT_TRUE(Status("payments").waiting_on.empty());
 }
 
@@ -196,21 +175,21 @@ TEST_F(PolicyDependencyTest, CallerActsOnItsOwnOnceTheDependencyIsNormalForTheGr
   Round({"payments", "orders"});
   Set("payments", 0.1, 10);  // payments recovers, orders stays slow: its own problem now
   for (int i = 0; i < 11; ++i) Round({"payments", "orders"});  // within the 2 min grace
-  EXPECT_EQ(Count("throttle:orders"), 0) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("throttle:orders"), 0) << ::testing::PrintToString(Acted());
   for (int i = 0; i < 3; ++i) Round({"payments", "orders"});
-  EXPECT_EQ(Count("throttle:orders"), 1) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("throttle:orders"), 1) << ::testing::PrintToString(Acted());
   const auto st = Status("orders");
   EXPECT_TRUE(st.waiting_on.empty());
   EXPECT_EQ(api::FindCondition(st.conditions, "WaitingOnDependency")->status, "False");
 }
 
 TEST_F(PolicyDependencyTest, WithoutDependsOnTheCallerActs) {
-  stored_["orders"] = Policy("orders", {});
+  kube_->PutCustom("HealingPolicy", Policy("orders", {}));
   Round({"payments", "orders"});
   Set("payments", 2.0, 10);
   Set("orders", 2.5, 10);
   Round({"payments", "orders"});
-  EXPECT_EQ(Count("throttle:orders"), 1) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("throttle:orders"), 1) << ::testing::PrintToString(Acted());
   EXPECT_EQ(Count("throttle:payments"), 1);
 }
 
@@ -222,7 +201,7 @@ TEST_F(PolicyDependencyTest, NewLeaderReadsTheDependencyFromItsStatus) {
   reconciler_ = NewReconciler();  // a new leader: nothing in memory
   Set("orders", 2.5, 10);
   Round({"orders"});
-  EXPECT_EQ(Count("throttle:orders"), 0) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("throttle:orders"), 0) << ::testing::PrintToString(Acted());
   ASSERT_EQ(Status("orders").waiting_on.size(), 1u);
   EXPECT_EQ(Status("orders").waiting_on[0].policy, "payments");
 }
@@ -235,7 +214,7 @@ TEST_F(PolicyDependencyTest, AStaleDependencyStatusExplainsNothing) {
   clock_->Advance(5min);  // payments has not been evaluated for 5 min: its status is stale
   Set("orders", 2.5, 10);
   Round({"orders"});
-  EXPECT_EQ(Count("throttle:orders"), 1) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("throttle:orders"), 1) << ::testing::PrintToString(Acted());
 }
 
 TEST_F(PolicyDependencyTest, TrafficSurgeThroughTheCallerDoesNotScaleTheDependency) {
@@ -243,8 +222,8 @@ TEST_F(PolicyDependencyTest, TrafficSurgeThroughTheCallerDoesNotScaleTheDependen
   Set("orders", 0.1, 500);
   Set("payments", 0.1, 500);  // orders forwards the flood
   for (int i = 0; i < 6; ++i) Round({"orders", "payments"});
-  EXPECT_EQ(Count("scale:orders"), 1) << ::testing::PrintToString(acted_);
-  EXPECT_EQ(Count("scale:payments"), 0) << ::testing::PrintToString(acted_);
+  EXPECT_EQ(Count("scale:orders"), 1) << ::testing::PrintToString(Acted());
+  EXPECT_EQ(Count("scale:payments"), 0) << ::testing::PrintToString(Acted());
   const auto st = Status("payments");
   ASSERT_EQ(st.waiting_on.size(), 1u);
   EXPECT_EQ(st.waiting_on[0].policy, "orders");
@@ -252,17 +231,17 @@ TEST_F(PolicyDependencyTest, TrafficSurgeThroughTheCallerDoesNotScaleTheDependen
 }
 
 TEST_F(PolicyDependencyTest, PoliciesThatDependOnEachOtherDoNotBothWait) {
-  stored_["payments"] = Policy("payments", {"orders"});
+  kube_->PutCustom("HealingPolicy", Policy("payments", {"orders"}));
   Round({"payments", "orders"});
   Set("payments", 2.0, 10);
   Set("orders", 2.5, 10);
   for (int i = 0; i < 4; ++i) Round({"payments", "orders"});
   EXPECT_GE(Count("throttle:payments") + Count("throttle:orders"), 1)
-      << "both waited on each other: " << ::testing::PrintToString(events_);
+      << "both waited on each other: " << ::testing::PrintToString(Events());
 }
 
 TEST_F(PolicyDependencyTest, ADependencyOnItselfIsAnInvalidSpec) {
-  stored_["orders"] = Policy("orders", {"orders"});
+  kube_->PutCustom("HealingPolicy", Policy("orders", {"orders"}));
   auto r = reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kTerminalError);
   const auto st = Status("orders");

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,10 @@
 #include "kubeheal/api/fault_scenario.h"
 #include "kubeheal/common/clock.h"
 #include "kubeheal/controllers/agent_targets.h"
+#include "kubeheal/controllers/fault_injector.h"
 #include "kubeheal/controllers/kube_operations.h"
 #include "kubeheal/controllers/operator_metrics.h"
+#include "kubeheal/controllers/scenario_judge.h"
 #include "kubeheal/controllers/scenario_registry.h"
 #include "kubeheal/kube/reconcile_result.h"
 
@@ -29,13 +32,17 @@ struct FaultScenarioReconcilerOptions {
   std::vector<std::string> action_namespaces;  // non-empty: only these
 };
 
-// Reconciles FaultScenario objects: Pending -> Injecting (targets chosen by mode, faults pushed
-// to their agents with an expiry and renewed, pods killed for podKill (once, or in rounds: see
-// PodKillSchedule), a traffic generator scaled for trafficSpike) -> Completed/Failed (faults
-// cleared, generator restored). A
-// finalizer makes deletion clear the faults first. With `expect`, it follows the named
-// HealingPolicy's engine state and records detection and recovery times, MTTD, MTTR (both
-// measured from the start of injection) and the verdict.
+// Reconciles FaultScenario objects, in named steps:
+//   admit    Admit          the namespace is one the operator injects in; the finalizer set
+//   select   Start          Pending -> Injecting: targets chosen by mode (ChooseTargets) and
+//                           recorded before they are touched; Scheduled / NoTargets wait
+//   inject   Renew          FaultInjector: faults pushed to the targets' agents with an expiry
+//                           and renewed, pods killed for podKill (once, or in rounds:
+//                           PodKillSchedule), a traffic generator scaled for trafficSpike
+//   judge    ScenarioJudge  with `expect`: the named HealingPolicy's detection and recovery
+//                           times, MTTD, MTTR (both from the start of injection), the verdict
+//   clean up EndInjection   -> Completed/Failed: faults cleared, generator restored; Finalize
+//                           does the same when the scenario is deleted (its finalizer)
 //
 // Threads: Reconcile() runs on controller workers, never concurrently for one key; the class
 // keeps no per-object memory (everything is in the object's status), so it is restart-safe.
@@ -50,22 +57,28 @@ class FaultScenarioReconciler {
 
   kube::ReconcileResult Reconcile(const std::string& key);
 
-  // The agent fault for a scenario's fault (agent/API.md POST /v1/faults body).
-  static agentclient::AgentFault ToAgentFault(const api::FaultSpec& fault, const std::string& id,
-                                              double ttl_seconds);
   // Which pods a scenario targets, chosen deterministically from the scenario's uid.
   static std::vector<Json> ChooseTargets(const api::FaultScenarioSpec& spec,
                                          std::vector<Json> pods, const std::string& seed);
-  static std::string FaultId(const api::FaultScenario& scenario, size_t index);
 
  private:
-  Status Inject(api::FaultScenario& sc, Clock::TimePoint start);
-  // podKill with an interval: appends the pods of a due round to status.targets and writes
-  // the status, so Inject then deletes pods that are on record (PodKillSchedule).
-  Status StartPodKillRounds(api::FaultScenario& sc, Json& object, Clock::TimePoint start);
-  Status Cleanup(api::FaultScenario& sc);
-  // Fills detection/recovery/verdict from the expected policy; true once the verdict is final.
-  bool JudgeVerdict(api::FaultScenario& sc, Clock::TimePoint start, bool injection_over);
+  // Deleted: faults cleared, then the finalizer removed.
+  kube::ReconcileResult Finalize(api::FaultScenario& sc);
+  // Refused (a namespace the operator does not act in: Failed), or the finalizer set.
+  std::optional<kube::ReconcileResult> Admit(api::FaultScenario& sc, Json& obj);
+  // Pending -> Injecting, or a result while it must wait (start time, no targets).
+  std::optional<kube::ReconcileResult> Start(api::FaultScenario& sc, Json& obj,
+                                             Clock::TimePoint now);
+  kube::ReconcileResult Wait(api::FaultScenario& sc, Json& obj, const std::string& reason,
+                             const std::string& message, std::chrono::nanoseconds after);
+  // While injecting: pod kill rounds, faults injected or renewed, the verdict so far.
+  kube::ReconcileResult Renew(api::FaultScenario& sc, Json& obj, Clock::TimePoint start,
+                              Clock::TimePoint now);
+  // podKill with an interval: the pods of a due round, on record (status, Event) before
+  // Inject deletes them.
+  Status RecordPodKills(api::FaultScenario& sc, Json& obj, Clock::TimePoint start);
+  // The duration is over: faults cleared, Completed (or Failed when nothing was injected).
+  Status EndInjection(api::FaultScenario& sc, Json& obj, Clock::TimePoint now);
   Status WriteStatus(Json* object, const api::FaultScenarioStatus& status);
   kube::ReconcileResult Fail(Json object, api::FaultScenarioStatus status,
                              const std::string& reason, const std::string& message);
@@ -76,16 +89,12 @@ class FaultScenarioReconciler {
   kube::ReconcileResult Finish(api::FaultScenario& sc, Json& object, Clock::TimePoint start);
 
   std::shared_ptr<KubeOperations> kube_;
-  std::shared_ptr<agentclient::AgentClient> agents_;
-  std::shared_ptr<AgentTargets> targets_;
   std::shared_ptr<ScenarioRegistry> scenarios_;
   std::shared_ptr<OperatorMetrics> metrics_;
   std::shared_ptr<Clock> clock_;
   FaultScenarioReconcilerOptions options_;
+  FaultInjector injector_;
+  ScenarioJudge judge_;
 };
-
-// Annotation on the FaultScenario remembering the generator's replicas before a trafficSpike.
-inline constexpr const char* kSpikePreviousReplicasAnnotation =
-    "kubeheal.io/spike-previous-replicas";
 
 }  // namespace kubeheal::controllers

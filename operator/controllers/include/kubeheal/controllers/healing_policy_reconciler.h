@@ -11,43 +11,20 @@
 #include "kubeheal/api/healing_policy.h"
 #include "kubeheal/common/clock.h"
 #include "kubeheal/controllers/action_executor.h"
+#include "kubeheal/controllers/decision_recorder.h"
 #include "kubeheal/controllers/kube_operations.h"
 #include "kubeheal/controllers/operator_metrics.h"
 #include "kubeheal/controllers/policy_board.h"
+#include "kubeheal/controllers/policy_actuator.h"
 #include "kubeheal/controllers/policy_detectors.h"
+#include "kubeheal/controllers/policy_state_store.h"
 #include "kubeheal/controllers/scenario_registry.h"
+#include "kubeheal/controllers/signal_sampler.h"
 #include "kubeheal/kube/reconcile_result.h"
 #include "kubeheal/policy/decision_engine.h"
 #include "kubeheal/prom/prometheus_client.h"
 
 namespace kubeheal::controllers {
-
-// The engine's memory of a policy (cooldowns, budgets, episodes, pending reverts, drill tags)
-// lives in status.engineState, so a restarted operator keeps it, and only a writer of the
-// status subresource can change it: the operator (a tenant's role grants the policy, not
-// healingpolicies/status; a write to the policy itself leaves the status alone). Versions
-// before kept it in this annotation, which anyone who may patch the policy could rewrite: it
-// is read once when the status has none, and removed once the status holds the state.
-inline constexpr const char* kEngineStateAnnotation = "kubeheal.io/engine-state";
-
-// Condition (and Event reason when False) about the engine state read at a (re)start.
-inline constexpr const char* kEngineStateValid = "EngineStateValid";
-
-// The stored engine state of a HealingPolicy object as the API returns it: the document
-// {"engine": <policy::PolicyStateToJson>, "scenarioTags": {decision id: scenario}} from
-// status.engineState, else from the annotation (an earlier version's). `error` names what
-// does not read (where, and why); the state is then nullopt and the caller starts fresh.
-struct StoredEngineState {
-  enum class Source { kNone, kStatus, kAnnotation };
-  Source source = Source::kNone;
-  std::optional<policy::PolicyState> state;
-  std::map<std::string, std::string> scenario_tags;
-  std::string error;
-};
-StoredEngineState ReadStoredEngineState(const Json& policy_object);
-
-// Condition (and Event reason) of a policy whose rule waits on a related policy.
-inline constexpr const char* kWaitingOnDependency = "WaitingOnDependency";
 
 struct HealingPolicyReconcilerOptions {
   // How far back detectors are warmed from a range query when a policy is new to this process.
@@ -76,11 +53,14 @@ struct HealingPolicyReconcilerOptions {
   std::chrono::seconds related_grace{std::chrono::minutes(2)};
 };
 
-// Reconciles HealingPolicy objects (see docs/architecture.md "The loop"): every `interval`
-// it renders each signal's query for the target workload, asks Prometheus, feeds the signal's
-// detector, hands the observation to the decision engine and carries out its decisions —
-// each one written to status (the engine state with it) and to Events (on the policy and
-// on the workload) BEFORE it is executed.
+// Reconciles HealingPolicy objects (see docs/architecture.md "The loop"): every `interval` it
+// evaluates the policy in named steps, each a type of its own:
+//   state    PolicyStateStore   the engine state, loaded at a (re)start, persisted with the status
+//   target   ReadTarget         the workload and its pods (condition TargetFound)
+//   signals  SignalSampler      each signal's query, its detector, the derived signals
+//   decide   policy::DecisionEngine, with the related policies (PolicyBoard)
+//   record   DecisionRecorder   Events, conditions, then the status write, BEFORE any action
+//   act      PolicyActuator     the decisions, the ones a lost process left, the renewals
 //
 // Threads: Reconcile() runs on controller workers, never concurrently for one key. Per-policy
 // data (detectors, engine state, next evaluation time) sits in `policies_`, whose map is
@@ -102,50 +82,44 @@ class HealingPolicyReconciler {
   struct PolicyRuntime {
     int64_t generation = -1;
     std::unique_ptr<PolicyDetectors> detectors;
-    std::optional<policy::PolicyState> state;
-    std::map<std::string, std::string> scenario_tags;  // decision id -> FaultScenario key
+    std::optional<PolicyEngineState> state;
     std::optional<std::chrono::steady_clock::time_point> next_evaluation;
     bool evaluated = false;  // since the last (re)start or spec change: later waits are exact
-    std::optional<std::chrono::steady_clock::time_point> status_written;
-    bool resume_pending = false;  // the state was read back: finish its open decisions first
   };
 
   PolicyRuntime& RuntimeFor(const std::string& key);
   void Forget(const std::string& key);
-  kube::ReconcileResult Evaluate(const std::string& key, Json object, api::HealingPolicy& policy,
-                                 PolicyRuntime& rt);
   std::chrono::nanoseconds NextInterval(const api::HealingPolicy& policy);
   kube::ReconcileResult WriteInvalid(Json object, const Error& error);
-  // Writes the status with the engine state in it, re-reading and retrying once on a
-  // conflict; then drops an earlier version's engine-state annotation.
-  Status Persist(Json* object, const api::HealingPolicy& policy, PolicyRuntime& rt,
-                 const api::HealingPolicyStatus& status);
-  void FillStatusFromState(const PolicyRuntime& rt, api::HealingPolicyStatus* status) const;
+  kube::ReconcileResult Evaluate(const std::string& key, Json object, api::HealingPolicy& policy,
+                                 PolicyRuntime& rt);
+  // The target workload (condition TargetFound either way).
+  Result<Json> ReadTarget(const api::HealingPolicy& policy, api::HealingPolicyStatus* status);
+  // The engine's decisions on `observation`, recorded, then carried out; their ids. An error:
+  // the spec does not translate, or the decisions could not be recorded (then taken back).
+  Result<std::set<std::string>> DecideAndAct(const std::string& key, Json* object,
+                                             const api::HealingPolicy& policy,
+                                             PolicyEngineState& state,
+                                             const policy::PolicySpec& spec,
+                                             const policy::Observation& observation,
+                                             const ActionTarget& target, Clock::TimePoint now,
+                                             api::HealingPolicyStatus* status);
+  void FillStatusFromState(const PolicyEngineState& state, api::HealingPolicyStatus* status) const;
   // The dependencies and callers of `policy` with their own anomalies (board, else status).
   std::vector<policy::RelatedPolicy> RelatedOf(const api::HealingPolicy& policy);
-  // Writes condition WaitingOnDependency and status.waitingOn; an Event when waiting starts.
-  void RecordWaiting(const Json& object, const policy::Evaluation& evaluation,
-                     api::HealingPolicyStatus* status);
-  // Sends the throttles and circuits in effect again (ActionExecutor::Renew), so their short
-  // agent-side ttl runs out only when no operator renews them.
-  // Carries out the decisions of `state` that have no outcome (an earlier process recorded them
-  // and stopped), once, and records their outcome. Returns their ids.
-  std::set<std::string> ResumePending(const std::string& key, const Json& object,
-                                      policy::PolicyState& state, const ActionTarget& target);
-  void RenewEffects(const std::string& key, const api::HealingPolicy& policy,
-                    const policy::PolicyState& state, const std::set<std::string>& just_applied,
-                    const ActionTarget& target);
 
   std::shared_ptr<KubeOperations> kube_;
-  std::shared_ptr<prom::PrometheusClient> prometheus_;
   std::shared_ptr<policy::DecisionEngine> engine_;
-  std::shared_ptr<ActionExecutor> executor_;
   std::shared_ptr<ScenarioRegistry> scenarios_;
   std::shared_ptr<OperatorMetrics> metrics_;
   std::shared_ptr<Clock> clock_;
   std::function<double()> uniform01_;
   HealingPolicyReconcilerOptions options_;
 
+  PolicyStateStore store_;
+  SignalSampler sampler_;
+  DecisionRecorder recorder_;
+  PolicyActuator actuator_;
   PolicyBoard board_;
 
   std::mutex mu_;
