@@ -9,6 +9,7 @@
 #include "kubeheal/common/fake_clock.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -54,35 +55,13 @@ Json Policy() {
 class PolicyReconcilerSloTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    stored_ = Policy();
-    ON_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders"))
-        .WillByDefault(Invoke([this](auto&&...) { return Result<Json>(stored_); }));
-    ON_CALL(*kube_, UpdateCustomStatus("HealingPolicy", _))
-        .WillByDefault(Invoke([this](auto&, const Json& o) {
-          stored_["status"] = o["status"];
-          return Result<Json>(stored_);
-        }));
-    ON_CALL(*kube_, PatchCustomMetadata("HealingPolicy", _, _, _))
-        .WillByDefault(Invoke([this](auto&, auto&, auto&, const Json& m) {
-          stored_["metadata"].merge_patch(m);
-          return Result<Json>(stored_);
-        }));
-    ON_CALL(*kube_, GetWorkload("Deployment", "shop", "orders"))
-        .WillByDefault(Return(Result<Json>(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
-            "metadata":{"name":"orders","namespace":"shop"},
-            "spec":{"replicas":2,"selector":{"matchLabels":{"app":"orders"}}}})"))));
-    ON_CALL(*kube_, ListPods("shop", "app=orders"))
-        .WillByDefault(Return(Result<std::vector<Json>>(std::vector<Json>{
-            RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")})));
-    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault(Return(Result<std::string>("tok")));
-    ON_CALL(*kube_, RecordEvent(_, _, _, _)).WillByDefault(Return(Status::Ok()));
-    EXPECT_CALL(*kube_, GetCustom(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, UpdateCustomStatus(_, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetWorkload(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, ListPods(_, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, RecordEvent(_, _, _, _)).Times(AnyNumber());
+    kube_->PutCustom("HealingPolicy", Policy());
+    kube_->PutWorkload(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+        "metadata":{"name":"orders","namespace":"shop"},
+        "spec":{"replicas":2,"selector":{"matchLabels":{"app":"orders"}}}})"));
+    kube_->PutPod(RunningPod("orders-a", "127.0.0.2"));
+    kube_->PutPod(RunningPod("orders-b", "127.0.0.3"));
+    kube_->PutSecret("shop", "kubeheal-agent-token", "token", "tok");
     auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
     auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
                                                      std::make_shared<MockAlertSender>(), clock_);
@@ -92,6 +71,9 @@ class PolicyReconcilerSloTest : public ::testing::Test {
         kube_, prometheus_, engine, executor, std::make_shared<ScenarioRegistry>(),
         std::make_shared<OperatorMetrics>(registry_), clock_, [] { return 0.5; });
   }
+
+  // The policy as the API holds it (edits in place are another client's).
+  Json& Stored() { return *kube_->MutableCustom("HealingPolicy", "shop", "orders"); }
 
   // The value of a {policy,signal} gauge of the operator's registry, if exported.
   std::optional<double> Gauge(const std::string& family, const std::string& signal) {
@@ -114,7 +96,7 @@ class PolicyReconcilerSloTest : public ::testing::Test {
   }
 
   Json SignalStatus(const std::string& name) {
-    for (const auto& s : stored_["status"].value("signals", Json::array())) {
+    for (const auto& s : Stored()["status"].value("signals", Json::array())) {
       if (s.value("name", "") == name) return s;
     }
     return Json();
@@ -130,22 +112,21 @@ class PolicyReconcilerSloTest : public ::testing::Test {
   }
 
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
-  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<FakeKubeOperations> kube_ = std::make_shared<FakeKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<prom::FakePrometheusClient> prometheus_ =
       std::make_shared<prom::FakePrometheusClient>();
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   std::unique_ptr<HealingPolicyReconciler> reconciler_;
-  Json stored_;
 };
 
 TEST_F(PolicyReconcilerSloTest, SloBurnOpensTheCircuitAndDerivedSignalsReachStatus) {
   ErrorRatio(0.001, 0.001);
   EXPECT_CALL(*agents_, SetCircuit(_, _)).Times(0);
   for (int i = 0; i < 20; ++i) Evaluate(i);
-  EXPECT_EQ(stored_["status"]["phase"], "Healthy") << stored_["status"].dump();
+  EXPECT_EQ(Stored()["status"]["phase"], "Healthy") << Stored()["status"].dump();
   auto slo = SignalStatus("slo");
-  ASSERT_FALSE(slo.is_null()) << stored_["status"].dump();
+  ASSERT_FALSE(slo.is_null()) << Stored()["status"].dump();
   EXPECT_FALSE(slo.value("anomalous", true));
   EXPECT_NEAR(slo.value("value", -1.0), 0.2, 1e-9);  // 0.1% errors of a 0.5% budget
   auto forest = SignalStatus("vector");
@@ -159,7 +140,7 @@ TEST_F(PolicyReconcilerSloTest, SloBurnOpensTheCircuitAndDerivedSignalsReachStat
   slo = SignalStatus("slo");
   EXPECT_TRUE(slo.value("anomalous", false)) << slo.dump();
   EXPECT_EQ(slo.value("severity", ""), "critical");
-  EXPECT_EQ(stored_["status"]["phase"], "Remediating") << stored_["status"].dump();
+  EXPECT_EQ(Stored()["status"]["phase"], "Remediating") << Stored()["status"].dump();
   // Derived signals are on /metrics like the fed ones (the dashboards' anomaly panels).
   EXPECT_EQ(Gauge("kubeheal_signal_value", "slo"), slo.value("value", -1.0));
   EXPECT_EQ(Gauge("kubeheal_anomaly_score", "slo"), slo.value("score", -1.0));
@@ -171,7 +152,7 @@ TEST_F(PolicyReconcilerSloTest, SloBurnOpensTheCircuitAndDerivedSignalsReachStat
 // 5 minutes at 1 s. Replayed with the hold, the baseline is the pre-fault one and the fault is
 // still anomalous; fed as is, 20 of 120 points at 1 s would have widened the band past 1 s.
 TEST_F(PolicyReconcilerSloTest, RestartDuringAFaultKeepsThePreFaultBaseline) {
-  stored_ = Json::parse(R"json({
+  kube_->PutCustom("HealingPolicy", Json::parse(R"json({
     "apiVersion": "kubeheal.io/v1alpha1", "kind": "HealingPolicy",
     "metadata": {"name": "orders", "namespace": "shop", "uid": "p-1", "generation": 1,
                  "resourceVersion": "1"},
@@ -179,7 +160,7 @@ TEST_F(PolicyReconcilerSloTest, RestartDuringAFaultKeepsThePreFaultBaseline) {
       "signals": [{"name": "p99", "pattern": "latency", "query": "p99_q", "for": "30s",
                    "detector": {"type": "zscore", "params": {"window": 120, "sensitivity": 4,
                                 "minPoints": 20, "direction": "above"}}}],
-      "rules": [{"name": "latency", "when": {"pattern": "latency"}, "actions": ["alert"]}]}})json");
+      "rules": [{"name": "latency", "when": {"pattern": "latency"}, "actions": ["alert"]}]}})json"));
   prom::QueryResult history;
   history.type = prom::ResultType::kMatrix;
   prom::Series series;
@@ -193,7 +174,7 @@ TEST_F(PolicyReconcilerSloTest, RestartDuringAFaultKeepsThePreFaultBaseline) {
   prometheus_->SetResult("p99_q", history);
   (void)reconciler_->Reconcile("shop/orders");
   const auto p99 = SignalStatus("p99");
-  ASSERT_FALSE(p99.is_null()) << stored_["status"].dump();
+  ASSERT_FALSE(p99.is_null()) << Stored()["status"].dump();
   EXPECT_TRUE(p99.value("anomalous", false)) << p99.dump();
   EXPECT_LT(p99["expected"].value("high", 99.0), 0.5) << "band learned from the fault: " << p99.dump();
   EXPECT_NE(p99.value("explanation", "").find("baseline held"), std::string::npos) << p99.dump();
