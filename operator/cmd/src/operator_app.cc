@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include <prometheus/registry.h>
 
@@ -21,14 +22,13 @@
 #include "kubeheal/kube/cpprest_transport.h"
 #include "kubeheal/kube/health_server.h"
 #include "kubeheal/kube/informer.h"
-#include "kubeheal/kube/item_exponential_rate_limiter.h"
 #include "kubeheal/kube/kube_metrics.h"
 #include "kubeheal/kube/kubeconfig.h"
 #include "kubeheal/kube/leader_elector.h"
+#include "kubeheal/kube/manager.h"
 #include "kubeheal/kube/max_of_rate_limiter.h"
 #include "kubeheal/kube/proc_fs_process_info_source.h"
 #include "kubeheal/kube/process_collector.h"
-#include "kubeheal/kube/token_bucket_rate_limiter.h"
 #include "kubeheal/policy/decision_engine.h"
 #include "kubeheal/prom/prometheus_client_impl.h"
 
@@ -50,20 +50,11 @@ struct OperatorApp::Parts {
   std::unique_ptr<kube::Controller> scenario_controller;
   std::unique_ptr<kube::HealthServer> metrics_server;
   std::unique_ptr<kube::HealthServer> health_server;
-  std::atomic<bool> leading{false};
   std::mutex rng_mu;
   std::mt19937_64 rng{std::random_device{}()};
 };
 
 namespace {
-
-std::unique_ptr<kube::RateLimiter> DefaultRateLimiter(std::shared_ptr<Clock> clock) {
-  std::vector<std::unique_ptr<kube::RateLimiter>> limiters;
-  limiters.push_back(std::make_unique<kube::ItemExponentialRateLimiter>(
-      std::chrono::milliseconds(500), std::chrono::seconds(60)));
-  limiters.push_back(std::make_unique<kube::TokenBucketRateLimiter>(10.0, 100, clock));
-  return std::make_unique<kube::MaxOfRateLimiter>(std::move(limiters));
-}
 
 std::string Hostname() {
   char buf[256] = {0};
@@ -202,10 +193,26 @@ Status OperatorApp::Init() {
   p.scenarios = std::make_shared<controllers::FaultScenarioReconciler>(
       p.kube_ops, agent_client, targets, registry, metrics, clock_, scenario_options);
 
-  p.policy_queue = std::make_shared<kube::WorkQueue>("healingpolicy", clock_,
-                                                     DefaultRateLimiter(clock_), p.kube_metrics);
-  p.scenario_queue = std::make_shared<kube::WorkQueue>("faultscenario", clock_,
-                                                       DefaultRateLimiter(clock_), p.kube_metrics);
+  // One retry policy: the kube library's controller limiter, its per-item range from the flags.
+  kube::ControllerRateLimiterOptions retry;
+  for (auto [flag, value, into] :
+       {std::tuple{"--retry-base-delay", &flags_.retry_base_delay, &retry.base_delay},
+        std::tuple{"--retry-max-delay", &flags_.retry_max_delay, &retry.max_delay}}) {
+    auto d = api::ParseDuration(*value);
+    if (!d.ok() || d->count() <= 0) {
+      return Error::Terminal("InvalidFlag", std::string(flag) + " \"" + *value + "\": " +
+                                                (d.ok() ? std::string("must be positive")
+                                                        : d.error().message));
+    }
+    *into = std::chrono::duration_cast<std::chrono::nanoseconds>(*d);
+  }
+  if (retry.max_delay < retry.base_delay) {
+    return Error::Terminal("InvalidFlag", "--retry-max-delay must not be below --retry-base-delay");
+  }
+  p.policy_queue = std::make_shared<kube::WorkQueue>(
+      "healingpolicy", clock_, kube::DefaultControllerRateLimiter(clock_, retry), p.kube_metrics);
+  p.scenario_queue = std::make_shared<kube::WorkQueue>(
+      "faultscenario", clock_, kube::DefaultControllerRateLimiter(clock_, retry), p.kube_metrics);
   std::vector<std::string> namespaces = flags_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   std::weak_ptr<kube::WorkQueue> policy_queue = p.policy_queue;
@@ -270,71 +277,60 @@ Status OperatorApp::Init() {
 
 int OperatorApp::Run(kube::CancelToken& stop) {
   auto& p = *parts_;
-  if (auto s = p.metrics_server->Start(); !s.ok()) {
-    Log().Error("metrics endpoint failed", {{"addr", flags_.metrics_addr}, {"error", s.error().message}});
-    return 1;
-  }
-  if (auto s = p.health_server->Start(); !s.ok()) {
-    Log().Error("health endpoint failed", {{"addr", flags_.health_addr}, {"error", s.error().message}});
-    return 1;
-  }
-  for (auto& i : p.informers) i->Start();
-  for (auto& i : p.informers) {
-    if (!i->WaitForSync(std::chrono::seconds(60))) {
-      Log().Warn("informer not synced after 60s; continuing (it keeps retrying)");
-    }
-  }
-  Log().Info("informers synced", {{"count", p.informers.size()}});
-  bool lost = false;
-  auto start_controllers = [&] {
-    p.leading = true;
-    p.policy_controller->Start();
-    p.scenario_controller->Start();
-    Log().Info("controllers started", {{"workers", flags_.workers}});
-  };
+  kube::Election election;
   if (flags_.leader_elect) {
     kube::LeaderElectionConfig config;
     config.lease_namespace = flags_.leader_election_namespace;
     config.lease_name = flags_.leader_election_id;
     std::random_device rd;
-    config.identity = Hostname() + "_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 100000);
-    kube::LeaderCallbacks callbacks;
-    callbacks.on_started_leading = [&] { start_controllers(); };  // the elector logs it
-    callbacks.on_stopped_leading = [&] {
-      if (stop.cancelled()) {
-        Log().Info("leadership released", {{"identity", config.identity}});
-      } else {
-        Log().Warn("leadership lost", {{"identity", config.identity}});
-        lost = true;
-      }
-      stop.Cancel();
-    };
-    callbacks.on_new_leader = [](const std::string& id) {
-      Log().Info("leader observed", {{"leader", id}});
-    };
-    kube::LeaderElector elector(p.client, config, callbacks, clock_);
-    // The elector has a token of its own: on shutdown it must release the Lease only after the
-    // controllers have stopped (in-flight reconciles finished), so a successor never overlaps
-    // with us, yet as soon as they have, so the successor takes over within one retry period
-    // instead of waiting for the Lease to expire.
-    kube::CancelToken election_stop;
-    std::thread election([&] { elector.Run(election_stop); });
-    stop.WaitFor(std::chrono::hours(24 * 365 * 10));
-    p.policy_controller->Stop();
-    p.scenario_controller->Stop();
-    election_stop.Cancel();
-    election.join();
-  } else {
-    start_controllers();
-    stop.WaitFor(std::chrono::hours(24 * 365 * 10));
-    p.policy_controller->Stop();
-    p.scenario_controller->Stop();
+    config.identity =
+        Hostname() + "_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 100000);
+    election = kube::LeaseElection(p.client, config, clock_);
   }
-  for (auto& i : p.informers) i->Stop();
-  p.health_server->Stop();
-  p.metrics_server->Stop();
-  Log().Info("stopped", {{"leadership_lost", lost}});
-  return lost ? 1 : 0;
+  kube::Manager manager(std::move(election));
+  // Every replica serves its endpoints and keeps its caches warm, so a standby is observable and
+  // takes over at once; only the leader reconciles.
+  auto server = [](const std::string& name, const std::string& addr, kube::HealthServer* s) {
+    return kube::Runnable{name,
+                          [=] {
+                            Status started = s->Start();
+                            if (!started.ok()) {
+                              return Status(Error::Terminal(
+                                  "ListenFailed", name + " " + addr + ": " + started.error().message));
+                            }
+                            return Status::Ok();
+                          },
+                          [s] { s->Stop(); }};
+  };
+  manager.Add(server("metrics endpoint", flags_.metrics_addr, p.metrics_server.get()));
+  manager.Add(server("health endpoint", flags_.health_addr, p.health_server.get()));
+  manager.Add({"informers",
+               [&p] {
+                 for (auto& i : p.informers) i->Start();
+                 for (auto& i : p.informers) {
+                   if (!i->WaitForSync(std::chrono::seconds(60))) {
+                     Log().Warn("informer not synced after 60s; continuing (it keeps retrying)");
+                   }
+                 }
+                 Log().Info("informers synced", {{"count", p.informers.size()}});
+                 return Status::Ok();
+               },
+               [&p] {
+                 for (auto& i : p.informers) i->Stop();
+               }});
+  auto leader_only = [](const std::string& name, kube::Controller* c) {
+    return kube::Runnable{name,
+                          [c] {
+                            c->Start();
+                            return Status::Ok();
+                          },
+                          [c] { c->Stop(); }};
+  };
+  manager.AddLeaderOnly(leader_only("healingpolicy controller", p.policy_controller.get()));
+  manager.AddLeaderOnly(leader_only("faultscenario controller", p.scenario_controller.get()));
+  const auto outcome = manager.Run(stop);
+  Log().Info("stopped", {{"leadership_lost", outcome == kube::Manager::Outcome::kLeadershipLost}});
+  return outcome == kube::Manager::Outcome::kStopped ? 0 : 1;
 }
 
 }  // namespace kubeheal::cmd

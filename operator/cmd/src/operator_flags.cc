@@ -108,6 +108,8 @@ std::string OperatorFlags::Usage() {
   --fault-renew DURATION            renewal period of faults, default 10s
   --status-refresh DURATION         rewrite a policy status whose only changes are live figures
                                     (values, bands, scores) at most this often, default 30s (0s: every evaluation)
+  --retry-base-delay DURATION       first retry of a failed reconcile, doubled per failure, default 500ms
+  --retry-max-delay DURATION        longest delay between retries of one object, default 60s
   --alert-webhook-allow a,b         hosts (name or *.domain) and CIDRs an alert webhookURL may reach; an
                                     entry wins over the refusals below (default empty: any other address)
   --alert-webhook-deny-cidrs a,b    the cluster's Service and Pod ranges: no webhook reaches them unless
@@ -147,6 +149,8 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"fault-ttl", {FlagType::kString, &f.fault_ttl}},
       {"fault-renew", {FlagType::kString, &f.fault_renew}},
       {"status-refresh", {FlagType::kString, &f.status_refresh}},
+      {"retry-base-delay", {FlagType::kString, &f.retry_base_delay}},
+      {"retry-max-delay", {FlagType::kString, &f.retry_max_delay}},
       {"alert-webhook-allow", {FlagType::kList, &f.alert_webhook_allow}},
       {"alert-webhook-deny-cidrs", {FlagType::kList, &f.alert_webhook_deny_cidrs}},
       {"failpoint", {FlagType::kString, &f.failpoint}},

@@ -40,6 +40,10 @@ struct OperatorFlags {
   std::string fault_ttl = "30s";
   std::string fault_renew = "10s";
   std::string status_refresh = "30s";
+  // A failed reconcile is retried after a per-item delay doubling from the base to the max
+  // (kube::DefaultControllerRateLimiter, with its 10 qps / 100 burst bucket).
+  std::string retry_base_delay = "500ms";
+  std::string retry_max_delay = "60s";
   // Alert webhooks (controllers::WebhookTargetPolicy): hosts/CIDRs a webhook may reach (empty:
   // any address not refused), and the cluster's Service and Pod ranges, refused by default.
   std::vector<std::string> alert_webhook_allow;

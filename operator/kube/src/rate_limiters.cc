@@ -60,11 +60,12 @@ int MaxOfRateLimiter::NumRequeues(const std::string& key) {
   return most;
 }
 
-std::unique_ptr<RateLimiter> DefaultControllerRateLimiter(std::shared_ptr<Clock> clock) {
+std::unique_ptr<RateLimiter> DefaultControllerRateLimiter(
+    std::shared_ptr<Clock> clock, const ControllerRateLimiterOptions& options) {
   std::vector<std::unique_ptr<RateLimiter>> v;
-  v.push_back(std::make_unique<ItemExponentialRateLimiter>(std::chrono::milliseconds(5),
-                                                           std::chrono::seconds(1000)));
-  v.push_back(std::make_unique<TokenBucketRateLimiter>(10.0, 100, std::move(clock)));
+  v.push_back(std::make_unique<ItemExponentialRateLimiter>(options.base_delay, options.max_delay));
+  v.push_back(
+      std::make_unique<TokenBucketRateLimiter>(options.qps, options.burst, std::move(clock)));
   return std::make_unique<MaxOfRateLimiter>(std::move(v));
 }
 

@@ -30,6 +30,8 @@ TEST(OperatorFlagsTest, DefaultsMatchTheChart) {
   EXPECT_EQ(f->prometheus_max_response_bytes, 16 << 20);
   EXPECT_EQ(f->prometheus_max_concurrent_queries, 4);
   EXPECT_EQ(f->max_series_per_signal, 1000);
+  EXPECT_EQ(f->retry_base_delay, "500ms");
+  EXPECT_EQ(f->retry_max_delay, "60s");
 }
 
 TEST(OperatorFlagsTest, PrometheusLimitsFromFlagsAndTheEnvironment) {

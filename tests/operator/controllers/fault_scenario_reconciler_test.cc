@@ -9,6 +9,7 @@
 #include "kubeheal/controllers/fault_scenario_reconciler.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/policy/state_json.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -32,43 +33,46 @@ Json Scenario(const std::string& extra_spec = "{}") {
   return j;
 }
 
+// The API server is FakeKubeOperations (objects with resourceVersions, label selectors, a
+// journal); the agents are a mock of our own AgentClient interface.
 class FaultScenarioReconcilerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault(Return(Result<std::string>("tok\n")));
-    ON_CALL(*kube_, ListPods("shop", "app=orders"))
-        .WillByDefault(Return(Result<std::vector<Json>>(std::vector<Json>{
-            RunningPod("orders-a", "127.0.0.2", 19001), RunningPod("orders-b", "127.0.0.3")})));
-    ON_CALL(*kube_, RecordEvent(_, _, _, _)).WillByDefault(Return(Status::Ok()));
-    // The API server's answers: status writes and metadata patches are applied to `stored_`.
-    ON_CALL(*kube_, GetCustom("FaultScenario", "shop", "slow")).WillByDefault(Invoke([this](auto&&...) {
-      return Result<Json>(stored_);
-    }));
-    ON_CALL(*kube_, UpdateCustomStatus("FaultScenario", _)).WillByDefault(Invoke([this](auto&, const Json& o) {
-      stored_["status"] = o["status"];
-      return Result<Json>(stored_);
-    }));
-    ON_CALL(*kube_, PatchCustomMetadata("FaultScenario", _, _, _))
-        .WillByDefault(Invoke([this](auto&, auto&, auto&, const Json& m) {
-          stored_["metadata"].merge_patch(m);
-          return Result<Json>(stored_);
-        }));
-    EXPECT_CALL(*kube_, RecordEvent(_, _, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetCustom(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, UpdateCustomStatus(_, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, PatchCustomMetadata(_, _, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber());
-    EXPECT_CALL(*kube_, ListPods(_, _)).Times(AnyNumber());
+    kube_->PutSecret("shop", "kubeheal-agent-token", "token", "tok\n");
+    kube_->PutPod(RunningPod("orders-a", "127.0.0.2", 19001));
+    kube_->PutPod(RunningPod("orders-b", "127.0.0.3"));
+    Put(Scenario());
+  }
+
+  void Put(Json scenario) { kube_->PutCustom("FaultScenario", std::move(scenario)); }
+  // The scenario as the API server holds it now.
+  Json Stored() const { return kube_->Custom("FaultScenario", "shop", "slow").value_or(Json()); }
+  // Edits the stored scenario in place, as another client would.
+  Json& Edit() { return *kube_->MutableCustom("FaultScenario", "shop", "slow"); }
+  // The journal lines that start with `prefix`.
+  std::vector<std::string> Journaled(const std::string& prefix) const {
+    std::vector<std::string> lines;
+    for (const auto& line : kube_->Journal()) {
+      if (line.rfind(prefix, 0) == 0) lines.push_back(line);
+    }
+    return lines;
+  }
+  void PutGenerator(int replicas) {
+    kube_->PutWorkload({{"kind", "Deployment"},
+                        {"metadata", {{"name", "loadgen"}, {"namespace", "shop"}}},
+                        {"spec", {{"replicas", replicas}}}});
+  }
+  int GeneratorReplicas() const {
+    return kube_->Workload("Deployment", "shop", "loadgen").value()["spec"]["replicas"];
   }
 
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
-  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<FakeKubeOperations> kube_ = std::make_shared<FakeKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<ScenarioRegistry> registry_ = std::make_shared<ScenarioRegistry>();
   FaultScenarioReconciler reconciler_{
       kube_, agents_, std::make_shared<AgentTargets>(kube_, AgentSettings{}), registry_,
       std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_};
-  Json stored_ = Scenario();
 };
 
 TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
@@ -82,8 +86,8 @@ TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
   auto r = reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kRequeueAfter);
   EXPECT_EQ(r.requeue_after, 10s);
-  EXPECT_EQ(stored_["status"]["phase"], "Injecting");
-  EXPECT_EQ(stored_["metadata"]["finalizers"][0], api::kFaultScenarioFinalizer);
+  EXPECT_EQ(Stored()["status"]["phase"], "Injecting");
+  EXPECT_EQ(Stored()["metadata"]["finalizers"][0], api::kFaultScenarioFinalizer);
   ASSERT_EQ(pushed.size(), 2u);
   std::set<std::string> endpoints = {pushed[0].first, pushed[1].first};
   // The per-pod admin port annotation wins over the default port.
@@ -91,8 +95,8 @@ TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
   EXPECT_EQ(pushed[0].second.type, "latency");
   EXPECT_EQ(pushed[0].second.params["delayMs"], 300);
   EXPECT_EQ(pushed[0].second.ttl_seconds, 30);  // ends by itself if the operator dies
-  EXPECT_EQ(stored_["status"]["targets"].size(), 2u);
-  EXPECT_EQ(stored_["status"]["targets"][0]["injected"], true);
+  EXPECT_EQ(Stored()["status"]["targets"].size(), 2u);
+  EXPECT_EQ(Stored()["status"]["targets"][0]["injected"], true);
 
   clock_->Advance(10s);
   (void)reconciler_.Reconcile("shop/slow");  // renewal: same id, new expiry
@@ -111,21 +115,30 @@ TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
   }));
   r = reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);
-  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+  EXPECT_EQ(Stored()["status"]["phase"], "Completed");
   EXPECT_EQ(cleared.size(), 2u);
-  EXPECT_TRUE(stored_["metadata"]["finalizers"].empty());
+  EXPECT_TRUE(Stored()["metadata"]["finalizers"].empty());
 }
 
 TEST_F(FaultScenarioReconcilerTest, DeletionClearsFaultsBeforeReleasingTheFinalizer) {
   EXPECT_CALL(*agents_, PushFault(_, _)).WillRepeatedly(Return(Result<Json>(Json::object())));
   (void)reconciler_.Reconcile("shop/slow");
-  stored_["metadata"]["deletionTimestamp"] = "2026-11-22T08:00:00Z";
-  ::testing::InSequence order;
-  EXPECT_CALL(*agents_, ClearFault(_, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
-  EXPECT_CALL(*kube_, PatchCustomMetadata("FaultScenario", "shop", "slow",
-                                          Json{{"finalizers", Json::array()}}))
-      .WillOnce(Return(Result<Json>(Json::object())));
+  Edit()["metadata"]["deletionTimestamp"] = "2026-11-22T08:00:00Z";
+  kube_->ClearJournal();
+  EXPECT_CALL(*agents_, ClearFault(_, _)).Times(2).WillRepeatedly(Invoke([&](auto& ep, auto&) {
+    kube_->Note("ClearFault " + ep.ToString());
+    return Status::Ok();
+  }));
   EXPECT_EQ(reconciler_.Reconcile("shop/slow").kind, kube::ReconcileResult::Kind::kDone);
+  const auto journal = kube_->Journal();
+  const auto release = std::find(journal.begin(), journal.end(),
+                                 "PatchCustomMetadata FaultScenario shop/slow {\"finalizers\":[]}");
+  ASSERT_NE(release, journal.end()) << ::testing::PrintToString(journal);
+  EXPECT_EQ(std::count_if(journal.begin(), release,
+                          [](const std::string& l) { return l.rfind("ClearFault ", 0) == 0; }),
+            2)
+      << "both faults cleared before the finalizer goes: " << ::testing::PrintToString(journal);
+  EXPECT_TRUE(Stored()["metadata"]["finalizers"].empty());
 }
 
 TEST_F(FaultScenarioReconcilerTest, ModeChoosesTargetsDeterministically) {
@@ -148,21 +161,23 @@ TEST_F(FaultScenarioReconcilerTest, ModeChoosesTargetsDeterministically) {
 }
 
 TEST_F(FaultScenarioReconcilerTest, VerdictFromThePolicysDetectionAndRecovery) {
-  stored_ = Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "1m",
-                                    "healWithin": "5m", "actions": ["throttle"]}})");
+  Put(Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "1m",
+                              "healWithin": "5m", "actions": ["throttle"]}})"));
   EXPECT_CALL(*agents_, PushFault(_, _)).WillRepeatedly(Return(Result<Json>(Json::object())));
   EXPECT_CALL(*agents_, ClearFault(_, _)).WillRepeatedly(Return(Status::Ok()));
-  const auto start = clock_->Now();
   policy::PolicyState state;
-  Json policy = {{"metadata", {{"name", "orders"}, {"namespace", "shop"}, {"annotations", Json::object()}}}};
-  EXPECT_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders"))
-      .WillRepeatedly(Invoke([&](auto&&...) {
-        policy["status"]["engineState"] = Json{{"engine", policy::PolicyStateToJson(state)}};
-        return Result<Json>(policy);
-      }));
+  // The policy as its reconciler would have written it.
+  auto put_policy = [&] {
+    kube_->PutCustom("HealingPolicy",
+                     {{"kind", "HealingPolicy"},
+                      {"metadata", {{"name", "orders"}, {"namespace", "shop"},
+                                    {"annotations", Json::object()}}},
+                      {"status", {{"engineState", {{"engine", policy::PolicyStateToJson(state)}}}}}});
+  };
+  put_policy();
   (void)reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(registry_->ActiveFor("shop/orders"), "shop/slow");
-  EXPECT_FALSE(stored_["status"].contains("verdict"));
+  EXPECT_FALSE(Stored()["status"].contains("verdict"));
 
   clock_->Advance(20s);
   state.last_detected_at = clock_->Now() - 2s;
@@ -171,81 +186,82 @@ TEST_F(FaultScenarioReconcilerTest, VerdictFromThePolicysDetectionAndRecovery) {
   h.decision.decided_at = clock_->Now();
   h.outcome = policy::Outcome::kSucceeded;
   state.history.push_back(h);
+  put_policy();
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(stored_["status"]["mttdSeconds"], 18.0);
-  EXPECT_EQ(stored_["status"]["mttd"], "18s");
+  EXPECT_EQ(Stored()["status"]["mttdSeconds"], 18.0);
+  EXPECT_EQ(Stored()["status"]["mttd"], "18s");
 
   clock_->Advance(110s);  // scenario over (2m), faults removed
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+  EXPECT_EQ(Stored()["status"]["phase"], "Completed");
   EXPECT_EQ(registry_->ActiveFor("shop/orders"), "");
-  EXPECT_FALSE(stored_["status"].contains("verdict"));
+  EXPECT_FALSE(Stored()["status"].contains("verdict"));
 
   clock_->Advance(15s);
   state.last_recovered_at = clock_->Now();
+  put_policy();
   auto r = reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);
-  EXPECT_EQ(stored_["status"]["verdict"], "Passed") << stored_["status"].dump();
-  EXPECT_EQ(stored_["status"]["mttrSeconds"], 145.0);
-  EXPECT_EQ(stored_["status"]["actionsObserved"], Json::array({"throttle"}));
-  (void)start;
+  EXPECT_EQ(Stored()["status"]["verdict"], "Passed") << Stored()["status"].dump();
+  EXPECT_EQ(Stored()["status"]["mttrSeconds"], 145.0);
+  EXPECT_EQ(Stored()["status"]["actionsObserved"], Json::array({"throttle"}));
 }
 
 TEST_F(FaultScenarioReconcilerTest, UndetectedScenarioFails) {
-  stored_ = Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "30s",
-                                    "healWithin": "5m"}})");
+  Put(Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "30s",
+                              "healWithin": "5m"}})"));
   EXPECT_CALL(*agents_, PushFault(_, _)).WillRepeatedly(Return(Result<Json>(Json::object())));
-  EXPECT_CALL(*kube_, GetCustom("HealingPolicy", "shop", "orders"))
-      .WillRepeatedly(Return(Result<Json>(Json{{"metadata", {{"name", "orders"}}}})));
+  kube_->PutCustom("HealingPolicy", {{"kind", "HealingPolicy"},
+                                     {"metadata", {{"name", "orders"}, {"namespace", "shop"}}}});
   (void)reconciler_.Reconcile("shop/slow");
   clock_->Advance(31s);
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(stored_["status"]["verdict"], "Failed");
-  EXPECT_NE(stored_["status"]["verdictReason"].get<std::string>().find("did not detect"),
+  EXPECT_EQ(Stored()["status"]["verdict"], "Failed");
+  EXPECT_NE(Stored()["status"]["verdictReason"].get<std::string>().find("did not detect"),
             std::string::npos);
 }
 
 TEST_F(FaultScenarioReconcilerTest, PodKillWithIntervalKillsANewPodEachRoundOnRecordFirst) {
-  stored_ = Scenario(R"({"mode": "one", "duration": "25s",
-                         "faults": [{"podKill": {"interval": "10s"}}]})");
-  stored_["spec"]["faults"] = Json::parse(R"([{"podKill": {"interval": "10s"}}])");
-  std::vector<Json> pods = {RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3"),
-                            RunningPod("orders-c", "127.0.0.4")};
-  for (auto& p : pods) p["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z";
-  ON_CALL(*kube_, ListPods("shop", "app=orders")).WillByDefault(Invoke([&](auto&&...) {
-    return Result<std::vector<Json>>(pods);
-  }));
-  std::vector<std::string> deleted;
-  EXPECT_CALL(*kube_, DeletePod("shop", _, 0)).WillRepeatedly(Invoke([&](auto&, const std::string& pod, int) {
+  Json scenario = Scenario(R"({"mode": "one", "duration": "25s"})");
+  scenario["spec"]["faults"] = Json::parse(R"([{"podKill": {"interval": "10s"}}])");
+  Put(scenario);
+  for (const auto* name : {"orders-a", "orders-b", "orders-c"}) {
+    Json pod = RunningPod(name, "127.0.0.2");
+    pod["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z";
+    kube_->PutPod(pod);
+  }
+  kube_->BeforeAction([&](const std::string& line) {
     // Every deletion is on record before it happens.
+    const std::string prefix = "DeletePod shop/";
+    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+    const std::string pod = line.substr(prefix.size());
     bool recorded = false;
-    for (const auto& t : stored_["status"]["targets"]) recorded |= t["pod"] == pod;
+    const Json stored = Stored();  // not a range-for over a temporary's member: it would dangle
+    for (const auto& t : stored["status"]["targets"]) recorded |= t["pod"] == pod;
     EXPECT_TRUE(recorded) << pod << " deleted before it was written to status";
-    deleted.push_back(pod);
-    pods.erase(std::remove_if(pods.begin(), pods.end(),
-                              [&](const Json& p) { return p["metadata"]["name"] == pod; }),
-               pods.end());
-    return Status::Ok();
-  }));
+  });
+  auto deleted = [&] { return Journaled("DeletePod "); };
   auto r = reconciler_.Reconcile("shop/slow");
-  ASSERT_EQ(deleted.size(), 1u);
+  ASSERT_EQ(deleted().size(), 1u);
   EXPECT_EQ(r.requeue_after, 10s);  // the next round, before the 10 s renewal
   clock_->Advance(5s);
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(deleted.size(), 1u);  // not due
+  EXPECT_EQ(deleted().size(), 1u);  // not due
   clock_->Advance(5s);
   r = reconciler_.Reconcile("shop/slow");
-  ASSERT_EQ(deleted.size(), 2u);
-  EXPECT_NE(deleted[0], deleted[1]);
+  ASSERT_EQ(deleted().size(), 2u);
+  EXPECT_NE(deleted()[0], deleted()[1]);
   clock_->Advance(10s);
   (void)reconciler_.Reconcile("shop/slow");
-  ASSERT_EQ(deleted.size(), 3u);
+  ASSERT_EQ(deleted().size(), 3u);
   clock_->Advance(6s);  // past the duration: no more kills, the scenario completes
   EXPECT_EQ(reconciler_.Reconcile("shop/slow").kind, kube::ReconcileResult::Kind::kDone);
-  EXPECT_EQ(deleted.size(), 3u);
-  EXPECT_EQ(stored_["status"]["phase"], "Completed");
-  EXPECT_EQ(stored_["status"]["targets"].size(), 3u);
-  for (const auto& t : stored_["status"]["targets"]) EXPECT_TRUE(t.contains("killedAt")) << t.dump();
+  EXPECT_EQ(deleted().size(), 3u);
+  EXPECT_TRUE(kube_->PodNames("shop").empty()) << "each round killed a pod not killed before";
+  EXPECT_EQ(Stored()["status"]["phase"], "Completed");
+  EXPECT_EQ(Stored()["status"]["targets"].size(), 3u);
+  const Json stored = Stored();
+  for (const auto& t : stored["status"]["targets"]) EXPECT_TRUE(t.contains("killedAt")) << t.dump();
 }
 
 TEST_F(FaultScenarioReconcilerTest, AgentFaultShapes) {
@@ -264,53 +280,57 @@ TEST_F(FaultScenarioReconcilerTest, AgentFaultShapes) {
 // A scenario whose only fault scales the traffic generator has no pod targets: the spike is what
 // it injected, so it completes (it used to end Failed/NothingInjected), and the generator goes back.
 TEST_F(FaultScenarioReconcilerTest, TrafficSpikeOnlyScenarioCompletesAndRestoresTheGenerator) {
-  stored_ = Scenario(R"({"faults": null})");
-  stored_["spec"]["faults"] = Json::parse(
+  Json scenario = Scenario();
+  scenario["spec"]["faults"] = Json::parse(
       R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
-  EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "loadgen")).WillOnce(Return(Result<int>(1)));
-  ::testing::Sequence order;
-  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "loadgen", 6)).InSequence(order)
-      .WillOnce(Return(Status::Ok()));
+  Put(scenario);
+  PutGenerator(1);
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(stored_["status"]["phase"], "Injecting");
+  EXPECT_EQ(Stored()["status"]["phase"], "Injecting");
+  EXPECT_EQ(GeneratorReplicas(), 6);
   clock_->Advance(10s);
   (void)reconciler_.Reconcile("shop/slow");  // renewal does not scale again
-  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "loadgen", 1)).InSequence(order)
-      .WillOnce(Return(Status::Ok()));
+  EXPECT_EQ(Journaled("SetReplicas "),
+            std::vector<std::string>{"SetReplicas Deployment shop/loadgen 6"});
   clock_->Advance(2min);
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+  EXPECT_EQ(Stored()["status"]["phase"], "Completed");
+  EXPECT_EQ(Journaled("SetReplicas "),
+            (std::vector<std::string>{"SetReplicas Deployment shop/loadgen 6",
+                                      "SetReplicas Deployment shop/loadgen 1"}));
+  EXPECT_EQ(GeneratorReplicas(), 1);
 }
 
 // A hand-edited annotation that is not a count is not trusted (and does not crash the operator).
 TEST_F(FaultScenarioReconcilerTest, GarbledGeneratorAnnotationIsNotReverted) {
-  stored_["spec"]["faults"] = Json::parse(
+  Json scenario = Scenario();
+  scenario["spec"]["faults"] = Json::parse(
       R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
-  EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "loadgen")).WillOnce(Return(Result<int>(1)));
-  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "loadgen", 6)).WillOnce(Return(Status::Ok()));
+  Put(scenario);
+  PutGenerator(1);
   (void)reconciler_.Reconcile("shop/slow");
-  stored_["metadata"]["annotations"][kSpikePreviousReplicasAnnotation] = "one";
+  EXPECT_EQ(GeneratorReplicas(), 6);
+  Edit()["metadata"]["annotations"][kSpikePreviousReplicasAnnotation] = "one";
   clock_->Advance(3min);
   EXPECT_NO_THROW((void)reconciler_.Reconcile("shop/slow"));
-  EXPECT_EQ(stored_["status"]["phase"], "Completed");
+  EXPECT_EQ(Stored()["status"]["phase"], "Completed");
+  EXPECT_EQ(GeneratorReplicas(), 6) << "not reverted to a count it could not read";
 }
 
 TEST_F(FaultScenarioReconcilerTest, ANamespaceWithoutAgentTokenFailsAtOnceSayingWhichSecret) {
-  EXPECT_CALL(*kube_, GetSecretValue("shop", "kubeheal-agent-token", "token"))
-      .WillRepeatedly(Return(Result<std::string>(Error::Terminal("NotFound", "not found", 404))));
+  auto kube = std::make_shared<FakeKubeOperations>();  // no Secret in shop
+  kube->PutPod(RunningPod("orders-a", "127.0.0.2", 19001));
+  kube->PutPod(RunningPod("orders-b", "127.0.0.3"));
+  kube_ = kube;
+  FaultScenarioReconciler reconciler(
+      kube_, agents_, std::make_shared<AgentTargets>(kube_, AgentSettings{}), registry_,
+      std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_);
   EXPECT_CALL(*agents_, PushFault(_, _)).Times(0);
-  std::vector<std::pair<std::string, std::string>> events;
-  EXPECT_CALL(*kube_, RecordEvent(_, _, _, _))
-      .WillRepeatedly(Invoke([&](auto&, const std::string&, const std::string& reason,
-                                 const std::string& message) {
-        events.emplace_back(reason, message);
-        return Status::Ok();
-      }));
-  stored_ = Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "1m",
-                                    "healWithin": "2m"}})");
-  auto r = reconciler_.Reconcile("shop/slow");
+  Put(Scenario(R"({"expect": {"policyRef": {"name": "orders"}, "detectWithin": "1m",
+                              "healWithin": "2m"}})"));
+  auto r = reconciler.Reconcile("shop/slow");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);  // no retry: nothing can change it
-  const auto& st = stored_["status"];
+  const Json st = Stored()["status"];
   EXPECT_EQ(st["phase"], "Failed");
   EXPECT_EQ(st["conditions"][0]["reason"], kNoAgentToken);
   const std::string message = st["conditions"][0]["message"];
@@ -321,17 +341,19 @@ TEST_F(FaultScenarioReconcilerTest, ANamespaceWithoutAgentTokenFailsAtOnceSaying
   EXPECT_NE(st["verdictReason"].get<std::string>().find("kubeheal-agent-token"), std::string::npos);
   for (const auto& t : st["targets"]) EXPECT_EQ(t["error"], message);
   bool evented = false;
-  for (const auto& [reason, text] : events) evented = evented || (reason == kNoAgentToken && text == message);
+  for (const auto& e : kube_->Events()) {
+    evented = evented || (e.reason == kNoAgentToken && e.message == message);
+  }
   EXPECT_TRUE(evented);
-  EXPECT_TRUE(stored_["metadata"]["finalizers"].empty());  // nothing was injected
+  EXPECT_TRUE(Stored()["metadata"]["finalizers"].empty());  // nothing was injected
 }
 
 TEST_F(FaultScenarioReconcilerTest, PodKillNeedsNoAgentToken) {
-  EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(0);
-  EXPECT_CALL(*kube_, DeletePod("shop", _, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
-  stored_ = Scenario(R"({"faults": [{"podKill": {}}]})");
+  Put(Scenario(R"({"faults": [{"podKill": {}}]})"));
   (void)reconciler_.Reconcile("shop/slow");
-  EXPECT_EQ(stored_["status"]["phase"], "Injecting");
+  EXPECT_EQ(kube_->Calls("GetSecretValue"), 0);
+  EXPECT_EQ(Journaled("DeletePod ").size(), 2u);
+  EXPECT_EQ(Stored()["status"]["phase"], "Injecting");
 }
 
 }  // namespace
@@ -347,7 +369,9 @@ TEST_F(FaultScenarioReconcilerTest, AScenarioOutsideTheActionNamespacesIsRefused
        std::vector<std::tuple<std::vector<std::string>, std::vector<std::string>, std::string>>{
            {{"billing"}, {"kube-system"}, "namespace shop is not in --action-namespaces"},
            {{}, {"shop"}, "namespace shop is protected"}}) {
-    stored_ = Scenario();
+    Put(Scenario());
+    const int listed = kube_->Calls("ListPods");
+    const size_t events = kube_->Events().size();
     FaultScenarioReconcilerOptions options;
     options.action_namespaces = action;
     options.protected_namespaces = protect;
@@ -355,18 +379,20 @@ TEST_F(FaultScenarioReconcilerTest, AScenarioOutsideTheActionNamespacesIsRefused
         kube_, agents_, std::make_shared<AgentTargets>(kube_, AgentSettings{}), registry_,
         std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_, options);
     EXPECT_CALL(*agents_, PushFault(_, _)).Times(0);
-    EXPECT_CALL(*kube_, ListPods(_, _)).Times(0);
-    EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "NamespaceNotAllowed", _)).Times(1);
     auto r = reconciler.Reconcile("shop/slow");
     EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);
-    EXPECT_EQ(stored_["status"]["phase"], "Failed");
-    const auto status = api::FaultScenarioStatusFromJson(stored_["status"]);
+    EXPECT_EQ(kube_->Calls("ListPods"), listed);
+    const auto all = kube_->Events();
+    ASSERT_EQ(all.size(), events + 1);
+    EXPECT_EQ(all.back().type, "Warning");
+    EXPECT_EQ(all.back().reason, "NamespaceNotAllowed");
+    EXPECT_EQ(Stored()["status"]["phase"], "Failed");
+    const auto status = api::FaultScenarioStatusFromJson(Stored()["status"]);
     const auto* ready = api::FindCondition(status.conditions, "Ready");
     ASSERT_NE(ready, nullptr);
     EXPECT_EQ(ready->reason, "NamespaceNotAllowed");
     EXPECT_NE(ready->message.find(says), std::string::npos) << ready->message;
-    EXPECT_FALSE(stored_["metadata"].contains("finalizers")) << "nothing to clean up";
-    ::testing::Mock::VerifyAndClearExpectations(kube_.get());
+    EXPECT_FALSE(Stored()["metadata"].contains("finalizers")) << "nothing to clean up";
     ::testing::Mock::VerifyAndClearExpectations(agents_.get());
   }
 }

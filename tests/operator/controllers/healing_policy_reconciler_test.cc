@@ -249,7 +249,8 @@ TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOn
   (void)reconciler_->Reconcile("shop/orders");
   ASSERT_EQ(sent.size(), 2u) << "the recorded throttle was not carried out on both pods";
   int throttles = 0;
-  for (const auto& h : Stored()["status"]["history"]) {
+  const Json stored = Stored();  // a range-for over a temporary's member would dangle
+  for (const auto& h : stored["status"]["history"]) {
     if (h["action"] == "throttle") {
       ++throttles;
       EXPECT_EQ(h["result"], "Succeeded") << h.dump();

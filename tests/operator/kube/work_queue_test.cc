@@ -134,5 +134,22 @@ TEST(RateLimiterTest, MaxOfTakesTheLongestDelay) {
   EXPECT_EQ(r.NumRequeues("a"), 0);
 }
 
+TEST(RateLimiterTest, TheControllerRetryPolicyDoublesFromItsBaseToItsMax) {
+  auto clock = std::make_shared<FakeClock>();
+  ControllerRateLimiterOptions options;
+  options.base_delay = milliseconds(500);
+  options.max_delay = seconds(2);
+  auto r = DefaultControllerRateLimiter(clock, options);
+  EXPECT_EQ(r->When("a"), milliseconds(500));
+  EXPECT_EQ(r->When("a"), milliseconds(1000));
+  EXPECT_EQ(r->When("a"), milliseconds(2000));
+  EXPECT_EQ(r->When("a"), milliseconds(2000));
+  EXPECT_EQ(r->When("b"), milliseconds(500));  // per key
+  r->Forget("a");
+  EXPECT_EQ(r->When("a"), milliseconds(500));
+  // client-go's defaults when none are given: 5 ms first.
+  EXPECT_EQ(DefaultControllerRateLimiter(clock)->When("a"), milliseconds(5));
+}
+
 }  // namespace
 }  // namespace kubeheal::kube

@@ -216,6 +216,20 @@ Result<Json> FakeKubeOperations::GetWorkload(const std::string& kind, const std:
   return it->second;
 }
 
+void FakeKubeOperations::BeforeAction(std::function<void(const std::string&)> hook) {
+  std::lock_guard lock(mu_);
+  before_action_ = std::move(hook);
+}
+
+void FakeKubeOperations::RunBeforeAction(const std::string& line) {
+  std::function<void(const std::string&)> hook;
+  {
+    std::lock_guard lock(mu_);
+    hook = before_action_;
+  }
+  if (hook) hook(line);
+}
+
 Result<int> FakeKubeOperations::GetReplicas(const std::string& kind, const std::string& ns,
                                             const std::string& name) {
   std::lock_guard lock(mu_);
@@ -227,6 +241,7 @@ Result<int> FakeKubeOperations::GetReplicas(const std::string& kind, const std::
 
 Status FakeKubeOperations::SetReplicas(const std::string& kind, const std::string& ns,
                                        const std::string& name, int replicas) {
+  RunBeforeAction("SetReplicas " + kind + " " + Path(ns, name) + " " + std::to_string(replicas));
   std::lock_guard lock(mu_);
   if (auto error = Called("SetReplicas")) return *error;
   const auto it = workloads_.find({kind, ns, name});
@@ -242,6 +257,7 @@ Status FakeKubeOperations::SetReplicas(const std::string& kind, const std::strin
 Status FakeKubeOperations::RolloutRestart(const std::string& kind, const std::string& ns,
                                           const std::string& name,
                                           const std::string& restarted_at) {
+  RunBeforeAction("RolloutRestart " + kind + " " + Path(ns, name));
   std::lock_guard lock(mu_);
   if (auto error = Called("RolloutRestart")) return *error;
   const auto it = workloads_.find({kind, ns, name});
@@ -270,6 +286,7 @@ Result<std::vector<Json>> FakeKubeOperations::ListPods(const std::string& ns,
 }
 
 Status FakeKubeOperations::EvictPod(const std::string& ns, const std::string& pod) {
+  RunBeforeAction("EvictPod " + Path(ns, pod));
   std::lock_guard lock(mu_);
   if (auto error = Called("EvictPod")) return *error;
   if (pods_.erase({ns, pod}) == 0) return NotFound("pod " + Path(ns, pod));
@@ -279,6 +296,7 @@ Status FakeKubeOperations::EvictPod(const std::string& ns, const std::string& po
 
 Status FakeKubeOperations::DeletePod(const std::string& ns, const std::string& pod,
                                      int grace_period_seconds) {
+  RunBeforeAction("DeletePod " + Path(ns, pod));
   std::lock_guard lock(mu_);
   if (auto error = Called("DeletePod")) return *error;
   if (pods_.erase({ns, pod}) == 0) return NotFound("pod " + Path(ns, pod));

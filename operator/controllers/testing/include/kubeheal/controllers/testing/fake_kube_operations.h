@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,11 @@ class FakeKubeOperations final : public KubeOperations {
   // of everything is in one place.
   void Note(const std::string& line);
 
+  // Called with the journal line of a disruptive call (SetReplicas, RolloutRestart, EvictPod,
+  // DeletePod) before it is applied, outside the fake's lock: a test checks there what must be
+  // on record before the act (e.g. the status naming the pod about to be deleted).
+  void BeforeAction(std::function<void(const std::string& line)> hook);
+
   std::vector<RecordedEvent> Events() const;
   // "UpdateCustomStatus HealingPolicy shop/orders phase=Remediating", "RecordEvent
   // Deployment shop/orders HealingAction", "SetReplicas Deployment shop/orders 3", ...
@@ -112,6 +118,7 @@ class FakeKubeOperations final : public KubeOperations {
   // The programmed error that comes after the change (LoseAnswer), if any.
   std::optional<Error> Answered(const std::string& operation);
   void Stamp(Json* object);
+  void RunBeforeAction(const std::string& line);
   static Error NotFound(const std::string& what);
 
   mutable std::mutex mu_;
@@ -125,6 +132,7 @@ class FakeKubeOperations final : public KubeOperations {
   std::vector<RecordedEvent> events_;
   std::vector<std::string> journal_;
   int64_t resource_version_ = 100;
+  std::function<void(const std::string&)> before_action_;
 };
 
 }  // namespace kubeheal::controllers
