@@ -30,37 +30,18 @@ AgentProcess::AgentProcess(std::uint16_t upstreamPort, const std::string& tokenF
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   char pattern[] = "/tmp/kubeheal-agent-stderr-XXXXXX";
   const int errFd = mkstemp(pattern);
+  if (errFd >= 0) close(errFd);
   stderrPath_ = pattern;
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-  pid_ = fork();
-  if (pid_ == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(errFd, STDERR_FILENO);
-    close(out[0]);
-    // Descriptors of the test (e.g. the upstream's listening socket) must not leak into the
-    // agent, or "upstream stopped" would leave a listening socket alive in the child.
-    for (int fd = 3; fd < 4096; ++fd) close(fd);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(errFd);
+  // Descriptors of the test (e.g. the upstream's listening socket) must not leak into the
+  // agent, or "upstream stopped" would leave a listening socket alive in the child.
+  kubeheal::test_support::ChildOptions options;
+  options.stderr_path = stderrPath_;
+  options.stdout_pipe = true;
+  options.close_inherited_fds = true;
+  process_ = std::make_unique<kubeheal::test_support::ChildProcess>(args, options);
+  if (!process_->error().empty()) throw std::runtime_error("agent: " + process_->error());
   // Read the ready line (bounded: 10 s).
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd fd{out[0], POLLIN, 0};
-    if (poll(&fd, 1, 100) <= 0) continue;
-    char buffer[512];
-    const ssize_t n = read(out[0], buffer, sizeof(buffer));
-    if (n <= 0) break;
-    line.append(buffer, static_cast<std::size_t>(n));
-  }
-  close(out[0]);
+  const std::string line = process_->ReadStdoutLine(std::chrono::seconds(10));
   std::smatch match;
   if (!std::regex_search(line, match, std::regex(R"(listen=[^ ]*:(\d+) admin=[^ ]*:(\d+))"))) {
     throw std::runtime_error("agent did not start: " + line + " / " + stderrText());
@@ -70,42 +51,22 @@ AgentProcess::AgentProcess(std::uint16_t upstreamPort, const std::string& tokenF
 }
 
 AgentProcess::~AgentProcess() {
-  if (running()) {
-    ::kill(pid_, SIGKILL);
-    wait(std::chrono::seconds(5));
-  }
+  process_.reset();  // SIGKILL if still running
   std::remove(stderrPath_.c_str());
 }
 
-bool AgentProcess::running() {
-  if (reaped_ || pid_ <= 0) return false;
-  int status = 0;
-  const pid_t result = waitpid(pid_, &status, WNOHANG);
-  if (result == pid_) {
-    reaped_ = true;
-    status_ = status;
-    return false;
-  }
-  return true;
-}
+pid_t AgentProcess::pid() const { return process_->pid(); }
 
-void AgentProcess::signal(int signal) {
-  if (running()) ::kill(pid_, signal);
-}
+bool AgentProcess::running() { return process_->Running(); }
+
+void AgentProcess::signal(int signal) { process_->Signal(signal); }
 
 std::optional<int> AgentProcess::wait(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running()) {
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
-  return std::nullopt;
+  const auto code = process_->Wait(timeout);
+  if (!code || *code < 0) return std::nullopt;  // still running, or killed by a signal
+  return code;
 }
 
-std::string AgentProcess::stderrText() const {
-  std::ifstream file(stderrPath_);
-  return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-}
+std::string AgentProcess::stderrText() const { return kubeheal::test_support::ReadWholeFile(stderrPath_); }
 
 }  // namespace kubeheal::agent::testing

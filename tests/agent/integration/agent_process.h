@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "child_process.h"
 
 namespace kubeheal::agent::testing {
 
@@ -20,7 +23,7 @@ class AgentProcess {
 
   std::uint16_t port() const { return port_; }
   std::uint16_t adminPort() const { return adminPort_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const;
   bool running();
   void signal(int signal);
   // Waits for the process to end; its exit code, or nullopt on timeout (or death by signal).
@@ -28,12 +31,10 @@ class AgentProcess {
   std::string stderrText() const;
 
  private:
-  pid_t pid_ = -1;
+  std::unique_ptr<kubeheal::test_support::ChildProcess> process_;
   std::uint16_t port_ = 0;
   std::uint16_t adminPort_ = 0;
   std::string stderrPath_;
-  bool reaped_ = false;
-  int status_ = 0;
 };
 
 }  // namespace kubeheal::agent::testing

@@ -87,56 +87,6 @@ std::string HttpGetBody(const std::string& url, std::chrono::milliseconds timeou
   }
 }
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
-    : log_path_(std::move(log_path)) {
-  pid_ = fork();
-  if (pid_ == 0) {
-    setpgid(0, 0);
-    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-}
-
-ChildProcess::~ChildProcess() { Stop(std::chrono::seconds(3)); }
-
-bool ChildProcess::Running() {
-  if (reaped_ || pid_ <= 0) return false;
-  if (waitpid(pid_, &status_, WNOHANG) == pid_) {
-    reaped_ = true;
-    return false;
-  }
-  return true;
-}
-
-void ChildProcess::Signal(int sig) {
-  if (Running()) kill(pid_, sig);
-}
-
-int ChildProcess::Stop(std::chrono::seconds grace) {
-  if (pid_ <= 0) return -1;
-  if (!reaped_) {
-    kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < deadline && Running()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (!reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status_, 0);
-      reaped_ = true;
-    }
-  }
-  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
-  if (WIFSIGNALED(status_)) return -WTERMSIG(status_);
-  return -1;
-}
-
 std::string Kubeconfig() {
   if (const char* k = std::getenv("KUBECONFIG"); k && *k) return k;
   std::string dir;

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process.h"
+
 namespace kubeheal::itest {
 
 using Json = nlohmann::json;
@@ -29,24 +31,9 @@ int HttpGetStatus(const std::string& url, std::chrono::milliseconds timeout = st
 std::string HttpGetBody(const std::string& url,
                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-// A child process whose output goes to a log file; killed and reaped when destroyed.
-class ChildProcess {
- public:
-  ChildProcess(std::vector<std::string> argv, std::string log_path);
-  ~ChildProcess();
-  pid_t pid() const { return pid_; }
-  bool Running();
-  void Signal(int sig);
-  // SIGTERM, then SIGKILL after `grace`; returns the exit code (-signal when killed).
-  int Stop(std::chrono::seconds grace = std::chrono::seconds(5));
-  const std::string& log_path() const { return log_path_; }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-  bool reaped_ = false;
-  std::string log_path_;
-};
+// The one child-process launcher of the tests (tests/support): stdout and stderr appended to
+// the log, a process group of its own, SIGTERM then SIGKILL on Stop and on destruction.
+using kubeheal::test_support::ChildProcess;
 
 // kubectl against the test's control plane.
 struct CommandResult {

@@ -48,29 +48,16 @@ PrometheusProcess::PrometheusProcess(const Options& options) {
         << "\n  key_file: " << options.tls_key_file << "\n";
     args.push_back("--web.config.file=" + dir() + "/web.yml");
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string log_path = dir() + "/prometheus.log";
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (log >= 0) {
-      ::dup2(log, STDOUT_FILENO);
-      ::dup2(log, STDERR_FILENO);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
+  // It dies with the test process, so a crashed test leaves no Prometheus behind.
+  kubeheal::test_support::ChildOptions child;
+  child.log_path = dir() + "/prometheus.log";
+  child.truncate = true;
+  child.die_with_parent = true;
+  process_ = std::make_unique<kubeheal::test_support::ChildProcess>(args, child);
+  if (!process_->error().empty()) {
+    error_ = process_->error();
+    process_.reset();
   }
-  if (pid < 0) {
-    error_ = "fork failed";
-    return;
-  }
-  pid_ = pid;
 }
 
 PrometheusProcess::~PrometheusProcess() { Stop(); }
@@ -80,19 +67,9 @@ std::string PrometheusProcess::url() const {
 }
 
 void PrometheusProcess::Stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  if (!process_) return;
+  process_->Stop(std::chrono::seconds(10));
+  process_.reset();
 }
 
 std::string PrometheusProcess::LogTail() const {

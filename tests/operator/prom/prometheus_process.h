@@ -2,9 +2,11 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "loopback.h"
 
 namespace kubeheal::prom::testing_support {
@@ -28,7 +30,7 @@ class PrometheusProcess {
   PrometheusProcess& operator=(const PrometheusProcess&) = delete;
 
   // Whether the process could be started at all (see error()).
-  bool started() const { return pid_ > 0; }
+  bool started() const { return process_ != nullptr; }
   const std::string& error() const { return error_; }
   std::string url() const;
   const std::string& dir() const { return dir_.path(); }
@@ -40,7 +42,7 @@ class PrometheusProcess {
   TempDir dir_;
   std::string scheme_ = "http";
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<kubeheal::test_support::ChildProcess> process_;
   std::string error_;
 };
 

@@ -13,19 +13,6 @@
 
 namespace kubeheal::samples::testing {
 
-namespace {
-
-bool WaitForExit(pid_t pid, std::chrono::milliseconds grace, int& status) {
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-}  // namespace
-
 std::string BinDir() { return KUBEHEAL_SAMPLES_BIN_DIR; }
 std::string SourceDir() { return KUBEHEAL_SOURCE_DIR; }
 
@@ -47,16 +34,13 @@ bool ServiceProcess::Start(const std::string& binary, const std::vector<std::str
   std::vector<std::string> argv_strings = {BinDir() + "/" + binary, "--listen", "127.0.0.1:0",
                                            "--port-file", port_file};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  pid_ = fork();
-  if (pid_ == 0) {
-    FILE* log = std::freopen(log_file.c_str(), "w", stderr);
-    (void)log;
-    std::vector<char*> argv;
-    for (auto& s : argv_strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    std::perror("execv");
-    _exit(127);
+  kubeheal::test_support::ChildOptions options;
+  options.stderr_path = log_file;
+  options.truncate = true;
+  process_ = std::make_unique<kubeheal::test_support::ChildProcess>(argv_strings, options);
+  if (!process_->error().empty()) {
+    error = binary + ": " + process_->error();
+    return false;
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -66,9 +50,8 @@ bool ServiceProcess::Start(const std::string& binary, const std::vector<std::str
       port_ = static_cast<unsigned short>(port);
       return true;
     }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+    if (!process_->Running()) {
+      process_.reset();
       error = binary + " exited before serving: " + log();
       return false;
     }
@@ -79,17 +62,11 @@ bool ServiceProcess::Start(const std::string& binary, const std::vector<std::str
 }
 
 int ServiceProcess::Stop(std::chrono::milliseconds grace) {
-  if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  if (!WaitForExit(pid_, grace, status)) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return -1;
-  }
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (!process_) return -1;
+  process_->Signal(SIGTERM);
+  const auto code = process_->Wait(grace);
+  process_.reset();  // SIGKILLs it if the grace was not enough
+  return code.value_or(-1) < 0 ? -1 : *code;
 }
 
 std::string ServiceProcess::log() const {

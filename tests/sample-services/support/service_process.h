@@ -3,8 +3,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "child_process.h"
 
 namespace kubeheal::samples::testing {
 
@@ -29,7 +32,7 @@ class ServiceProcess {
   std::string log() const;
 
  private:
-  pid_t pid_ = -1;
+  std::unique_ptr<kubeheal::test_support::ChildProcess> process_;
   unsigned short port_ = 0;
   std::string dir_;
 };
