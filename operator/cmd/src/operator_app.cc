@@ -6,7 +6,6 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <tuple>
 
 #include <prometheus/registry.h>
 
@@ -56,6 +55,18 @@ struct OperatorApp::Parts {
 
 namespace {
 
+// A duration flag that must be above zero; the error names the flag and the value.
+Result<std::chrono::nanoseconds> PositiveDuration(const std::string& flag,
+                                                  const std::string& value) {
+  auto d = api::ParseDuration(value);
+  if (!d.ok() || d->count() <= 0) {
+    return Error::Terminal("InvalidFlag", flag + " \"" + value + "\": " +
+                                              (d.ok() ? std::string("must be positive")
+                                                      : d.error().message));
+  }
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(*d);
+}
+
 std::string Hostname() {
   char buf[256] = {0};
   gethostname(buf, sizeof buf - 1);
@@ -94,14 +105,10 @@ Status OperatorApp::Init() {
 
   prom::PrometheusClientOptions prom_options;
   prom_options.url = flags_.prometheus_url;
-  auto prom_timeout = api::ParseDuration(flags_.prometheus_timeout);
-  if (!prom_timeout.ok() || prom_timeout->count() <= 0) {
-    return Error::Terminal("InvalidFlag", "--prometheus-timeout \"" + flags_.prometheus_timeout +
-                                              "\": " +
-                                              (prom_timeout.ok() ? std::string("must be positive")
-                                                                 : prom_timeout.error().message));
-  }
-  prom_options.request_timeout = *prom_timeout;
+  auto prom_timeout = PositiveDuration("--prometheus-timeout", flags_.prometheus_timeout);
+  if (!prom_timeout.ok()) return prom_timeout.error();
+  prom_options.request_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*prom_timeout);
   prom_options.max_response_bytes = static_cast<size_t>(flags_.prometheus_max_response_bytes);
   prom_options.max_concurrent_queries = flags_.prometheus_max_concurrent_queries;
   auto prometheus = prom::PrometheusClientImpl::Create(prom_options);
@@ -195,17 +202,12 @@ Status OperatorApp::Init() {
 
   // One retry policy: the kube library's controller limiter, its per-item range from the flags.
   kube::ControllerRateLimiterOptions retry;
-  for (auto [flag, value, into] :
-       {std::tuple{"--retry-base-delay", &flags_.retry_base_delay, &retry.base_delay},
-        std::tuple{"--retry-max-delay", &flags_.retry_max_delay, &retry.max_delay}}) {
-    auto d = api::ParseDuration(*value);
-    if (!d.ok() || d->count() <= 0) {
-      return Error::Terminal("InvalidFlag", std::string(flag) + " \"" + *value + "\": " +
-                                                (d.ok() ? std::string("must be positive")
-                                                        : d.error().message));
-    }
-    *into = std::chrono::duration_cast<std::chrono::nanoseconds>(*d);
-  }
+  auto base = PositiveDuration("--retry-base-delay", flags_.retry_base_delay);
+  if (!base.ok()) return base.error();
+  auto max = PositiveDuration("--retry-max-delay", flags_.retry_max_delay);
+  if (!max.ok()) return max.error();
+  retry.base_delay = *base;
+  retry.max_delay = *max;
   if (retry.max_delay < retry.base_delay) {
     return Error::Terminal("InvalidFlag", "--retry-max-delay must not be below --retry-base-delay");
   }
