@@ -1,9 +1,9 @@
 #include "kubeheal/agent/metrics_exporter.h"
 
+#include <array>
+
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
-
-#include <array>
 
 namespace kubeheal::agent {
 namespace {

@@ -1,9 +1,9 @@
 // Points per second of each streaming detector through the public Detector interface (the
 // way the operator calls it), against a trivial baseline loop measured in the same run.
-#include <benchmark/benchmark.h>
-
 #include <cmath>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "kubeheal/detectors/detector_factory.h"
 #include "kubeheal/detectors/seeded_random_source.h"

@@ -1,6 +1,7 @@
 #include "endpoint_mix.h"
 
 #include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 namespace kubeheal::samples {

@@ -1,6 +1,7 @@
 #include "payments_api.h"
 
 #include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "kubeheal/sample_http/json_request.h"

@@ -1,8 +1,8 @@
 #include "kubeheal/detectors/burn_rate_detector.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 #include "detector_test_support.h"
 

@@ -1,8 +1,8 @@
 #include "kubeheal/detectors/default_ensemble_detector.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 #include "detector_test_support.h"
 

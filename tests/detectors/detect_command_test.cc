@@ -1,10 +1,10 @@
 #include "detect_command.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "temp_dir.h"
 

@@ -1,9 +1,9 @@
 // Input rules every univariate detector shares: NaN, +-Inf, backwards and equal timestamps,
 // gaps, flat lines, and snapshots. Each detector kind runs through all of them.
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
+
+#include <gtest/gtest.h>
 
 #include "detector_test_support.h"
 

@@ -1,8 +1,8 @@
 #include "kubeheal/detectors/detector_factory.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::detectors {
 namespace {
@@ -58,8 +58,8 @@ TEST(DetectorFactoryTest, OutOfRangeAndMalformedValuesNameTheParameter) {
 // doubling (60 ms) is still caught. min_deviation does the same in signal units.
 TEST(DetectorFactoryTest, BandFloorWidensTheBandOfEveryBaselineDetector) {
   for (const std::string name : {"zscore", "movingAverage", "ewma", "mad"}) {
-    for (const DetectorParams& floor :
-         {DetectorParams{{"min_relative_deviation", "1"}}, DetectorParams{{"min_deviation", "0.027"}}}) {
+    for (const DetectorParams& floor : {DetectorParams{{"min_relative_deviation", "1"}},
+                                        DetectorParams{{"min_deviation", "0.027"}}}) {
       DetectorParams params = floor;
       params["sensitivity"] = "4";
       auto plain = CreateDetector(name, {{"sensitivity", "4"}});

@@ -1,11 +1,11 @@
 // The default detector over the NAB subset carried in the repository (tests/data/nab): the
 // standard-profile score the detectors must reach, from the real data and the project's own
 // scorer. A second corpus in the same layout, given by KUBEHEAL_NAB_DIR, is scored as well.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "nab_corpus.h"
 #include "temp_dir.h"
@@ -31,9 +31,8 @@ void ScoreDefaultDetector(const fs::path& data, double* standard) {
   ASSERT_FALSE(scored->empty());
   EXPECT_GT(files, 0);
   for (const NabResult& r : *scored) {
-    std::printf("NAB %s: %-20s %6.2f (threshold %.4f, %d files)\n",
-                data.lexically_normal().c_str(), r.profile.c_str(), r.normalized_score,
-                r.threshold, files);
+    std::printf("NAB %s: %-20s %6.2f (threshold %.4f, %d files)\n", data.lexically_normal().c_str(),
+                r.profile.c_str(), r.normalized_score, r.threshold, files);
   }
   ASSERT_EQ(scored->front().profile, "standard");
   *standard = scored->front().normalized_score;

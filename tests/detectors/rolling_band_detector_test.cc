@@ -1,8 +1,8 @@
 #include "kubeheal/detectors/rolling_band_detector.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 #include "detector_test_support.h"
 

@@ -1,9 +1,9 @@
 #include "series_csv.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::detect_cli {
 namespace {

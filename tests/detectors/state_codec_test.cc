@@ -1,9 +1,9 @@
 #include "kubeheal/detectors/state_codec.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::detectors {
 namespace {

@@ -15,10 +15,10 @@ struct ChildOptions {
   // stderr_path is set too.
   std::string log_path;
   std::string stderr_path;
-  bool truncate = false;          // the log files start empty (default: appended to)
-  bool stdout_pipe = false;       // stdout to a pipe the test reads with ReadStdout
-  bool new_process_group = false;  // a signal to the test's group does not reach it
-  bool die_with_parent = false;    // SIGKILLed when the test process dies (PR_SET_PDEATHSIG)
+  bool truncate = false;             // the log files start empty (default: appended to)
+  bool stdout_pipe = false;          // stdout to a pipe the test reads with ReadStdout
+  bool new_process_group = false;    // a signal to the test's group does not reach it
+  bool die_with_parent = false;      // SIGKILLed when the test process dies (PR_SET_PDEATHSIG)
   bool close_inherited_fds = false;  // no descriptor of the test (e.g. a listening socket) leaks
   // On destruction: SIGTERM and this long before SIGKILL (0: SIGKILL at once).
   std::chrono::milliseconds destroy_grace{0};
@@ -26,7 +26,8 @@ struct ChildOptions {
 
 // A program of ours (or a real one such as Prometheus) as a child process of an integration
 // test: the one fork/exec of the tests. Running() reaps it without blocking; Stop() sends SIGTERM
-// and SIGKILL after the grace; the destructor stops what still runs (ChildOptions::destroy_grace). Not thread-safe.
+// and SIGKILL after the grace; the destructor stops what still runs (ChildOptions::destroy_grace).
+// Not thread-safe.
 class ChildProcess {
  public:
   ChildProcess(std::vector<std::string> argv, ChildOptions options);

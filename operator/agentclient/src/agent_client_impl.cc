@@ -1,7 +1,8 @@
 #include "kubeheal/agentclient/agent_client_impl.h"
-#include "kubeheal/common/no_redirects.h"
 
 #include <cpprest/http_client.h>
+
+#include "kubeheal/common/no_redirects.h"
 
 namespace kubeheal::agentclient {
 namespace {
@@ -15,8 +16,8 @@ Error AgentFailure(const AgentEndpoint& agent, const std::string& what, int stat
   if (body.is_object() && body.contains("field")) {
     detail = "field " + body.value("field", "") + ": " + detail;
   }
-  const std::string msg = "agent " + agent.ToString() + " " + what + ": HTTP " +
-                          std::to_string(status) + " " + detail;
+  const std::string msg =
+      "agent " + agent.ToString() + " " + what + ": HTTP " + std::to_string(status) + " " + detail;
   if (status == 401) return Error::Terminal("Unauthorized", msg, status);
   if (status == 400 || status == 413) return Error::Terminal("InvalidRequest", msg, status);
   if (status == 404) return Error::Terminal("NotFound", msg, status);
@@ -68,7 +69,8 @@ Result<AgentClientImpl::Reply> AgentClientImpl::Call(const AgentEndpoint& agent,
       request.set_body(body->dump(), "application/json");
     }
     auto response = client.request(request).get();
-    if (auto refused = RedirectRefused(response, "agent " + agent.ToString() + " " + method + " " + path)) {
+    if (auto refused =
+            RedirectRefused(response, "agent " + agent.ToString() + " " + method + " " + path)) {
       return *refused;
     }
     const std::string text = response.extract_utf8string(true).get();
@@ -78,9 +80,8 @@ Result<AgentClientImpl::Reply> AgentClientImpl::Call(const AgentEndpoint& agent,
     if (reply.body.is_discarded()) reply.body = text;
     return reply;
   } catch (const std::exception& e) {
-    return Error::Retryable("AgentUnreachable",
-                            "agent " + agent.ToString() + " " + method + " " + path + ": " +
-                                e.what());
+    return Error::Retryable("AgentUnreachable", "agent " + agent.ToString() + " " + method + " " +
+                                                    path + ": " + e.what());
   }
 }
 
@@ -106,7 +107,8 @@ Status AgentClientImpl::SetCircuit(const AgentEndpoint& agent, const CircuitComm
   const auto body = command.ToJson();
   auto r = Call(agent, "PUT", "/v1/circuit", &body);
   if (!r.ok()) return r.error();
-  if (r->status != 200) return AgentFailure(agent, "set circuit " + command.mode, r->status, r->body);
+  if (r->status != 200)
+    return AgentFailure(agent, "set circuit " + command.mode, r->status, r->body);
   return Status::Ok();
 }
 

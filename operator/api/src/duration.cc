@@ -9,9 +9,8 @@ namespace kubeheal::api {
 namespace {
 
 Error BadDuration(std::string_view text, const std::string& why) {
-  return Error::Terminal("InvalidDuration",
-                         "invalid duration \"" + std::string(text) + "\": " + why +
-                             " (use e.g. 500ms, 30s, 5m, 1h, 1h30m)");
+  return Error::Terminal("InvalidDuration", "invalid duration \"" + std::string(text) + "\": " +
+                                                why + " (use e.g. 500ms, 30s, 5m, 1h, 1h30m)");
 }
 
 }  // namespace
@@ -36,12 +35,18 @@ Result<Millis> ParseDuration(std::string_view text) {
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     const std::string_view unit = text.substr(unit_start, i - unit_start);
     double factor = 0;
-    if (unit == "ms") factor = 1;
-    else if (unit == "s") factor = 1000;
-    else if (unit == "m") factor = 60'000;
-    else if (unit == "h") factor = 3'600'000;
-    else if (unit.empty()) return BadDuration(text, "missing unit after " + number);
-    else return BadDuration(text, "unknown unit \"" + std::string(unit) + "\"");
+    if (unit == "ms")
+      factor = 1;
+    else if (unit == "s")
+      factor = 1000;
+    else if (unit == "m")
+      factor = 60'000;
+    else if (unit == "h")
+      factor = 3'600'000;
+    else if (unit.empty())
+      return BadDuration(text, "missing unit after " + number);
+    else
+      return BadDuration(text, "unknown unit \"" + std::string(unit) + "\"");
     total_ms += value * factor;
   }
   if (!std::isfinite(total_ms) || total_ms > 1e15) return BadDuration(text, "too large");

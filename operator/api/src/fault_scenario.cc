@@ -7,8 +7,8 @@
 namespace kubeheal::api {
 namespace {
 
-const std::vector<std::string> kFaultTypes = {"latency",     "httpError", "abort",      "hang",
-                                              "trafficDrop", "cpuBurn",   "memoryLeak", "crash",
+const std::vector<std::string> kFaultTypes = {"latency",     "httpError",   "abort",      "hang",
+                                              "trafficDrop", "cpuBurn",     "memoryLeak", "crash",
                                               "podKill",     "trafficSpike"};
 
 bool IsFaultType(const std::string& s) {
@@ -23,9 +23,10 @@ FaultSpec ParseFault(const nlohmann::json& item, const std::string& path,
   for (const auto& [key, value] : item.items()) {
     if (IsFaultType(key)) {
       if (!f.type.empty()) {
-        outer.Fail("", "each fault must set exactly one of latency, httpError, abort, hang, "
-                       "trafficDrop, cpuBurn, memoryLeak, crash, podKill, trafficSpike; found " +
-                           f.type + " and " + key);
+        outer.Fail("",
+                   "each fault must set exactly one of latency, httpError, abort, hang, "
+                   "trafficDrop, cpuBurn, memoryLeak, crash, podKill, trafficSpike; found " +
+                       f.type + " and " + key);
       }
       f.type = key;
     } else if (key != "match") {
@@ -33,8 +34,9 @@ FaultSpec ParseFault(const nlohmann::json& item, const std::string& path,
     }
   }
   if (f.type.empty()) {
-    outer.Fail("", "each fault must set exactly one of latency, httpError, abort, hang, "
-                   "trafficDrop, cpuBurn, memoryLeak, crash, podKill, trafficSpike");
+    outer.Fail("",
+               "each fault must set exactly one of latency, httpError, abort, hang, "
+               "trafficDrop, cpuBurn, memoryLeak, crash, podKill, trafficSpike");
     return f;
   }
   auto p = outer.Nested(f.type);
@@ -90,11 +92,14 @@ FaultSpec ParseFault(const nlohmann::json& item, const std::string& path,
 
 void ParseSelector(FieldReader sel, FaultScenarioSpec* s) {
   if (const auto* labels = sel.Raw("matchLabels"); labels != nullptr) {
-    if (!labels->is_object()) sel.Fail("matchLabels", "must be a map of label to value");
+    if (!labels->is_object())
+      sel.Fail("matchLabels", "must be a map of label to value");
     else {
       for (const auto& [k, v] : labels->items()) {
-        if (v.is_string()) s->match_labels[k] = v.get<std::string>();
-        else sel.Fail("matchLabels." + k, "must be a string");
+        if (v.is_string())
+          s->match_labels[k] = v.get<std::string>();
+        else
+          sel.Fail("matchLabels." + k, "must be a string");
       }
     }
   }
@@ -111,8 +116,9 @@ void ParseSelector(FieldReader sel, FaultScenarioSpec* s) {
     s->match_expressions.push_back(std::move(r));
   }
   if (s->match_labels.empty() && s->match_expressions.empty()) {
-    sel.Fail("", "must set matchLabels or matchExpressions (an empty selector would match "
-                 "every pod)");
+    sel.Fail("",
+             "must set matchLabels or matchExpressions (an empty selector would match "
+             "every pod)");
   }
 }
 
@@ -125,10 +131,14 @@ std::string FaultScenarioSpec::LabelSelector() const {
   for (const auto& r : match_expressions) {
     std::string values;
     for (const auto& v : r.values) values += (values.empty() ? "" : ",") + v;
-    if (r.op == "In") add(r.key + " in (" + values + ")");
-    else if (r.op == "NotIn") add(r.key + " notin (" + values + ")");
-    else if (r.op == "Exists") add(r.key);
-    else if (r.op == "DoesNotExist") add("!" + r.key);
+    if (r.op == "In")
+      add(r.key + " in (" + values + ")");
+    else if (r.op == "NotIn")
+      add(r.key + " notin (" + values + ")");
+    else if (r.op == "Exists")
+      add(r.key);
+    else if (r.op == "DoesNotExist")
+      add("!" + r.key);
   }
   return out;
 }
@@ -160,8 +170,8 @@ Result<FaultScenario> FaultScenarioFromJson(const nlohmann::json& object) {
     s.faults.push_back(ParseFault(faults[i], path, &errors));
   }
   s.duration = spec.Duration("duration", Millis(0), true);
-  if (spec.Has("duration") && (s.duration < std::chrono::seconds(1) ||
-                               s.duration > kMaxScenarioDuration)) {
+  if (spec.Has("duration") &&
+      (s.duration < std::chrono::seconds(1) || s.duration > kMaxScenarioDuration)) {
     spec.Fail("duration", "must be between 1s and 1h");
   }
   s.start_time = spec.String("startTime");

@@ -75,14 +75,15 @@ double FieldReader::Number(const std::string& key, double def, double min, doubl
 int64_t FieldReader::Integer(const std::string& key, int64_t def, int64_t min, int64_t max) {
   if (!Has(key)) return def;
   const auto& v = node_.at(key);
-  if (!v.is_number_integer() && !(v.is_number() && v.get<double>() == static_cast<int64_t>(v.get<double>()))) {
+  if (!v.is_number_integer() &&
+      !(v.is_number() && v.get<double>() == static_cast<int64_t>(v.get<double>()))) {
     Fail(key, "must be an integer, got " + v.dump());
     return def;
   }
   const auto i = v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
   if (i < min || i > max) {
-    Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                  ", got " + std::to_string(i));
+    Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                  std::to_string(i));
     return def;
   }
   return i;

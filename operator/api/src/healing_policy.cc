@@ -11,9 +11,9 @@ namespace {
 const std::vector<std::string> kActions = {"throttle", "circuitBreak", "scale", "restart", "alert"};
 const std::vector<std::string> kPatterns = {"crash",   "notReady", "latency", "errors",
                                             "traffic", "memory",   "custom"};
-const std::vector<std::string> kDetectors = {"default", "threshold",       "zscore",
-                                             "ewma",    "movingAverage",   "mad",
-                                             "isolationForest", "burnRate", "trend"};
+const std::vector<std::string> kDetectors = {
+    "default", "threshold",       "zscore",   "ewma", "movingAverage",
+    "mad",     "isolationForest", "burnRate", "trend"};
 const std::vector<std::string> kSeverities = {"info", "warning", "critical"};
 
 std::string Index(const std::string& path, size_t i) {
@@ -55,8 +55,7 @@ RuleSpec ParseRule(FieldReader r, const std::set<std::string>& signal_names) {
   rule.signals = when.StringList("signals");
   for (size_t i = 0; i < rule.signals.size(); ++i) {
     if (!signal_names.count(rule.signals[i])) {
-      when.Fail(Index("signals", i),
-                "no signal named \"" + rule.signals[i] + "\" in spec.signals");
+      when.Fail(Index("signals", i), "no signal named \"" + rule.signals[i] + "\" in spec.signals");
     }
   }
   if (rule.pattern == "custom" && rule.signals.empty()) {
@@ -65,15 +64,18 @@ RuleSpec ParseRule(FieldReader r, const std::set<std::string>& signal_names) {
   rule.match = when.Enum("match", {"any", "all"}, "any");
   rule.unless = when.StringList("unless");
   for (size_t i = 0; i < rule.unless.size(); ++i) {
-    if (rule.unless[i] == rule.pattern) when.Fail(Index("unless", i), "must not name the rule's own pattern");
+    if (rule.unless[i] == rule.pattern)
+      when.Fail(Index("unless", i), "must not name the rule's own pattern");
   }
   rule.min_severity = when.Enum("minSeverity", kSeverities, "warning");
   rule.actions = r.StringList("actions");
   if (rule.actions.empty()) r.Fail("actions", "required: the ladder of actions to try in order");
   for (size_t i = 0; i < rule.actions.size(); ++i) {
     if (std::find(kActions.begin(), kActions.end(), rule.actions[i]) == kActions.end()) {
-      r.Fail(Index("actions", i), "must be one of throttle, circuitBreak, scale, restart, alert, "
-                                  "got \"" + rule.actions[i] + "\"");
+      r.Fail(Index("actions", i),
+             "must be one of throttle, circuitBreak, scale, restart, alert, "
+             "got \"" +
+                 rule.actions[i] + "\"");
     }
   }
   return rule;
@@ -84,8 +86,8 @@ ActionsSpec ParseActions(FieldReader r) {
   {
     auto t = r.Nested("throttle");
     a.throttle.rps = t.Integer("rps", a.throttle.rps, 1, 1'000'000);
-    a.throttle.burst = t.Integer("burst", std::max<int64_t>(a.throttle.burst, a.throttle.rps), 1,
-                                 1'000'000);
+    a.throttle.burst =
+        t.Integer("burst", std::max<int64_t>(a.throttle.burst, a.throttle.rps), 1, 1'000'000);
     if (a.throttle.burst < a.throttle.rps) t.Fail("burst", "must be at least rps");
     a.throttle.max_duration = t.Duration("maxDuration", a.throttle.max_duration);
     a.throttle.verify_after = t.Duration("verifyAfter", a.throttle.verify_after);
@@ -106,8 +108,8 @@ ActionsSpec ParseActions(FieldReader r) {
     a.scale.min_replicas = s.Integer("minReplicas", 1, 0, 1000);
     a.scale.max_replicas = s.Integer("maxReplicas", 10, 1, 1000);
     if (a.scale.min_replicas > a.scale.max_replicas) {
-      s.Fail("minReplicas", "must not exceed maxReplicas (" +
-                                std::to_string(a.scale.max_replicas) + ")");
+      s.Fail("minReplicas",
+             "must not exceed maxReplicas (" + std::to_string(a.scale.max_replicas) + ")");
     }
     a.scale.scale_back_after = s.Duration("scaleBackAfter", a.scale.scale_back_after);
     a.scale.verify_after = s.Duration("verifyAfter", a.scale.verify_after);
@@ -232,8 +234,8 @@ Result<HealingPolicy> HealingPolicyFromJson(const nlohmann::json& object) {
   FieldReader root(object, "", &errors);
   FieldReader spec(root.Object("spec", true), "spec", &errors);
   auto& s = p.spec;
-  s.target_ref = ParseTargetRef(FieldReader(spec.Object("targetRef", true), "spec.targetRef",
-                                            &errors));
+  s.target_ref =
+      ParseTargetRef(FieldReader(spec.Object("targetRef", true), "spec.targetRef", &errors));
   s.interval = spec.Duration("interval", s.interval);
   if (s.interval < std::chrono::seconds(1) || s.interval > std::chrono::hours(1)) {
     spec.Fail("interval", "must be between 1s and 1h, got " + FormatDuration(s.interval));
@@ -424,8 +426,8 @@ HealingPolicyStatus HealingPolicyStatusFromJson(const nlohmann::json& j) {
   if (j.contains("waitingOn") && j["waitingOn"].is_array()) {
     for (const auto& w : j["waitingOn"]) {
       if (!w.is_object()) continue;
-      st.waiting_on.push_back({TextOr(w, "policy"), TextOr(w, "relation"), TextOr(w, "rule"),
-                               TextOr(w, "reason")});
+      st.waiting_on.push_back(
+          {TextOr(w, "policy"), TextOr(w, "relation"), TextOr(w, "rule"), TextOr(w, "reason")});
     }
   }
   if (j.contains("engineState")) st.engine_state = j["engineState"];

@@ -52,9 +52,10 @@ int main(int argc, char** argv) {
     }
     stop.Cancel();
   });
-  Log().Info("kubeheal-operator starting",
-             {{"prometheus", flags->prometheus_url}, {"leader_elect", flags->leader_elect},
-              {"metrics", flags->metrics_addr}, {"health", flags->health_addr}});
+  Log().Info("kubeheal-operator starting", {{"prometheus", flags->prometheus_url},
+                                            {"leader_elect", flags->leader_elect},
+                                            {"metrics", flags->metrics_addr},
+                                            {"health", flags->health_addr}});
   const int code = app.Run(stop);
   // Wake the signal thread if Run ended on its own (leadership lost).
   pthread_kill(signal_waiter.native_handle(), SIGTERM);

@@ -60,9 +60,9 @@ Result<std::chrono::nanoseconds> PositiveDuration(const std::string& flag,
                                                   const std::string& value) {
   auto d = api::ParseDuration(value);
   if (!d.ok() || d->count() <= 0) {
-    return Error::Terminal("InvalidFlag", flag + " \"" + value + "\": " +
-                                              (d.ok() ? std::string("must be positive")
-                                                      : d.error().message));
+    return Error::Terminal(
+        "InvalidFlag", flag + " \"" + value +
+                           "\": " + (d.ok() ? std::string("must be positive") : d.error().message));
   }
   return std::chrono::duration_cast<std::chrono::nanoseconds>(*d);
 }
@@ -97,8 +97,8 @@ Status OperatorApp::Init() {
   auto transport = kube::CpprestTransport::Create(*config);
   if (!transport.ok()) return transport.error();
   p.client = std::make_shared<kube::Client>(*transport, p.kube_metrics);
-  auto events = std::make_shared<kube::EventRecorder>(p.client, clock_, "kubeheal-operator",
-                                                      Hostname());
+  auto events =
+      std::make_shared<kube::EventRecorder>(p.client, clock_, "kubeheal-operator", Hostname());
   // Reads come from the informers' caches (sources added below), writes go to the API.
   p.kube_ops = std::make_shared<controllers::CachedKubeOperations>(
       std::make_shared<KubeClientOperations>(p.client, events), clock_);
@@ -146,11 +146,10 @@ Status OperatorApp::Init() {
   auto webhook_targets = controllers::WebhookTargetPolicy::Create(webhook_options);
   if (!webhook_targets.ok()) return webhook_targets.error();
   // The logger's fields are JSON: the lists go in as arrays.
-  Log().Info("alert webhooks",
-             {{"allow", flags_.alert_webhook_allow.empty()
-                            ? nlohmann::json("any address not refused")
-                            : nlohmann::json(flags_.alert_webhook_allow)},
-              {"deny_cidrs", flags_.alert_webhook_deny_cidrs}});
+  Log().Info("alert webhooks", {{"allow", flags_.alert_webhook_allow.empty()
+                                              ? nlohmann::json("any address not refused")
+                                              : nlohmann::json(flags_.alert_webhook_allow)},
+                                {"deny_cidrs", flags_.alert_webhook_deny_cidrs}});
   auto ttl = api::ParseDuration(flags_.fault_ttl);
   if (!ttl.ok()) return Error::Terminal("InvalidFlag", "--fault-ttl: " + ttl.error().message);
   // Throttles and circuits carry the faults' ttl too (at least 3 intervals of their policy),
@@ -165,8 +164,7 @@ Status OperatorApp::Init() {
   engine_options.protected_namespaces = flags_.protected_namespaces;
   engine_options.action_namespaces = flags_.action_namespaces;
   auto engine = std::make_shared<policy::DecisionEngine>(
-      clock_, std::make_shared<policy::GlobalBudget>(flags_.max_actions_per_hour),
-      engine_options);
+      clock_, std::make_shared<policy::GlobalBudget>(flags_.max_actions_per_hour), engine_options);
   controllers::HealingPolicyReconcilerOptions policy_options;
   policy_options.max_series_per_signal = static_cast<size_t>(flags_.max_series_per_signal);
   policy_options.failpoint = flags_.failpoint;
@@ -181,7 +179,8 @@ Status OperatorApp::Init() {
   policy_options.status_refresh = std::chrono::duration_cast<std::chrono::seconds>(*refresh);
   Parts* parts = parts_.get();
   p.policies = std::make_shared<controllers::HealingPolicyReconciler>(
-      p.kube_ops, prom_client, engine, executor, registry, metrics, clock_, [parts] {
+      p.kube_ops, prom_client, engine, executor, registry, metrics, clock_,
+      [parts] {
         std::lock_guard lock(parts->rng_mu);
         return std::uniform_real_distribution<double>(0, 1)(parts->rng);
       },
@@ -195,7 +194,8 @@ Status OperatorApp::Init() {
   scenario_options.renew_period = std::chrono::duration_cast<std::chrono::seconds>(*renew);
   if (scenario_options.renew_period.count() < 1 ||
       scenario_options.fault_ttl <= scenario_options.renew_period) {
-    return Error::Terminal("InvalidFlag", "--fault-renew must be at least 1s and below --fault-ttl");
+    return Error::Terminal("InvalidFlag",
+                           "--fault-renew must be at least 1s and below --fault-ttl");
   }
   p.scenarios = std::make_shared<controllers::FaultScenarioReconciler>(
       p.kube_ops, agent_client, targets, registry, metrics, clock_, scenario_options);
@@ -228,11 +228,9 @@ Status OperatorApp::Init() {
       auto enqueue = [queue](const kube::ObjectPtr& obj) {
         if (auto q = queue.lock()) q->Add(kube::ObjectCache::KeyOf(*obj));
       };
-      informer->AddHandlers({enqueue,
-                             [enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& n) {
-                               enqueue(n);
-                             },
-                             enqueue});
+      informer->AddHandlers(
+          {enqueue, [enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& n) { enqueue(n); },
+           enqueue});
     }
     const kube::Informer* raw = informer.get();
     p.kube_ops->AddSource(kind, {ns, [raw] { return raw->HasSynced(); }, &raw->cache()});
@@ -264,8 +262,8 @@ Status OperatorApp::Init() {
       clock_, p.kube_metrics);
 
   p.metrics_server = std::make_unique<kube::HealthServer>(flags_.metrics_addr, p.registry);
-  p.metrics_server->AddCollectable(std::make_shared<kube::ProcessCollector>(
-      std::make_shared<kube::ProcFsProcessInfoSource>()));
+  p.metrics_server->AddCollectable(
+      std::make_shared<kube::ProcessCollector>(std::make_shared<kube::ProcFsProcessInfoSource>()));
   p.health_server = std::make_unique<kube::HealthServer>(flags_.health_addr);
   p.health_server->AddHealthCheck("process", [] { return Status::Ok(); });
   p.health_server->AddReadyCheck("informers", [parts] {
@@ -293,16 +291,17 @@ int OperatorApp::Run(kube::CancelToken& stop) {
   // Every replica serves its endpoints and keeps its caches warm, so a standby is observable and
   // takes over at once; only the leader reconciles.
   auto server = [](const std::string& name, const std::string& addr, kube::HealthServer* s) {
-    return kube::Runnable{name,
-                          [=] {
-                            Status started = s->Start();
-                            if (!started.ok()) {
-                              return Status(Error::Terminal(
-                                  "ListenFailed", name + " " + addr + ": " + started.error().message));
-                            }
-                            return Status::Ok();
-                          },
-                          [s] { s->Stop(); }};
+    return kube::Runnable{
+        name,
+        [=] {
+          Status started = s->Start();
+          if (!started.ok()) {
+            return Status(Error::Terminal("ListenFailed",
+                                          name + " " + addr + ": " + started.error().message));
+          }
+          return Status::Ok();
+        },
+        [s] { s->Stop(); }};
   };
   manager.Add(server("metrics endpoint", flags_.metrics_addr, p.metrics_server.get()));
   manager.Add(server("health endpoint", flags_.health_addr, p.health_server.get()));

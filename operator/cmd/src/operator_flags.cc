@@ -37,7 +37,9 @@ Status Assign(const std::string& name, const FlagDef& def, const std::string& va
       } else if (value == "false" || value == "0") {
         *static_cast<bool*>(def.target) = false;
       } else {
-        return Error::Terminal("InvalidFlag", origin + " --" + name + ": expected true or false, got \"" + value + "\"");
+        return Error::Terminal(
+            "InvalidFlag",
+            origin + " --" + name + ": expected true or false, got \"" + value + "\"");
       }
       return Status::Ok();
     case FlagType::kInt:
@@ -47,9 +49,9 @@ Status Assign(const std::string& name, const FlagDef& def, const std::string& va
         if (used != value.size() || v < 0) throw std::invalid_argument(value);
         *static_cast<int*>(def.target) = v;
       } catch (const std::exception&) {
-        return Error::Terminal("InvalidFlag", origin + " --" + name +
-                                                  ": expected a non-negative integer, got \"" +
-                                                  value + "\"");
+        return Error::Terminal(
+            "InvalidFlag",
+            origin + " --" + name + ": expected a non-negative integer, got \"" + value + "\"");
       }
       return Status::Ok();
   }
@@ -63,7 +65,8 @@ std::vector<std::string> SplitList(const std::string& csv) {
   size_t start = 0;
   while (start <= csv.size()) {
     const size_t comma = csv.find(',', start);
-    std::string item = csv.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        csv.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     item.erase(0, item.find_first_not_of(" \t"));
     item.erase(item.find_last_not_of(" \t") + 1);
     if (!item.empty()) out.push_back(item);
@@ -127,8 +130,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
       {"prometheus-url", {FlagType::kString, &f.prometheus_url}},
       {"prometheus-timeout", {FlagType::kString, &f.prometheus_timeout}},
       {"prometheus-max-response-bytes", {FlagType::kInt, &f.prometheus_max_response_bytes}},
-      {"prometheus-max-concurrent-queries",
-       {FlagType::kInt, &f.prometheus_max_concurrent_queries}},
+      {"prometheus-max-concurrent-queries", {FlagType::kInt, &f.prometheus_max_concurrent_queries}},
       {"max-series-per-signal", {FlagType::kInt, &f.max_series_per_signal}},
       {"namespaces", {FlagType::kList, &f.namespaces}},
       {"leader-elect", {FlagType::kBool, &f.leader_elect}},
@@ -175,7 +177,8 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
     }
     auto it = defs.find(arg);
     if (it == defs.end()) {
-      return Error::Terminal("InvalidFlag", "unknown flag --" + arg + "\n" + OperatorFlags::Usage());
+      return Error::Terminal("InvalidFlag",
+                             "unknown flag --" + arg + "\n" + OperatorFlags::Usage());
     }
     if (!value) {
       if (it->second.type == FlagType::kBool) {
@@ -218,7 +221,9 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args,
   const bool secret_ok =
       !secret.empty() && secret.size() <= 253 &&
       std::all_of(secret.begin(), secret.end(),
-                  [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; }) &&
+                  [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+                  }) &&
       std::isalnum(static_cast<unsigned char>(secret.front())) &&
       std::isalnum(static_cast<unsigned char>(secret.back()));
   if (!secret_ok) {

@@ -14,8 +14,8 @@ struct OperatorFlags {
   std::string kubeconfig;
   std::string prometheus_url = "http://127.0.0.1:9090";
   // Limits on what one Prometheus answer may cost (issue 16 item 7).
-  std::string prometheus_timeout = "15s";             // whole call, body included
-  int prometheus_max_response_bytes = 16 << 20;       // 16 MiB
+  std::string prometheus_timeout = "15s";        // whole call, body included
+  int prometheus_max_response_bytes = 16 << 20;  // 16 MiB
   int prometheus_max_concurrent_queries = 4;
   int max_series_per_signal = 1000;
   std::vector<std::string> namespaces;  // empty: all

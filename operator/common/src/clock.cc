@@ -15,6 +15,19 @@ std::chrono::steady_clock::time_point SystemClock::SteadyNow() const {
   return std::chrono::steady_clock::now();
 }
 
+void SystemClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                            std::optional<std::chrono::steady_clock::time_point> until,
+                            std::optional<std::chrono::steady_clock::time_point> real_limit) {
+  // For the real clock both bounds are on the same time line.
+  std::optional<std::chrono::steady_clock::time_point> deadline = until;
+  if (real_limit && (!deadline || *real_limit < *deadline)) deadline = real_limit;
+  if (deadline) {
+    cv.wait_until(lock, *deadline);
+  } else {
+    cv.wait(lock);
+  }
+}
+
 std::shared_ptr<Clock> RealClock() {
   static const std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
   return clock;
@@ -34,7 +47,8 @@ std::optional<Clock::TimePoint> ParseRfc3339(const std::string& text) {
   std::tm tm{};
   int consumed = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 19) {
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
     return std::nullopt;
   }
   std::string rest = text.substr(19);

@@ -10,10 +10,14 @@ namespace {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -63,18 +67,26 @@ void Logger::Log(LogLevel level, std::string_view msg, const nlohmann::json& fie
 }
 
 bool Logger::ParseLevel(std::string_view s, LogLevel* out) {
-  if (s == "debug") *out = LogLevel::kDebug;
-  else if (s == "info") *out = LogLevel::kInfo;
-  else if (s == "warn") *out = LogLevel::kWarn;
-  else if (s == "error") *out = LogLevel::kError;
-  else return false;
+  if (s == "debug")
+    *out = LogLevel::kDebug;
+  else if (s == "info")
+    *out = LogLevel::kInfo;
+  else if (s == "warn")
+    *out = LogLevel::kWarn;
+  else if (s == "error")
+    *out = LogLevel::kError;
+  else
+    return false;
   return true;
 }
 
 bool Logger::ParseFormat(std::string_view s, LogFormat* out) {
-  if (s == "text") *out = LogFormat::kText;
-  else if (s == "json") *out = LogFormat::kJson;
-  else return false;
+  if (s == "text")
+    *out = LogFormat::kText;
+  else if (s == "json")
+    *out = LogFormat::kJson;
+  else
+    return false;
   return true;
 }
 

@@ -22,8 +22,7 @@ ActionExecutor::ActionExecutor(std::shared_ptr<KubeOperations> kube,
       options_(options) {}
 
 std::chrono::seconds ActionExecutor::EffectTtl(const api::HealingPolicy& policy) const {
-  const auto three_intervals =
-      std::chrono::ceil<std::chrono::seconds>(3 * policy.spec.interval);
+  const auto three_intervals = std::chrono::ceil<std::chrono::seconds>(3 * policy.spec.interval);
   return std::max(options_.effect_ttl, three_intervals);
 }
 
@@ -63,8 +62,7 @@ Result<std::string> ActionExecutor::Renew(const policy::TemporaryAction& applied
 }
 
 Result<std::string> ActionExecutor::OnEveryAgent(const ActionTarget& target,
-                                                 const std::string& what,
-                                                 const AgentCall& call) {
+                                                 const std::string& what, const AgentCall& call) {
   const std::string ns = target.policy->metadata.namespace_;
   auto resolved = targets_->Resolve(ns, target.pods);
   if (!resolved.ok()) return resolved.error();
@@ -113,8 +111,7 @@ Result<std::string> ActionExecutor::Scale(const policy::Decision& d, const Actio
          std::to_string(to) + " replicas";
 }
 
-Result<std::string> ActionExecutor::Restart(const policy::Decision& d,
-                                            const ActionTarget& target) {
+Result<std::string> ActionExecutor::Restart(const policy::Decision& d, const ActionTarget& target) {
   const auto& p = *target.policy;
   const auto& ns = p.metadata.namespace_;
   if (d.parameters.restart_mode == policy::RestartMode::kRolling) {
@@ -132,8 +129,8 @@ Result<std::string> ActionExecutor::Restart(const policy::Decision& d,
   for (const auto& pod : target.pods) {
     if (pod["metadata"].contains("deletionTimestamp")) continue;
     int score = 0;
-    const auto& statuses = pod.value("status", Json::object()).value("containerStatuses",
-                                                                     Json::array());
+    const auto& statuses =
+        pod.value("status", Json::object()).value("containerStatuses", Json::array());
     for (const auto& cs : statuses) {
       score += cs.value("restartCount", 0);
       if (!cs.value("ready", true)) score += 1000;
@@ -162,8 +159,8 @@ Result<std::string> ActionExecutor::Alert(const policy::Decision& d, const Actio
   auto ev = kube_->RecordEvent(target.workload, "Warning", "HealingAlert",
                                summary + (detail.empty() ? "" : " (" + detail + ")"));
   if (!ev.ok()) return ev.error();
-  const std::string url =
-      d.parameters.webhook_url.empty() ? p.spec.actions.alert.webhook_url : d.parameters.webhook_url;
+  const std::string url = d.parameters.webhook_url.empty() ? p.spec.actions.alert.webhook_url
+                                                           : d.parameters.webhook_url;
   if (url.empty()) return std::string("alert recorded as an Event");
   Json labels = {{"alertname", "KubehealAnomaly"},
                  {"namespace", p.metadata.namespace_},
@@ -172,10 +169,11 @@ Result<std::string> ActionExecutor::Alert(const policy::Decision& d, const Actio
                  {"rule", d.rule},
                  {"severity", p.spec.actions.alert.severity}};
   for (const auto& [k, v] : p.spec.actions.alert.labels) labels[k] = v;
-  const Json alerts = Json::array({{{"labels", labels},
-                                    {"annotations", {{"summary", summary}, {"description", detail}}},
-                                    {"startsAt", FormatRfc3339(d.decided_at)},
-                                    {"generatorURL", ""}}});
+  const Json alerts =
+      Json::array({{{"labels", labels},
+                    {"annotations", {{"summary", summary}, {"description", detail}}},
+                    {"startsAt", FormatRfc3339(d.decided_at)},
+                    {"generatorURL", ""}}});
   // The status gets "delivered" or "failed: <reason>", the reason bounded by the sender: the
   // URL is a tenant's, and what its target answered is all they learn.
   auto s = alerts_->Send(url, alerts);
@@ -187,15 +185,13 @@ Result<std::string> ActionExecutor::Alert(const policy::Decision& d, const Actio
   return std::string("alert recorded as an Event; webhook delivered");
 }
 
-Result<std::string> ActionExecutor::Execute(const policy::Decision& d,
-                                            const ActionTarget& target) {
+Result<std::string> ActionExecutor::Execute(const policy::Decision& d, const ActionTarget& target) {
   const auto& actions = target.policy->spec.actions;
   switch (d.action) {
     case ActionType::kThrottle: {
       if (d.revert) {
-        return OnEveryAgent(target, "throttle removed", [&](const auto& ep) {
-          return agents_->ClearThrottle(ep);
-        });
+        return OnEveryAgent(target, "throttle removed",
+                            [&](const auto& ep) { return agents_->ClearThrottle(ep); });
       }
       agentclient::ThrottleCommand cmd;
       cmd.rps = d.parameters.rps > 0 ? d.parameters.rps : static_cast<double>(actions.throttle.rps);
@@ -207,8 +203,8 @@ Result<std::string> ActionExecutor::Execute(const policy::Decision& d,
         ttl = std::min(ttl, std::chrono::duration<double>(actions.throttle.max_duration));
       }
       cmd.ttl_seconds = ttl.count();
-      return OnEveryAgent(target, "throttled to " + std::to_string(static_cast<int>(cmd.rps)) +
-                                      " rps",
+      return OnEveryAgent(target,
+                          "throttled to " + std::to_string(static_cast<int>(cmd.rps)) + " rps",
                           [&](const auto& ep) { return agents_->SetThrottle(ep, cmd); });
     }
     case ActionType::kCircuitBreak: {
@@ -228,9 +224,8 @@ Result<std::string> ActionExecutor::Execute(const policy::Decision& d,
                                  : static_cast<int>(actions.circuit_break.half_open_probes);
       // Renewed like the throttle's; at its end the agent goes back to what it had before.
       cmd.ttl_seconds = std::chrono::duration<double>(EffectTtl(*target.policy)).count();
-      return OnEveryAgent(target, "circuit breaker armed", [&](const auto& ep) {
-        return agents_->SetCircuit(ep, cmd);
-      });
+      return OnEveryAgent(target, "circuit breaker armed",
+                          [&](const auto& ep) { return agents_->SetCircuit(ep, cmd); });
     }
     case ActionType::kScale:
       return Scale(d, target);

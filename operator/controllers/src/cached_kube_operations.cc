@@ -15,9 +15,12 @@ Json WithTypeMeta(const Json& object, const std::string& kind) {
   Json out = object;
   if (!out.contains("kind")) out["kind"] = kind;
   if (!out.contains("apiVersion")) {
-    if (kind == "HealingPolicy" || kind == "FaultScenario") out["apiVersion"] = "kubeheal.io/v1alpha1";
-    else if (kind == "Deployment" || kind == "StatefulSet") out["apiVersion"] = "apps/v1";
-    else out["apiVersion"] = "v1";
+    if (kind == "HealingPolicy" || kind == "FaultScenario")
+      out["apiVersion"] = "kubeheal.io/v1alpha1";
+    else if (kind == "Deployment" || kind == "StatefulSet")
+      out["apiVersion"] = "apps/v1";
+    else
+      out["apiVersion"] = "v1";
   }
   return out;
 }
@@ -64,8 +67,7 @@ std::optional<Result<Json>> CachedKubeOperations::FromCache(const std::string& k
     auto w = writes_.find(WriteKey(kind, ns, name));
     if (w != writes_.end()) {
       const bool seen = found && ResourceVersion(*found) == w->second.resource_version;
-      const bool expired =
-          clock_->SteadyNow() - w->second.at > options_.read_your_writes_window;
+      const bool expired = clock_->SteadyNow() - w->second.at > options_.read_your_writes_window;
       if (!seen && !expired) return std::nullopt;
       writes_.erase(w);
     }
@@ -93,8 +95,7 @@ Result<Json> CachedKubeOperations::GetCustom(const std::string& kind, const std:
   return api_->GetCustom(kind, ns, name);
 }
 
-Result<Json> CachedKubeOperations::UpdateCustomStatus(const std::string& kind,
-                                                      const Json& object) {
+Result<Json> CachedKubeOperations::UpdateCustomStatus(const std::string& kind, const Json& object) {
   auto written = api_->UpdateCustomStatus(kind, object);
   Remember(kind, written);
   return written;
@@ -177,8 +178,8 @@ Result<std::string> CachedKubeOperations::GetSecretValue(const std::string& ns,
   ++api_reads_;
   auto value = api_->GetSecretValue(ns, name, key);
   // A missing or forbidden Secret is as stable as a present one; other errors are retried.
-  const bool stable = value.ok() || value.error().http_status == 404 ||
-                      value.error().http_status == 403;
+  const bool stable =
+      value.ok() || value.error().http_status == 404 || value.error().http_status == 403;
   std::lock_guard lock(mu_);
   if (stable) {
     secrets_.insert_or_assign(memo_key, SecretMemo{value, now});
@@ -189,8 +190,7 @@ Result<std::string> CachedKubeOperations::GetSecretValue(const std::string& ns,
 }
 
 Status CachedKubeOperations::RecordEvent(const Json& involved, const std::string& type,
-                                         const std::string& reason,
-                                         const std::string& message) {
+                                         const std::string& reason, const std::string& message) {
   return api_->RecordEvent(involved, type, reason, message);
 }
 

@@ -14,8 +14,7 @@ DecisionRecorder::DecisionRecorder(std::shared_ptr<KubeOperations> kube,
 
 void DecisionRecorder::Detected(const std::string& key, const Json& policy_object,
                                 const std::vector<api::SignalStatus>& signals,
-                                const policy::Evaluation& evaluation,
-                                const std::string& scenario) {
+                                const policy::Evaluation& evaluation, const std::string& scenario) {
   std::string signal_name;
   for (const auto& s : signals) {
     if (s.anomalous && signal_name.empty()) signal_name = s.name;
@@ -29,8 +28,8 @@ void DecisionRecorder::Detected(const std::string& key, const Json& policy_objec
   }
   if (signal_name.empty()) signal_name = "workload";
   metrics_->Detection(key, signal_name);
-  Log().Info("anomaly detected", {{"policy", key}, {"signal", signal_name},
-                                  {"scenario", scenario}});
+  Log().Info("anomaly detected",
+             {{"policy", key}, {"signal", signal_name}, {"scenario", scenario}});
   (void)kube_->RecordEvent(policy_object, "Warning", "AnomalyDetected",
                            "anomaly on signal " + signal_name +
                                (scenario.empty() ? "" : " during FaultScenario " + scenario));
@@ -68,8 +67,8 @@ void DecisionRecorder::Waiting(const Json& policy_object, const policy::Evaluati
   api::SetCondition(&status->conditions,
                     {kWaitingOnDependency, waiting ? "True" : "False",
                      waiting ? "RelatedPolicyAnomalous" : "NoRelatedAnomaly",
-                     waiting ? message : "no anomaly of this policy is explained by another",
-                     "", status->observed_generation},
+                     waiting ? message : "no anomaly of this policy is explained by another", "",
+                     status->observed_generation},
                     clock_->Now());
   if (waiting && !was_waiting) {
     (void)kube_->RecordEvent(policy_object, "Normal", kWaitingOnDependency, message);
@@ -87,12 +86,12 @@ bool DecisionRecorder::Anomalous(const policy::Evaluation& evaluation,
                          evaluation.phase == policy::Phase::kExhausted;
   std::string notes;
   for (const auto& n : evaluation.notes) notes += (notes.empty() ? "" : "; ") + n;
-  api::SetCondition(&status->conditions,
-                    {"Anomalous", anomalous ? "True" : "False",
-                     anomalous ? "AnomalyHeld" : "SignalsNormal",
-                     notes.empty() ? (anomalous ? "an anomaly holds" : "all signals normal") : notes,
-                     "", status->observed_generation},
-                    clock_->Now());
+  api::SetCondition(
+      &status->conditions,
+      {"Anomalous", anomalous ? "True" : "False", anomalous ? "AnomalyHeld" : "SignalsNormal",
+       notes.empty() ? (anomalous ? "an anomaly holds" : "all signals normal") : notes, "",
+       status->observed_generation},
+      clock_->Now());
   return anomalous;
 }
 

@@ -65,9 +65,12 @@ std::string FaultInjector::FaultId(const api::FaultScenario& sc, size_t index) {
   std::string base = sc.metadata.uid.empty() ? sc.metadata.name : sc.metadata.uid.substr(0, 13);
   std::string name = sc.metadata.name.substr(0, 30);
   std::string id = "ks-" + name + "-" + base + "-" + std::to_string(index);
-  std::replace_if(id.begin(), id.end(), [](char c) {
-    return !(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
-  }, '-');
+  std::replace_if(
+      id.begin(), id.end(),
+      [](char c) {
+        return !(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+      },
+      '-');
   return id.substr(0, 63);
 }
 
@@ -108,8 +111,8 @@ Status FaultInjector::Inject(api::FaultScenario& sc, Clock::TimePoint start) {
   return Status::Ok();
 }
 
-void FaultInjector::InjectInto(api::FaultScenario& sc, api::ScenarioTarget& target,
-                               const Json* pod, const Result<std::string>& token, double ttl,
+void FaultInjector::InjectInto(api::FaultScenario& sc, api::ScenarioTarget& target, const Json* pod,
+                               const Result<std::string>& token, double ttl,
                                std::string* last_error) {
   const auto& ns = sc.metadata.namespace_;
   target.error.clear();
@@ -168,7 +171,8 @@ Result<int> FaultInjector::SpikeTraffic(api::FaultScenario& sc) {
         {{"annotations", {{kSpikePreviousReplicasAnnotation, std::to_string(*current)}}}});
     if (!patched.ok()) return patched.error();
     sc.metadata.annotations[kSpikePreviousReplicasAnnotation] = std::to_string(*current);
-    auto s = kube_->SetReplicas("Deployment", ns, fault.generator, static_cast<int>(fault.replicas));
+    auto s =
+        kube_->SetReplicas("Deployment", ns, fault.generator, static_cast<int>(fault.replicas));
     if (!s.ok()) return s.error();
     ++scaled;
   }
@@ -182,9 +186,9 @@ Result<std::vector<std::string>> FaultInjector::DuePodKills(api::FaultScenario& 
     if (fault.type != "podKill" || fault.interval.count() <= 0) continue;
     auto pods = kube_->ListPods(sc.metadata.namespace_, sc.spec.LabelSelector());
     if (!pods.ok()) return pods.error();
-    for (const auto& kill : PodKillSchedule::Due(fault, sc.spec, sc.status.targets, *pods, start,
-                                                 clock_->Now(),
-                                                 sc.metadata.uid + sc.metadata.name)) {
+    for (const auto& kill :
+         PodKillSchedule::Due(fault, sc.spec, sc.status.targets, *pods, start, clock_->Now(),
+                              sc.metadata.uid + sc.metadata.name)) {
       if (!kill.new_target) continue;
       api::ScenarioTarget t;
       t.pod = kill.pod;
@@ -210,9 +214,8 @@ Status FaultInjector::Cleanup(api::FaultScenario& sc) {
   for (auto& target : sc.status.targets) {
     if (target.fault_ids.empty()) continue;
     const Json* pod = PodNamed(pods, target.pod);
-    const auto agent = pod != nullptr && token.ok()
-                           ? targets_->TargetFor(ns, *pod, *token)
-                           : std::optional<AgentTarget>();
+    const auto agent = pod != nullptr && token.ok() ? targets_->TargetFor(ns, *pod, *token)
+                                                    : std::optional<AgentTarget>();
     if (!agent) {
       // Gone pods took their faults with them; otherwise the expiry ends them.
       target.fault_ids.clear();
@@ -249,7 +252,8 @@ Status FaultInjector::RestoreGenerators(const api::FaultScenario& sc) {
     const auto parsed = std::from_chars(text.data(), text.data() + text.size(), previous);
     if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size() || previous < 0) {
       Log().Warn("annotation with the generator's previous replicas is not a count; not reverting",
-                 {{"scenario", sc.metadata.Key()}, {"annotation", kSpikePreviousReplicasAnnotation},
+                 {{"scenario", sc.metadata.Key()},
+                  {"annotation", kSpikePreviousReplicasAnnotation},
                   {"value", text}});
       continue;
     }

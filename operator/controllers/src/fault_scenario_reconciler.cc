@@ -63,8 +63,10 @@ std::vector<Json> FaultScenarioReconciler::ChooseTargets(const api::FaultScenari
   const size_t n = pods.size();
   if (n == 0) return {};
   size_t count = n;
-  if (spec.mode == "one") count = 1;
-  else if (spec.mode == "fixed") count = std::min<size_t>(n, static_cast<size_t>(spec.value));
+  if (spec.mode == "one")
+    count = 1;
+  else if (spec.mode == "fixed")
+    count = std::min<size_t>(n, static_cast<size_t>(spec.value));
   else if (spec.mode == "percent") {
     count = std::max<size_t>(1, static_cast<size_t>(std::ceil(n * spec.value / 100.0)));
     count = std::min(count, n);
@@ -193,8 +195,7 @@ std::optional<kube::ReconcileResult> FaultScenarioReconciler::Start(api::FaultSc
   auto& st = sc.status;
   const auto start_at = ParseOr(sc.spec.start_time, now);
   if (now < start_at) {
-    return Wait(sc, obj, "Scheduled", "injection starts at " + sc.spec.start_time,
-                start_at - now);
+    return Wait(sc, obj, "Scheduled", "injection starts at " + sc.spec.start_time, start_at - now);
   }
   auto pods = kube_->ListPods(sc.metadata.namespace_, sc.spec.LabelSelector());
   if (!pods.ok()) return kube::ReconcileResult::FromError(pods.error());
@@ -215,12 +216,13 @@ std::optional<kube::ReconcileResult> FaultScenarioReconciler::Start(api::FaultSc
   }
   st.phase = "Injecting";
   st.start_time = FormatRfc3339(now);
-  api::SetCondition(&st.conditions, {"Ready", "True", "Injecting",
-                                     std::to_string(st.targets.size()) + " target pods"}, now);
+  api::SetCondition(
+      &st.conditions,
+      {"Ready", "True", "Injecting", std::to_string(st.targets.size()) + " target pods"}, now);
   (void)kube_->RecordEvent(obj, "Normal", "InjectionStarted",
-                           "injecting " + std::to_string(sc.spec.faults.size()) +
-                               " faults into " + std::to_string(st.targets.size()) +
-                               " pods for " + api::FormatDuration(sc.spec.duration));
+                           "injecting " + std::to_string(sc.spec.faults.size()) + " faults into " +
+                               std::to_string(st.targets.size()) + " pods for " +
+                               api::FormatDuration(sc.spec.duration));
   // Record the targets before touching them.
   if (auto s = WriteStatus(&obj, st); !s.ok()) return kube::ReconcileResult::FromError(s.error());
   Log().Info("scenario started", {{"scenario", sc.metadata.Key()}, {"targets", st.targets.size()}});
@@ -228,8 +230,7 @@ std::optional<kube::ReconcileResult> FaultScenarioReconciler::Start(api::FaultSc
 }
 
 kube::ReconcileResult FaultScenarioReconciler::Renew(api::FaultScenario& sc, Json& obj,
-                                                     Clock::TimePoint start,
-                                                     Clock::TimePoint now) {
+                                                     Clock::TimePoint start, Clock::TimePoint now) {
   auto& st = sc.status;
   if (auto s = RecordPodKills(sc, obj, start); !s.ok()) {
     return kube::ReconcileResult::FromError(s.error());
@@ -240,15 +241,15 @@ kube::ReconcileResult FaultScenarioReconciler::Renew(api::FaultScenario& sc, Jso
     return FailInjection(sc, obj, injected.error());
   }
   if (!injected.ok() && !any) {
-    api::SetCondition(&st.conditions, {"Ready", "False", "InjectionFailed",
-                                       injected.error().message}, now);
+    api::SetCondition(&st.conditions,
+                      {"Ready", "False", "InjectionFailed", injected.error().message}, now);
   }
   judge_.Judge(sc, start, false);
   if (auto s = WriteStatus(&obj, st); !s.ok()) return kube::ReconcileResult::FromError(s.error());
   // The next renewal, or the next pod kill round when that comes first.
   const auto end = start + sc.spec.duration;
-  std::chrono::nanoseconds next = std::min<std::chrono::nanoseconds>(options_.renew_period,
-                                                                     end - now);
+  std::chrono::nanoseconds next =
+      std::min<std::chrono::nanoseconds>(options_.renew_period, end - now);
   for (const auto& fault : sc.spec.faults) {
     if (fault.type != "podKill") continue;
     if (auto round = PodKillSchedule::NextRound(fault, st.targets, end)) {
@@ -283,7 +284,8 @@ Status FaultScenarioReconciler::EndInjection(api::FaultScenario& sc, Json& obj,
   st.phase = any ? "Completed" : "Failed";
   api::SetCondition(&st.conditions,
                     {"Ready", any ? "True" : "False", any ? "InjectionEnded" : "NothingInjected",
-                     any ? "faults removed" : "no fault reached any target"}, now);
+                     any ? "faults removed" : "no fault reached any target"},
+                    now);
   (void)kube_->RecordEvent(obj, any ? "Normal" : "Warning",
                            any ? "InjectionEnded" : "NothingInjected",
                            any ? "faults removed from the targets" : "no fault reached any target");
@@ -321,8 +323,8 @@ kube::ReconcileResult FaultScenarioReconciler::FailInjection(api::FaultScenario&
     metrics_->Verdict(st.verdict);
   }
   (void)kube_->RecordEvent(obj, "Warning", reason, error.message);
-  Log().Warn("scenario failed", {{"scenario", sc.metadata.Key()}, {"reason", reason},
-                                 {"error", error.message}});
+  Log().Warn("scenario failed",
+             {{"scenario", sc.metadata.Key()}, {"reason", reason}, {"error", error.message}});
   return Finish(sc, obj, ParseOr(st.start_time, now));
 }
 

@@ -48,9 +48,12 @@ policy::WorkloadFacts FactsOf(const Json& workload, const std::vector<Json>& pod
 std::string ResultName(const policy::HistoryEntry& h) {
   if (h.decision.dry_run) return "DryRun";
   switch (h.outcome) {
-    case policy::Outcome::kPending: return "Pending";
-    case policy::Outcome::kSucceeded: return h.decision.revert ? "Reverted" : "Succeeded";
-    case policy::Outcome::kFailed: return "Failed";
+    case policy::Outcome::kPending:
+      return "Pending";
+    case policy::Outcome::kSucceeded:
+      return h.decision.revert ? "Reverted" : "Succeeded";
+    case policy::Outcome::kFailed:
+      return "Failed";
   }
   return "Pending";
 }
@@ -93,8 +96,8 @@ std::vector<policy::RelatedAnomaly> OwnAnomalies(const policy::PolicySpec& spec,
     if (s.anomalous && s.value) add(PatternOfSignal(spec, s.name), SignalSummary(s));
   }
   if (observation.workload.crashing_pods > 0) {
-    add(policy::Pattern::kCrash, std::to_string(observation.workload.crashing_pods) +
-                                     " pods in CrashLoopBackOff");
+    add(policy::Pattern::kCrash,
+        std::to_string(observation.workload.crashing_pods) + " pods in CrashLoopBackOff");
   }
   if (observation.workload.not_ready_pods > 0) {
     add(policy::Pattern::kNotReady,
@@ -168,10 +171,10 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
   if (rt.generation != parsed->metadata.generation) {
     // New policy or changed spec: new detectors (warmed again), evaluate now.
     rt.generation = parsed->metadata.generation;
-    rt.detectors = std::make_unique<PolicyDetectors>(
-        parsed->spec, object->value("spec", Json::object())
-                          .value("slo", Json::object())
-                          .value("burnRateAlerts", Json()));
+    rt.detectors =
+        std::make_unique<PolicyDetectors>(parsed->spec, object->value("spec", Json::object())
+                                                            .value("slo", Json::object())
+                                                            .value("burnRateAlerts", Json()));
     rt.next_evaluation.reset();
     rt.evaluated = false;
     metrics_->ForgetPolicy(key);  // signals may have been renamed or removed
@@ -183,9 +186,9 @@ kube::ReconcileResult HealingPolicyReconciler::Reconcile(const std::string& key)
   // The first wait after a (re)start is jittered so that policies spread out; then the cadence
   // is the interval exactly, measured from this evaluation: a `for` of two intervals is held at
   // the second evaluation after the first anomalous one, never a third.
-  const auto interval = rt.evaluated ? std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                           parsed->spec.interval)
-                                     : NextInterval(*parsed);
+  const auto interval =
+      rt.evaluated ? std::chrono::duration_cast<std::chrono::nanoseconds>(parsed->spec.interval)
+                   : NextInterval(*parsed);
   rt.evaluated = true;
   rt.next_evaluation = now + interval;
   auto result = Evaluate(key, std::move(*object), *parsed, rt);
@@ -204,16 +207,15 @@ kube::ReconcileResult HealingPolicyReconciler::WriteInvalid(Json object, const E
                     clock_->Now());
   status.phase = "Pending";
   status.observed_generation = generation;
-  metrics_->PolicyPhase(object["metadata"].value("namespace", "") + "/" +
-                            object["metadata"].value("name", ""),
-                        status.phase);
+  metrics_->PolicyPhase(
+      object["metadata"].value("namespace", "") + "/" + object["metadata"].value("name", ""),
+      status.phase);
   object["status"] = api::ToJson(status);
   (void)kube_->UpdateCustomStatus(kKind, object);
   (void)kube_->RecordEvent(object, "Warning", "InvalidSpec", error.message);
-  Log().Warn("invalid HealingPolicy",
-             {{"policy", object["metadata"].value("namespace", "") + "/" +
-                             object["metadata"].value("name", "")},
-              {"error", error.message}});
+  Log().Warn("invalid HealingPolicy", {{"policy", object["metadata"].value("namespace", "") + "/" +
+                                                      object["metadata"].value("name", "")},
+                                       {"error", error.message}});
   return kube::ReconcileResult::FromError(error);
 }
 
@@ -221,8 +223,7 @@ kube::ReconcileResult HealingPolicyReconciler::WriteInvalid(Json object, const E
 // the target, the signals (SignalSampler), the decision (the engine) with its record
 // (DecisionRecorder, then the status write) and the act (PolicyActuator).
 kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, Json object,
-                                                        api::HealingPolicy& p,
-                                                        PolicyRuntime& rt) {
+                                                        api::HealingPolicy& p, PolicyRuntime& rt) {
   auto status = p.status;
   status.observed_generation = p.metadata.generation;
   api::SetCondition(&status.conditions,
@@ -262,7 +263,8 @@ kube::ReconcileResult HealingPolicyReconciler::Evaluate(const std::string& key, 
     rt.state->restored = false;
     acted_now = actuator_.Resume(key, object, rt.state->engine, target);
   }
-  auto decided = DecideAndAct(key, &object, p, *rt.state, spec, observation, target, sample.at, &status);
+  auto decided =
+      DecideAndAct(key, &object, p, *rt.state, spec, observation, target, sample.at, &status);
   if (!decided.ok()) return kube::ReconcileResult::FromError(decided.error());
   for (const auto& id : *decided) acted_now.insert(id);
   actuator_.Renew(key, p, rt.state->engine, acted_now, target);
@@ -284,10 +286,10 @@ Result<Json> HealingPolicyReconciler::ReadTarget(const api::HealingPolicy& p,
                       clock_->Now());
     return workload.error();
   }
-  api::SetCondition(&status->conditions,
-                    {"TargetFound", "True", "Found", target.kind + " " + target.name, "",
-                     p.metadata.generation},
-                    clock_->Now());
+  api::SetCondition(
+      &status->conditions,
+      {"TargetFound", "True", "Found", target.kind + " " + target.name, "", p.metadata.generation},
+      clock_->Now());
   return workload;
 }
 
@@ -347,8 +349,7 @@ Result<std::set<std::string>> HealingPolicyReconciler::DecideAndAct(
   return decided;
 }
 
-std::vector<policy::RelatedPolicy> HealingPolicyReconciler::RelatedOf(
-    const api::HealingPolicy& p) {
+std::vector<policy::RelatedPolicy> HealingPolicyReconciler::RelatedOf(const api::HealingPolicy& p) {
   const auto& ns = p.metadata.namespace_;
   auto related = board_.Related(ns, p.metadata.name, p.spec.depends_on);
   // A dependency this process has not evaluated yet (a new leader's first interval) speaks
@@ -371,7 +372,8 @@ std::vector<policy::RelatedPolicy> HealingPolicyReconciler::RelatedOf(
       if (!s.anomalous) continue;
       auto pattern = policy::Pattern::kCustom;
       for (const auto& spec_signal : other->spec.signals) {
-        if (spec_signal.name == s.name) pattern = policy::ParsePattern(spec_signal.pattern).value_or(pattern);
+        if (spec_signal.name == s.name)
+          pattern = policy::ParsePattern(spec_signal.pattern).value_or(pattern);
       }
       r.anomalies.push_back({pattern, *evaluated, SignalSummary(s)});
     }
@@ -393,9 +395,9 @@ void HealingPolicyReconciler::FillStatusFromState(const PolicyEngineState& state
     r.rule = h.decision.rule;
     r.result = ResultName(h);
     r.dry_run = h.decision.dry_run;
-    r.message = (h.decision.revert ? std::string("revert ") +
-                                         policy::ActionTypeName(h.decision.action) + ": "
-                                   : std::string()) +
+    r.message = (h.decision.revert
+                     ? std::string("revert ") + policy::ActionTypeName(h.decision.action) + ": "
+                     : std::string()) +
                 h.decision.reason + (h.message.empty() ? "" : " -> " + h.message);
     auto tag = state.scenario_tags.find(h.decision.id);
     if (tag != state.scenario_tags.end()) r.scenario = tag->second;

@@ -21,10 +21,14 @@ std::string LabelSelectorString(const Json& selector) {
           values += (values.empty() ? "" : ",") + v.get<std::string>();
         }
       }
-      if (op == "In") add(key + " in (" + values + ")");
-      else if (op == "NotIn") add(key + " notin (" + values + ")");
-      else if (op == "Exists") add(key);
-      else if (op == "DoesNotExist") add("!" + key);
+      if (op == "In")
+        add(key + " in (" + values + ")");
+      else if (op == "NotIn")
+        add(key + " notin (" + values + ")");
+      else if (op == "Exists")
+        add(key);
+      else if (op == "DoesNotExist")
+        add("!" + key);
     }
   }
   return out;
@@ -49,8 +53,7 @@ Result<Json> KubeClientOperations::GetCustom(const std::string& kind, const std:
   return client_->Get(CustomResource(kind), ns, name).ToResult();
 }
 
-Result<Json> KubeClientOperations::UpdateCustomStatus(const std::string& kind,
-                                                      const Json& object) {
+Result<Json> KubeClientOperations::UpdateCustomStatus(const std::string& kind, const Json& object) {
   const std::string ns = object["metadata"].value("namespace", "");
   return client_->UpdateStatus(CustomResource(kind), ns, object).ToResult();
 }
@@ -91,8 +94,8 @@ Status KubeClientOperations::RolloutRestart(const std::string& kind, const std::
        {{"template",
          {{"metadata",
            {{"annotations", {{"kubectl.kubernetes.io/restartedAt", restarted_at}}}}}}}}}};
-  auto r = client_->Patch(WorkloadResource(kind), ns, name, kube::PatchType::kStrategicMerge,
-                          patch);
+  auto r =
+      client_->Patch(WorkloadResource(kind), ns, name, kube::PatchType::kStrategicMerge, patch);
   if (!r.ok()) return r.error();
   return Status::Ok();
 }

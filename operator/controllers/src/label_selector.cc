@@ -18,8 +18,8 @@ Result<std::vector<std::string>> SplitTerms(const std::string& text) {
     if (c == '(') ++depth;
     if (c == ')') --depth;
     if (depth < 0 || depth > 1) {
-      return Error::Terminal("InvalidSelector", "label selector \"" + text +
-                                                    "\": unbalanced parentheses");
+      return Error::Terminal("InvalidSelector",
+                             "label selector \"" + text + "\": unbalanced parentheses");
     }
     if (c == ',' && depth == 0) {
       terms.push_back(Trim(current));
@@ -65,19 +65,22 @@ Result<LabelSelector> LabelSelector::Parse(const std::string& text) {
       if (term.back() != ')') return bad("expected \")\" at the end");
       std::string head = Trim(term.substr(0, paren));
       const auto space = head.find_last_of(" \t");
-      if (space == std::string::npos) return bad("expected \"key in (...)\" or \"key notin (...)\"");
+      if (space == std::string::npos)
+        return bad("expected \"key in (...)\" or \"key notin (...)\"");
       const std::string op = head.substr(space + 1);
       r.key = Trim(head.substr(0, space));
-      if (op == "in") r.op = Op::kIn;
-      else if (op == "notin") r.op = Op::kNotIn;
-      else return bad("unknown operator \"" + op + "\"");
+      if (op == "in")
+        r.op = Op::kIn;
+      else if (op == "notin")
+        r.op = Op::kNotIn;
+      else
+        return bad("unknown operator \"" + op + "\"");
       const std::string inner = term.substr(paren + 1, term.size() - paren - 2);
       size_t start = 0;
       while (start <= inner.size()) {
         const auto comma = inner.find(',', start);
-        const std::string v = Trim(inner.substr(start, comma == std::string::npos
-                                                           ? std::string::npos
-                                                           : comma - start));
+        const std::string v = Trim(
+            inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!v.empty()) r.values.insert(v);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -111,12 +114,24 @@ bool LabelSelector::Matches(const nlohmann::json& labels) const {
     const std::string value = has ? labels[r.key].get<std::string>() : "";
     bool ok = false;
     switch (r.op) {
-      case Op::kEquals: ok = has && r.values.count(value) > 0; break;
-      case Op::kIn: ok = has && r.values.count(value) > 0; break;
-      case Op::kNotEquals: ok = !has || r.values.count(value) == 0; break;
-      case Op::kNotIn: ok = !has || r.values.count(value) == 0; break;
-      case Op::kExists: ok = has; break;
-      case Op::kNotExists: ok = !has; break;
+      case Op::kEquals:
+        ok = has && r.values.count(value) > 0;
+        break;
+      case Op::kIn:
+        ok = has && r.values.count(value) > 0;
+        break;
+      case Op::kNotEquals:
+        ok = !has || r.values.count(value) == 0;
+        break;
+      case Op::kNotIn:
+        ok = !has || r.values.count(value) == 0;
+        break;
+      case Op::kExists:
+        ok = has;
+        break;
+      case Op::kNotExists:
+        ok = !has;
+        break;
     }
     if (!ok) return false;
   }

@@ -9,17 +9,15 @@ prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& registry,
 }
 
 prometheus::Family<prometheus::Counter>& Counter(prometheus::Registry& registry,
-                                                 const std::string& name,
-                                                 const std::string& help) {
+                                                 const std::string& name, const std::string& help) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
 }
 
 }  // namespace
 
 const std::set<std::string>& OperatorMetrics::Phases() {
-  static const std::set<std::string> kPhases = {"Pending",   "Healthy",   "Anomalous",
-                                                "Remediating", "Recovered", "Exhausted",
-                                                "Suspended"};
+  static const std::set<std::string> kPhases = {
+      "Pending", "Healthy", "Anomalous", "Remediating", "Recovered", "Exhausted", "Suspended"};
   return kPhases;
 }
 
@@ -31,8 +29,8 @@ OperatorMetrics::OperatorMetrics(std::shared_ptr<prometheus::Registry> registry)
                        "Healing actions by action and result (succeeded, failed, dry_run)")),
       anomaly_score_(Gauge(*registry_, "kubeheal_anomaly_score",
                            "Latest anomaly score in [0,1] per policy signal")),
-      signal_value_(Gauge(*registry_, "kubeheal_signal_value",
-                          "Latest value of a policy signal's query")),
+      signal_value_(
+          Gauge(*registry_, "kubeheal_signal_value", "Latest value of a policy signal's query")),
       band_low_(Gauge(*registry_, "kubeheal_signal_band_low",
                       "Lower bound of the band the signal's detector expects")),
       band_high_(Gauge(*registry_, "kubeheal_signal_band_high",
@@ -85,8 +83,7 @@ void OperatorMetrics::SetOrRemove(GaugeFamily& family, const prometheus::Labels&
 }
 
 void OperatorMetrics::SignalObserved(const std::string& policy, const std::string& signal,
-                                     std::optional<double> value,
-                                     std::optional<double> band_low,
+                                     std::optional<double> value, std::optional<double> band_low,
                                      std::optional<double> band_high) {
   {
     std::lock_guard lock(mu_);
@@ -135,8 +132,7 @@ void OperatorMetrics::Verdict(const std::string& verdict) {
   verdicts_.Add({{"verdict", verdict}}).Increment();
 }
 
-void OperatorMetrics::ScenarioTimes(const std::string& scenario,
-                                    std::optional<double> mttd_seconds,
+void OperatorMetrics::ScenarioTimes(const std::string& scenario, std::optional<double> mttd_seconds,
                                     std::optional<double> mttr_seconds) {
   SetOrRemove(mttd_, {{"scenario", scenario}}, mttd_seconds);
   SetOrRemove(mttr_, {{"scenario", scenario}}, mttr_seconds);

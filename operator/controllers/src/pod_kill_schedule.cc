@@ -67,8 +67,8 @@ std::vector<PodKillSchedule::Kill> PodKillSchedule::Due(
   }
   size_t rounds = 0;
   for (const auto& t : targets) rounds += t.killed_at.empty() ? 0 : 1;
-  for (const auto& pod :
-       FaultScenarioReconciler::ChooseTargets(spec, eligible, seed + "/" + std::to_string(rounds))) {
+  for (const auto& pod : FaultScenarioReconciler::ChooseTargets(
+           spec, eligible, seed + "/" + std::to_string(rounds))) {
     kills.push_back({pod["metadata"].value("name", ""),
                      pod.value("status", nlohmann::json::object()).value("podIP", ""), true});
   }

@@ -30,8 +30,8 @@ void PolicyActuator::HitFailpoint(const char* name) const {
 }
 
 void PolicyActuator::Act(const std::string& key, const Json& policy_object,
-                         const std::vector<policy::Decision>& decisions,
-                         policy::PolicyState& state, const ActionTarget& target) {
+                         const std::vector<policy::Decision>& decisions, policy::PolicyState& state,
+                         const ActionTarget& target) {
   HitFailpoint("after-action-recorded");
   for (const auto& d : decisions) {
     const std::string action_name = ActionMetricName(d);
@@ -44,8 +44,11 @@ void PolicyActuator::Act(const std::string& key, const Json& policy_object,
     const std::string message = done.ok() ? *done : done.error().ToString();
     (void)engine_->ReportOutcome(state, d.id, outcome, message);
     metrics_->Action(action_name, done.ok() ? "succeeded" : "failed");
-    Log().Info("action", {{"policy", key}, {"action", action_name}, {"rule", d.rule},
-                          {"ok", done.ok()}, {"message", message}});
+    Log().Info("action", {{"policy", key},
+                          {"action", action_name},
+                          {"rule", d.rule},
+                          {"ok", done.ok()},
+                          {"message", message}});
     if (!done.ok()) {
       (void)kube_->RecordEvent(policy_object, "Warning", "ActionFailed",
                                action_name + ": " + message);
@@ -65,7 +68,8 @@ std::set<std::string> PolicyActuator::Resume(const std::string& key, const Json&
   std::vector<policy::Decision> pending;
   std::set<std::string> resumed;
   for (const auto& h : state.history) {
-    if (h.outcome == policy::Outcome::kPending && !h.decision.dry_run) pending.push_back(h.decision);
+    if (h.outcome == policy::Outcome::kPending && !h.decision.dry_run)
+      pending.push_back(h.decision);
   }
   for (const auto& d : pending) {
     resumed.insert(d.id);
@@ -73,12 +77,13 @@ std::set<std::string> PolicyActuator::Resume(const std::string& key, const Json&
     auto done = executor_->Resume(d, target);
     const std::string message =
         "resumed from an earlier process: " + (done.ok() ? *done : done.error().ToString());
-    (void)engine_->ReportOutcome(state, d.id,
-                                 done.ok() ? policy::Outcome::kSucceeded : policy::Outcome::kFailed,
-                                 message);
+    (void)engine_->ReportOutcome(
+        state, d.id, done.ok() ? policy::Outcome::kSucceeded : policy::Outcome::kFailed, message);
     metrics_->Action(action_name, done.ok() ? "succeeded" : "failed");
-    Log().Info("resumed decision", {{"policy", key}, {"decision", d.id},
-                                    {"action", action_name}, {"ok", done.ok()},
+    Log().Info("resumed decision", {{"policy", key},
+                                    {"decision", d.id},
+                                    {"action", action_name},
+                                    {"ok", done.ok()},
                                     {"message", message}});
     (void)kube_->RecordEvent(policy_object, done.ok() ? "Normal" : "Warning", "ActionResumed",
                              action_name + " (decision " + d.id + "): " + message);
@@ -88,8 +93,7 @@ std::set<std::string> PolicyActuator::Resume(const std::string& key, const Json&
 
 void PolicyActuator::Renew(const std::string& key, const api::HealingPolicy& p,
                            const policy::PolicyState& state,
-                           const std::set<std::string>& just_applied,
-                           const ActionTarget& target) {
+                           const std::set<std::string>& just_applied, const ActionTarget& target) {
   // The throttles and circuits in effect (not those this evaluation applied) are sent again:
   // their agent-side ttl is short, so they end by themselves once no operator renews them.
   // Pods that came up since get them too.
@@ -98,8 +102,10 @@ void PolicyActuator::Renew(const std::string& key, const api::HealingPolicy& p,
       if (!ActionExecutor::Renewable(t) || just_applied.count(t.decision_id) > 0) continue;
       auto renewed = executor_->Renew(t, target);
       if (renewed.ok()) {
-        Log().Debug("renewed", {{"policy", key}, {"action", policy::ActionTypeName(t.action)},
-                                {"decision", t.decision_id}, {"message", *renewed}});
+        Log().Debug("renewed", {{"policy", key},
+                                {"action", policy::ActionTypeName(t.action)},
+                                {"decision", t.decision_id},
+                                {"message", *renewed}});
         continue;
       }
       Log().Warn("renewal failed; the agents end it by themselves at its ttl",

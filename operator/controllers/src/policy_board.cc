@@ -49,8 +49,8 @@ std::vector<policy::RelatedPolicy> PolicyBoard::Related(
        it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     const auto& deps = it->second.depends_on;
     if (std::find(deps.begin(), deps.end(), name) == deps.end()) continue;
-    out.push_back({it->first.substr(prefix.size()), policy::Relation::kCaller,
-                   it->second.anomalies});
+    out.push_back(
+        {it->first.substr(prefix.size()), policy::Relation::kCaller, it->second.anomalies});
   }
   return out;
 }

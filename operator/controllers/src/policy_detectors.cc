@@ -14,10 +14,10 @@ namespace kubeheal::controllers {
 namespace {
 
 enum class Kind {
-  kPlain,        // fed as is
-  kBaseline,     // rolling baseline, held on anomalies
-  kMultivariate, // isolation forest over [own value, params.signals...]
-  kSlo,          // burnRate with spec.slo: judged from the SLO windows
+  kPlain,         // fed as is
+  kBaseline,      // rolling baseline, held on anomalies
+  kMultivariate,  // isolation forest over [own value, params.signals...]
+  kSlo,           // burnRate with spec.slo: judged from the SLO windows
 };
 
 bool IsRollingBaseline(const std::string& detector) {
@@ -78,9 +78,9 @@ struct PolicyDetectors::Entry {
 struct PolicyDetectors::Slo {
   api::SloSpec spec;
   std::vector<policy::BurnRateAlert> alerts;
-  std::string error;        // bad burnRateAlerts: reported on the SLO signal
-  std::string signal;       // the signal that shows it
-  bool added = false;       // "slo" added by the operator (no burnRate signal in the policy)
+  std::string error;   // bad burnRateAlerts: reported on the SLO signal
+  std::string signal;  // the signal that shows it
+  bool added = false;  // "slo" added by the operator (no burnRate signal in the policy)
   policy::SignalObservation last;
 };
 
@@ -154,10 +154,9 @@ void PolicyDetectors::Build(const std::vector<api::SignalSpec>& signals, bool ha
     } else {
       if (IsRollingBaseline(s.detector)) {
         e->kind = Kind::kBaseline;
-        e->max_hold_seconds =
-            std::max<double>(static_cast<double>(options_.min_baseline_hold.count()),
-                             options_.hold_for_factor *
-                                 std::chrono::duration<double>(s.hold_for).count());
+        e->max_hold_seconds = std::max<double>(
+            static_cast<double>(options_.min_baseline_hold.count()),
+            options_.hold_for_factor * std::chrono::duration<double>(s.hold_for).count());
         // The gap is judged here, on the points fed: the detector's own clock stops while its
         // baseline is held, and it would take the hold for a gap.
         if (auto gap = detector_params.find("max_gap"); gap != detector_params.end()) {
@@ -312,8 +311,8 @@ policy::SignalObservation PolicyDetectors::EvaluateSlo(prom::PrometheusClient& p
     auto good = prometheus.Query({RenderQuery(slo_->spec.good_query, c), std::nullopt, timeout});
     auto total = prometheus.Query({RenderQuery(slo_->spec.total_query, c), std::nullopt, timeout});
     if (!good.ok() || !total.ok()) {
-      failure = "SLO query over " + window + " failed: " +
-                (good.ok() ? total.error() : good.error()).ToString();
+      failure = "SLO query over " + window +
+                " failed: " + (good.ok() ? total.error() : good.error()).ToString();
       continue;
     }
     const auto t = PickValue(*total);
@@ -375,8 +374,9 @@ void PolicyDetectors::EvaluateDerived(prom::PrometheusClient& prometheus,
       vector += (i ? ", " : "") + e.members[i] + "=" +
                 Fixed(e.last_vector(static_cast<Eigen::Index>(i)), 4);
     }
-    o.explanation = (a.explanation.empty() ? "isolation score " + Fixed(o.value, 3)
-                                           : a.explanation) + " for [" + vector + "]";
+    o.explanation =
+        (a.explanation.empty() ? "isolation score " + Fixed(o.value, 3) : a.explanation) +
+        " for [" + vector + "]";
     put(o);
   }
   if (slo_ && !slo_->signal.empty()) {

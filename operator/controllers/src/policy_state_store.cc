@@ -171,8 +171,9 @@ Status PolicyStateStore::Persist(Json* object, PolicyEngineState& state,
     if (!fresh.ok()) return fresh.error();
     *object = std::move(*fresh);
   }
-  return Error::Retryable("Conflict", "HealingPolicy " + ns + "/" + name +
-                                          " kept changing while its status was written", 409);
+  return Error::Retryable(
+      "Conflict",
+      "HealingPolicy " + ns + "/" + name + " kept changing while its status was written", 409);
 }
 
 }  // namespace kubeheal::controllers

@@ -1,7 +1,7 @@
 #include "kubeheal/controllers/policy_translation.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 

@@ -21,8 +21,7 @@ std::string ShortDuration(double seconds) {
 }  // namespace
 
 ScenarioJudge::ScenarioJudge(std::shared_ptr<KubeOperations> kube,
-                             std::shared_ptr<OperatorMetrics> metrics,
-                             std::shared_ptr<Clock> clock)
+                             std::shared_ptr<OperatorMetrics> metrics, std::shared_ptr<Clock> clock)
     : kube_(std::move(kube)), metrics_(std::move(metrics)), clock_(std::move(clock)) {}
 
 bool ScenarioJudge::Judge(api::FaultScenario& sc, Clock::TimePoint start, bool injection_over) {
@@ -44,8 +43,10 @@ bool ScenarioJudge::Judge(api::FaultScenario& sc, Clock::TimePoint start, bool i
   st.verdict = verdict->first;
   st.verdict_reason = verdict->second;
   metrics_->Verdict(st.verdict);
-  Log().Info("scenario verdict", {{"scenario", sc.metadata.Key()}, {"verdict", st.verdict},
-                                  {"reason", st.verdict_reason}, {"mttd", st.mttd},
+  Log().Info("scenario verdict", {{"scenario", sc.metadata.Key()},
+                                  {"verdict", st.verdict},
+                                  {"reason", st.verdict_reason},
+                                  {"mttd", st.mttd},
                                   {"mttr", st.mttr}});
   return true;
 }
@@ -89,9 +90,10 @@ std::optional<std::pair<std::string, std::string>> ScenarioJudge::Verdict(
                            api::FormatDuration(expect.detect_within)};
   }
   if (!st.mttd_seconds && elapsed > detect_limit) {
-    return V{"Failed", "HealingPolicy " + expect.policy + " did not detect the fault within " +
-                           api::FormatDuration(expect.detect_within) +
-                           (unreadable.empty() ? "" : " (policy not readable: " + unreadable + ")")};
+    return V{"Failed",
+             "HealingPolicy " + expect.policy + " did not detect the fault within " +
+                 api::FormatDuration(expect.detect_within) +
+                 (unreadable.empty() ? "" : " (policy not readable: " + unreadable + ")")};
   }
   if (st.mttr_seconds) {
     if (*st.mttr_seconds > heal_limit) {

@@ -17,10 +17,14 @@ inline std::optional<double> Finite(double v) {
 
 inline policy::Severity ToPolicySeverity(detectors::Severity s) {
   switch (s) {
-    case detectors::Severity::kNormal: return policy::Severity::kNormal;
-    case detectors::Severity::kInfo: return policy::Severity::kInfo;
-    case detectors::Severity::kWarning: return policy::Severity::kWarning;
-    case detectors::Severity::kCritical: return policy::Severity::kCritical;
+    case detectors::Severity::kNormal:
+      return policy::Severity::kNormal;
+    case detectors::Severity::kInfo:
+      return policy::Severity::kInfo;
+    case detectors::Severity::kWarning:
+      return policy::Severity::kWarning;
+    case detectors::Severity::kCritical:
+      return policy::Severity::kCritical;
   }
   return policy::Severity::kNormal;
 }

@@ -67,16 +67,15 @@ Error BudgetSpent(api::Millis interval) {
 }  // namespace
 
 SignalSampler::SignalSampler(std::shared_ptr<prom::PrometheusClient> prometheus,
-                             std::shared_ptr<OperatorMetrics> metrics,
-                             std::shared_ptr<Clock> clock, SignalSamplerOptions options)
+                             std::shared_ptr<OperatorMetrics> metrics, std::shared_ptr<Clock> clock,
+                             SignalSamplerOptions options)
     : prometheus_(std::move(prometheus)),
       metrics_(std::move(metrics)),
       clock_(std::move(clock)),
       options_(options) {}
 
 std::chrono::milliseconds SignalSampler::TimeoutLeft(Clock::TimePoint deadline) const {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_->Now());
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_->Now());
   if (left < std::chrono::milliseconds(100)) return std::chrono::milliseconds(0);
   return std::min(options_.query_timeout, left);
 }
@@ -200,13 +199,13 @@ void SetQueryConditions(const SignalSample& sample, size_t signals, int64_t gene
                         Clock::TimePoint now, std::vector<api::Condition>* conditions) {
   const std::string of = " of " + std::to_string(signals);
   if (sample.failed_queries > 0) {
-    api::SetCondition(conditions,
-                      {"PrometheusAvailable", "False", "QueryFailed",
-                       std::to_string(sample.failed_queries) + of +
-                           " queries failed, no action is taken on unknown signals: " +
-                           sample.prometheus_error,
-                       "", generation},
-                      now);
+    api::SetCondition(
+        conditions,
+        {"PrometheusAvailable", "False", "QueryFailed",
+         std::to_string(sample.failed_queries) + of +
+             " queries failed, no action is taken on unknown signals: " + sample.prometheus_error,
+         "", generation},
+        now);
   } else {
     api::SetCondition(conditions,
                       {"PrometheusAvailable", "True", "QueriesSucceeded",

@@ -1,6 +1,6 @@
-#include <cpprest/http_client.h>
-
 #include <thread>
+
+#include <cpprest/http_client.h>
 
 #include "kubeheal/common/no_redirects.h"
 #include "kubeheal/controllers/alert_sender.h"
@@ -40,7 +40,8 @@ Status WebhookAlertSender::Send(const std::string& url, const nlohmann::json& al
       (default_port ? "" : ":" + std::to_string(parsed->port));
   std::string base = url;
   if (parsed->scheme == "http") {
-    const std::string ip = address->find(':') != std::string::npos ? "[" + *address + "]" : *address;
+    const std::string ip =
+        address->find(':') != std::string::npos ? "[" + *address + "]" : *address;
     base = "http://" + ip + ":" + std::to_string(parsed->port);
   }
   web::http::client::http_client_config config = NoRedirectsConfig();

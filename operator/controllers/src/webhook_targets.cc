@@ -111,13 +111,15 @@ Result<std::vector<std::string>> ResolveWithGetaddrinfo(const std::string& host)
   addrinfo* res = nullptr;
   const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &res);
   if (rc != 0) {
-    return Error::Retryable("WebhookUnresolved", "cannot resolve " + host + ": " + gai_strerror(rc));
+    return Error::Retryable("WebhookUnresolved",
+                            "cannot resolve " + host + ": " + gai_strerror(rc));
   }
   std::vector<std::string> out;
   for (const addrinfo* p = res; p != nullptr; p = p->ai_next) {
     char buf[INET6_ADDRSTRLEN] = {};
     if (p->ai_family == AF_INET) {
-      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(p->ai_addr)->sin_addr, buf, sizeof buf);
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(p->ai_addr)->sin_addr, buf,
+                sizeof buf);
     } else if (p->ai_family == AF_INET6) {
       inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(p->ai_addr)->sin6_addr, buf,
                 sizeof buf);
@@ -142,9 +144,9 @@ Result<WebhookUrl> ParseWebhookUrl(const std::string& url) {
   }
   const auto authority_start = scheme_end + 3;
   const auto path_start = url.find_first_of("/?#", authority_start);
-  std::string authority = url.substr(authority_start, path_start == std::string::npos
-                                                          ? std::string::npos
-                                                          : path_start - authority_start);
+  std::string authority =
+      url.substr(authority_start, path_start == std::string::npos ? std::string::npos
+                                                                  : path_start - authority_start);
   u.path_and_query = path_start == std::string::npos ? "/" : url.substr(path_start);
   if (const auto hash = u.path_and_query.find('#'); hash != std::string::npos) {
     u.path_and_query.erase(hash);
@@ -178,8 +180,10 @@ Result<WebhookUrl> ParseWebhookUrl(const std::string& url) {
   u.port = u.scheme == "https" ? 443 : 80;
   if (!port_text.empty()) {
     int port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
       return Error::Terminal("InvalidWebhookURL", "port \"" + port_text + "\" is not 1..65535");
     }
     u.port = port;
@@ -203,10 +207,13 @@ Result<WebhookTargetPolicy> WebhookTargetPolicy::Create(const WebhookTargetOptio
       continue;
     }
     const std::string host = Lower(entry);
-    const bool valid = std::all_of(host.begin(), host.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '*';
-    }) && (host.find('*') == std::string::npos || (host.rfind("*.", 0) == 0 &&
-                                                    host.find('*', 1) == std::string::npos));
+    const bool valid = std::all_of(host.begin(), host.end(),
+                                   [](char c) {
+                                     return std::isalnum(static_cast<unsigned char>(c)) ||
+                                            c == '-' || c == '.' || c == '*';
+                                   }) &&
+                       (host.find('*') == std::string::npos ||
+                        (host.rfind("*.", 0) == 0 && host.find('*', 1) == std::string::npos));
     if (!valid) {
       return Error::Terminal("InvalidFlag", "--alert-webhook-allow: \"" + entry +
                                                 "\" is neither a host name (optionally *.domain) "
@@ -257,8 +264,8 @@ Result<std::string> WebhookTargetPolicy::Check(const WebhookUrl& url) const {
       named = true;
     }
   }
-  if (!named && std::find(apiserver_names_.begin(), apiserver_names_.end(), host) !=
-                    apiserver_names_.end()) {
+  if (!named &&
+      std::find(apiserver_names_.begin(), apiserver_names_.end(), host) != apiserver_names_.end()) {
     return refuse(host + " is the Kubernetes API server");
   }
   std::vector<std::string> addresses;
@@ -280,7 +287,8 @@ Result<std::string> WebhookTargetPolicy::Check(const WebhookUrl& url) const {
     const bool listed = std::any_of(allowed_networks_.begin(), allowed_networks_.end(),
                                     [&](const IpNetwork& n) { return n.Contains(*address); });
     if (listed) continue;
-    const std::string shown = AddressText(*address) == host ? host : host + " (" + AddressText(*address) + ")";
+    const std::string shown =
+        AddressText(*address) == host ? host : host + " (" + AddressText(*address) + ")";
     if (!allowed_hosts_.empty() || !allowed_networks_.empty()) {
       return refuse(shown + " is not in --alert-webhook-allow");
     }

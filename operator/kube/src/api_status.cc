@@ -9,22 +9,38 @@ namespace {
 
 std::string ReasonForCode(int code) {
   switch (code) {
-    case 0: return "Transport";
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return code >= 500 ? "InternalError" : "Unknown";
+    case 0:
+      return "Transport";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 406:
+      return "NotAcceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 415:
+      return "UnsupportedMediaType";
+    case 422:
+      return "Invalid";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    case 504:
+      return "Timeout";
+    default:
+      return code >= 500 ? "InternalError" : "Unknown";
   }
 }
 
@@ -61,7 +77,8 @@ ApiStatus ParseApiStatus(int http_status, const std::string& body, const std::st
       }
       if (auto causes = d->find("causes"); causes != d->end() && causes->is_array()) {
         for (const auto& c : *causes) {
-          if (c.is_object()) s.causes.push_back({Str(c, "reason"), Str(c, "message"), Str(c, "field")});
+          if (c.is_object())
+            s.causes.push_back({Str(c, "reason"), Str(c, "message"), Str(c, "field")});
         }
       }
     }

@@ -34,9 +34,12 @@ ApiError TransportFailure(ApiStatus s, const Error& e) {
 
 std::string PatchContentType(PatchType t) {
   switch (t) {
-    case PatchType::kMerge: return "application/merge-patch+json";
-    case PatchType::kJson: return "application/json-patch+json";
-    case PatchType::kStrategicMerge: return "application/strategic-merge-patch+json";
+    case PatchType::kMerge:
+      return "application/merge-patch+json";
+    case PatchType::kJson:
+      return "application/json-patch+json";
+    case PatchType::kStrategicMerge:
+      return "application/strategic-merge-patch+json";
   }
   return "application/merge-patch+json";
 }
@@ -215,7 +218,8 @@ ApiResult<WatchEnd> Client::Watch(const GroupVersionResource& r, const std::stri
                                   const std::function<bool(WatchEvent&)>& on_event,
                                   CancelToken& cancel) {
   std::string query = "?watch=true";
-  if (!o.resource_version.empty()) query += "&resourceVersion=" + EscapeQueryValue(o.resource_version);
+  if (!o.resource_version.empty())
+    query += "&resourceVersion=" + EscapeQueryValue(o.resource_version);
   if (!o.label_selector.empty()) query += "&labelSelector=" + EscapeQueryValue(o.label_selector);
   if (!o.field_selector.empty()) query += "&fieldSelector=" + EscapeQueryValue(o.field_selector);
   if (o.allow_bookmarks) query += "&allowWatchBookmarks=true";

@@ -7,16 +7,21 @@ namespace kubeheal::kube {
 
 const char* ToString(ReconcileResult::Kind k) {
   switch (k) {
-    case ReconcileResult::Kind::kDone: return "done";
-    case ReconcileResult::Kind::kRequeueAfter: return "requeue_after";
-    case ReconcileResult::Kind::kRetryableError: return "retryable_error";
-    case ReconcileResult::Kind::kTerminalError: return "terminal_error";
+    case ReconcileResult::Kind::kDone:
+      return "done";
+    case ReconcileResult::Kind::kRequeueAfter:
+      return "requeue_after";
+    case ReconcileResult::Kind::kRetryableError:
+      return "retryable_error";
+    case ReconcileResult::Kind::kTerminalError:
+      return "terminal_error";
   }
   return "?";
 }
 
 Controller::Controller(std::string name, std::shared_ptr<WorkQueue> queue, Reconciler reconciler,
-                       int workers, std::shared_ptr<Clock> clock, std::shared_ptr<KubeMetrics> metrics)
+                       int workers, std::shared_ptr<Clock> clock,
+                       std::shared_ptr<KubeMetrics> metrics)
     : name_(std::move(name)),
       queue_(std::move(queue)),
       reconciler_(std::move(reconciler)),
@@ -61,8 +66,11 @@ void Controller::Process(const std::string& key) {
   if (result.error) {
     const bool terminal = result.kind == ReconcileResult::Kind::kTerminalError;
     Log().Log(terminal ? LogLevel::kError : LogLevel::kWarn, "reconcile failed",
-              {{"controller", name_}, {"key", key}, {"terminal", terminal},
-               {"requeues", queue_->NumRequeues(key)}, {"error", result.error->ToString()}});
+              {{"controller", name_},
+               {"key", key},
+               {"terminal", terminal},
+               {"requeues", queue_->NumRequeues(key)},
+               {"error", result.error->ToString()}});
   }
   ApplyResult(*queue_, key, result);
   queue_->Done(key);

@@ -1,5 +1,4 @@
 #include "kubeheal/kube/cpprest_transport.h"
-#include "kubeheal/common/no_redirects.h"
 
 #include <algorithm>
 #include <fstream>
@@ -9,6 +8,8 @@
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 #include <pplx/pplxtasks.h>
+
+#include "kubeheal/common/no_redirects.h"
 
 namespace kubeheal::kube {
 namespace http = web::http;
@@ -54,7 +55,8 @@ client::http_client_config MakeConfig(const RestConfig& c, std::chrono::seconds 
     boost::system::error_code ec;  // failures surface as a TLS handshake error on first use
     if (!ca.empty()) ctx.add_certificate_authority(boost::asio::buffer(ca), ec);
     if (!cert.empty()) ctx.use_certificate_chain(boost::asio::buffer(cert), ec);
-    if (!key.empty()) ctx.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem, ec);
+    if (!key.empty())
+      ctx.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem, ec);
   });
   return cfg;
 }
@@ -82,8 +84,10 @@ Result<std::shared_ptr<CpprestTransport>> CpprestTransport::Create(const RestCon
   impl->config = config;
   try {
     web::uri base(config.server);
-    impl->requests = std::make_unique<client::http_client>(base, MakeConfig(config, config.request_timeout));
-    impl->streams = std::make_unique<client::http_client>(base, MakeConfig(config, std::chrono::seconds(600)));
+    impl->requests =
+        std::make_unique<client::http_client>(base, MakeConfig(config, config.request_timeout));
+    impl->streams =
+        std::make_unique<client::http_client>(base, MakeConfig(config, std::chrono::seconds(600)));
   } catch (const std::exception& e) {
     return Error::Terminal("InvalidConfig", "server URL \"" + config.server + "\": " + e.what());
   }
@@ -107,8 +111,8 @@ Result<HttpResponse> CpprestTransport::Send(const HttpRequest& request) {
   }
 }
 
-Result<HttpResponse> CpprestTransport::Stream(const HttpRequest& request, const LineHandler& on_line,
-                                              CancelToken& cancel) {
+Result<HttpResponse> CpprestTransport::Stream(const HttpRequest& request,
+                                              const LineHandler& on_line, CancelToken& cancel) {
   pplx::cancellation_token_source cts;
   const int reg = cancel.Register([cts] { cts.cancel(); });
   struct Unregister {
@@ -117,7 +121,8 @@ Result<HttpResponse> CpprestTransport::Stream(const HttpRequest& request, const 
     ~Unregister() { token.Unregister(id); }
   } unregister{cancel, reg};
   try {
-    http::http_response resp = impl_->streams->request(impl_->Build(request), cts.get_token()).get();
+    http::http_response resp =
+        impl_->streams->request(impl_->Build(request), cts.get_token()).get();
     if (auto refused = RedirectRefused(resp, request.method + " " + request.path_and_query)) {
       return *refused;
     }

@@ -53,9 +53,8 @@ ApiResult<Json> EventRecorder::Record(const Json& involved, const std::string& t
   std::snprintf(suffix, sizeof suffix, "%llx",
                 static_cast<unsigned long long>(clock_->Now().time_since_epoch().count()));
   const std::string name = (obj_name.empty() ? std::string("event") : obj_name) + "." + suffix;
-  Json involved_ref = {{"apiVersion", involved.value("apiVersion", "")},
-                       {"kind", kind},
-                       {"name", obj_name}};
+  Json involved_ref = {
+      {"apiVersion", involved.value("apiVersion", "")}, {"kind", kind}, {"name", obj_name}};
   if (!obj_ns.empty()) involved_ref["namespace"] = obj_ns;
   if (!uid.empty()) involved_ref["uid"] = uid;
   if (meta.contains("resourceVersion")) involved_ref["resourceVersion"] = meta["resourceVersion"];

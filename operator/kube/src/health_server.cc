@@ -89,7 +89,8 @@ Status HealthServer::Start() {
     impl_->listener->open().wait();
   } catch (const std::exception& e) {
     impl_->listener.reset();
-    return Error::Terminal("ListenFailed", "health server on \"" + impl_->address + "\": " + e.what());
+    return Error::Terminal("ListenFailed",
+                           "health server on \"" + impl_->address + "\": " + e.what());
   }
   return Status::Ok();
 }

@@ -78,7 +78,8 @@ Result<RestConfig> ParseKubeconfig(const std::string& yaml_text, const std::stri
     YAML::Node root = YAML::Load(yaml_text);
     if (!root.IsMap()) return fail("not a YAML mapping");
     std::string ctx_name = context;
-    if (ctx_name.empty() && root["current-context"]) ctx_name = root["current-context"].as<std::string>();
+    if (ctx_name.empty() && root["current-context"])
+      ctx_name = root["current-context"].as<std::string>();
     if (ctx_name.empty()) return fail("no context given and no current-context set");
     std::optional<YAML::Node> found_ctx = FindNamed(root["contexts"], ctx_name, "context");
     if (!found_ctx) return fail("context \"" + ctx_name + "\" not found in contexts");
@@ -118,7 +119,8 @@ Result<RestConfig> ParseKubeconfig(const std::string& yaml_text, const std::stri
       cfg.client_cert_pem = *cert;
       cfg.client_key_pem = *key;
       if (user["token"]) cfg.bearer_token = user["token"].as<std::string>();
-      if (user["tokenFile"]) cfg.token_file = Resolve(base_dir, user["tokenFile"].as<std::string>());
+      if (user["tokenFile"])
+        cfg.token_file = Resolve(base_dir, user["tokenFile"].as<std::string>());
     }
     return cfg;
   } catch (const YAML::Exception& e) {
@@ -140,7 +142,8 @@ Result<RestConfig> LoadInClusterConfig(const EnvLookup& env, const InClusterPath
                            "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set");
   }
   RestConfig cfg;
-  cfg.server = "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+  cfg.server =
+      "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
   auto token = ReadFile(paths.token_file, "in-cluster service-account token");
   if (!token.ok()) return token.error();
   cfg.token_file = paths.token_file;

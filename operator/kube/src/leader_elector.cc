@@ -8,7 +8,8 @@
 namespace kubeheal::kube {
 
 std::string FormatMicroTime(Clock::TimePoint t) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -46,7 +47,8 @@ void LeaderElector::Observe(const Json& lease) {
       observed_at_ = clock_->SteadyNow();
     }
   }
-  if (changed_holder && !holder.empty() && callbacks_.on_new_leader) callbacks_.on_new_leader(holder);
+  if (changed_holder && !holder.empty() && callbacks_.on_new_leader)
+    callbacks_.on_new_leader(holder);
 }
 
 Json LeaderElector::NewLeaseSpec(bool new_holder, const Json& old_spec) const {
@@ -67,12 +69,14 @@ LeaderElector::Attempt LeaderElector::TryAcquireOrRenew() {
   ApiResult<Json> current = client_->Get(leases, config_.lease_namespace, config_.lease_name);
   if (!current.ok()) {
     if (!IsNotFound(current.error())) return Attempt::kFailed;
-    Json lease = {{"apiVersion", "coordination.k8s.io/v1"},
-                  {"kind", "Lease"},
-                  {"metadata", {{"name", config_.lease_name}, {"namespace", config_.lease_namespace}}},
-                  {"spec", NewLeaseSpec(true, Json())}};
+    Json lease = {
+        {"apiVersion", "coordination.k8s.io/v1"},
+        {"kind", "Lease"},
+        {"metadata", {{"name", config_.lease_name}, {"namespace", config_.lease_namespace}}},
+        {"spec", NewLeaseSpec(true, Json())}};
     ApiResult<Json> created = client_->Create(leases, config_.lease_namespace, lease);
-    if (!created.ok()) return IsAlreadyExists(created.error()) ? Attempt::kHeldByOther : Attempt::kFailed;
+    if (!created.ok())
+      return IsAlreadyExists(created.error()) ? Attempt::kHeldByOther : Attempt::kFailed;
     Observe(*created);
     return Attempt::kHeld;
   }
@@ -82,8 +86,8 @@ LeaderElector::Attempt LeaderElector::TryAcquireOrRenew() {
   const bool mine = holder == config_.identity;
   if (!mine && !holder.empty()) {
     std::lock_guard lock(mu_);
-    const auto duration = std::chrono::seconds(old_spec.value("leaseDurationSeconds",
-                                                              static_cast<int>(config_.lease_duration.count())));
+    const auto duration = std::chrono::seconds(
+        old_spec.value("leaseDurationSeconds", static_cast<int>(config_.lease_duration.count())));
     if (clock_->SteadyNow() < observed_at_ + duration) return Attempt::kHeldByOther;
   }
   Json updated = *current;
@@ -129,15 +133,16 @@ void LeaderElector::Run(CancelToken& cancel) {
       continue;
     }
     if (a == Attempt::kHeldByOther || clock_->SteadyNow() - last_renew > config_.renew_deadline) {
-      Log().Warn("leadership lost", {{"lease", who}, {"identity", config_.identity},
-                                      {"holder", ObservedLeader()}});
+      Log().Warn("leadership lost",
+                 {{"lease", who}, {"identity", config_.identity}, {"holder", ObservedLeader()}});
       break;
     }
   }
   leader_ = false;
   if (cancel.cancelled() && config_.release_on_cancel) {
     Status s = Release();
-    if (!s.ok()) Log().Warn("lease release failed", {{"lease", who}, {"error", s.error().ToString()}});
+    if (!s.ok())
+      Log().Warn("lease release failed", {{"lease", who}, {"error", s.error().ToString()}});
   }
   if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
 }

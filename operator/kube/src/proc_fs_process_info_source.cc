@@ -64,8 +64,8 @@ Result<ProcessInfo> ProcFsProcessInfoSource::Read() const {
   if (!fields.ok()) return fields.error();
   // Index = proc(5) field number - 3: utime 14, stime 15, starttime 22, vsize 23, rss 24.
   if (fields->size() < 22) {
-    return Malformed(stat_path, "expected at least 24 fields, got " +
-                                    std::to_string(fields->size() + 2));
+    return Malformed(stat_path,
+                     "expected at least 24 fields, got " + std::to_string(fields->size() + 2));
   }
   const auto utime = ToNumber((*fields)[11]);
   const auto stime = ToNumber((*fields)[12]);

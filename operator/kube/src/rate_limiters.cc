@@ -27,7 +27,11 @@ int ItemExponentialRateLimiter::NumRequeues(const std::string& key) {
 }
 
 TokenBucketRateLimiter::TokenBucketRateLimiter(double qps, int burst, std::shared_ptr<Clock> clock)
-    : qps_(qps), burst_(burst), clock_(std::move(clock)), tokens_(burst), last_(clock_->SteadyNow()) {}
+    : qps_(qps),
+      burst_(burst),
+      clock_(std::move(clock)),
+      tokens_(burst),
+      last_(clock_->SteadyNow()) {}
 
 std::chrono::nanoseconds TokenBucketRateLimiter::When(const std::string&) {
   std::lock_guard lock(mu_);

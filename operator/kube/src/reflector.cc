@@ -6,7 +6,8 @@
 namespace kubeheal::kube {
 
 void StripManagedFields(nlohmann::json& object) {
-  if (auto m = object.find("metadata"); m != object.end() && m->is_object()) m->erase("managedFields");
+  if (auto m = object.find("metadata"); m != object.end() && m->is_object())
+    m->erase("managedFields");
 }
 
 Reflector::Reflector(std::shared_ptr<Client> client, ReflectorOptions options, ObjectCache& cache,
@@ -18,7 +19,8 @@ Reflector::Reflector(std::shared_ptr<Client> client, ReflectorOptions options, O
       clock_(std::move(clock)),
       metrics_(std::move(metrics)),
       machine_(Backoff(options_.backoff, std::move(uniform01))) {
-  if (!options_.start_resource_version.empty()) machine_.ResumeFrom(options_.start_resource_version);
+  if (!options_.start_resource_version.empty())
+    machine_.ResumeFrom(options_.start_resource_version);
 }
 
 std::string Reflector::last_error() const {
@@ -97,7 +99,8 @@ void Reflector::DoWatch(CancelToken& cancel, const std::string& rv, const DeltaS
     machine_.OnEvent(obj_rv);
     return true;
   };
-  ApiResult<WatchEnd> end = client_->Watch(options_.resource, options_.namespace_, wo, on_event, cancel);
+  ApiResult<WatchEnd> end =
+      client_->Watch(options_.resource, options_.namespace_, wo, on_event, cancel);
   if (cancel.cancelled()) return;
   if (end.ok()) {
     machine_.OnStreamClosed();

@@ -11,7 +11,8 @@ namespace {
 
 int g_pipe[2] = {-1, -1};
 std::atomic<int> g_received{0};
-struct sigaction g_old_term {}, g_old_int {};
+struct sigaction g_old_term {
+}, g_old_int{};
 
 void OnSignal(int signo) {
   g_received.store(signo);

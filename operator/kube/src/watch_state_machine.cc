@@ -4,9 +4,12 @@ namespace kubeheal::kube {
 
 const char* ToString(WatchStateMachine::State s) {
   switch (s) {
-    case WatchStateMachine::State::kList: return "list";
-    case WatchStateMachine::State::kWatch: return "watch";
-    case WatchStateMachine::State::kBackoff: return "backoff";
+    case WatchStateMachine::State::kList:
+      return "list";
+    case WatchStateMachine::State::kWatch:
+      return "watch";
+    case WatchStateMachine::State::kBackoff:
+      return "backoff";
   }
   return "?";
 }
@@ -15,9 +18,12 @@ WatchStateMachine::WatchStateMachine(Backoff backoff) : backoff_(std::move(backo
 
 WatchStateMachine::Action WatchStateMachine::Next() {
   switch (state_) {
-    case State::kList: return {ActionKind::kList, "", {}};
-    case State::kWatch: return {ActionKind::kWatch, resource_version_, {}};
-    case State::kBackoff: return {ActionKind::kWait, "", pending_delay_};
+    case State::kList:
+      return {ActionKind::kList, "", {}};
+    case State::kWatch:
+      return {ActionKind::kWatch, resource_version_, {}};
+    case State::kBackoff:
+      return {ActionKind::kWait, "", pending_delay_};
   }
   return {ActionKind::kList, "", {}};
 }

@@ -5,10 +5,6 @@
 #include "kubeheal/kube/kube_metrics.h"
 
 namespace kubeheal::kube {
-namespace {
-constexpr std::chrono::milliseconds kMaxIdleWait{20};
-}
-
 WorkQueue::WorkQueue(std::string name, std::shared_ptr<Clock> clock,
                      std::unique_ptr<RateLimiter> limiter, std::shared_ptr<KubeMetrics> metrics)
     : name_(std::move(name)),
@@ -79,15 +75,15 @@ std::optional<std::string> WorkQueue::GetUntil(
     std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::unique_lock lock(mu_);
   while (true) {
-    PromoteDueLocked();
+    const std::optional<std::chrono::nanoseconds> next_due = PromoteDueLocked();
     if (!queue_.empty()) break;
     if (shutting_down_) return std::nullopt;
-    const auto real_now = std::chrono::steady_clock::now();
-    if (deadline && real_now >= *deadline) return std::nullopt;
-    // Wake for new adds, shutdown, or to re-check delayed keys against the (maybe fake) clock.
-    auto wait = std::chrono::steady_clock::duration(kMaxIdleWait);
-    if (deadline) wait = std::min(wait, *deadline - real_now);
-    cv_.wait_for(lock, wait);
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) return std::nullopt;
+    // Sleep until an add, shutdown, the next delayed key's due time on the (maybe fake) clock,
+    // or the caller's real-time deadline.
+    std::optional<std::chrono::steady_clock::time_point> until;
+    if (next_due) until = clock_->SteadyNow() + *next_due;
+    clock_->WaitUntil(lock, cv_, until, deadline);
   }
   std::string key = std::move(queue_.front());
   queue_.pop_front();

@@ -24,8 +24,8 @@ std::string NamespaceRefusal(const std::string& ns,
       protected_namespaces.end()) {
     return "is protected";
   }
-  if (!action_namespaces.empty() &&
-      std::find(action_namespaces.begin(), action_namespaces.end(), ns) == action_namespaces.end()) {
+  if (!action_namespaces.empty() && std::find(action_namespaces.begin(), action_namespaces.end(),
+                                              ns) == action_namespaces.end()) {
     return "is not in --action-namespaces";
   }
   return "";

@@ -43,8 +43,8 @@ std::optional<Explanation> Explain(Pattern pattern, const Observation& observati
 }
 
 std::string Describe(const Explanation& e) {
-  return std::string(PatternName(e.pattern)) + " of " + e.policy + " (" +
-         RelationName(e.relation) + ")" + (e.summary.empty() ? "" : ": " + e.summary);
+  return std::string(PatternName(e.pattern)) + " of " + e.policy + " (" + RelationName(e.relation) +
+         ")" + (e.summary.empty() ? "" : ": " + e.summary);
 }
 
 }  // namespace kubeheal::policy

@@ -13,12 +13,12 @@ namespace kubeheal::policy {
 
 // Where one rule's pattern stands in this evaluation.
 struct RuleMatch {
-  bool configured = true;   // the policy has signals for this pattern at all
-  bool triggered = false;   // the pattern holds, and has held for its `for`: act
-  bool anomalous = false;   // the rule's signals are anomalous now (`for` aside): not recovered
-  bool excluded = false;    // anomalous, but a pattern of `unless` is too (latency with errors)
-  std::string excluded_by;  // that pattern's name
-  bool unknown = false;     // some signal has no data and none is anomalous: cannot judge
+  bool configured = true;    // the policy has signals for this pattern at all
+  bool triggered = false;    // the pattern holds, and has held for its `for`: act
+  bool anomalous = false;    // the rule's signals are anomalous now (`for` aside): not recovered
+  bool excluded = false;     // anomalous, but a pattern of `unless` is too (latency with errors)
+  std::string excluded_by;   // that pattern's name
+  bool unknown = false;      // some signal has no data and none is anomalous: cannot judge
   Seconds recovery_hold{0};  // the longest `for` of its sources: how long normal must last
   std::vector<Evidence> evidence;
   std::string summary;  // "latency 0.92 outside 0.1..0.3 (critical)"

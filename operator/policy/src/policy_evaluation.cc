@@ -511,8 +511,8 @@ class Evaluator {
 
 Evaluation RunPolicyEvaluation(const PolicySpec& spec, const Observation& observation,
                                PolicyState& state, Clock::TimePoint now,
-                               const std::string& protected_why,
-                               GlobalBudget& budget, const EngineOptions& options) {
+                               const std::string& protected_why, GlobalBudget& budget,
+                               const EngineOptions& options) {
   return Evaluator(spec, observation, state, now, protected_why, budget, options).Run();
 }
 

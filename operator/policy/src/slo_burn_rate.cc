@@ -25,13 +25,20 @@ std::optional<double> RangeSeconds(const std::string& text) {
     }
     const std::string unit = text.substr(digits, unit_end - digits);
     double scale = 0;
-    if (unit == "ms") scale = 0.001;
-    else if (unit == "s") scale = 1;
-    else if (unit == "m") scale = 60;
-    else if (unit == "h") scale = 3600;
-    else if (unit == "d") scale = 86400;
-    else if (unit == "w") scale = 7 * 86400;
-    else return std::nullopt;
+    if (unit == "ms")
+      scale = 0.001;
+    else if (unit == "s")
+      scale = 1;
+    else if (unit == "m")
+      scale = 60;
+    else if (unit == "h")
+      scale = 3600;
+    else if (unit == "d")
+      scale = 86400;
+    else if (unit == "w")
+      scale = 7 * 86400;
+    else
+      return std::nullopt;
     total += n * scale;
     i = unit_end;
   }
@@ -148,9 +155,9 @@ SignalObservation AssessBurnRate(const std::string& signal_name, double objectiv
   }
   o.score = std::min(1.0, 0.5 * *best_ratio);
   const std::string objective = "objective " + Fixed(objective_percent, 3) + "%";
-  o.explanation = o.anomalous ? firing + " (" + objective + ")"
-                              : "burn rate " + Fixed(o.value, 2) + "x, below every alert (" +
-                                    objective + ")";
+  o.explanation =
+      o.anomalous ? firing + " (" + objective + ")"
+                  : "burn rate " + Fixed(o.value, 2) + "x, below every alert (" + objective + ")";
   return o;
 }
 

@@ -1,8 +1,4 @@
 #include "kubeheal/prom/prometheus_client_impl.h"
-#include "kubeheal/common/no_redirects.h"
-
-#include <cpprest/http_client.h>
-#include <cpprest/uri.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +8,10 @@
 #include <system_error>
 #include <vector>
 
+#include <cpprest/http_client.h>
+#include <cpprest/uri.h>
+
+#include "kubeheal/common/no_redirects.h"
 #include "kubeheal/prom/response_parser.h"
 
 namespace kubeheal::prom {
@@ -208,8 +208,8 @@ Result<QueryResult> PrometheusClientImpl::Post(const std::string& path,
   }
   const SteadyTime deadline = std::chrono::steady_clock::now() + budget;
   const auto timed_out = [&](const std::string& what) {
-    return Error::Retryable("Timeout", context + ": " + what + " within the deadline of " +
-                                           Millis(budget));
+    return Error::Retryable("Timeout",
+                            context + ": " + what + " within the deadline of " + Millis(budget));
   };
   if (!slots_.try_acquire_until(deadline)) {
     return timed_out("no free query slot (" + std::to_string(options_.max_concurrent_queries) +
@@ -259,10 +259,9 @@ Result<QueryResult> PrometheusClientImpl::Post(const std::string& path,
     auto chunk = std::make_shared<std::vector<unsigned char>>(64 * 1024);
     for (;;) {
       // The continuation keeps the chunk alive while a read abandoned at the deadline ends.
-      auto n = WaitUntil(buffer.getn(chunk->data(), chunk->size()).then([chunk](size_t read) {
-        return read;
-      }),
-                         deadline);
+      auto n = WaitUntil(
+          buffer.getn(chunk->data(), chunk->size()).then([chunk](size_t read) { return read; }),
+          deadline);
       if (!n) {
         cancel.cancel();
         return timed_out("the answer was not complete (" + std::to_string(body.size()) +

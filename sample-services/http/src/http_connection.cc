@@ -1,11 +1,12 @@
 #include "kubeheal/sample_http/http_connection.h"
 
+#include <optional>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <optional>
 
 namespace kubeheal::samples {
 

@@ -1,12 +1,13 @@
 #include "kubeheal/sample_http/http_server.h"
 
+#include <chrono>
+#include <optional>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
-#include <chrono>
-#include <optional>
 
 #include "kubeheal/sample_http/json_response.h"
 #include "kubeheal/sample_http/url.h"

@@ -67,6 +67,8 @@ std::optional<int> AgentProcess::wait(std::chrono::milliseconds timeout) {
   return code;
 }
 
-std::string AgentProcess::stderrText() const { return kubeheal::test_support::ReadWholeFile(stderrPath_); }
+std::string AgentProcess::stderrText() const {
+  return kubeheal::test_support::ReadWholeFile(stderrPath_);
+}
 
 }  // namespace kubeheal::agent::testing

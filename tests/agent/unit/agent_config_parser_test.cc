@@ -1,8 +1,8 @@
 #include "kubeheal/agent/agent_config_parser.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::agent {
 namespace {

@@ -73,12 +73,12 @@ TEST(CircuitBreaker, TheSameSettingsWithATtlRenewKeepingStateAndWhatItGoesBackTo
   breaker.configure(armed);
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
   ASSERT_EQ(breaker.state(), CircuitState::kOpen);
-  time.advance(20s);  // half-open by now (openSeconds 10)
+  time.advance(20s);         // half-open by now (openSeconds 10)
   breaker.configure(armed);  // the operator's renewal
   EXPECT_NE(breaker.state(), CircuitState::kClosed) << "a renewal reset the circuit";
   time.advance(25s);  // 45 s after arming, 25 s after the renewal: still armed
   EXPECT_EQ(breaker.status().config.mode, CircuitMode::kAuto);
-  time.advance(5s);   // 30 s after the renewal: back to closed
+  time.advance(5s);  // 30 s after the renewal: back to closed
   const auto status = breaker.status();
   EXPECT_EQ(status.config.mode, CircuitMode::kClosed);
   EXPECT_FALSE(status.expiresAt.has_value());

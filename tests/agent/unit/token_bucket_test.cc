@@ -98,9 +98,9 @@ TEST(Throttle, TheSameRateAgainRenewsTheTtlAndKeepsTheTokens) {
   time.advance(8s);
   throttle.enable(0.1, 2, 10.0);  // the operator's renewal
   EXPECT_FALSE(throttle.admit().allowed) << "a renewal refilled the bucket";
-  time.advance(9s);                         // 17 s after the first enable: still on
+  time.advance(9s);  // 17 s after the first enable: still on
   EXPECT_TRUE(throttle.status().enabled);
-  time.advance(1s);                         // 10 s after the renewal: off
+  time.advance(1s);  // 10 s after the renewal: off
   EXPECT_FALSE(throttle.status().enabled);
   // Another rate is a new throttle: a full bucket.
   throttle.enable(0.1, 2, 10.0);

@@ -1,8 +1,8 @@
 // constantTimeEquals: equal-length tokens are compared in full (a difference in any one byte,
 // the last included, is found), lengths must match, and neither side's content short-cuts it.
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "kubeheal/agent/token_verifier.h"
 

@@ -1,5 +1,7 @@
 // AgentClientImpl against a small HTTP server on loopback that records what it receives and
 // answers like agent/API.md says the agent does.
+#include "kubeheal/agentclient/agent_client_impl.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,8 +11,6 @@
 
 #include <cpprest/http_listener.h>
 #include <gtest/gtest.h>
-
-#include "kubeheal/agentclient/agent_client_impl.h"
 
 namespace kubeheal::agentclient {
 namespace {
@@ -73,8 +73,9 @@ class FakeAgent {
     }
     if (s.path == "/v1/faults" && s.method == "POST") {
       if (s.body.contains("params") && s.body["params"].contains("bogus")) {
-        return reply(400, {{"error", "invalid_field"}, {"field", "params.bogus"},
-                           {"message", "unknown field"}});
+        return reply(
+            400,
+            {{"error", "invalid_field"}, {"field", "params.bogus"}, {"message", "unknown field"}});
       }
       auto fault = s.body;
       fault["expiresAt"] = "2026-11-22T08:35:00.000Z";

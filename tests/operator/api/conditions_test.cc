@@ -11,14 +11,14 @@ using namespace std::chrono_literals;
 TEST(ConditionsTest, KeepsTransitionTimeWhileStatusHolds) {
   FakeClock clock;
   std::vector<Condition> conditions;
-  EXPECT_TRUE(SetCondition(&conditions, {"PrometheusAvailable", "True", "QueryOk", ""},
-                           clock.Now()));
+  EXPECT_TRUE(
+      SetCondition(&conditions, {"PrometheusAvailable", "True", "QueryOk", ""}, clock.Now()));
   const auto first = conditions[0].last_transition_time;
   clock.Advance(60s);
-  EXPECT_FALSE(SetCondition(&conditions, {"PrometheusAvailable", "True", "QueryOk", ""},
-                            clock.Now()));
-  EXPECT_TRUE(SetCondition(&conditions, {"PrometheusAvailable", "True", "QueryOk", "again"},
-                           clock.Now()));
+  EXPECT_FALSE(
+      SetCondition(&conditions, {"PrometheusAvailable", "True", "QueryOk", ""}, clock.Now()));
+  EXPECT_TRUE(
+      SetCondition(&conditions, {"PrometheusAvailable", "True", "QueryOk", "again"}, clock.Now()));
   EXPECT_EQ(conditions[0].last_transition_time, first);
   EXPECT_TRUE(SetCondition(&conditions,
                            {"PrometheusAvailable", "False", "QueryFailed", "connection refused"},

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/api/duration.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::api {
 namespace {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/api/fault_scenario.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::api {
 namespace {
@@ -65,7 +65,8 @@ TEST(FaultScenarioTest, NamesTheFieldPathOfEveryProblem) {
       {"/spec/faults/1/httpError/percent", 0, "spec.faults[1].httpError.percent"},
       {"/spec/faults/2/match", nlohmann::json::object(), "spec.faults[2].match"},
       {"/spec/selector", nlohmann::json::object(), "spec.selector"},
-      {"/spec/selector/matchExpressions/0/operator", "Near", "spec.selector.matchExpressions[0].operator"},
+      {"/spec/selector/matchExpressions/0/operator", "Near",
+       "spec.selector.matchExpressions[0].operator"},
       {"/spec/expect/policyRef", nlohmann::json::object(), "spec.expect.policyRef.name"},
       {"/spec/faults", nlohmann::json::array(), "spec.faults"},
       {"/spec/startTime", "noon", "spec.startTime"},

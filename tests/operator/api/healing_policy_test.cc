@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/api/healing_policy.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::api {
 namespace {
@@ -160,7 +160,8 @@ TEST(HealingPolicyDependsOnTest, ParsesNamesAndRejectsSelfDuplicatesAndNonObject
   auto bad = HealingPolicyFromJson(j);
   ASSERT_FALSE(bad.ok());
   const auto& m = bad.error().message;
-  EXPECT_NE(m.find("spec.dependsOn[0].name: a policy cannot depend on itself"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.dependsOn[0].name: a policy cannot depend on itself"), std::string::npos)
+      << m;
   EXPECT_NE(m.find("spec.dependsOn[2].name: \"users\" is listed twice"), std::string::npos) << m;
   EXPECT_NE(m.find("spec.dependsOn[3]: must be an object"), std::string::npos) << m;
   EXPECT_NE(m.find("spec.dependsOn[4].name"), std::string::npos) << m;

@@ -1,7 +1,8 @@
+#include "kubeheal/controllers/action_executor.h"
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/controllers/action_executor.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -25,7 +26,8 @@ class ActionExecutorTest : public ::testing::Test {
     target_.policy = &policy_;
     target_.workload = Json{{"kind", "Deployment"}, {"metadata", {{"name", "orders"}}}};
     target_.pods = {RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")};
-    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber())
+    EXPECT_CALL(*kube_, GetSecretValue(_, _, _))
+        .Times(AnyNumber())
         .WillRepeatedly(Return(Result<std::string>(Error::Terminal("NotFound", "no", 404))));
   }
 
@@ -53,7 +55,8 @@ TEST_F(ActionExecutorTest, ScaleStaysWithinMax) {
   d.parameters.from_replicas = 3;
   d.parameters.to_replicas = 5;
   EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "orders")).WillOnce(Return(Result<int>(2)));
-  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "orders", 3)).WillOnce(Return(Status::Ok()));
+  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "orders", 3))
+      .WillOnce(Return(Status::Ok()));
   auto r = executor_.Execute(d, target_);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_NE(r->find("from 2 to 3"), std::string::npos);
@@ -66,16 +69,17 @@ TEST_F(ActionExecutorTest, CircuitBreakArmsEveryAgentWithTheFallbackToken) {
   d.parameters.half_open_probes = 2;
   EXPECT_CALL(*agents_, SetCircuit(_, _))
       .Times(2)
-      .WillRepeatedly([](const agentclient::AgentEndpoint& ep, const agentclient::CircuitCommand& c) {
-        EXPECT_EQ(ep.token, "filetoken");
-        EXPECT_EQ(c.mode, "auto");
-        EXPECT_EQ(*c.open_seconds, 45);
-        EXPECT_EQ(*c.half_open_probes, 2);
-        // The agent goes back to its earlier circuit by itself unless the operator renews:
-        // after 3 intervals of the policy (30 s each), above the 30 s default.
-        EXPECT_EQ(c.ttl_seconds.value_or(0), 90);
-        return Status::Ok();
-      });
+      .WillRepeatedly(
+          [](const agentclient::AgentEndpoint& ep, const agentclient::CircuitCommand& c) {
+            EXPECT_EQ(ep.token, "filetoken");
+            EXPECT_EQ(c.mode, "auto");
+            EXPECT_EQ(*c.open_seconds, 45);
+            EXPECT_EQ(*c.half_open_probes, 2);
+            // The agent goes back to its earlier circuit by itself unless the operator renews:
+            // after 3 intervals of the policy (30 s each), above the 30 s default.
+            EXPECT_EQ(c.ttl_seconds.value_or(0), 90);
+            return Status::Ok();
+          });
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
   d.revert = true;
   EXPECT_CALL(*agents_, SetCircuit(_, _)).Times(2).WillRepeatedly(Return(Status::Ok()));
@@ -93,7 +97,8 @@ TEST_F(ActionExecutorTest, AgentActionFailsOnlyWhenNoAgentTookIt) {
   ASSERT_TRUE(r.ok());
   EXPECT_NE(r->find("1/2 pods"), std::string::npos);
   EXPECT_CALL(*agents_, SetThrottle(_, _))
-      .Times(2).WillRepeatedly(Return(Status(Error::Retryable("AgentUnreachable", "refused"))));
+      .Times(2)
+      .WillRepeatedly(Return(Status(Error::Retryable("AgentUnreachable", "refused"))));
   auto failed = executor_.Execute(d, target_);
   ASSERT_FALSE(failed.ok());
   EXPECT_TRUE(failed.error().retryable());
@@ -161,8 +166,9 @@ TEST_F(ActionExecutorTest, AFailedWebhookIsAFailedAlertWithTheReason) {
   d.action = policy::ActionType::kAlert;
   d.rule = "latency";
   EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "HealingAlert", _)).WillOnce(Return(Status::Ok()));
-  EXPECT_CALL(*alerts_, Send(_, _)).WillOnce(Return(Status(Error::Terminal(
-      "WebhookTargetRefused", "127.0.0.1 is loopback (127.0.0.0/8)"))));
+  EXPECT_CALL(*alerts_, Send(_, _))
+      .WillOnce(Return(
+          Status(Error::Terminal("WebhookTargetRefused", "127.0.0.1 is loopback (127.0.0.0/8)"))));
   auto r = executor_.Execute(d, target_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "WebhookTargetRefused");

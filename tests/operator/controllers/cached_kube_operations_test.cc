@@ -1,7 +1,8 @@
+#include "kubeheal/controllers/cached_kube_operations.h"
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/controllers/cached_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -86,14 +87,17 @@ TEST_F(CachedKubeOperationsTest, AfterItsOwnWriteAReconcilerNeverReadsAnOlderObj
   caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "7"));
   EXPECT_CALL(*api_, UpdateCustomStatus("HealingPolicy", _))
       .WillOnce(Return(Result<Json>(Object("HealingPolicy", "orders", "8"))));
-  ASSERT_TRUE(ops_.UpdateCustomStatus("HealingPolicy", Object("HealingPolicy", "orders", "7")).ok());
+  ASSERT_TRUE(
+      ops_.UpdateCustomStatus("HealingPolicy", Object("HealingPolicy", "orders", "7")).ok());
   // The watch has not delivered version 8 yet: the API answers.
   EXPECT_CALL(*api_, GetCustom("HealingPolicy", "shop", "orders"))
       .WillOnce(Return(Result<Json>(Object("HealingPolicy", "orders", "8"))));
-  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"], "8");
+  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"],
+            "8");
   // Once it has, the cache answers again.
   caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "8"));
-  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"], "8");
+  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"],
+            "8");
   EXPECT_EQ(ops_.api_reads(), 1);
 }
 
@@ -105,7 +109,8 @@ TEST_F(CachedKubeOperationsTest, ReadYourWritesEndsAfterItsWindow) {
   // Someone else wrote version 9 right after: the cache never shows our 8.
   caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "9"));
   clock_->Advance(11s);
-  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"], "9");
+  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"],
+            "9");
   EXPECT_EQ(ops_.api_reads(), 0);
 }
 

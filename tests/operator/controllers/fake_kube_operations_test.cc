@@ -1,13 +1,14 @@
 // The in-memory FakeKubeOperations behaves like the API server where the reconcilers rely on it.
-#include <gtest/gtest.h>
-
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::controllers {
 namespace {
 
 Json Object(const std::string& name) {
-  return {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "HealingPolicy"},
+  return {{"apiVersion", "kubeheal.io/v1alpha1"},
+          {"kind", "HealingPolicy"},
           {"metadata", {{"name", name}, {"namespace", "shop"}}}};
 }
 
@@ -29,8 +30,8 @@ TEST(FakeKubeOperationsTest, AStatusUpdateWithAStaleResourceVersionIsAConflict) 
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().http_status, 409);
   EXPECT_TRUE(stale.error().retryable());
-  EXPECT_EQ(kube.Journal(), std::vector<std::string>{
-                                "UpdateCustomStatus HealingPolicy shop/orders phase=Healthy"});
+  EXPECT_EQ(kube.Journal(),
+            std::vector<std::string>{"UpdateCustomStatus HealingPolicy shop/orders phase=Healthy"});
 }
 
 TEST(FakeKubeOperationsTest, AMissingObjectIsNotFound) {
@@ -66,8 +67,9 @@ TEST(FakeKubeOperationsTest, ScaleAndRestartChangeTheStoredWorkload) {
   EXPECT_EQ(*kube.GetReplicas("Deployment", "shop", "orders"), 3);
   ASSERT_TRUE(kube.RolloutRestart("Deployment", "shop", "orders", "2026-12-03T18:00:00Z").ok());
   const auto stored = *kube.Workload("Deployment", "shop", "orders");
-  EXPECT_EQ(stored["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"],
-            "2026-12-03T18:00:00Z");
+  EXPECT_EQ(
+      stored["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"],
+      "2026-12-03T18:00:00Z");
 }
 
 TEST(FakeKubeOperationsTest, AProgrammedFailureComesBackThatManyTimes) {

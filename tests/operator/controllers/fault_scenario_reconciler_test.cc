@@ -1,3 +1,5 @@
+#include "kubeheal/controllers/fault_scenario_reconciler.h"
+
 #include <algorithm>
 #include <set>
 #include <tuple>
@@ -6,10 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/controllers/fault_scenario_reconciler.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
-#include "kubeheal/policy/state_json.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
+#include "kubeheal/policy/state_json.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -71,18 +72,23 @@ class FaultScenarioReconcilerTest : public ::testing::Test {
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<ScenarioRegistry> registry_ = std::make_shared<ScenarioRegistry>();
   FaultScenarioReconciler reconciler_{
-      kube_, agents_, std::make_shared<AgentTargets>(kube_, AgentSettings{}), registry_,
-      std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_};
+      kube_,
+      agents_,
+      std::make_shared<AgentTargets>(kube_, AgentSettings{}),
+      registry_,
+      std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()),
+      clock_};
 };
 
 TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
   std::vector<std::pair<std::string, agentclient::AgentFault>> pushed;
   EXPECT_CALL(*agents_, PushFault(_, _))
-      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint& ep, const agentclient::AgentFault& f) {
-        EXPECT_EQ(ep.token, "tok");
-        pushed.emplace_back(ep.ToString(), f);
-        return Result<Json>(Json::object());
-      }));
+      .WillRepeatedly(
+          Invoke([&](const agentclient::AgentEndpoint& ep, const agentclient::AgentFault& f) {
+            EXPECT_EQ(ep.token, "tok");
+            pushed.emplace_back(ep.ToString(), f);
+            return Result<Json>(Json::object());
+          }));
   auto r = reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kRequeueAfter);
   EXPECT_EQ(r.requeue_after, 10s);
@@ -109,10 +115,11 @@ TEST_F(FaultScenarioReconcilerTest, InjectsWithExpiryRenewsAndClearsAtTheEnd) {
 
   clock_->Advance(10s);
   std::vector<std::string> cleared;
-  EXPECT_CALL(*agents_, ClearFault(_, _)).WillRepeatedly(Invoke([&](auto& ep, const std::string& id) {
-    cleared.push_back(ep.ToString() + " " + id);
-    return Status::Ok();
-  }));
+  EXPECT_CALL(*agents_, ClearFault(_, _))
+      .WillRepeatedly(Invoke([&](auto& ep, const std::string& id) {
+        cleared.push_back(ep.ToString() + " " + id);
+        return Status::Ok();
+      }));
   r = reconciler_.Reconcile("shop/slow");
   EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);
   EXPECT_EQ(Stored()["status"]["phase"], "Completed");
@@ -168,11 +175,11 @@ TEST_F(FaultScenarioReconcilerTest, VerdictFromThePolicysDetectionAndRecovery) {
   policy::PolicyState state;
   // The policy as its reconciler would have written it.
   auto put_policy = [&] {
-    kube_->PutCustom("HealingPolicy",
-                     {{"kind", "HealingPolicy"},
-                      {"metadata", {{"name", "orders"}, {"namespace", "shop"},
-                                    {"annotations", Json::object()}}},
-                      {"status", {{"engineState", {{"engine", policy::PolicyStateToJson(state)}}}}}});
+    kube_->PutCustom(
+        "HealingPolicy",
+        {{"kind", "HealingPolicy"},
+         {"metadata", {{"name", "orders"}, {"namespace", "shop"}, {"annotations", Json::object()}}},
+         {"status", {{"engineState", {{"engine", policy::PolicyStateToJson(state)}}}}}});
   };
   put_policy();
   (void)reconciler_.Reconcile("shop/slow");
@@ -278,11 +285,12 @@ TEST_F(FaultScenarioReconcilerTest, AgentFaultShapes) {
 }
 
 // A scenario whose only fault scales the traffic generator has no pod targets: the spike is what
-// it injected, so it completes (it used to end Failed/NothingInjected), and the generator goes back.
+// it injected, so it completes (it used to end Failed/NothingInjected), and the generator goes
+// back.
 TEST_F(FaultScenarioReconcilerTest, TrafficSpikeOnlyScenarioCompletesAndRestoresTheGenerator) {
   Json scenario = Scenario();
-  scenario["spec"]["faults"] = Json::parse(
-      R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
+  scenario["spec"]["faults"] =
+      Json::parse(R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
   Put(scenario);
   PutGenerator(1);
   (void)reconciler_.Reconcile("shop/slow");
@@ -304,8 +312,8 @@ TEST_F(FaultScenarioReconcilerTest, TrafficSpikeOnlyScenarioCompletesAndRestores
 // A hand-edited annotation that is not a count is not trusted (and does not crash the operator).
 TEST_F(FaultScenarioReconcilerTest, GarbledGeneratorAnnotationIsNotReverted) {
   Json scenario = Scenario();
-  scenario["spec"]["faults"] = Json::parse(
-      R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
+  scenario["spec"]["faults"] =
+      Json::parse(R"([{"trafficSpike": {"generatorRef": {"name": "loadgen"}, "replicas": 6}}])");
   Put(scenario);
   PutGenerator(1);
   (void)reconciler_.Reconcile("shop/slow");
@@ -377,7 +385,8 @@ TEST_F(FaultScenarioReconcilerTest, AScenarioOutsideTheActionNamespacesIsRefused
     options.protected_namespaces = protect;
     FaultScenarioReconciler reconciler(
         kube_, agents_, std::make_shared<AgentTargets>(kube_, AgentSettings{}), registry_,
-        std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_, options);
+        std::make_shared<OperatorMetrics>(std::make_shared<prometheus::Registry>()), clock_,
+        options);
     EXPECT_CALL(*agents_, PushFault(_, _)).Times(0);
     auto r = reconciler.Reconcile("shop/slow");
     EXPECT_EQ(r.kind, kube::ReconcileResult::Kind::kDone);

@@ -1,13 +1,14 @@
+#include "kubeheal/controllers/healing_policy_reconciler.h"
+
 #include <algorithm>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/controllers/healing_policy_reconciler.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "kubeheal/policy/state_json.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
-#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -84,9 +85,9 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
                                                      std::make_shared<MockAlertSender>(), clock_);
     budget_ = std::make_shared<policy::GlobalBudget>(0);  // a new process: an empty budget
     auto engine = std::make_shared<policy::DecisionEngine>(clock_, budget_);
-    reconciler_ = std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor,
-                                                            registry_, metrics_, clock_,
-                                                            std::move(uniform01), options);
+    reconciler_ =
+        std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor, registry_,
+                                                  metrics_, clock_, std::move(uniform01), options);
   }
 
   const api::Condition* Condition(const std::string& type) {
@@ -140,21 +141,23 @@ TEST_F(HealingPolicyReconcilerTest, DetectsRecordsThenThrottlesEveryPodAndRevert
   std::vector<std::string> throttled;
   EXPECT_CALL(*agents_, SetThrottle(_, _))
       .Times(2)
-      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint& ep,
-                                 const agentclient::ThrottleCommand& c) {
-        kube_->Note("throttle:" + ep.host);
-        EXPECT_EQ(c.rps, 20);
-        EXPECT_EQ(*c.burst, 40);
-        return Status::Ok();
-      }));
+      .WillRepeatedly(
+          Invoke([&](const agentclient::AgentEndpoint& ep, const agentclient::ThrottleCommand& c) {
+            kube_->Note("throttle:" + ep.host);
+            EXPECT_EQ(c.rps, 20);
+            EXPECT_EQ(*c.burst, 40);
+            return Status::Ok();
+          }));
   kube_->ClearJournal();
   (void)reconciler_->Reconcile("shop/orders");
   // Event on the policy and on the workload, then status, then the action.
   const auto log = Log();
   ASSERT_GE(log.size(), 6u) << ::testing::PrintToString(log);
   const auto first_throttle = std::find(log.begin(), log.end(), "throttle:127.0.0.2") - log.begin();
-  const auto policy_event = std::find(log.begin(), log.end(), "event:HealingPolicy:HealingAction") - log.begin();
-  const auto workload_event = std::find(log.begin(), log.end(), "event:Deployment:HealingAction") - log.begin();
+  const auto policy_event =
+      std::find(log.begin(), log.end(), "event:HealingPolicy:HealingAction") - log.begin();
+  const auto workload_event =
+      std::find(log.begin(), log.end(), "event:Deployment:HealingAction") - log.begin();
   const auto status_write = std::find(log.begin(), log.end(), "status:Remediating") - log.begin();
   EXPECT_LT(policy_event, first_throttle);
   EXPECT_LT(workload_event, first_throttle);
@@ -190,10 +193,11 @@ TEST_F(HealingPolicyReconcilerTest, AThrottleInEffectIsRenewedAtEveryEvaluationW
   (void)reconciler_->Reconcile("shop/orders");
   std::vector<agentclient::ThrottleCommand> sent;
   EXPECT_CALL(*agents_, SetThrottle(_, _))
-      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
-        sent.push_back(c);
-        return Status::Ok();
-      }));
+      .WillRepeatedly(
+          Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
+            sent.push_back(c);
+            return Status::Ok();
+          }));
   prometheus_->SetValue(kQuery, 2.0);
   clock_->Advance(10s);
   (void)reconciler_->Reconcile("shop/orders");
@@ -227,7 +231,8 @@ TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOn
   // The record reaches the API but its answer is lost (the process sees an error and acts on
   // nothing); the next process finds a decision without an outcome, as it would after a
   // SIGKILL between the record and the action.
-  kube_->LoseAnswer("UpdateCustomStatus", Error::Retryable("Unavailable", "the process is gone"), 1);
+  kube_->LoseAnswer("UpdateCustomStatus", Error::Retryable("Unavailable", "the process is gone"),
+                    1);
   const int writes_before = kube_->Calls("UpdateCustomStatus");
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);  // it saw its write fail: nothing executed
   (void)reconciler_->Reconcile("shop/orders");
@@ -240,10 +245,11 @@ TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOn
   Rebuild([] { return 0.5; });
   std::vector<agentclient::ThrottleCommand> sent;
   EXPECT_CALL(*agents_, SetThrottle(_, _))
-      .WillRepeatedly(Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
-        sent.push_back(c);
-        return Status::Ok();
-      }));
+      .WillRepeatedly(
+          Invoke([&](const agentclient::AgentEndpoint&, const agentclient::ThrottleCommand& c) {
+            sent.push_back(c);
+            return Status::Ok();
+          }));
   clock_->Advance(10s);
   kube_->ClearJournal();
   (void)reconciler_->Reconcile("shop/orders");
@@ -254,10 +260,12 @@ TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOn
     if (h["action"] == "throttle") {
       ++throttles;
       EXPECT_EQ(h["result"], "Succeeded") << h.dump();
-      EXPECT_NE(h.value("message", "").find("resumed from an earlier process"), std::string::npos) << h.dump();
+      EXPECT_NE(h.value("message", "").find("resumed from an earlier process"), std::string::npos)
+          << h.dump();
     }
   }
-  EXPECT_EQ(throttles, 1) << "decided again instead of resumed: " << Stored()["status"]["history"].dump(2);
+  EXPECT_EQ(throttles, 1) << "decided again instead of resumed: "
+                          << Stored()["status"]["history"].dump(2);
   EXPECT_TRUE(Has(Log(), "event:HealingPolicy:ActionResumed")) << ::testing::PrintToString(Log());
 }
 
@@ -275,7 +283,8 @@ TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->status, "False");
   EXPECT_NE(c->message.find("connection refused"), std::string::npos);
-  EXPECT_EQ(Stored()["status"]["signals"][0]["error"].get<std::string>().rfind("query failed", 0), 0u);
+  EXPECT_EQ(Stored()["status"]["signals"][0]["error"].get<std::string>().rfind("query failed", 0),
+            0u);
 
   prometheus_->Clear();
   prometheus_->SetValue(kQuery, 0.1);
@@ -287,7 +296,8 @@ TEST_F(HealingPolicyReconcilerTest, PrometheusDownMeansNoActionAndACondition) {
 prom::QueryResult Vector(std::vector<double> values) {
   prom::QueryResult r;
   for (size_t i = 0; i < values.size(); ++i) {
-    r.series.push_back(prom::Series{{{"pod", "orders-" + std::to_string(i)}}, {prom::Sample{{}, values[i]}}});
+    r.series.push_back(
+        prom::Series{{{"pod", "orders-" + std::to_string(i)}}, {prom::Sample{{}, values[i]}}});
   }
   return r;
 }
@@ -302,8 +312,9 @@ TEST_F(HealingPolicyReconcilerTest, TooManySeriesAreNotUsedAndTheConditionSaysWh
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
   ExpectQueryProblem("TooManySeries", "5 series, over the limit of 3");
-  EXPECT_NE(Stored()["status"]["signals"][0]["error"].get<std::string>().find("--max-series-per-signal"),
-            std::string::npos);
+  EXPECT_NE(
+      Stored()["status"]["signals"][0]["error"].get<std::string>().find("--max-series-per-signal"),
+      std::string::npos);
 
   // Within the cap the same values are used (and act).
   ::testing::Mock::VerifyAndClearExpectations(&*agents_);
@@ -316,16 +327,19 @@ TEST_F(HealingPolicyReconcilerTest, TooManySeriesAreNotUsedAndTheConditionSaysWh
 
 TEST_F(HealingPolicyReconcilerTest, BadPromQLHasItsOwnReasonNotPrometheusUnavailable) {
   Init(false);
-  prometheus_->SetResult(kQuery, Error::Terminal("BadData", "invalid parameter \"query\": 1:5: parse error"));
+  prometheus_->SetResult(
+      kQuery, Error::Terminal("BadData", "invalid parameter \"query\": 1:5: parse error"));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
   ExpectQueryProblem("InvalidQuery", "parse error");
-  EXPECT_EQ(Stored()["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0), 0u);
+  EXPECT_EQ(Stored()["status"]["signals"][0]["error"].get<std::string>().rfind("query rejected", 0),
+            0u);
 }
 
 TEST_F(HealingPolicyReconcilerTest, AnAnswerOverTheSizeCapIsTheQuerysProblem) {
   Init(false);
-  prometheus_->SetResult(kQuery, Error::Terminal("ResponseTooLarge", "the answer is more than 16777216 bytes"));
+  prometheus_->SetResult(
+      kQuery, Error::Terminal("ResponseTooLarge", "the answer is more than 16777216 bytes"));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
   (void)reconciler_->Reconcile("shop/orders");
   ExpectQueryProblem("ResponseTooLarge", "16777216 bytes");
@@ -346,7 +360,8 @@ TEST_F(HealingPolicyReconcilerTest, QueriesOfAnEvaluationEndByThePolicysInterval
 
 TEST_F(HealingPolicyReconcilerTest, WarmUpReplaysTheLargestSeriesAtEachStepLikeTheLiveValue) {
   Init(false);
-  Stored()["spec"]["signals"][0]["detector"] = Json::parse(R"({"type": "zscore", "params": {"min_points": 10}})");
+  Stored()["spec"]["signals"][0]["detector"] =
+      Json::parse(R"({"type": "zscore", "params": {"min_points": 10}})");
   // Two pods: one near 1, one near 100. The live value is the larger; a warm-up that replayed
   // the first series would learn "about 1" and call the live 100 an anomaly.
   prom::QueryResult history;
@@ -504,7 +519,8 @@ class EngineStateTest : public HealingPolicyReconcilerTest {
   // Throttles decided and on record (the agents also get renewals of one in effect).
   int ThrottlesOnRecord() {
     int n = 0;
-    for (const auto& h : Stored()["status"].value("history", Json::array())) n += h.value("action", "") == "throttle";
+    for (const auto& h : Stored()["status"].value("history", Json::array()))
+      n += h.value("action", "") == "throttle";
     return n;
   }
   int throttles_ = 0;
@@ -517,7 +533,8 @@ TEST_F(EngineStateTest, ARestartKeepsTheOpenEpisodeFromTheStatus) {
   Restart();
   // The operator-wide budget counts the restored actions again (it was forgotten: issue 16).
   EXPECT_EQ(budget_->UsedInLastHour(clock_->Now()), used);
-  EXPECT_EQ(ThrottlesOnRecord(), 1) << "the restarted operator throttled again: the episode was lost";
+  EXPECT_EQ(ThrottlesOnRecord(), 1)
+      << "the restarted operator throttled again: the episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->status, "True");
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Restored");
   EXPECT_EQ(Stored()["status"]["phase"], "Remediating");
@@ -547,8 +564,7 @@ TEST_F(EngineStateTest, AnEarlierVersionsAnnotationIsMigratedToTheStatus) {
   EXPECT_EQ(ThrottlesOnRecord(), 1) << "the migrated episode was lost";
   EXPECT_EQ(Condition(kEngineStateValid)->reason, "Migrated");
   EXPECT_FALSE(HasAnnotation());
-  EXPECT_EQ(Stored()["status"]["engineState"]["engine"]["episodes"],
-            state["engine"]["episodes"]);
+  EXPECT_EQ(Stored()["status"]["engineState"]["engine"]["episodes"], state["engine"]["episodes"]);
 }
 
 TEST_F(EngineStateTest, ACorruptStateIsReportedAndReplacedByAFreshOne) {

@@ -1,7 +1,7 @@
+#include "kubeheal/controllers/label_selector.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "kubeheal/controllers/label_selector.h"
 
 namespace kubeheal::controllers {
 namespace {

@@ -10,29 +10,38 @@ namespace kubeheal::controllers {
 
 class MockKubeOperations : public KubeOperations {
  public:
-  MOCK_METHOD(Result<Json>, GetCustom, (const std::string&, const std::string&, const std::string&), (override));
+  MOCK_METHOD(Result<Json>, GetCustom, (const std::string&, const std::string&, const std::string&),
+              (override));
   MOCK_METHOD(Result<Json>, UpdateCustomStatus, (const std::string&, const Json&), (override));
   MOCK_METHOD(Result<Json>, PatchCustomMetadata,
-              (const std::string&, const std::string&, const std::string&, const Json&), (override));
-  MOCK_METHOD(Result<Json>, GetWorkload, (const std::string&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(Result<int>, GetReplicas, (const std::string&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(Status, SetReplicas, (const std::string&, const std::string&, const std::string&, int), (override));
+              (const std::string&, const std::string&, const std::string&, const Json&),
+              (override));
+  MOCK_METHOD(Result<Json>, GetWorkload,
+              (const std::string&, const std::string&, const std::string&), (override));
+  MOCK_METHOD(Result<int>, GetReplicas,
+              (const std::string&, const std::string&, const std::string&), (override));
+  MOCK_METHOD(Status, SetReplicas,
+              (const std::string&, const std::string&, const std::string&, int), (override));
   MOCK_METHOD(Status, RolloutRestart,
-              (const std::string&, const std::string&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(Result<std::vector<Json>>, ListPods, (const std::string&, const std::string&), (override));
+              (const std::string&, const std::string&, const std::string&, const std::string&),
+              (override));
+  MOCK_METHOD(Result<std::vector<Json>>, ListPods, (const std::string&, const std::string&),
+              (override));
   MOCK_METHOD(Status, EvictPod, (const std::string&, const std::string&), (override));
   MOCK_METHOD(Status, DeletePod, (const std::string&, const std::string&, int), (override));
   MOCK_METHOD(Result<std::string>, GetSecretValue,
               (const std::string&, const std::string&, const std::string&), (override));
   MOCK_METHOD(Status, RecordEvent,
-              (const Json&, const std::string&, const std::string&, const std::string&), (override));
+              (const Json&, const std::string&, const std::string&, const std::string&),
+              (override));
 };
 
 class MockAgentClient : public agentclient::AgentClient {
  public:
   MOCK_METHOD(Result<nlohmann::json>, PushFault,
               (const agentclient::AgentEndpoint&, const agentclient::AgentFault&), (override));
-  MOCK_METHOD(Status, ClearFault, (const agentclient::AgentEndpoint&, const std::string&), (override));
+  MOCK_METHOD(Status, ClearFault, (const agentclient::AgentEndpoint&, const std::string&),
+              (override));
   MOCK_METHOD(Status, SetCircuit,
               (const agentclient::AgentEndpoint&, const agentclient::CircuitCommand&), (override));
   MOCK_METHOD(Status, SetThrottle,
@@ -48,9 +57,12 @@ class MockAlertSender : public AlertSender {
 
 // A running pod with an IP, as the API server returns it.
 inline Json RunningPod(const std::string& name, const std::string& ip, int admin_port = 0) {
-  Json pod = {{"metadata", {{"name", name}, {"namespace", "shop"}, {"labels", {{"app", "orders"}}}}},
-              {"status", {{"phase", "Running"}, {"podIP", ip},
-                          {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+  Json pod = {
+      {"metadata", {{"name", name}, {"namespace", "shop"}, {"labels", {{"app", "orders"}}}}},
+      {"status",
+       {{"phase", "Running"},
+        {"podIP", ip},
+        {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
   if (admin_port > 0) {
     pod["metadata"]["annotations"] = {{"kubeheal.io/agent-admin-port", std::to_string(admin_port)}};
   }

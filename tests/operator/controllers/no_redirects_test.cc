@@ -3,6 +3,8 @@
 // a request (it would receive the caller's Authorization header), and the caller gets an error
 // naming the redirect. The baseline shows that cpprestsdk's default client does follow, so the
 // servers here would catch a client built without NoRedirectsConfig().
+#include "kubeheal/common/no_redirects.h"
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -11,19 +13,18 @@
 #include <cpprest/http_listener.h>
 #include <gtest/gtest.h>
 
+#include "../prom/loopback.h"
 #include "kubeheal/agentclient/agent_client_impl.h"
-#include "kubeheal/common/no_redirects.h"
 #include "kubeheal/controllers/alert_sender.h"
 #include "kubeheal/kube/cpprest_transport.h"
 #include "kubeheal/prom/prometheus_client_impl.h"
-#include "../prom/loopback.h"
 
 namespace kubeheal {
 namespace {
 
+using prom::testing_support::FreeLoopbackPort;
 using utility::conversions::to_string_t;
 using utility::conversions::to_utf8string;
-using prom::testing_support::FreeLoopbackPort;
 using web::http::experimental::listener::http_listener;
 
 // Where a redirect would lead: counts what it receives and answers 200 with `body`.
@@ -145,9 +146,10 @@ TEST_P(NoRedirectsTest, KubernetesTransportRefusesRequestsAndWatches) {
 
   kube::CancelToken cancel;
   int lines = 0;
-  auto watched = (*transport)->Stream({"GET", "/api/v1/pods?watch=true", "", ""},
-                                      [&lines](std::string_view) { return ++lines > 0; },
-                                      cancel);
+  auto watched = (*transport)
+                     ->Stream(
+                         {"GET", "/api/v1/pods?watch=true", "", ""},
+                         [&lines](std::string_view) { return ++lines > 0; }, cancel);
   ASSERT_FALSE(watched.ok());
   ExpectRefused(watched.error());
   EXPECT_EQ(lines, 0);
@@ -165,7 +167,8 @@ TEST_P(NoRedirectsTest, AlertWebhookRefuses) {
   ExpectRefused(sent.error());
 }
 
-INSTANTIATE_TEST_SUITE_P(RedirectStatuses, NoRedirectsTest, ::testing::Values(301, 302, 303, 307, 308),
+INSTANTIATE_TEST_SUITE_P(RedirectStatuses, NoRedirectsTest,
+                         ::testing::Values(301, 302, 303, 307, 308),
                          [](const auto& info) { return "HTTP" + std::to_string(info.param); });
 
 TEST(RedirectRefusedTest, NotModifiedAndSuccessAreNotRedirects) {

@@ -1,8 +1,8 @@
+#include "kubeheal/controllers/operator_metrics.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
-
-#include "kubeheal/controllers/operator_metrics.h"
 
 namespace kubeheal::controllers {
 namespace {
@@ -21,8 +21,10 @@ TEST_F(OperatorMetricsTest, PhaseIsOneForTheCurrentPhaseAndZeroForTheOthers) {
   metrics_.PolicyPhase("shop/orders", "Anomalous");
   metrics_.PolicyPhase("shop/orders", "Remediating");
   const auto text = Text();
-  EXPECT_THAT(text, HasSubstr(R"(kubeheal_policy_phase{phase="Remediating",policy="shop/orders"} 1)"));
-  EXPECT_THAT(text, HasSubstr(R"(kubeheal_policy_phase{phase="Anomalous",policy="shop/orders"} 0)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kubeheal_policy_phase{phase="Remediating",policy="shop/orders"} 1)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kubeheal_policy_phase{phase="Anomalous",policy="shop/orders"} 0)"));
   EXPECT_THAT(text, HasSubstr(R"(kubeheal_policy_phase{phase="Healthy",policy="shop/orders"} 0)"));
   int ones = 0;
   for (const auto& f : registry_->Collect()) {
@@ -37,8 +39,10 @@ TEST_F(OperatorMetricsTest, SignalValueAndBandAreExportedAndAMissingBandIsRemove
   metrics_.SignalObserved("shop/orders", "p99", 0.8, 0.1, 0.5);
   auto text = Text();
   EXPECT_THAT(text, HasSubstr(R"(kubeheal_signal_value{policy="shop/orders",signal="p99"} 0.8)"));
-  EXPECT_THAT(text, HasSubstr(R"(kubeheal_signal_band_low{policy="shop/orders",signal="p99"} 0.1)"));
-  EXPECT_THAT(text, HasSubstr(R"(kubeheal_signal_band_high{policy="shop/orders",signal="p99"} 0.5)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kubeheal_signal_band_low{policy="shop/orders",signal="p99"} 0.1)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kubeheal_signal_band_high{policy="shop/orders",signal="p99"} 0.5)"));
   metrics_.SignalObserved("shop/orders", "p99", 0.9, std::nullopt, std::nullopt);
   text = Text();
   EXPECT_THAT(text, HasSubstr(R"(kubeheal_signal_value{policy="shop/orders",signal="p99"} 0.9)"));
@@ -56,8 +60,10 @@ TEST_F(OperatorMetricsTest, ForgetPolicyRemovesItsSeriesOnly) {
   const auto text = Text();
   EXPECT_THAT(text, Not(HasSubstr(R"(policy="shop/orders")")));
   EXPECT_THAT(text, HasSubstr(R"(kubeheal_signal_value{policy="shop/payments",signal="p99"} 1)"));
-  EXPECT_THAT(text, HasSubstr(R"(kubeheal_anomaly_score{policy="shop/payments",signal="p99"} 0.3)"));
-  EXPECT_THAT(text, HasSubstr(R"(kubeheal_policy_phase{phase="Healthy",policy="shop/payments"} 1)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kubeheal_anomaly_score{policy="shop/payments",signal="p99"} 0.3)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kubeheal_policy_phase{phase="Healthy",policy="shop/payments"} 1)"));
 }
 
 TEST_F(OperatorMetricsTest, ScenarioTimesAppearWhenMeasuredAndGoWithTheScenario) {

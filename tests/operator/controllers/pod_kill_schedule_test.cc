@@ -1,9 +1,10 @@
+#include "kubeheal/controllers/pod_kill_schedule.h"
+
 #include <set>
 
 #include <gtest/gtest.h>
 
 #include "kubeheal/api/duration.h"
-#include "kubeheal/controllers/pod_kill_schedule.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -52,8 +53,8 @@ TEST_F(PodKillScheduleTest, WithoutIntervalEachTargetIsKilledOnce) {
   EXPECT_EQ(Names(Due({Target("a")}, pods, 0s)), std::vector<std::string>{"a"});
   // Killed: nothing more for the whole duration, although "b" was never touched.
   EXPECT_TRUE(Due({Target("a", "2026-11-22T08:00:00Z")}, pods, 30s).empty());
-  EXPECT_FALSE(PodKillSchedule::NextRound(fault_, {Target("a", "2026-11-22T08:00:00Z")},
-                                          start_ + 60s));
+  EXPECT_FALSE(
+      PodKillSchedule::NextRound(fault_, {Target("a", "2026-11-22T08:00:00Z")}, start_ + 60s));
 }
 
 TEST_F(PodKillScheduleTest, WithIntervalANewPodIsKilledEachRoundUntilTheEnd) {
@@ -73,8 +74,7 @@ TEST_F(PodKillScheduleTest, WithIntervalANewPodIsKilledEachRoundUntilTheEnd) {
     auto kills = Due(targets, pods, std::chrono::seconds(10 * i));
     ASSERT_EQ(kills.size(), 1u) << "round " << i;
     EXPECT_TRUE(killed.insert(kills[0].pod).second) << kills[0].pod << " killed twice";
-    targets.push_back(Target(kills[0].pod,
-                             FormatRfc3339(start_ + std::chrono::seconds(10 * i))));
+    targets.push_back(Target(kills[0].pod, FormatRfc3339(start_ + std::chrono::seconds(10 * i))));
   }
   EXPECT_EQ(killed, (std::set<std::string>{"a", "a2", "b", "c"}));
   EXPECT_TRUE(Due(targets, pods, 40s).empty());  // nothing eligible left: wait for replacements

@@ -2,14 +2,14 @@
 // payments) waits while payments is anomalous on its own account, records on whom in its
 // status and an Event, and acts on its own once payments is normal; a new leader that has not
 // evaluated payments yet reads payments' status; payments' traffic surge through orders waits.
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
-#include "kubeheal/prom/fake_prometheus_client.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
+#include "kubeheal/prom/fake_prometheus_client.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -48,10 +48,11 @@ class PolicyDependencyTest : public ::testing::Test {
     kube_->PutCustom("HealingPolicy", Policy("orders", {"payments"}));
     kube_->PutCustom("HealingPolicy", Policy("payments", {}));
     for (const std::string app : {"orders", "payments"}) {
-      kube_->PutWorkload(Json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"},
-                              {"metadata", {{"name", app}, {"namespace", "shop"}}},
-                              {"spec", {{"replicas", 1},
-                                        {"selector", {{"matchLabels", {{"app", app}}}}}}}});
+      kube_->PutWorkload(
+          Json{{"apiVersion", "apps/v1"},
+               {"kind", "Deployment"},
+               {"metadata", {{"name", app}, {"namespace", "shop"}}},
+               {"spec", {{"replicas", 1}, {"selector", {{"matchLabels", {{"app", app}}}}}}}});
       Json pod = RunningPod(app + "-a", app == "orders" ? "127.0.0.2" : "127.0.0.3");
       pod["metadata"]["labels"]["app"] = app;
       kube_->PutPod(std::move(pod));
@@ -60,20 +61,22 @@ class PolicyDependencyTest : public ::testing::Test {
     // A throttle sent again unchanged while one is on is its renewal (the agent's ttl moves),
     // not a second action: only new throttles are counted.
     ON_CALL(*agents_, SetThrottle(_, _))
-        .WillByDefault(Invoke([this](const agentclient::AgentEndpoint& ep,
-                                     const agentclient::ThrottleCommand& c) {
-          const Json sent = c.ToJson();
-          auto [it, fresh] = throttled_.emplace(ep.host, sent);
-          if (fresh || it->second != sent) {
-            it->second = sent;
-            kube_->Note(std::string("throttle:") + (ep.host == "127.0.0.2" ? "orders" : "payments"));
-          }
+        .WillByDefault(Invoke(
+            [this](const agentclient::AgentEndpoint& ep, const agentclient::ThrottleCommand& c) {
+              const Json sent = c.ToJson();
+              auto [it, fresh] = throttled_.emplace(ep.host, sent);
+              if (fresh || it->second != sent) {
+                it->second = sent;
+                kube_->Note(std::string("throttle:") +
+                            (ep.host == "127.0.0.2" ? "orders" : "payments"));
+              }
+              return Status::Ok();
+            }));
+    ON_CALL(*agents_, ClearThrottle(_))
+        .WillByDefault(Invoke([this](const agentclient::AgentEndpoint& ep) {
+          throttled_.erase(ep.host);
           return Status::Ok();
         }));
-    ON_CALL(*agents_, ClearThrottle(_)).WillByDefault(Invoke([this](const agentclient::AgentEndpoint& ep) {
-      throttled_.erase(ep.host);
-      return Status::Ok();
-    }));
     EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(AnyNumber());
     EXPECT_CALL(*agents_, ClearThrottle(_)).Times(AnyNumber());
     reconciler_ = NewReconciler();
@@ -85,11 +88,11 @@ class PolicyDependencyTest : public ::testing::Test {
     auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
     auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
                                                      std::make_shared<MockAlertSender>(), clock_);
-    auto engine = std::make_shared<policy::DecisionEngine>(
-        clock_, std::make_shared<policy::GlobalBudget>(0));
+    auto engine =
+        std::make_shared<policy::DecisionEngine>(clock_, std::make_shared<policy::GlobalBudget>(0));
     return std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor,
-                                                     std::make_shared<ScenarioRegistry>(),
-                                                     metrics_, clock_, [] { return 0.5; });
+                                                     std::make_shared<ScenarioRegistry>(), metrics_,
+                                                     clock_, [] { return 0.5; });
   }
 
   void Set(const std::string& app, double p99, double rps) {
@@ -125,7 +128,8 @@ class PolicyDependencyTest : public ::testing::Test {
   // "<policy>:<reason>:<message>" of every Event.
   std::vector<std::string> Events() const {
     std::vector<std::string> events;
-    for (const auto& e : kube_->Events()) events.push_back(e.name + ":" + e.reason + ":" + e.message);
+    for (const auto& e : kube_->Events())
+      events.push_back(e.name + ":" + e.reason + ":" + e.message);
     return events;
   }
   bool Event(const std::string& prefix) {
@@ -163,7 +167,8 @@ TEST_F(PolicyDependencyTest, CallerWaitsWhileItsDependencyIsSlowAndSaysOnWhom) {
   EXPECT_EQ(c->status, "True");
   EXPECT_NE(c->message.find("payments"), std::string::npos);
   EXPECT_EQ(st.phase, "Anomalous");
-  EXPECT_TRUE(Event("orders:WaitingOnDependency:rule latency takes no action while latency of payments"))
+  EXPECT_TRUE(
+      Event("orders:WaitingOnDependency:rule latency takes no action while latency of payments"))
       << ::testing::PrintToString(Events());
   EXPECT_TRUE(Status("payments").waiting_on.empty());
 }

@@ -1,11 +1,12 @@
 // PolicyDetectors: how the controller feeds the detectors (baseline hold, multivariate vectors,
 // restart replay). Time is simulated: points carry their own timestamps, 15 s apart.
-#include <gtest/gtest.h>
+#include "kubeheal/controllers/policy_detectors.h"
 
 #include <cstdio>
 #include <random>
 
-#include "kubeheal/controllers/policy_detectors.h"
+#include <gtest/gtest.h>
+
 #include "kubeheal/detectors/detector_factory.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
 
@@ -39,9 +40,9 @@ class Noise {
 
 struct ShiftRun {
   int fault_points = 0;
-  int detected_points = 0;       // fault points judged anomalous
-  int first_missed = -1;         // index of the first fault point not anomalous
-  int recovered_anomalous = 0;   // normal points after the fault still judged anomalous
+  int detected_points = 0;      // fault points judged anomalous
+  int first_missed = -1;        // index of the first fault point not anomalous
+  int recovered_anomalous = 0;  // normal points after the fault still judged anomalous
   bool held_after_recovery = true;
 };
 
@@ -88,10 +89,11 @@ class BaselineHoldTest : public ::testing::TestWithParam<DetectorCase> {};
 TEST_P(BaselineHoldTest, WithoutHoldTheFaultIsAbsorbed) {
   const auto run = RunLevelShift(GetParam().detector, GetParam().params, 10, 10, false);
   const auto held = RunLevelShift(GetParam().detector, GetParam().params, 10, 10, true);
-  std::printf("[baseline-hold] %s, +10 sigma for 10 min: %d/%d points anomalous fed as is, "
-              "%d/%d with the hold\n",
-              GetParam().detector, run.detected_points, run.fault_points, held.detected_points,
-              held.fault_points);
+  std::printf(
+      "[baseline-hold] %s, +10 sigma for 10 min: %d/%d points anomalous fed as is, "
+      "%d/%d with the hold\n",
+      GetParam().detector, run.detected_points, run.fault_points, held.detected_points,
+      held.fault_points);
   if (!GetParam().absorbs_without_hold) {
     EXPECT_GE(run.detected_points, run.fault_points * 9 / 10);  // 38 of 40 measured
     return;
@@ -128,17 +130,24 @@ TEST_P(BaselineHoldTest, PermanentChangeIsAcceptedAfterTheMaximumHold) {
 
 INSTANTIATE_TEST_SUITE_P(
     RollingDetectors, BaselineHoldTest,
-    ::testing::Values(DetectorCase{"zscore", R"({"window": 120, "sensitivity": 4, "minPoints": 20, "direction": "above"})", true},
-                      DetectorCase{"ewma", R"({"alpha": 0.2, "sensitivity": 4, "minPoints": 20, "direction": "above"})", true},
-                      DetectorCase{"movingAverage", R"({"window": 60, "sensitivity": 4, "minPoints": 20})", true},
-                      DetectorCase{"mad", R"({"window": 120, "sensitivity": 4, "minPoints": 20})", false}),
+    ::testing::Values(
+        DetectorCase{"zscore",
+                     R"({"window": 120, "sensitivity": 4, "minPoints": 20, "direction": "above"})",
+                     true},
+        DetectorCase{"ewma",
+                     R"({"alpha": 0.2, "sensitivity": 4, "minPoints": 20, "direction": "above"})",
+                     true},
+        DetectorCase{"movingAverage", R"({"window": 60, "sensitivity": 4, "minPoints": 20})", true},
+        DetectorCase{"mad", R"({"window": 120, "sensitivity": 4, "minPoints": 20})", false}),
     [](const auto& info) { return std::string(info.param.detector); });
 
 // A deviation the signal's direction does not count is not an anomaly, but it is not learned
 // either: a traffic dip (pods restarting) must not lower the baseline, or the return to the
 // usual rate would look like a surge and scale the workload out.
 TEST(BaselineHoldDirectionTest, DipIsHeldNotCountedAndTheReturnIsNoSurge) {
-  PolicyDetectors pd({Signal("rate", "ewma", R"({"alpha": 0.2, "sensitivity": 4, "minPoints": 20, "direction": "above"})")});
+  PolicyDetectors pd(
+      {Signal("rate", "ewma",
+              R"({"alpha": 0.2, "sensitivity": 4, "minPoints": 20, "direction": "above"})")});
   Noise noise(3);  // 100 +- 5 requests/s
   double t = kStart;
   for (int i = 0; i < 80; ++i) ASSERT_FALSE(pd.Feed("rate", t += kStep, noise.Next()).anomalous);
@@ -147,14 +156,16 @@ TEST(BaselineHoldDirectionTest, DipIsHeldNotCountedAndTheReturnIsNoSurge) {
     EXPECT_TRUE(pd.BaselineHeld("rate")) << i;
   }
   for (int i = 0; i < 20; ++i) {
-    EXPECT_FALSE(pd.Feed("rate", t += kStep, noise.Next()).anomalous) << "return seen as surge " << i;
+    EXPECT_FALSE(pd.Feed("rate", t += kStep, noise.Next()).anomalous)
+        << "return seen as surge " << i;
   }
   EXPECT_FALSE(pd.BaselineHeld("rate"));
 }
 
 // The same dip fed as is (no hold) makes the return look like a surge: what the hold prevents.
 TEST(BaselineHoldDirectionTest, WithoutHoldTheReturnLooksLikeASurge) {
-  auto d = detectors::CreateDetector("ewma", {{"alpha", "0.2"}, {"sensitivity", "4"}, {"min_points", "20"}});
+  auto d = detectors::CreateDetector(
+      "ewma", {{"alpha", "0.2"}, {"sensitivity", "4"}, {"min_points", "20"}});
   ASSERT_TRUE(d.ok());
   Noise noise(3);
   double t = kStart;
@@ -172,7 +183,8 @@ TEST(BaselineHoldDirectionTest, WithoutHoldTheReturnLooksLikeASurge) {
 // A long hold is not a gap in the data: with maxGap 2m a 10 min fault keeps the learned band at
 // recovery, while a real 5 min gap resets the detector (warm-up again).
 TEST(BaselineHoldMaxGapTest, HoldIsNotAGapButARealGapResets) {
-  PolicyDetectors pd({Signal("latency", "zscore", R"({"window": 60, "minPoints": 20, "maxGap": "2m"})")});
+  PolicyDetectors pd(
+      {Signal("latency", "zscore", R"({"window": 60, "minPoints": 20, "maxGap": "2m"})")});
   Noise noise(5);
   double t = kStart;
   for (int i = 0; i < 80; ++i) pd.Feed("latency", t += kStep, noise.Next());
@@ -189,8 +201,10 @@ TEST(BaselineHoldMaxGapTest, HoldIsNotAGapButARealGapResets) {
 // 30 minutes. Replaying the same points reproduces the live state, hold included, so a fault
 // that began before the restart stays detected against the pre-fault baseline.
 TEST(BaselineHoldRestartTest, WarmUpReplayHoldsTheBaselineLikeLiveFeeding) {
-  const auto spec = Signal("latency", "zscore", R"({"window": 120, "sensitivity": 4, "minPoints": 20, "direction": "above"})",
-                           std::chrono::seconds(30));
+  const auto spec =
+      Signal("latency", "zscore",
+             R"({"window": 120, "sensitivity": 4, "minPoints": 20, "direction": "above"})",
+             std::chrono::seconds(30));
   PolicyDetectors live({spec});
   Noise noise(11);
   std::vector<std::pair<double, double>> points;
@@ -305,9 +319,12 @@ TEST(MultivariateForestTest, WarmUpAssemblesVectorsAcrossSignals) {
   std::vector<Point> history;
   for (int i = 0; i < 120; ++i) history.push_back(Normal(rng));
   double t0 = kStart;
-  for (size_t i = 0; i < history.size(); ++i) pd.Feed("latency-vs-load", t0 + i * kStep, history[i].rate);
-  for (size_t i = 0; i < history.size(); ++i) pd.Feed("latency", t0 + i * kStep, history[i].latency);
-  for (size_t i = 0; i < history.size(); ++i) pd.Feed("in-flight", t0 + i * kStep, history[i].in_flight);
+  for (size_t i = 0; i < history.size(); ++i)
+    pd.Feed("latency-vs-load", t0 + i * kStep, history[i].rate);
+  for (size_t i = 0; i < history.size(); ++i)
+    pd.Feed("latency", t0 + i * kStep, history[i].latency);
+  for (size_t i = 0; i < history.size(); ++i)
+    pd.Feed("in-flight", t0 + i * kStep, history[i].in_flight);
   const double t = t0 + history.size() * kStep;
   FeedLive(pd, t, {100, 0.6, 60});
   const auto o = Derive(pd, t);

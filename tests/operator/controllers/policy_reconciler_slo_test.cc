@@ -8,8 +8,8 @@
 
 #include "kubeheal/common/fake_clock.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
-#include "kubeheal/prom/fake_prometheus_client.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
+#include "kubeheal/prom/fake_prometheus_client.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
@@ -65,8 +65,8 @@ class PolicyReconcilerSloTest : public ::testing::Test {
     auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
     auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
                                                      std::make_shared<MockAlertSender>(), clock_);
-    auto engine = std::make_shared<policy::DecisionEngine>(
-        clock_, std::make_shared<policy::GlobalBudget>(0));
+    auto engine =
+        std::make_shared<policy::DecisionEngine>(clock_, std::make_shared<policy::GlobalBudget>(0));
     reconciler_ = std::make_unique<HealingPolicyReconciler>(
         kube_, prometheus_, engine, executor, std::make_shared<ScenarioRegistry>(),
         std::make_shared<OperatorMetrics>(registry_), clock_, [] { return 0.5; });
@@ -176,7 +176,8 @@ TEST_F(PolicyReconcilerSloTest, RestartDuringAFaultKeepsThePreFaultBaseline) {
   const auto p99 = SignalStatus("p99");
   ASSERT_FALSE(p99.is_null()) << Stored()["status"].dump();
   EXPECT_TRUE(p99.value("anomalous", false)) << p99.dump();
-  EXPECT_LT(p99["expected"].value("high", 99.0), 0.5) << "band learned from the fault: " << p99.dump();
+  EXPECT_LT(p99["expected"].value("high", 99.0), 0.5)
+      << "band learned from the fault: " << p99.dump();
   EXPECT_NE(p99.value("explanation", "").find("baseline held"), std::string::npos) << p99.dump();
 }
 

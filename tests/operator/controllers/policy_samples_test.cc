@@ -4,11 +4,11 @@
 // 5 s scrapes), fed through PolicyDetectors and the decision engine exactly as the reconciler
 // does. What Prometheus would compute is a model here; the policies, detectors, holds, `for`
 // and rules are the real ones.
-#include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <random>
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "kubeheal/common/fake_clock.h"
 #include "kubeheal/controllers/policy_detectors.h"

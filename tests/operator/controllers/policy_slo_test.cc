@@ -54,7 +54,8 @@ TEST(PolicySloTest, AddedSignalIsTranslatedWithPatternErrors) {
   ASSERT_EQ(spec.signals.size(), 2u);
   EXPECT_EQ(spec.signals[1].name, "slo");
   EXPECT_EQ(spec.signals[1].pattern, policy::Pattern::kErrors);
-  EXPECT_EQ(spec.signals[1].query, Total("{{window}}").replace(Total("{{window}}").find("{{window}}"), 10, "5m"));
+  EXPECT_EQ(spec.signals[1].query,
+            Total("{{window}}").replace(Total("{{window}}").find("{{window}}"), 10, "5m"));
   // A policy with a burnRate signal shows the SLO there instead.
   const auto with_burn = Parse(PolicyJson(
       R"({"name": "slo-burn", "pattern": "custom", "query": "x", "detector": {"type": "burnRate"}})"));
@@ -66,7 +67,8 @@ TEST(PolicySloTest, QueriesEveryWindowAndJudgesTheBurn) {
   const auto p = Parse(PolicyJson());
   PolicyDetectors pd(p.spec, nlohmann::json());
   prom::FakePrometheusClient prometheus;
-  Answer(prometheus, {{"1h", 0.10}, {"5m", 0.40}, {"6h", 0.02}, {"30m", 0.2}, {"24h", 0.005}, {"2h", 0.05}});
+  Answer(prometheus,
+         {{"1h", 0.10}, {"5m", 0.40}, {"6h", 0.02}, {"30m", 0.2}, {"24h", 0.005}, {"2h", 0.05}});
   policy::Observation observation;
   std::vector<api::SignalStatus> statuses;
   pd.EvaluateDerived(prometheus, std::chrono::seconds(1), kContext, 1e9, &observation, &statuses);
@@ -88,8 +90,10 @@ TEST(PolicySloTest, QueriesEveryWindowAndJudgesTheBurn) {
 TEST(PolicySloTest, BurnRateSignalUsesTheSloAndItsOwnAlerts) {
   const auto p = Parse(PolicyJson(
       R"({"name": "slo-burn", "pattern": "custom", "query": "x", "detector": {"type": "burnRate"}})"));
-  PolicyDetectors pd(p.spec, nlohmann::json::parse(
-                                 R"([{"longWindow": "10m", "shortWindow": "1m", "factor": 2, "severity": "warning"}])"));
+  PolicyDetectors pd(
+      p.spec,
+      nlohmann::json::parse(
+          R"([{"longWindow": "10m", "shortWindow": "1m", "factor": 2, "severity": "warning"}])"));
   ASSERT_TRUE(pd.Has("slo-burn"));
   // The signal's own query is fed by the reconciler but not used.
   EXPECT_FALSE(pd.Feed("slo-burn", 1e9, 0.99).anomalous);
@@ -130,7 +134,8 @@ TEST(PolicySloTest, FailedOrEmptyQueriesMakeTheSignalUnknown) {
 
 TEST(PolicySloTest, BadAlertsAreReportedOnTheSignal) {
   const auto p = Parse(PolicyJson());
-  PolicyDetectors pd(p.spec, nlohmann::json::parse(R"([{"longWindow": "1m", "shortWindow": "5m", "factor": 2}])"));
+  PolicyDetectors pd(
+      p.spec, nlohmann::json::parse(R"([{"longWindow": "1m", "shortWindow": "5m", "factor": 2}])"));
   prom::FakePrometheusClient prometheus;
   policy::Observation observation;
   std::vector<api::SignalStatus> statuses;
@@ -160,7 +165,9 @@ TEST(PolicySloTest, SloAloneTriggersTheErrorsLadder) {
     EXPECT_TRUE(e.ok());
     return *e;
   };
-  Answer(prometheus, {{"1h", 0.001}, {"5m", 0.001}, {"6h", 0.001}, {"30m", 0.001}, {"24h", 0.001}, {"2h", 0.001}});
+  Answer(
+      prometheus,
+      {{"1h", 0.001}, {"5m", 0.001}, {"6h", 0.001}, {"30m", 0.001}, {"24h", 0.001}, {"2h", 0.001}});
   EXPECT_TRUE(evaluate().decisions.empty());
   clock->Advance(std::chrono::seconds(15));
   Answer(prometheus, {{"1h", 0.08}, {"5m", 0.40}});

@@ -1,9 +1,10 @@
 // PolicyStateStore, the state step of a HealingPolicy evaluation, against the in-memory
 // FakeKubeOperations: what is loaded at a (re)start, and what a status write does on a conflict.
+#include "kubeheal/controllers/policy_state_store.h"
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/controllers/policy_state_store.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "kubeheal/policy/state_json.h"
 

@@ -1,14 +1,16 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/controllers/policy_translation.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::controllers {
 namespace {
 
 TEST(PolicyTranslationTest, RendersPlaceholders) {
   QueryContext c{"shop", "orders", "orders-1|orders-2", "1h"};
-  EXPECT_EQ(RenderQuery(R"(rate(x{namespace="{{namespace}}",pod=~"{{pod}}"}[{{window}}]) / {{workload}})", c),
-            R"(rate(x{namespace="shop",pod=~"orders-1|orders-2"}[1h]) / orders)");
+  EXPECT_EQ(
+      RenderQuery(R"(rate(x{namespace="{{namespace}}",pod=~"{{pod}}"}[{{window}}]) / {{workload}})",
+                  c),
+      R"(rate(x{namespace="shop",pod=~"orders-1|orders-2"}[1h]) / orders)");
 }
 
 TEST(PolicyTranslationTest, DetectorParamsBecomeSnakeCaseStrings) {
@@ -40,8 +42,8 @@ TEST(PolicyTranslationTest, MapsPatternsActionsAndGuardrails) {
   EXPECT_EQ(spec.signals[0].hold_for, std::chrono::seconds(30));
   ASSERT_EQ(spec.rules.size(), 2u);
   EXPECT_EQ(spec.rules[0].pattern, policy::Pattern::kLatency);
-  EXPECT_EQ(spec.rules[0].actions,
-            (std::vector<policy::ActionType>{policy::ActionType::kThrottle, policy::ActionType::kScale}));
+  EXPECT_EQ(spec.rules[0].actions, (std::vector<policy::ActionType>{policy::ActionType::kThrottle,
+                                                                    policy::ActionType::kScale}));
   EXPECT_EQ(spec.rules[1].pattern, policy::Pattern::kCustom);
   EXPECT_EQ(spec.rules[1].signals, (std::vector<std::string>{"errs"}));
   EXPECT_EQ(spec.actions.scale.min_replicas, 2);

@@ -1,9 +1,10 @@
 // SignalSampler, the signal step of a HealingPolicy evaluation, on its own: a FakePrometheusClient
 // answers, real detectors judge.
+#include "kubeheal/controllers/signal_sampler.h"
+
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/controllers/signal_sampler.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
 
 namespace kubeheal::controllers {

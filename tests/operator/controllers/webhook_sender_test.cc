@@ -13,8 +13,8 @@
 #include <cpprest/http_listener.h>
 #include <gtest/gtest.h>
 
-#include "kubeheal/controllers/alert_sender.h"
 #include "../prom/loopback.h"
+#include "kubeheal/controllers/alert_sender.h"
 
 namespace kubeheal::controllers {
 namespace {
@@ -28,8 +28,10 @@ using web::http::experimental::listener::http_listener;
 // Answers with the scripted statuses in turn (the last one repeats) and records each request.
 class Receiver {
  public:
-  explicit Receiver(std::deque<int> statuses) : statuses_(std::move(statuses)), port_(FreeLoopbackPort()) {
-    listener_ = std::make_unique<http_listener>(to_string_t("http://127.0.0.1:" + std::to_string(port_)));
+  explicit Receiver(std::deque<int> statuses)
+      : statuses_(std::move(statuses)), port_(FreeLoopbackPort()) {
+    listener_ =
+        std::make_unique<http_listener>(to_string_t("http://127.0.0.1:" + std::to_string(port_)));
     listener_->support([this](web::http::http_request req) {
       int status = 200;
       {
@@ -90,14 +92,16 @@ class WebhookSenderTest : public ::testing::Test {
     return WebhookAlertSender(std::move(targets), delivery,
                               [this](std::chrono::milliseconds d) { sleeps_.push_back(d); });
   }
-  const nlohmann::json alerts_ = nlohmann::json::array({{{"labels", {{"alertname", "KubehealAnomaly"}}}}});
+  const nlohmann::json alerts_ =
+      nlohmann::json::array({{{"labels", {{"alertname", "KubehealAnomaly"}}}}});
   std::vector<std::chrono::milliseconds> sleeps_;
 };
 
 TEST_F(WebhookSenderTest, DeliversToTheCheckedAddressWithTheNameAsHost) {
   Receiver receiver({200});
   auto sender = Sender(AllowAlertsTest());
-  const std::string url = "http://alerts.test:" + std::to_string(receiver.port()) + "/api/v2/alerts?x=1";
+  const std::string url =
+      "http://alerts.test:" + std::to_string(receiver.port()) + "/api/v2/alerts?x=1";
   Status sent = sender.Send(url, alerts_);
   ASSERT_TRUE(sent.ok()) << sent.error().ToString();
   auto seen = receiver.seen();
@@ -115,7 +119,8 @@ TEST_F(WebhookSenderTest, TheDefaultPolicyRefusesLoopbackBeforeConnecting) {
   ASSERT_TRUE(targets.ok());
   auto sender = Sender(std::move(*targets));
   for (const std::string host : {"127.0.0.1", "localhost", "[::ffff:127.0.0.1]"}) {
-    Status sent = sender.Send("http://" + host + ":" + std::to_string(receiver.port()) + "/hook", alerts_);
+    Status sent =
+        sender.Send("http://" + host + ":" + std::to_string(receiver.port()) + "/hook", alerts_);
     ASSERT_FALSE(sent.ok()) << host;
     EXPECT_EQ(sent.error().code, "WebhookTargetRefused") << host;
     EXPECT_FALSE(sent.error().retryable());
@@ -127,11 +132,12 @@ TEST_F(WebhookSenderTest, TheDefaultPolicyRefusesLoopbackBeforeConnecting) {
 TEST_F(WebhookSenderTest, RetriesServerErrorsWithBackoffThenDelivers) {
   Receiver receiver({503, 502, 200});
   auto sender = Sender(AllowAlertsTest());
-  Status sent = sender.Send("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", alerts_);
+  Status sent =
+      sender.Send("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", alerts_);
   ASSERT_TRUE(sent.ok()) << sent.error().ToString();
   EXPECT_EQ(receiver.seen().size(), 3u);
   EXPECT_EQ(sleeps_, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(500),
-                                                              std::chrono::milliseconds(1000)}));
+                                                             std::chrono::milliseconds(1000)}));
 }
 
 TEST_F(WebhookSenderTest, FailsAfterTheLastAttemptWithABoundedReason) {
@@ -139,7 +145,8 @@ TEST_F(WebhookSenderTest, FailsAfterTheLastAttemptWithABoundedReason) {
   WebhookDelivery delivery;
   delivery.attempts = 4;
   auto sender = Sender(AllowAlertsTest(), delivery);
-  Status sent = sender.Send("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", alerts_);
+  Status sent =
+      sender.Send("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", alerts_);
   ASSERT_FALSE(sent.ok());
   EXPECT_EQ(sent.error().code, "WebhookFailed");
   EXPECT_TRUE(sent.error().retryable());
@@ -154,7 +161,8 @@ TEST_F(WebhookSenderTest, ClientErrorsAreNotRetried) {
     Receiver receiver({status});
     sleeps_.clear();
     auto sender = Sender(AllowAlertsTest());
-    Status sent = sender.Send("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", alerts_);
+    Status sent =
+        sender.Send("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", alerts_);
     ASSERT_FALSE(sent.ok()) << status;
     EXPECT_EQ(sent.error().message, "answered HTTP " + std::to_string(status));
     EXPECT_FALSE(sent.error().retryable());
@@ -163,7 +171,8 @@ TEST_F(WebhookSenderTest, ClientErrorsAreNotRetried) {
   }
   Receiver limited({429, 200});
   auto sender = Sender(AllowAlertsTest());
-  EXPECT_TRUE(sender.Send("http://127.0.0.1:" + std::to_string(limited.port()) + "/hook", alerts_).ok());
+  EXPECT_TRUE(
+      sender.Send("http://127.0.0.1:" + std::to_string(limited.port()) + "/hook", alerts_).ok());
   EXPECT_EQ(limited.seen().size(), 2u) << "429 is worth another attempt";
 }
 

@@ -74,10 +74,10 @@ TEST(WebhookUrlTest, SplitsHostPortAndPath) {
 }
 
 TEST(WebhookUrlTest, RefusesWhatIsNotAPlainHttpUrl) {
-  for (const char* bad : {"ftp://x/", "alerts.example.com/hook", "http:///hook", "http://:80/",
-                          "http://user:pw@example.com/", "http://example.com:0/",
-                          "http://example.com:65536/", "http://example.com:8o/", "http://[::1/",
-                          "http://[::1]x/"}) {
+  for (const char* bad :
+       {"ftp://x/", "alerts.example.com/hook", "http:///hook", "http://:80/",
+        "http://user:pw@example.com/", "http://example.com:0/", "http://example.com:65536/",
+        "http://example.com:8o/", "http://[::1/", "http://[::1]x/"}) {
     auto u = ParseWebhookUrl(bad);
     EXPECT_FALSE(u.ok()) << bad;
     if (!u.ok()) {
@@ -119,7 +119,8 @@ TEST(WebhookTargetPolicyTest, RefusesLoopbackLinkLocalAndTheClusterByDefault) {
   ExpectRefused(CheckUrl(p, "http://127.1.2.3/"), "loopback");
   ExpectRefused(CheckUrl(p, "http://[::1]:8080/"), "loopback");
   ExpectRefused(CheckUrl(p, "http://[::ffff:127.0.0.1]/"), "loopback");
-  ExpectRefused(CheckUrl(p, "http://localhost:9901/v1/faults"), "localhost (127.0.0.1) is loopback");
+  ExpectRefused(CheckUrl(p, "http://localhost:9901/v1/faults"),
+                "localhost (127.0.0.1) is loopback");
   ExpectRefused(CheckUrl(p, "http://169.254.169.254/latest/meta-data/"), "link-local");
   ExpectRefused(CheckUrl(p, "http://[fe80::1]/"), "link-local");
   ExpectRefused(CheckUrl(p, "http://0.0.0.0:8080/"), "unspecified");

@@ -3,10 +3,10 @@
 // token is the --agent-token-file, no Secret), namespace B has its own Secret, or none. Each
 // namespace has a real agent reading its namespace's token, and B also a pod whose IP points at
 // a RequestRecorder: what B's pods were sent is on record.
-#include <gtest/gtest.h>
-
 #include <iostream>
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "kubeheal/agentclient/agent_client_impl.h"
 #include "test_environment.h"

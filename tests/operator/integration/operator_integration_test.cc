@@ -6,8 +6,8 @@
 
 #include <functional>
 #include <iostream>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -37,20 +37,26 @@ class OperatorIntegrationTest : public ::testing::Test {
     agent_bin_ = Binary(KUBEHEAL_AGENT_BIN, "KUBEHEAL_AGENT_BIN");
     if (!Executable(agent_bin_)) GTEST_SKIP() << "kubeheal-agent not built (agent component)";
     if (!Executable("/usr/bin/prometheus")) GTEST_SKIP() << "/usr/bin/prometheus missing";
-    ASSERT_EQ(Kubectl("version --request-timeout=5s").code, 0) << "control plane unreachable at "
-                                                               << Kubeconfig();
+    ASSERT_EQ(Kubectl("version --request-timeout=5s").code, 0)
+        << "control plane unreachable at " << Kubeconfig();
     dir_ = TempDir("kubeheal-op-itest");
     std::random_device rd;
     ns_ = "itest-" + std::to_string(rd() % 1000000);
     ASSERT_EQ(Kubectl(std::string("apply -f ") + KUBEHEAL_SOURCE_DIR + "/crds/").code, 0);
-    ASSERT_TRUE(WaitFor([] {
-      return Kubectl("get healingpolicies.kubeheal.io -A").code == 0 &&
-             Kubectl("get faultscenarios.kubeheal.io -A").code == 0;
-    }, 30s));
+    ASSERT_TRUE(WaitFor(
+        [] {
+          return Kubectl("get healingpolicies.kubeheal.io -A").code == 0 &&
+                 Kubectl("get faultscenarios.kubeheal.io -A").code == 0;
+        },
+        30s));
     ASSERT_EQ(Kubectl("create namespace " + ns_).code, 0);
     Kubectl("-n " + ns_ + " create serviceaccount default");
     WriteFile(dir_ + "/token", "itest-token\n");
-    ASSERT_EQ(Kubectl("-n " + ns_ + " create secret generic kubeheal-agent-token --from-literal=token=itest-token").code, 0);
+    ASSERT_EQ(
+        Kubectl("-n " + ns_ +
+                " create secret generic kubeheal-agent-token --from-literal=token=itest-token")
+            .code,
+        0);
     ApplyDeployment("web", 2);
     upstream_ = std::make_unique<Upstream>();
     for (int i = 0; i < 2; ++i) StartAgentPod(i);
@@ -60,12 +66,15 @@ class OperatorIntegrationTest : public ::testing::Test {
   // A Deployment of `replicas` pause pods labelled app=<name> (no kubelet runs them here).
   void ApplyDeployment(const std::string& name, int replicas) {
     const Json deployment = {
-        {"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+        {"apiVersion", "apps/v1"},
+        {"kind", "Deployment"},
         {"metadata", {{"name", name}}},
-        {"spec", {{"replicas", replicas},
-                  {"selector", {{"matchLabels", {{"app", name}}}}},
-                  {"template", {{"metadata", {{"labels", {{"app", name}}}}},
-                                {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}};
+        {"spec",
+         {{"replicas", replicas},
+          {"selector", {{"matchLabels", {{"app", name}}}}},
+          {"template",
+           {{"metadata", {{"labels", {{"app", name}}}}},
+            {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}}}}}};
     ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", deployment.dump()).code, 0);
   }
 
@@ -99,12 +108,14 @@ class OperatorIntegrationTest : public ::testing::Test {
     pod.data_port = FreePort(pod.ip);
     pod.admin_port = FreePort(pod.ip);
     pod.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{agent_bin_, "--listen", pod.ip + ":" + std::to_string(pod.data_port),
-                                 "--upstream", "127.0.0.1:" + std::to_string(upstream_->port()),
-                                 "--admin", pod.ip + ":" + std::to_string(pod.admin_port),
-                                 "--token-file", dir_ + "/token", "--threads", "2", "--quiet"},
+        std::vector<std::string>{agent_bin_, "--listen",
+                                 pod.ip + ":" + std::to_string(pod.data_port), "--upstream",
+                                 "127.0.0.1:" + std::to_string(upstream_->port()), "--admin",
+                                 pod.ip + ":" + std::to_string(pod.admin_port), "--token-file",
+                                 dir_ + "/token", "--threads", "2", "--quiet"},
         dir_ + "/" + pod.name + ".log");
-    const std::string health = "http://" + pod.ip + ":" + std::to_string(pod.admin_port) + "/healthz";
+    const std::string health =
+        "http://" + pod.ip + ":" + std::to_string(pod.admin_port) + "/healthz";
     ASSERT_TRUE(WaitFor([&] { return HttpGetStatus(health) == 200; }, 20s)) << pod.name;
     auto created = CreateAgentPod(ns_, pod.name, pod.ip, pod.admin_port);
     ASSERT_EQ(created.code, 0) << created.output;
@@ -121,15 +132,19 @@ class OperatorIntegrationTest : public ::testing::Test {
     }
     WriteFile(dir_ + "/prometheus.yml",
               "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-              "scrape_configs:\n- job_name: agents\n  static_configs:\n" + targets);
+              "scrape_configs:\n- job_name: agents\n  static_configs:\n" +
+                  targets);
     prometheus_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/prometheus", "--config.file=" + dir_ + "/prometheus.yml",
                                  "--storage.tsdb.path=" + dir_ + "/tsdb",
                                  "--web.listen-address=127.0.0.1:" + std::to_string(port)},
         dir_ + "/prometheus.log");
-    ASSERT_TRUE(WaitFor([&] {
-      return HttpGetStatus("http://127.0.0.1:" + std::to_string(port) + "/-/ready") == 200;
-    }, 60s)) << ReadFile(dir_ + "/prometheus.log").substr(0, 3000);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return HttpGetStatus("http://127.0.0.1:" + std::to_string(port) + "/-/ready") == 200;
+        },
+        60s))
+        << ReadFile(dir_ + "/prometheus.log").substr(0, 3000);
   }
 
   void StartOperator() { operator_ = LaunchOperator({}, "operator"); }
@@ -137,28 +152,43 @@ class OperatorIntegrationTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> LaunchOperator(const std::vector<std::string>& extra,
                                                const std::string& log_name) {
     metrics_port_ = FreePort();
-    std::vector<std::string> argv{operator_bin_, "--kubeconfig", Kubeconfig(),
-                                 "--prometheus-url", "http://127.0.0.1:" + std::to_string(prometheus_port_),
-                                 "--namespaces", ns_,
-                                 "--metrics-addr", "127.0.0.1:" + std::to_string(metrics_port_),
-                                 "--health-addr", "127.0.0.1:" + std::to_string(FreePort()),
-                                 "--agent-token-file", dir_ + "/token", "--release-namespace", ns_,
-                                 "--fault-ttl", "6s", "--fault-renew", "2s",
-                                 "--log-level", "debug"};
+    std::vector<std::string> argv{operator_bin_,
+                                  "--kubeconfig",
+                                  Kubeconfig(),
+                                  "--prometheus-url",
+                                  "http://127.0.0.1:" + std::to_string(prometheus_port_),
+                                  "--namespaces",
+                                  ns_,
+                                  "--metrics-addr",
+                                  "127.0.0.1:" + std::to_string(metrics_port_),
+                                  "--health-addr",
+                                  "127.0.0.1:" + std::to_string(FreePort()),
+                                  "--agent-token-file",
+                                  dir_ + "/token",
+                                  "--release-namespace",
+                                  ns_,
+                                  "--fault-ttl",
+                                  "6s",
+                                  "--fault-renew",
+                                  "2s",
+                                  "--log-level",
+                                  "debug"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return std::make_unique<ChildProcess>(argv, dir_ + "/" + log_name + ".log");
   }
 
   void StartTraffic(int rps = 20) {
     std::vector<std::string> urls;
-    for (const auto& p : pods_) urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/api");
+    for (const auto& p : pods_)
+      urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/api");
     traffic_ = std::make_unique<TrafficGenerator>(urls, rps);
   }
 
   // 60 rps on the pods' root: over the traffic policy's threshold of 50.
   void StartSpike() {
     std::vector<std::string> urls;
-    for (const auto& p : pods_) urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/");
+    for (const auto& p : pods_)
+      urls.push_back("http://" + p.ip + ":" + std::to_string(p.data_port) + "/");
     traffic_ = std::make_unique<TrafficGenerator>(urls, 60);
   }
 
@@ -194,7 +224,8 @@ class OperatorIntegrationTest : public ::testing::Test {
     ApplyPolicy(Json::object());  // interval 5s
     StartTraffic();
     StartOperator();
-    ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
+    ASSERT_TRUE(
+        WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
     std::this_thread::sleep_for(5s);
     ApplyScenario(faults, "5m", false);
     ASSERT_TRUE(WaitFor([&] { return HasHistory(action, "Succeeded"); }, 45s))
@@ -207,14 +238,17 @@ class OperatorIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(WaitFor([&] { return on(pods_[0]) && on(pods_[1]); }, 10s));
     std::this_thread::sleep_for(20s);  // past the 15 s ttl: renewed
     ASSERT_TRUE(on(pods_[0]) && on(pods_[1]))
-        << action << " lapsed while the operator ran: " << client.GetState(pods_[0].endpoint())->dump()
-        << "\n" << Get("healingpolicy web")["status"].dump(2);
+        << action
+        << " lapsed while the operator ran: " << client.GetState(pods_[0].endpoint())->dump()
+        << "\n"
+        << Get("healingpolicy web")["status"].dump(2);
     operator_->Signal(SIGKILL);
     operator_->Stop();
     const auto killed = std::chrono::steady_clock::now();
     ASSERT_TRUE(WaitFor([&] { return !on(pods_[0]) && !on(pods_[1]); }, 40s))
         << action << " outlived the operator by 40 s";
-    const double gone = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+    const double gone =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
     std::cout << "[kubeheal-measure] " << action << " gone " << gone
               << "s after SIGKILL of the operator (ttl 15s + renewal 5s)" << std::endl;
     EXPECT_LE(gone, 15.0 + 5.0 + 0.5);  // + the 200 ms polling of WaitFor and the agents' reads
@@ -244,13 +278,17 @@ class OperatorIntegrationTest : public ::testing::Test {
   }
 
   void ApplyScenario(const Json& faults, const std::string& duration, bool expect) {
-    Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
+    Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"},
+               {"kind", "FaultScenario"},
                {"metadata", {{"name", "drill"}}},
-               {"spec", {{"selector", {{"matchLabels", {{"app", "web"}}}}}, {"mode", "all"},
-                         {"faults", faults}, {"duration", duration}}}};
+               {"spec",
+                {{"selector", {{"matchLabels", {{"app", "web"}}}}},
+                 {"mode", "all"},
+                 {"faults", faults},
+                 {"duration", duration}}}};
     if (expect) {
-      sc["spec"]["expect"] = {{"policyRef", {{"name", "web"}}}, {"detectWithin", "40s"},
-                              {"healWithin", "90s"}};
+      sc["spec"]["expect"] = {
+          {"policyRef", {{"name", "web"}}}, {"detectWithin", "40s"}, {"healWithin", "90s"}};
     }
     auto r = Kubectl("-n " + ns_ + " apply -f -", sc.dump());
     ASSERT_EQ(r.code, 0) << r.output;
@@ -269,16 +307,18 @@ class OperatorIntegrationTest : public ::testing::Test {
       return std::string(buf);
     };
     std::cout << "[kubeheal-measure] scenario=" << scenario
-              << " verdict=" << status.value("verdict", "none") << " mttd=" << seconds("mttdSeconds")
-              << " mttr=" << seconds("mttrSeconds") << " reason=\""
-              << status.value("verdictReason", "") << "\"" << std::endl;
+              << " verdict=" << status.value("verdict", "none")
+              << " mttd=" << seconds("mttdSeconds") << " mttr=" << seconds("mttrSeconds")
+              << " reason=\"" << status.value("verdictReason", "") << "\"" << std::endl;
   }
 
   bool WaitForVerdict(std::chrono::seconds timeout) {
-    return WaitFor([&] {
-      auto sc = Get("faultscenario drill");
-      return !sc.is_null() && sc.value("status", Json::object()).contains("verdict");
-    }, timeout);
+    return WaitFor(
+        [&] {
+          auto sc = Get("faultscenario drill");
+          return !sc.is_null() && sc.value("status", Json::object()).contains("verdict");
+        },
+        timeout);
   }
 
   // kubeheal_kube_requests_total from the operator's /metrics, summed by verb.
@@ -395,7 +435,8 @@ TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
       << Condition("PrometheusAvailable");
   std::this_thread::sleep_for(10s);  // a normal baseline first
   ApplyScenario(Json::array({{{"latency", {{"delayMs", 300}, {"percent", 100}}}}}), "20s", true);
-  ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 1 && ActiveFaults(pods_[1]) == 1; }, 30s));
+  ASSERT_TRUE(
+      WaitFor([&] { return ActiveFaults(pods_[0]) == 1 && ActiveFaults(pods_[1]) == 1; }, 30s));
   ASSERT_TRUE(WaitFor([&] { return HasHistory("throttle", "Succeeded"); }, 45s))
       << Get("healingpolicy web")["status"].dump(2);
   agentclient::AgentClientImpl client(2s);
@@ -419,7 +460,8 @@ TEST_F(OperatorIntegrationTest, LatencyScenarioIsDetectedThrottledAndJudged) {
   ASSERT_FALSE(events.is_null());
   std::set<std::string> kinds;
   for (const auto& e : events["items"]) kinds.insert(e["involvedObject"].value("kind", ""));
-  EXPECT_TRUE(kinds.count("HealingPolicy") && kinds.count("Deployment")) << events.dump().substr(0, 2000);
+  EXPECT_TRUE(kinds.count("HealingPolicy") && kinds.count("Deployment"))
+      << events.dump().substr(0, 2000);
   ExpectOperatorMetrics();
 }
 
@@ -494,12 +536,15 @@ TEST_F(OperatorIntegrationTest, OperatorKilledMidScenarioLeavesNoFaultAfterExpir
   ApplyPolicy(Json::object());
   StartOperator();
   ApplyScenario(Json::array({{{"latency", {{"delayMs", 100}, {"percent", 50}}}}}), "5m", false);
-  ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 1 && ActiveFaults(pods_[1]) == 1; }, 30s));
+  ASSERT_TRUE(
+      WaitFor([&] { return ActiveFaults(pods_[0]) == 1 && ActiveFaults(pods_[1]) == 1; }, 30s));
   operator_->Signal(SIGKILL);
   operator_->Stop();
   const auto killed = std::chrono::steady_clock::now();
-  ASSERT_TRUE(WaitFor([&] { return ActiveFaults(pods_[0]) == 0 && ActiveFaults(pods_[1]) == 0; }, 15s));
-  const double gone = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+  ASSERT_TRUE(
+      WaitFor([&] { return ActiveFaults(pods_[0]) == 0 && ActiveFaults(pods_[1]) == 0; }, 15s));
+  const double gone =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
   std::cout << "[kubeheal-measure] faults gone " << gone
             << "s after SIGKILL of the operator (fault ttl 6s, renewal 2s)" << std::endl;
   // Within the ttl of the last renewal, at most ttl + one renewal period after the kill.
@@ -519,7 +564,8 @@ TEST_F(OperatorIntegrationTest, ArmedCircuitGoesBackByItselfWhenTheOperatorIsKil
   agentclient::AgentClientImpl client(2s);
   auto state = client.GetState(pods_[0].endpoint());
   ASSERT_TRUE(state.ok());
-  EXPECT_EQ((*state)["circuit"]["mode"], "closed") << "not back to its earlier circuit: " << state->dump();
+  EXPECT_EQ((*state)["circuit"]["mode"], "closed")
+      << "not back to its earlier circuit: " << state->dump();
 }
 
 TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
@@ -543,7 +589,8 @@ TEST_F(OperatorIntegrationTest, TrafficSpikeScalesTheDeploymentOut) {
       << Get("healingpolicy web")["status"].dump(2);
   const double scale_in =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - spike_end).count();
-  EXPECT_TRUE(HasHistory("revert", "Reverted")) << Get("healingpolicy web")["status"]["history"].dump(2);
+  EXPECT_TRUE(HasHistory("revert", "Reverted"))
+      << Get("healingpolicy web")["status"]["history"].dump(2);
   char line[160];
   std::snprintf(line, sizeof line,
                 "[kubeheal-measure] scenario=traffic-spike replicas=2->3 scale_out=%.1fs "
@@ -583,11 +630,16 @@ TEST_F(OperatorIntegrationTest, AScaleOutOfAKilledOperatorIsScaledBackByTheNextO
 TEST_F(OperatorIntegrationTest, ATrafficSpikeOfAKilledOperatorIsUndoneByTheNextOne) {
   ApplyDeployment("loadgen", 1);
   StartOperator();
-  const Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
-                   {"metadata", {{"name", "drill"}}},
-                   {"spec", {{"selector", {{"matchLabels", {{"app", "web"}}}}}, {"mode", "all"},
-                             {"faults", {{{"trafficSpike", {{"generatorRef", {{"name", "loadgen"}}}, {"replicas", 4}}}}}},
-                             {"duration", "10s"}}}};
+  const Json sc = {
+      {"apiVersion", "kubeheal.io/v1alpha1"},
+      {"kind", "FaultScenario"},
+      {"metadata", {{"name", "drill"}}},
+      {"spec",
+       {{"selector", {{"matchLabels", {{"app", "web"}}}}},
+        {"mode", "all"},
+        {"faults",
+         {{{"trafficSpike", {{"generatorRef", {{"name", "loadgen"}}}, {"replicas", 4}}}}}},
+        {"duration", "10s"}}}};
   ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", sc.dump()).code, 0);
   ASSERT_TRUE(WaitFor([&] { return Get("deployment loadgen")["spec"]["replicas"] == 4; }, 30s))
       << Get("faultscenario drill").dump(2);
@@ -603,10 +655,13 @@ TEST_F(OperatorIntegrationTest, ATrafficSpikeOfAKilledOperatorIsUndoneByTheNextO
       std::chrono::duration<double>(std::chrono::steady_clock::now() - restarted).count();
   std::cout << "[kubeheal-measure] trafficSpike of a SIGKILLed operator undone " << back
             << "s after the next one started" << std::endl;
-  EXPECT_TRUE(WaitFor([&] {
-    auto s = Get("faultscenario drill");
-    return !s.is_null() && s["status"].value("phase", "") == "Completed";
-  }, 30s)) << Get("faultscenario drill").dump(2);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto s = Get("faultscenario drill");
+        return !s.is_null() && s["status"].value("phase", "") == "Completed";
+      },
+      30s))
+      << Get("faultscenario drill").dump(2);
 }
 
 // Two operators with leader election; the leader SIGKILLs itself (--failpoint) right after it
@@ -624,7 +679,11 @@ TEST_P(LeaderLostMidActionTest, TheStandbyNeitherSkipsNorRepeatsTheAction) {
   with_failpoint.insert(with_failpoint.end(), {"--failpoint", GetParam()});
   StartTraffic(5);
   auto leader = LaunchOperator(with_failpoint, "operator-leader");
-  ASSERT_TRUE(WaitFor([&] { return LeaseHolder().find("_" + std::to_string(leader->pid()) + "_") != std::string::npos; }, 30s));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return LeaseHolder().find("_" + std::to_string(leader->pid()) + "_") != std::string::npos;
+      },
+      30s));
   auto standby = LaunchOperator(elect, "operator-standby");
   ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("True", 0) == 0; }, 40s));
   StartSpike();
@@ -633,22 +692,33 @@ TEST_P(LeaderLostMidActionTest, TheStandbyNeitherSkipsNorRepeatsTheAction) {
       << ReadFile(dir_ + "/operator-leader.log").substr(0, 4000);
   const auto lost = std::chrono::steady_clock::now();
   const std::string first = LeaseHolder();
-  ASSERT_TRUE(WaitFor([&] { const auto h = LeaseHolder(); return !h.empty() && h != first; }, 30s));
-  const double takeover = std::chrono::duration<double>(std::chrono::steady_clock::now() - lost).count();
-  EXPECT_LE(takeover, 15.0 + 2.0 + 1.0) << "the standby took longer than lease duration + retry period";
-  ASSERT_TRUE(WaitFor([&] {
-    auto p = Get("healingpolicy web");
-    for (const auto& h : p.value("status", Json::object()).value("history", Json::array())) {
-      if (h.value("action", "") == "scale" && h.value("result", "") == "Succeeded") return true;
-    }
-    return false;
-  }, 40s)) << Get("healingpolicy web")["status"].dump(2) << "\nstandby log:\n"
-           << ReadFile(dir_ + "/operator-standby.log").substr(0, 6000);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const auto h = LeaseHolder();
+        return !h.empty() && h != first;
+      },
+      30s));
+  const double takeover =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - lost).count();
+  EXPECT_LE(takeover, 15.0 + 2.0 + 1.0)
+      << "the standby took longer than lease duration + retry period";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto p = Get("healingpolicy web");
+        for (const auto& h : p.value("status", Json::object()).value("history", Json::array())) {
+          if (h.value("action", "") == "scale" && h.value("result", "") == "Succeeded") return true;
+        }
+        return false;
+      },
+      40s))
+      << Get("healingpolicy web")["status"].dump(2) << "\nstandby log:\n"
+      << ReadFile(dir_ + "/operator-standby.log").substr(0, 6000);
   std::this_thread::sleep_for(6s);  // a few more evaluations of the standby
   EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 3);
   EXPECT_EQ(ActionsOnRecord("scale"), 1) << Get("healingpolicy web")["status"]["history"].dump(2);
-  std::cout << "[kubeheal-measure] leader SIGKILLed at " << GetParam() << ": standby took the Lease "
-            << takeover << "s later (lease 15s + retry 2s) and finished the scale-out once" << std::endl;
+  std::cout << "[kubeheal-measure] leader SIGKILLed at " << GetParam()
+            << ": standby took the Lease " << takeover
+            << "s later (lease 15s + retry 2s) and finished the scale-out once" << std::endl;
 }
 
 INSTANTIATE_TEST_SUITE_P(Failpoints, LeaderLostMidActionTest,
@@ -686,7 +756,9 @@ TEST_F(OperatorIntegrationTest, ApiserverRestartsMidLadderNeitherSkipNorDoubleAR
   struct Restore {  // never leave the shared apiserver down for the tests after this one
     std::function<void()> f;
     ~Restore() { f(); }
-  } restore{[&] { if (down) Shell(plane + " start-apiserver"); }};
+  } restore{[&] {
+    if (down) Shell(plane + " start-apiserver");
+  }};
   const double lists_before = ApiRequestsByVerb()["list"];
   const std::string watch_restarts = "kubeheal_kube_watch_restarts_total";
   const double gone_before = MetricSum(watch_restarts, "reason=\"gone\"");
@@ -700,14 +772,16 @@ TEST_F(OperatorIntegrationTest, ApiserverRestartsMidLadderNeitherSkipNorDoubleAR
       << Get("healingpolicy web")["status"].dump(2);
   EXPECT_EQ(Get("deployment web")["spec"]["replicas"], 3);
   EXPECT_NE(ReadFile(dir_ + "/operator.log").find("decisions not recorded, so not executed"),
-            std::string::npos) << "the operator never decided while the apiserver was down";
+            std::string::npos)
+      << "the operator never decided while the apiserver was down";
 
   // 2. Gone again between the action and its verification.
   stop();
   std::this_thread::sleep_for(10s);
   start();
   ASSERT_TRUE(WaitFor([&] { return ActionsOnRecord("alert") >= 1; }, 60s))
-      << "the ladder did not go on to its next rung: " << Get("healingpolicy web")["status"].dump(2);
+      << "the ladder did not go on to its next rung: "
+      << Get("healingpolicy web")["status"].dump(2);
   std::this_thread::sleep_for(5s);
   EXPECT_EQ(ActionsOnRecord("scale"), 1) << Get("healingpolicy web")["status"]["history"].dump(2);
   EXPECT_EQ(ActionsOnRecord("alert"), 1) << Get("healingpolicy web")["status"]["history"].dump(2);
@@ -717,8 +791,9 @@ TEST_F(OperatorIntegrationTest, ApiserverRestartsMidLadderNeitherSkipNorDoubleAR
   const double errors = MetricSum(watch_restarts, "reason=\"error\"");
   EXPECT_EQ(lists, gone) << "an informer listed again without a 410 (its watch could resume)";
   EXPECT_GT(errors, 0) << "no watch saw the apiserver go";
-  std::cout << "[kubeheal-measure] two apiserver SIGKILLs mid-ladder: scale x" << ActionsOnRecord("scale")
-            << ", alert x" << ActionsOnRecord("alert") << "; LISTs across the restarts " << lists
+  std::cout << "[kubeheal-measure] two apiserver SIGKILLs mid-ladder: scale x"
+            << ActionsOnRecord("scale") << ", alert x" << ActionsOnRecord("alert")
+            << "; LISTs across the restarts " << lists
             << ", each after a 410 from the restarted apiserver (" << gone << "); watch errors "
             << errors << std::endl;
 }
@@ -745,10 +820,13 @@ TEST_F(OperatorIntegrationTest, GracefulShutdownHandsTheLeaseToTheStandbyAtOnce)
   ChildProcess& standby = held_by(first, *a) ? *b : *a;
   const auto signalled = std::chrono::steady_clock::now();
   leader.Signal(SIGTERM);
-  ASSERT_TRUE(WaitFor([&] {
-    const auto h = LeaseHolder();
-    return !h.empty() && h != first;
-  }, 30s)) << logs();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const auto h = LeaseHolder();
+        return !h.empty() && h != first;
+      },
+      30s))
+      << logs();
   const double handover =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
   EXPECT_TRUE(held_by(LeaseHolder(), standby)) << LeaseHolder();
@@ -769,19 +847,28 @@ TEST_F(OperatorIntegrationTest, GracefulShutdownHandsTheLeaseToTheStandbyAtOnce)
 TEST_F(OperatorIntegrationTest, PodKillWithIntervalDeletesOnePodPerRound) {
   for (int i = 0; i < 3; ++i) {
     const std::string name = "victim-" + std::to_string(i);
-    const Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"},
-                      {"metadata", {{"name", name}, {"labels", {{"app", "victim"}}}}},
-                      {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}};
+    const Json pod = {
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata", {{"name", name}, {"labels", {{"app", "victim"}}}}},
+        {"spec", {{"containers", {{{"name", "app"}, {"image", "kubeheal/pause:dev"}}}}}}};
     ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", pod.dump()).code, 0);
-    const Json status = {{"status", {{"phase", "Running"}, {"podIP", "127.0.0." + std::to_string(50 + i)}}}};
-    ASSERT_EQ(Kubectl("-n " + ns_ + " patch pod " + name + " --subresource=status --type=merge -p '" +
-                      status.dump() + "'").code, 0);
+    const Json status = {
+        {"status", {{"phase", "Running"}, {"podIP", "127.0.0." + std::to_string(50 + i)}}}};
+    ASSERT_EQ(Kubectl("-n " + ns_ + " patch pod " + name +
+                      " --subresource=status --type=merge -p '" + status.dump() + "'")
+                  .code,
+              0);
   }
   StartOperator();
-  const Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"}, {"kind", "FaultScenario"},
+  const Json sc = {{"apiVersion", "kubeheal.io/v1alpha1"},
+                   {"kind", "FaultScenario"},
                    {"metadata", {{"name", "drill"}}},
-                   {"spec", {{"selector", {{"matchLabels", {{"app", "victim"}}}}}, {"mode", "one"},
-                             {"faults", {{{"podKill", {{"interval", "5s"}}}}}}, {"duration", "13s"}}}};
+                   {"spec",
+                    {{"selector", {{"matchLabels", {{"app", "victim"}}}}},
+                     {"mode", "one"},
+                     {"faults", {{{"podKill", {{"interval", "5s"}}}}}},
+                     {"duration", "13s"}}}};
   const auto start = std::chrono::steady_clock::now();
   ASSERT_EQ(Kubectl("-n " + ns_ + " apply -f -", sc.dump()).code, 0);
   auto remaining = [&] {
@@ -789,13 +876,18 @@ TEST_F(OperatorIntegrationTest, PodKillWithIntervalDeletesOnePodPerRound) {
     return pods.is_null() ? -1 : static_cast<int>(pods["items"].size());
   };
   ASSERT_TRUE(WaitFor([&] { return remaining() == 2; }, 20s));
-  const double first = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double first =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_TRUE(WaitFor([&] { return remaining() == 0; }, 30s)) << remaining() << " pods left";
-  const double last = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(WaitFor([&] {
-    auto s = Get("faultscenario drill");
-    return !s.is_null() && s["status"].value("phase", "") == "Completed";
-  }, 30s)) << Get("faultscenario drill").dump(2);
+  const double last =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto s = Get("faultscenario drill");
+        return !s.is_null() && s["status"].value("phase", "") == "Completed";
+      },
+      30s))
+      << Get("faultscenario drill").dump(2);
   const auto done = Get("faultscenario drill");
   std::set<std::string> killed;
   for (const auto& t : done["status"]["targets"]) {
@@ -808,7 +900,8 @@ TEST_F(OperatorIntegrationTest, PodKillWithIntervalDeletesOnePodPerRound) {
   char line[160];
   std::snprintf(line, sizeof line,
                 "[kubeheal-measure] scenario=pod-kill-interval pods=3 interval=5s first_kill=%.1fs "
-                "last_kill=%.1fs", first, last);
+                "last_kill=%.1fs",
+                first, last);
   std::cout << line << std::endl;
 }
 
@@ -821,7 +914,8 @@ TEST_F(OperatorIntegrationTest, PrometheusDownMeansNoActionAndAConditionThenReco
   prometheus_->Stop();
   // Faults while Prometheus is away must not lead to any action.
   ApplyScenario(Json::array({{{"latency", {{"delayMs", 300}, {"percent", 100}}}}}), "15s", false);
-  ASSERT_TRUE(WaitFor([&] { return Condition("PrometheusAvailable").rfind("False", 0) == 0; }, 30s));
+  ASSERT_TRUE(
+      WaitFor([&] { return Condition("PrometheusAvailable").rfind("False", 0) == 0; }, 30s));
   std::cout << "condition while Prometheus is down: " << Condition("PrometheusAvailable") << "\n";
   std::this_thread::sleep_for(10s);
   EXPECT_FALSE(HasHistory("throttle", "Succeeded"));

@@ -26,7 +26,8 @@ std::string ReadFile(const std::string& path);
 // Polls `done` every 250 ms until it is true or `timeout` passes.
 bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout);
 // A GET on loopback; returns the status (0 when unreachable).
-int HttpGetStatus(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+int HttpGetStatus(const std::string& url,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(2));
 // A GET on loopback; returns the body ("" when unreachable or not 200).
 std::string HttpGetBody(const std::string& url,
                         std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -10,9 +10,9 @@ namespace {
 
 using ::testing::_;
 using ::testing::HasSubstr;
-using ::testing::Return;
 using testing::MockHttpTransport;
 using testing::Respond;
+using ::testing::Return;
 
 ApiStatus Req(std::string verb, std::string resource, std::string ns, std::string name = "") {
   ApiStatus s;
@@ -39,13 +39,14 @@ TEST(ApiStatusTest, NotFoundIsTerminalAndNamesTheObject) {
 
 TEST(ApiStatusTest, ConflictIsRetryableButAlreadyExistsIsTerminal) {
   Error conflict = ToError(ParseApiStatus(
-      409, R"({"kind":"Status","reason":"Conflict","message":"the object has been modified","code":409})",
+      409,
+      R"({"kind":"Status","reason":"Conflict","message":"the object has been modified","code":409})",
       "", Req("update", "deployments.apps", "a", "d")));
   EXPECT_TRUE(conflict.retryable());
   EXPECT_TRUE(IsConflict(conflict));
   Error exists = ToError(ParseApiStatus(
-      409, R"({"kind":"Status","reason":"AlreadyExists","message":"already exists","code":409})", "",
-      Req("create", "configmaps", "a", "c")));
+      409, R"({"kind":"Status","reason":"AlreadyExists","message":"already exists","code":409})",
+      "", Req("create", "configmaps", "a", "c")));
   EXPECT_FALSE(exists.retryable());
   EXPECT_TRUE(IsAlreadyExists(exists));
   EXPECT_FALSE(IsConflict(exists));
@@ -53,7 +54,8 @@ TEST(ApiStatusTest, ConflictIsRetryableButAlreadyExistsIsTerminal) {
 
 TEST(ApiStatusTest, GoneIsRetryableSoTheCallerReLists) {
   Error e = ToError(ParseApiStatus(
-      410, R"J({"kind":"Status","reason":"Expired","message":"too old resource version: 1 (42)","code":410})J",
+      410,
+      R"J({"kind":"Status","reason":"Expired","message":"too old resource version: 1 (42)","code":410})J",
       "", Req("watch", "configmaps", "")));
   EXPECT_TRUE(IsGone(e));
   EXPECT_TRUE(e.retryable());
@@ -85,7 +87,8 @@ TEST(ApiStatusTest, TooManyRequestsTakesRetryAfterFromHeaderOrDetails) {
   EXPECT_EQ(from_header.reason, "TooManyRequests");
   EXPECT_TRUE(ToError(from_header).retryable());
   ApiStatus from_details = ParseApiStatus(
-      429, R"({"kind":"Status","reason":"TooManyRequests","code":429,"message":"Cannot evict pod as it would violate the pod's disruption budget.","details":{"causes":[{"reason":"DisruptionBudget","message":"The disruption budget web needs 2 healthy pods"}],"retryAfterSeconds":3}})",
+      429,
+      R"({"kind":"Status","reason":"TooManyRequests","code":429,"message":"Cannot evict pod as it would violate the pod's disruption budget.","details":{"causes":[{"reason":"DisruptionBudget","message":"The disruption budget web needs 2 healthy pods"}],"retryAfterSeconds":3}})",
       "", Req("evict", "pods", "a", "web-1"));
   ASSERT_TRUE(from_details.retry_after.has_value());
   EXPECT_EQ(from_details.retry_after->count(), 3);

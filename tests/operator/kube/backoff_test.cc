@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/kube/backoff.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::kube {
 namespace {

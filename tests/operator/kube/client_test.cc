@@ -1,7 +1,8 @@
+#include "kubeheal/kube/client.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "kubeheal/kube/client.h"
 #include "mock_http_transport.h"
 
 namespace kubeheal::kube {
@@ -11,10 +12,10 @@ using ::testing::_;
 using ::testing::AllOf;
 using ::testing::Field;
 using ::testing::Invoke;
-using ::testing::Return;
 using testing::IsRequest;
 using testing::MockHttpTransport;
 using testing::Respond;
+using ::testing::Return;
 using testing::StreamLines;
 
 class ClientTest : public ::testing::Test {
@@ -35,12 +36,20 @@ TEST(GroupVersionResourceTest, BuildsCoreGroupAndClusterPaths) {
 }
 
 TEST_F(ClientTest, ListAllFollowsContinueAndKeepsTheLastResourceVersion) {
-  EXPECT_CALL(*transport_, Send(IsRequest("GET", "/api/v1/namespaces/a/configmaps?labelSelector=app%3Dweb%2Ctier%21%3Ddb&limit=2")))
+  EXPECT_CALL(
+      *transport_,
+      Send(IsRequest(
+          "GET", "/api/v1/namespaces/a/configmaps?labelSelector=app%3Dweb%2Ctier%21%3Ddb&limit=2")))
       .WillOnce(Return(Result<HttpResponse>(Respond(
-          200, R"({"metadata":{"resourceVersion":"10","continue":"tok 1"},"items":[{"n":1},{"n":2}]})"))));
-  EXPECT_CALL(*transport_, Send(IsRequest("GET", "/api/v1/namespaces/a/configmaps?labelSelector=app%3Dweb%2Ctier%21%3Ddb&limit=2&continue=tok%201")))
-      .WillOnce(Return(Result<HttpResponse>(Respond(
-          200, R"({"metadata":{"resourceVersion":"10"},"items":[{"n":3}]})"))));
+          200,
+          R"({"metadata":{"resourceVersion":"10","continue":"tok 1"},"items":[{"n":1},{"n":2}]})"))));
+  EXPECT_CALL(
+      *transport_,
+      Send(IsRequest("GET",
+                     "/api/v1/namespaces/a/"
+                     "configmaps?labelSelector=app%3Dweb%2Ctier%21%3Ddb&limit=2&continue=tok%201")))
+      .WillOnce(Return(Result<HttpResponse>(
+          Respond(200, R"({"metadata":{"resourceVersion":"10"},"items":[{"n":3}]})"))));
   ListOptions o;
   o.label_selector = "app=web,tier!=db";
   o.limit = 2;
@@ -54,10 +63,11 @@ TEST_F(ClientTest, ListAllFollowsContinueAndKeepsTheLastResourceVersion) {
 
 TEST_F(ClientTest, ExpiredContinueTokenIsGone) {
   EXPECT_CALL(*transport_, Send(_))
+      .WillOnce(Return(Result<HttpResponse>(
+          Respond(200, R"({"metadata":{"resourceVersion":"10","continue":"old"},"items":[]})"))))
       .WillOnce(Return(Result<HttpResponse>(Respond(
-          200, R"({"metadata":{"resourceVersion":"10","continue":"old"},"items":[]})"))))
-      .WillOnce(Return(Result<HttpResponse>(Respond(
-          410, R"({"kind":"Status","reason":"Expired","message":"The provided continue parameter is too old","code":410})"))));
+          410,
+          R"({"kind":"Status","reason":"Expired","message":"The provided continue parameter is too old","code":410})"))));
   ApiResult<ListPage> all = client_.ListAll(GroupVersionResource::Pods(), "a", {});
   ASSERT_FALSE(all.ok());
   EXPECT_TRUE(IsGone(all.error()));
@@ -69,23 +79,33 @@ TEST_F(ClientTest, VerbsUseTheRightMethodPathAndContentType) {
   EXPECT_CALL(*transport_, Send(AllOf(IsRequest("POST", "/apis/apps/v1/namespaces/a/deployments"),
                                       Field(&HttpRequest::content_type, "application/json"))))
       .WillOnce(Return(R(Respond(201, R"({"metadata":{"name":"web"}})"))));
-  EXPECT_CALL(*transport_, Send(IsRequest("PUT", "/apis/apps/v1/namespaces/a/deployments/web/status")))
+  EXPECT_CALL(*transport_,
+              Send(IsRequest("PUT", "/apis/apps/v1/namespaces/a/deployments/web/status")))
       .WillOnce(Return(R(Respond(200, "{}"))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("PATCH", "/apis/apps/v1/namespaces/a/deployments/web/scale"),
-                                      Field(&HttpRequest::content_type, "application/merge-patch+json"),
-                                      Field(&HttpRequest::body, R"({"spec":{"replicas":3}})"))))
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("PATCH", "/apis/apps/v1/namespaces/a/deployments/web/scale"),
+                         Field(&HttpRequest::content_type, "application/merge-patch+json"),
+                         Field(&HttpRequest::body, R"({"spec":{"replicas":3}})"))))
       .WillOnce(Return(R(Respond(200, R"({"spec":{"replicas":3}})"))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("PATCH", "/apis/apps/v1/namespaces/a/deployments/web"),
-                                      Field(&HttpRequest::content_type, "application/json-patch+json"))))
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("PATCH", "/apis/apps/v1/namespaces/a/deployments/web"),
+                         Field(&HttpRequest::content_type, "application/json-patch+json"))))
       .WillOnce(Return(R(Respond(200, "{}"))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("PATCH", "/apis/apps/v1/namespaces/a/deployments/web?fieldManager=kubeheal&force=true"),
-                                      Field(&HttpRequest::content_type, "application/apply-patch+yaml"))))
+  EXPECT_CALL(
+      *transport_,
+      Send(AllOf(
+          IsRequest("PATCH",
+                    "/apis/apps/v1/namespaces/a/deployments/web?fieldManager=kubeheal&force=true"),
+          Field(&HttpRequest::content_type, "application/apply-patch+yaml"))))
       .WillOnce(Return(R(Respond(200, "{}"))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("DELETE", "/apis/apps/v1/namespaces/a/deployments/web"),
-                                      Field(&HttpRequest::body, ::testing::HasSubstr(R"("propagationPolicy":"Foreground")")))))
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("DELETE", "/apis/apps/v1/namespaces/a/deployments/web"),
+                         Field(&HttpRequest::body,
+                               ::testing::HasSubstr(R"("propagationPolicy":"Foreground")")))))
       .WillOnce(Return(R(Respond(200, "{}"))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("POST", "/api/v1/namespaces/a/pods/web-1/eviction"),
-                                      Field(&HttpRequest::body, ::testing::HasSubstr(R"("kind":"Eviction")")))))
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("POST", "/api/v1/namespaces/a/pods/web-1/eviction"),
+                         Field(&HttpRequest::body, ::testing::HasSubstr(R"("kind":"Eviction")")))))
       .WillOnce(Return(R(Respond(201, "{}"))));
 
   Json obj = {{"metadata", {{"name", "web"}}}};
@@ -94,9 +114,11 @@ TEST_F(ClientTest, VerbsUseTheRightMethodPathAndContentType) {
   ApiResult<Json> scaled = client_.SetReplicas(deploy, "a", "web", 3);
   ASSERT_TRUE(scaled.ok());
   EXPECT_EQ((*scaled)["spec"]["replicas"], 3);
-  EXPECT_TRUE(client_.Patch(deploy, "a", "web", PatchType::kJson,
-                            Json::array({{{"op", "replace"}, {"path", "/spec/paused"}, {"value", true}}}))
-                  .ok());
+  EXPECT_TRUE(
+      client_
+          .Patch(deploy, "a", "web", PatchType::kJson,
+                 Json::array({{{"op", "replace"}, {"path", "/spec/paused"}, {"value", true}}}))
+          .ok());
   EXPECT_TRUE(client_.Apply(deploy, "a", obj, "kubeheal", true).ok());
   DeleteOptions del;
   del.propagation_policy = "Foreground";
@@ -112,7 +134,14 @@ TEST_F(ClientTest, NonJsonSuccessBodyIsAnError) {
 }
 
 TEST_F(ClientTest, WatchDeliversEventsAndBookmarksThenServerClose) {
-  EXPECT_CALL(*transport_, Stream(IsRequest("GET", "/api/v1/namespaces/a/configmaps?watch=true&resourceVersion=5&allowWatchBookmarks=true&timeoutSeconds=30"), _, _))
+  EXPECT_CALL(
+      *transport_,
+      Stream(
+          IsRequest(
+              "GET",
+              "/api/v1/namespaces/a/"
+              "configmaps?watch=true&resourceVersion=5&allowWatchBookmarks=true&timeoutSeconds=30"),
+          _, _))
       .WillOnce(Invoke(StreamLines({
           R"({"type":"ADDED","object":{"metadata":{"name":"x","resourceVersion":"6"}}})",
           "",
@@ -143,8 +172,9 @@ TEST_F(ClientTest, WatchErrorEventBecomesGone) {
       })));
   int events = 0;
   CancelToken cancel;
-  ApiResult<WatchEnd> end = client_.Watch(GroupVersionResource::ConfigMaps(), "", {},
-                                          [&](const WatchEvent&) { return ++events, true; }, cancel);
+  ApiResult<WatchEnd> end = client_.Watch(
+      GroupVersionResource::ConfigMaps(), "", {}, [&](const WatchEvent&) { return ++events, true; },
+      cancel);
   ASSERT_FALSE(end.ok());
   EXPECT_TRUE(IsGone(end.error()));
   EXPECT_EQ(events, 0);
@@ -153,14 +183,16 @@ TEST_F(ClientTest, WatchErrorEventBecomesGone) {
 
 TEST_F(ClientTest, WatchHttp410AndGarbageLines) {
   EXPECT_CALL(*transport_, Stream(_, _, _))
-      .WillOnce(Return(Result<HttpResponse>(Respond(410, R"({"kind":"Status","reason":"Gone","code":410})"))))
+      .WillOnce(Return(
+          Result<HttpResponse>(Respond(410, R"({"kind":"Status","reason":"Gone","code":410})"))))
       .WillOnce(Invoke(StreamLines({"not json"})));
   CancelToken cancel;
   auto handler = [](const WatchEvent&) { return true; };
   ApiResult<WatchEnd> gone = client_.Watch(GroupVersionResource::Pods(), "a", {}, handler, cancel);
   ASSERT_FALSE(gone.ok());
   EXPECT_TRUE(IsGone(gone.error()));
-  ApiResult<WatchEnd> garbage = client_.Watch(GroupVersionResource::Pods(), "a", {}, handler, cancel);
+  ApiResult<WatchEnd> garbage =
+      client_.Watch(GroupVersionResource::Pods(), "a", {}, handler, cancel);
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.error().code, "InvalidWatchEvent");
 }

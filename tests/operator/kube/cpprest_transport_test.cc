@@ -1,3 +1,5 @@
+#include "kubeheal/kube/cpprest_transport.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,8 +11,6 @@
 
 #include <cpprest/http_listener.h>
 #include <gtest/gtest.h>
-
-#include "kubeheal/kube/cpprest_transport.h"
 
 namespace kubeheal::kube {
 namespace {
@@ -61,8 +61,8 @@ class AuthRecordingServer {
 // request must carry the token the file holds at that moment.
 TEST(CpprestTransportTest, ReReadsARotatedTokenFileOnEveryRequest) {
   AuthRecordingServer server;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("kubeheal-token-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kubeheal-token-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto token_file = (dir / "token").string();
   std::ofstream(token_file) << "first-token\n";
@@ -80,7 +80,8 @@ TEST(CpprestTransportTest, ReReadsARotatedTokenFileOnEveryRequest) {
   std::filesystem::rename(token_file + ".new", token_file);
   ASSERT_TRUE((*transport)->Send(request).ok());
   std::filesystem::remove_all(dir);
-  EXPECT_EQ(server.seen(), (std::vector<std::string>{"Bearer first-token", "Bearer rotated-token"}));
+  EXPECT_EQ(server.seen(),
+            (std::vector<std::string>{"Bearer first-token", "Bearer rotated-token"}));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
+#include "kubeheal/kube/event_recorder.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/kube/event_recorder.h"
 #include "mock_http_transport.h"
 
 namespace kubeheal::kube {
@@ -13,10 +14,10 @@ using ::testing::AllOf;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::InSequence;
-using ::testing::Return;
 using testing::IsRequest;
 using testing::MockHttpTransport;
 using testing::Respond;
+using ::testing::Return;
 
 const Json kDeployment = {{"apiVersion", "apps/v1"},
                           {"kind", "Deployment"},
@@ -40,14 +41,16 @@ TEST(EventRecorderTest, RepeatsBumpCountInsteadOfCreatingEvents) {
         .WillOnce(Return(Result<HttpResponse>(Respond(200, R"({"count":2})"))));
     EXPECT_CALL(*transport, Send(AllOf(Field(&HttpRequest::method, "PATCH"),
                                        Field(&HttpRequest::body, HasSubstr(R"("count":3)")))))
-        .WillOnce(Return(Result<HttpResponse>(Respond(404, R"({"kind":"Status","reason":"NotFound","code":404})"))));
+        .WillOnce(Return(Result<HttpResponse>(
+            Respond(404, R"({"kind":"Status","reason":"NotFound","code":404})"))));
     // The Event expired server-side: a fresh one starts at count 1.
     EXPECT_CALL(*transport, Send(AllOf(Field(&HttpRequest::method, "POST"),
                                        Field(&HttpRequest::body, HasSubstr(R"("count":1)")))))
         .WillOnce(Return(Result<HttpResponse>(Respond(201, "{}"))));
     // A different reason is a different Event.
-    EXPECT_CALL(*transport, Send(AllOf(Field(&HttpRequest::method, "POST"),
-                                       Field(&HttpRequest::body, HasSubstr(R"("reason":"Scaled")")))))
+    EXPECT_CALL(*transport,
+                Send(AllOf(Field(&HttpRequest::method, "POST"),
+                           Field(&HttpRequest::body, HasSubstr(R"("reason":"Scaled")")))))
         .WillOnce(Return(Result<HttpResponse>(Respond(201, "{}"))));
   }
   EventRecorder recorder(std::make_shared<Client>(transport), clock, "kubeheal-operator");
@@ -61,8 +64,10 @@ TEST(EventRecorderTest, RepeatsBumpCountInsteadOfCreatingEvents) {
 
 TEST(EventRecorderTest, FailuresComeBackAsValues) {
   auto transport = std::make_shared<MockHttpTransport>();
-  EXPECT_CALL(*transport, Send(_)).WillOnce(Return(Result<HttpResponse>(Respond(
-      403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"events is forbidden"})"))));
+  EXPECT_CALL(*transport, Send(_))
+      .WillOnce(Return(Result<HttpResponse>(Respond(
+          403,
+          R"({"kind":"Status","reason":"Forbidden","code":403,"message":"events is forbidden"})"))));
   EventRecorder recorder(std::make_shared<Client>(transport), std::make_shared<FakeClock>(), "op");
   auto r = recorder.Record(kDeployment, "Normal", "X", "y");
   ASSERT_FALSE(r.ok());

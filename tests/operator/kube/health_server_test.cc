@@ -1,3 +1,5 @@
+#include "kubeheal/kube/health_server.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,10 +11,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "kubeheal/kube/health_server.h"
 #include "kubeheal/kube/kube_metrics.h"
-#include "kubeheal/kube/process_collector.h"
 #include "kubeheal/kube/proc_fs_process_info_source.h"
+#include "kubeheal/kube/process_collector.h"
 
 namespace kubeheal::kube {
 namespace {
@@ -57,8 +58,10 @@ TEST(HealthServerTest, ServesHealthReadinessAndMetricsOnLoopback) {
   EXPECT_EQ(Fetch(port, "/readyz").first, 200);
   auto m = Fetch(port, "/metrics");
   EXPECT_EQ(m.first, 200);
-  EXPECT_THAT(m.second, ::testing::HasSubstr(R"(kubeheal_kube_requests_total{code="200",verb="list"} 2)"));
-  EXPECT_THAT(m.second, ::testing::HasSubstr(R"(kubeheal_kube_requests_total{code="404",verb="get"} 1)"));
+  EXPECT_THAT(m.second,
+              ::testing::HasSubstr(R"(kubeheal_kube_requests_total{code="200",verb="list"} 2)"));
+  EXPECT_THAT(m.second,
+              ::testing::HasSubstr(R"(kubeheal_kube_requests_total{code="404",verb="get"} 1)"));
   EXPECT_EQ(Fetch(port, "/other").first, 404);
   server.Stop();
 }

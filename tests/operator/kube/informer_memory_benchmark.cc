@@ -42,7 +42,8 @@ double Seconds(Clock::time_point since) {
 }
 
 std::string DefaultKubeconfig() {
-  if (const char* d = std::getenv("KUBEHEAL_CP_DIR"); d && *d) return std::string(d) + "/admin.kubeconfig";
+  if (const char* d = std::getenv("KUBEHEAL_CP_DIR"); d && *d)
+    return std::string(d) + "/admin.kubeconfig";
   if (const char* k = std::getenv("KUBECONFIG"); k && *k) return k;
   return std::string(std::getenv("HOME") ? std::getenv("HOME") : "/root") +
          "/.cache/kubeheal/run/control-plane/admin.kubeconfig";
@@ -55,8 +56,10 @@ int main(int argc, char** argv) {
   std::string kubeconfig = DefaultKubeconfig();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--objects") objects = std::atoi(argv[i + 1]);
-    else if (flag == "--kubeconfig") kubeconfig = argv[i + 1];
+    if (flag == "--objects")
+      objects = std::atoi(argv[i + 1]);
+    else if (flag == "--kubeconfig")
+      kubeconfig = argv[i + 1];
   }
   auto cfg = kube::LoadKubeconfig(kubeconfig);
   if (!cfg.ok()) {
@@ -72,8 +75,9 @@ int main(int argc, char** argv) {
   auto client = std::make_shared<kube::Client>(*transport);
   const auto cms = kube::GroupVersionResource::ConfigMaps();
   const std::string ns = "kh-bench-" + std::to_string(::getpid());
-  auto made = client->Create(kube::GroupVersionResource::Namespaces(), "",
-                             {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+  auto made =
+      client->Create(kube::GroupVersionResource::Namespaces(), "",
+                     {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
   if (!made.ok()) {
     std::fprintf(stderr, "benchmark: %s\n", made.error().ToString().c_str());
     return 1;
@@ -88,14 +92,17 @@ int main(int argc, char** argv) {
       for (int i = next++; i < objects; i = next++) {
         kube::Json cm = {{"apiVersion", "v1"},
                          {"kind", "ConfigMap"},
-                         {"metadata", {{"name", "cm-" + std::to_string(i)}, {"labels", {{"bench", "yes"}, {"shard", std::to_string(i % 16)}}}}},
+                         {"metadata",
+                          {{"name", "cm-" + std::to_string(i)},
+                           {"labels", {{"bench", "yes"}, {"shard", std::to_string(i % 16)}}}}},
                          {"data", {{"key", "value-" + std::to_string(i)}, {"mode", "small"}}}};
         if (!client->Create(cms, ns, cm).ok()) ++failures;
       }
     });
   }
   for (auto& t : writers) t.join();
-  std::printf("created %d ConfigMaps in %.1fs (%d failed)\n", objects, Seconds(t_create), failures.load());
+  std::printf("created %d ConfigMaps in %.1fs (%d failed)\n", objects, Seconds(t_create),
+              failures.load());
 
   const long rss_start = RssKiB();
   // Baseline: one paginated list of the same objects, parsed and then dropped.
@@ -116,8 +123,9 @@ int main(int argc, char** argv) {
                 all->items.size(), list_seconds, json_bytes / 1048576.0,
                 static_cast<double>(json_bytes) / all->items.size());
   }
-  std::printf("RSS before the informers (after the list, heap trimmed): %.1f MiB (start %.1f MiB)\n",
-              RssKiB() / 1024.0, rss_start / 1024.0);
+  std::printf(
+      "RSS before the informers (after the list, heap trimmed): %.1f MiB (start %.1f MiB)\n",
+      RssKiB() / 1024.0, rss_start / 1024.0);
 
   // Two informers in turn: the default (managedFields stripped) and objects kept whole.
   for (const bool strip : {true, false}) {
@@ -136,13 +144,14 @@ int main(int argc, char** argv) {
     const double sync_seconds = Seconds(t_sync);
     const long rss_after = RssKiB();
     const size_t cached = informer->cache().size();
-    const char* label = strip ? "informer (managedFields stripped, default)" : "informer (objects whole)";
+    const char* label =
+        strip ? "informer (managedFields stripped, default)" : "informer (objects whole)";
     std::printf("%s: synced %zu objects in %.2fs (%.2fx the plain list)\n", label, cached,
                 sync_seconds, sync_seconds / list_seconds);
-    std::printf("  RSS %.1f -> %.1f MiB: cache %.1f MiB = %.0f B/object = %.2fx the objects' JSON\n",
-                rss_before / 1024.0, rss_after / 1024.0, (rss_after - rss_before) / 1024.0,
-                (rss_after - rss_before) * 1024.0 / cached,
-                (rss_after - rss_before) * 1024.0 / json_bytes);
+    std::printf(
+        "  RSS %.1f -> %.1f MiB: cache %.1f MiB = %.0f B/object = %.2fx the objects' JSON\n",
+        rss_before / 1024.0, rss_after / 1024.0, (rss_after - rss_before) / 1024.0,
+        (rss_after - rss_before) * 1024.0 / cached, (rss_after - rss_before) * 1024.0 / json_bytes);
     informer->Stop();
     informer.reset();
   }

@@ -1,10 +1,11 @@
+#include "kubeheal/kube/informer.h"
+
 #include <future>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/kube/informer.h"
 #include "mock_http_transport.h"
 
 namespace kubeheal::kube {
@@ -13,10 +14,10 @@ namespace {
 using ::testing::_;
 using ::testing::InSequence;
 using ::testing::Invoke;
-using ::testing::Return;
 using testing::IsRequest;
 using testing::MockHttpTransport;
 using testing::Respond;
+using ::testing::Return;
 using testing::StreamLines;
 
 std::string Cm(const std::string& name, int rv) {
@@ -35,24 +36,46 @@ TEST(InformerTest, FollowsTheStateMachineAndNeverDoublesOrLosesAChange) {
   {
     InSequence seq;
     EXPECT_CALL(*transport, Send(IsRequest("GET", "/api/v1/namespaces/a/configmaps?limit=500")))
-        .WillOnce(Return(Result<HttpResponse>(Respond(
-            200, R"({"metadata":{"resourceVersion":"10"},"items":[)" + Cm("a", 1) + "," + Cm("b", 2) + "]}"))));
-    EXPECT_CALL(*transport, Stream(IsRequest("GET", "/api/v1/namespaces/a/configmaps?watch=true&resourceVersion=10&allowWatchBookmarks=true&timeoutSeconds=300"), _, _))
-        .WillOnce(Invoke(StreamLines({Ev("ADDED", "c", 11), Ev("MODIFIED", "a", 12), Ev("DELETED", "b", 13)})));
-    EXPECT_CALL(*transport, Stream(IsRequest("GET", "/api/v1/namespaces/a/configmaps?watch=true&resourceVersion=13&allowWatchBookmarks=true&timeoutSeconds=300"), _, _))
-        .WillOnce(Invoke(StreamLines({R"({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"15"}}})"})));
-    EXPECT_CALL(*transport, Stream(IsRequest("GET", "/api/v1/namespaces/a/configmaps?watch=true&resourceVersion=15&allowWatchBookmarks=true&timeoutSeconds=300"), _, _))
+        .WillOnce(Return(
+            Result<HttpResponse>(Respond(200, R"({"metadata":{"resourceVersion":"10"},"items":[)" +
+                                                  Cm("a", 1) + "," + Cm("b", 2) + "]}"))));
+    EXPECT_CALL(*transport, Stream(IsRequest("GET",
+                                             "/api/v1/namespaces/a/"
+                                             "configmaps?watch=true&resourceVersion=10&"
+                                             "allowWatchBookmarks=true&timeoutSeconds=300"),
+                                   _, _))
+        .WillOnce(Invoke(
+            StreamLines({Ev("ADDED", "c", 11), Ev("MODIFIED", "a", 12), Ev("DELETED", "b", 13)})));
+    EXPECT_CALL(*transport, Stream(IsRequest("GET",
+                                             "/api/v1/namespaces/a/"
+                                             "configmaps?watch=true&resourceVersion=13&"
+                                             "allowWatchBookmarks=true&timeoutSeconds=300"),
+                                   _, _))
+        .WillOnce(Invoke(StreamLines(
+            {R"({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"15"}}})"})));
+    EXPECT_CALL(*transport, Stream(IsRequest("GET",
+                                             "/api/v1/namespaces/a/"
+                                             "configmaps?watch=true&resourceVersion=15&"
+                                             "allowWatchBookmarks=true&timeoutSeconds=300"),
+                                   _, _))
         .WillOnce(Return(Result<HttpResponse>(Error::Retryable("Transport", "connection reset"))))
-        .WillOnce(Invoke(StreamLines({R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}})"})));
+        .WillOnce(Invoke(StreamLines(
+            {R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}})"})));
     EXPECT_CALL(*transport, Send(IsRequest("GET", "/api/v1/namespaces/a/configmaps?limit=500")))
-        .WillOnce(Return(Result<HttpResponse>(Respond(
-            200, R"({"metadata":{"resourceVersion":"20"},"items":[)" + Cm("a", 12) + "," + Cm("c", 11) + "," + Cm("d", 14) + "]}"))));
-    EXPECT_CALL(*transport, Stream(IsRequest("GET", "/api/v1/namespaces/a/configmaps?watch=true&resourceVersion=20&allowWatchBookmarks=true&timeoutSeconds=300"), _, _))
-        .WillOnce(Invoke([&](const HttpRequest&, const HttpTransport::LineHandler&, CancelToken& cancel) {
-          reached_end.set_value();
-          cancel.WaitFor(std::chrono::seconds(10));
-          return Result<HttpResponse>(Error::Terminal("Cancelled", "stream cancelled"));
-        }));
+        .WillOnce(Return(Result<HttpResponse>(
+            Respond(200, R"({"metadata":{"resourceVersion":"20"},"items":[)" + Cm("a", 12) + "," +
+                             Cm("c", 11) + "," + Cm("d", 14) + "]}"))));
+    EXPECT_CALL(*transport, Stream(IsRequest("GET",
+                                             "/api/v1/namespaces/a/"
+                                             "configmaps?watch=true&resourceVersion=20&"
+                                             "allowWatchBookmarks=true&timeoutSeconds=300"),
+                                   _, _))
+        .WillOnce(
+            Invoke([&](const HttpRequest&, const HttpTransport::LineHandler&, CancelToken& cancel) {
+              reached_end.set_value();
+              cancel.WaitFor(std::chrono::seconds(10));
+              return Result<HttpResponse>(Error::Terminal("Cancelled", "stream cancelled"));
+            }));
   }
   auto client = std::make_shared<Client>(transport);
   ReflectorOptions options;
@@ -66,9 +89,10 @@ TEST(InformerTest, FollowsTheStateMachineAndNeverDoublesOrLosesAChange) {
     return (*o)["metadata"]["name"].get<std::string>() + "@" +
            (*o)["metadata"]["resourceVersion"].get<std::string>();
   };
-  informer.AddHandlers({[&](const ObjectPtr& o) { seen.push_back("add " + name(o)); },
-                        [&](const ObjectPtr&, const ObjectPtr& o) { seen.push_back("update " + name(o)); },
-                        [&](const ObjectPtr& o) { seen.push_back("delete " + name(o)); }});
+  informer.AddHandlers(
+      {[&](const ObjectPtr& o) { seen.push_back("add " + name(o)); },
+       [&](const ObjectPtr&, const ObjectPtr& o) { seen.push_back("update " + name(o)); },
+       [&](const ObjectPtr& o) { seen.push_back("delete " + name(o)); }});
   EXPECT_FALSE(informer.HasSynced());
   informer.Start();
   ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
@@ -84,8 +108,8 @@ TEST(InformerTest, FollowsTheStateMachineAndNeverDoublesOrLosesAChange) {
 TEST(InformerTest, ListFailureIsRetriedAndStopInterruptsTheBackoff) {
   auto transport = std::make_shared<MockHttpTransport>();
   EXPECT_CALL(*transport, Send(_))
-      .WillRepeatedly(Return(Result<HttpResponse>(Respond(
-          403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"nope"})"))));
+      .WillRepeatedly(Return(Result<HttpResponse>(
+          Respond(403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"nope"})"))));
   ReflectorOptions options;
   options.resource = GroupVersionResource::Pods();
   options.backoff.initial = std::chrono::milliseconds(1);

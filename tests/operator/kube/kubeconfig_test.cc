@@ -1,10 +1,10 @@
+#include "kubeheal/kube/kubeconfig.h"
+
 #include <filesystem>
 #include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "kubeheal/kube/kubeconfig.h"
 
 namespace kubeheal::kube {
 namespace {
@@ -127,7 +127,8 @@ TEST_F(KubeconfigTest, ErrorsNameTheFileAndTheEntry) {
 current-context: c
 clusters: [{name: k, cluster: {server: "https://x", certificate-authority-data: "%%%"}}]
 contexts: [{name: c, context: {cluster: k}}]
-)", "", "x");
+)",
+                                 "", "x");
   ASSERT_FALSE(bad_b64.ok());
   EXPECT_THAT(bad_b64.error().message, HasSubstr("certificate-authority-data"));
   auto no_file = LoadKubeconfig((dir_ / "absent").string());
@@ -136,7 +137,8 @@ contexts: [{name: c, context: {cluster: k}}]
 }
 
 TEST_F(KubeconfigTest, InClusterReadsServiceAccountFilesAndEnvironment) {
-  InClusterPaths paths{Write("token", "tok\n"), Write("ca.crt", "SA CA"), Write("namespace", "ops\n")};
+  InClusterPaths paths{Write("token", "tok\n"), Write("ca.crt", "SA CA"),
+                       Write("namespace", "ops\n")};
   auto env = [](const std::string& name) -> std::string {
     if (name == "KUBERNETES_SERVICE_HOST") return "10.96.0.1";
     if (name == "KUBERNETES_SERVICE_PORT") return "443";
@@ -149,7 +151,8 @@ TEST_F(KubeconfigTest, InClusterReadsServiceAccountFilesAndEnvironment) {
   EXPECT_EQ(cfg->token_file, paths.token_file);
   EXPECT_EQ(cfg->default_namespace, "ops");
   auto v6 = LoadInClusterConfig(
-      [](const std::string& n) { return n == "KUBERNETES_SERVICE_HOST" ? "fd00::1" : "443"; }, paths);
+      [](const std::string& n) { return n == "KUBERNETES_SERVICE_HOST" ? "fd00::1" : "443"; },
+      paths);
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->server, "https://[fd00::1]:443");
   auto outside = LoadInClusterConfig([](const std::string&) { return std::string(); }, paths);

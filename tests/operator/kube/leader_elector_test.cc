@@ -1,8 +1,9 @@
+#include "kubeheal/kube/leader_elector.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "kubeheal/kube/leader_elector.h"
 #include "mock_http_transport.h"
 
 namespace kubeheal::kube {
@@ -11,11 +12,11 @@ namespace {
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::Field;
-using ::testing::Return;
 using ::testing::HasSubstr;
 using testing::IsRequest;
 using testing::MockHttpTransport;
 using testing::Respond;
+using ::testing::Return;
 using Attempt = LeaderElector::Attempt;
 
 constexpr const char* kPath = "/apis/coordination.k8s.io/v1/namespaces/ops/leases/lead";
@@ -24,8 +25,11 @@ Json Lease(const std::string& holder, const std::string& renew, int transitions 
   return {{"apiVersion", "coordination.k8s.io/v1"},
           {"kind", "Lease"},
           {"metadata", {{"name", "lead"}, {"namespace", "ops"}, {"resourceVersion", "7"}}},
-          {"spec", {{"holderIdentity", holder}, {"leaseDurationSeconds", 15},
-                    {"renewTime", renew}, {"leaseTransitions", transitions}}}};
+          {"spec",
+           {{"holderIdentity", holder},
+            {"leaseDurationSeconds", 15},
+            {"renewTime", renew},
+            {"leaseTransitions", transitions}}}};
 }
 
 class LeaderElectorTest : public ::testing::Test {
@@ -43,9 +47,11 @@ class LeaderElectorTest : public ::testing::Test {
 
 TEST_F(LeaderElectorTest, CreatesTheLeaseWhenThereIsNone) {
   EXPECT_CALL(*transport_, Send(IsRequest("GET", kPath)))
-      .WillOnce(Return(Result<HttpResponse>(Respond(404, R"({"kind":"Status","reason":"NotFound","code":404})"))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("POST", "/apis/coordination.k8s.io/v1/namespaces/ops/leases"),
-                                      Field(&HttpRequest::body, HasSubstr(R"("holderIdentity":"me")")))))
+      .WillOnce(Return(Result<HttpResponse>(
+          Respond(404, R"({"kind":"Status","reason":"NotFound","code":404})"))));
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("POST", "/apis/coordination.k8s.io/v1/namespaces/ops/leases"),
+                         Field(&HttpRequest::body, HasSubstr(R"("holderIdentity":"me")")))))
       .WillOnce(Return(Result<HttpResponse>(Respond(201, Lease("me", "t1").dump()))));
   auto e = Elector();
   EXPECT_EQ(e.TryAcquireOrRenew(), Attempt::kHeld);
@@ -56,10 +62,11 @@ TEST_F(LeaderElectorTest, WaitsForExpiryOnItsOwnClockBeforeTakingOver) {
   // The holder stopped renewing: the record never changes from here on.
   EXPECT_CALL(*transport_, Send(IsRequest("GET", kPath)))
       .WillRepeatedly(Return(Result<HttpResponse>(Respond(200, Lease("other", "t0", 2).dump()))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("PUT", kPath),
-                                      Field(&HttpRequest::body, HasSubstr(R"("holderIdentity":"me")")),
-                                      Field(&HttpRequest::body, HasSubstr(R"("leaseTransitions":3)")),
-                                      Field(&HttpRequest::body, HasSubstr(R"("resourceVersion":"7")")))))
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("PUT", kPath),
+                         Field(&HttpRequest::body, HasSubstr(R"("holderIdentity":"me")")),
+                         Field(&HttpRequest::body, HasSubstr(R"("leaseTransitions":3)")),
+                         Field(&HttpRequest::body, HasSubstr(R"("resourceVersion":"7")")))))
       .WillOnce(Return(Result<HttpResponse>(Respond(200, Lease("me", "t2", 3).dump()))));
   auto e = Elector();
   EXPECT_EQ(e.TryAcquireOrRenew(), Attempt::kHeldByOther);
@@ -88,7 +95,8 @@ TEST_F(LeaderElectorTest, ConflictOnUpdateMeansSomeoneElseWon) {
   EXPECT_CALL(*transport_, Send(IsRequest("GET", kPath)))
       .WillOnce(Return(Result<HttpResponse>(Respond(200, Lease("", "t0").dump()))));
   EXPECT_CALL(*transport_, Send(IsRequest("PUT", kPath)))
-      .WillOnce(Return(Result<HttpResponse>(Respond(409, R"({"kind":"Status","reason":"Conflict","code":409})"))));
+      .WillOnce(Return(Result<HttpResponse>(
+          Respond(409, R"({"kind":"Status","reason":"Conflict","code":409})"))));
   auto e = Elector();
   EXPECT_EQ(e.TryAcquireOrRenew(), Attempt::kHeldByOther);
 }
@@ -97,8 +105,9 @@ TEST_F(LeaderElectorTest, ReleaseOnlyClearsOurOwnLease) {
   EXPECT_CALL(*transport_, Send(IsRequest("GET", kPath)))
       .WillOnce(Return(Result<HttpResponse>(Respond(200, Lease("other", "t0").dump()))))
       .WillOnce(Return(Result<HttpResponse>(Respond(200, Lease("me", "t0").dump()))));
-  EXPECT_CALL(*transport_, Send(AllOf(IsRequest("PUT", kPath),
-                                      Field(&HttpRequest::body, HasSubstr(R"("holderIdentity":"")")))))
+  EXPECT_CALL(*transport_,
+              Send(AllOf(IsRequest("PUT", kPath),
+                         Field(&HttpRequest::body, HasSubstr(R"("holderIdentity":"")")))))
       .WillOnce(Return(Result<HttpResponse>(Respond(200, Lease("", "t1").dump()))));
   auto e = Elector();
   EXPECT_TRUE(e.Release().ok());

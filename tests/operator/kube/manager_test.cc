@@ -2,14 +2,14 @@
 // shutdown and on a lost election, and nothing started by leadership won after shutdown began.
 #include "kubeheal/kube/manager.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::kube {
 namespace {

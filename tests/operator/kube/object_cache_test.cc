@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/kube/object_cache.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::kube {
 namespace {
@@ -10,7 +10,8 @@ using Type = CacheDelta::Type;
 
 Json Obj(const std::string& ns, const std::string& name, const std::string& rv,
          Json labels = Json::object()) {
-  return {{"metadata", {{"namespace", ns}, {"name", name}, {"resourceVersion", rv}, {"labels", labels}}}};
+  return {{"metadata",
+           {{"namespace", ns}, {"name", name}, {"resourceVersion", rv}, {"labels", labels}}}};
 }
 
 TEST(ObjectCacheTest, UpsertAddsUpdatesAndIgnoresReplays) {
@@ -53,7 +54,8 @@ TEST(ObjectCacheTest, ReplaceComputesAddsUpdatesAndDeletes) {
   (void)c.Upsert(Obj("a", "keep", "1"));
   (void)c.Upsert(Obj("a", "change", "1"));
   (void)c.Upsert(Obj("a", "gone", "1"));
-  auto deltas = c.Replace(Json::array({Obj("a", "keep", "1"), Obj("a", "change", "7"), Obj("a", "new", "8")}));
+  auto deltas = c.Replace(
+      Json::array({Obj("a", "keep", "1"), Obj("a", "change", "7"), Obj("a", "new", "8")}));
   std::map<std::string, Type> by_key;
   for (const auto& d : deltas) by_key[ObjectCache::KeyOf(*d.object)] = d.type;
   EXPECT_EQ(by_key.size(), 3u);

@@ -43,7 +43,8 @@ class BrokenProcDir : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(root_ / "self" / "fd");
     std::filesystem::copy_file(KUBEHEAL_KUBE_TESTDATA "/proc/stat", root_ / "stat");
-    std::filesystem::copy_file(KUBEHEAL_KUBE_TESTDATA "/proc/self/limits", root_ / "self" / "limits");
+    std::filesystem::copy_file(KUBEHEAL_KUBE_TESTDATA "/proc/self/limits",
+                               root_ / "self" / "limits");
     std::filesystem::copy_file(KUBEHEAL_KUBE_TESTDATA "/proc/self/stat", root_ / "self" / "stat");
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
@@ -76,7 +77,8 @@ TEST_F(BrokenProcDir, MissingBootTimeIsAnError) {
 }
 
 TEST_F(BrokenProcDir, UnlimitedOpenFilesMeansNoMaximum) {
-  Write("self/limits", "Max open files            unlimited            unlimited            files\n");
+  Write("self/limits",
+        "Max open files            unlimited            unlimited            files\n");
   auto info = ProcFsProcessInfoSource(Fixture(root_.string())).Read();
   ASSERT_TRUE(info.ok()) << info.error().ToString();
   EXPECT_FALSE(info->max_fds.has_value());

@@ -1,8 +1,8 @@
+#include "kubeheal/kube/shutdown_signal.h"
+
 #include <csignal>
 
 #include <gtest/gtest.h>
-
-#include "kubeheal/kube/shutdown_signal.h"
 
 namespace kubeheal::kube {
 namespace {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "kubeheal/kube/watch_state_machine.h"
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::kube {
 namespace {
@@ -35,8 +35,8 @@ TEST(WatchStateMachineTest, EventsAndBookmarksMoveTheResumePoint) {
   auto m = Machine();
   m.OnListed("100");
   m.OnEvent("105");
-  m.OnEvent("");  // an object without a version does not erase the resume point
-  m.OnEvent("110");  // bookmark
+  m.OnEvent("");       // an object without a version does not erase the resume point
+  m.OnEvent("110");    // bookmark
   m.OnStreamClosed();  // server timeout: resume at once, no backoff
   auto a = m.Next();
   EXPECT_EQ(a.kind, Kind::kWatch);

@@ -1,3 +1,7 @@
+#include "kubeheal/kube/work_queue.h"
+
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -6,7 +10,6 @@
 #include "kubeheal/kube/item_exponential_rate_limiter.h"
 #include "kubeheal/kube/max_of_rate_limiter.h"
 #include "kubeheal/kube/token_bucket_rate_limiter.h"
-#include "kubeheal/kube/work_queue.h"
 
 namespace kubeheal::kube {
 namespace {
@@ -84,15 +87,112 @@ TEST_F(WorkQueueTest, RateLimitedAddsBackOffPerItemUntilForgotten) {
   EXPECT_EQ(q_.NumRequeues("a"), 0);
 }
 
+// Waits (in real time, bounded) until `n` threads are blocked in clock.WaitUntil.
+bool WaitForWaiters(const FakeClock& clock, std::size_t n) {
+  const auto give_up = std::chrono::steady_clock::now() + seconds(5);
+  while (clock.waiters() < n) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+// Runs q.Get() on a thread; Result() waits up to 5 s of real time for it to return.
+class BlockedGet {
+ public:
+  explicit BlockedGet(WorkQueue& q)
+      : worker_([this, &q] {
+          auto key = q.Get();
+          std::lock_guard lock(mu_);
+          got_ = std::move(key);
+          done_ = true;
+          cv_.notify_all();
+        }) {}
+  ~BlockedGet() { worker_.join(); }
+  BlockedGet(const BlockedGet&) = delete;
+  BlockedGet& operator=(const BlockedGet&) = delete;
+
+  // nullopt: still blocked after 5 s; otherwise what Get() returned.
+  std::optional<std::optional<std::string>> Result() {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, seconds(5), [this] { return done_; })) return std::nullopt;
+    return got_;
+  }
+  bool ReturnedWithin(milliseconds d) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, d, [this] { return done_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::optional<std::string> got_;
+  std::thread worker_;
+};
+
 TEST_F(WorkQueueTest, ShutDownReleasesBlockedWorkers) {
-  std::optional<std::string> got = "unset";
-  std::thread worker([&] { got = q_.Get(); });
-  std::this_thread::sleep_for(milliseconds(30));
-  q_.ShutDown();
-  worker.join();
-  EXPECT_EQ(got, std::nullopt);
+  // Get() sleeps on the clock with no deadline (nothing is delayed), so only ShutDown's
+  // notify can release it: without it this test fails with "still blocked after 5 s".
+  std::optional<std::optional<std::string>> got;
+  {
+    BlockedGet get(q_);
+    ASSERT_TRUE(WaitForWaiters(*clock_, 1));
+    q_.ShutDown();
+    got = get.Result();
+    // Failed already: wake the worker through the clock so the destructor's join ends.
+    if (!got) clock_->Advance(milliseconds(0));
+  }
+  ASSERT_TRUE(got.has_value()) << "Get() still blocked after 5 s of ShutDown()";
+  EXPECT_EQ(*got, std::nullopt);
   q_.Add("late");
   EXPECT_EQ(q_.Len(), 0u);
+}
+
+TEST_F(WorkQueueTest, AdvancingTheClockWakesAWorkerWaitingForADelayedKey) {
+  q_.AddAfter("a", seconds(30));
+  BlockedGet get(q_);
+  ASSERT_TRUE(WaitForWaiters(*clock_, 1));
+  EXPECT_FALSE(get.ReturnedWithin(kShort));  // 30 s of fake time have not passed
+  clock_->Advance(seconds(29));
+  EXPECT_FALSE(get.ReturnedWithin(kShort));
+  clock_->Advance(seconds(1));
+  auto got = get.Result();
+  ASSERT_TRUE(got.has_value()) << "the worker slept through the due time";
+  EXPECT_EQ(*got, "a");
+}
+
+TEST_F(WorkQueueTest, AnEarlierDelayedAddShortensAWaitInProgress) {
+  q_.AddAfter("late", seconds(60));
+  BlockedGet get(q_);
+  ASSERT_TRUE(WaitForWaiters(*clock_, 1));
+  q_.AddAfter("soon", seconds(1));  // the worker re-computes its wake-up time
+  clock_->Advance(seconds(1));
+  auto got = get.Result();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, "soon");
+}
+
+TEST(FakeClockTest, WaitUntilReturnsAtOnceWhenTheTimeHasCome) {
+  FakeClock clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock lock(mu);
+  clock.WaitUntil(lock, cv, clock.SteadyNow(), std::nullopt);  // would hang otherwise
+  EXPECT_EQ(clock.waiters(), 0u);
+}
+
+TEST(FakeClockTest, WaitUntilHonoursItsRealTimeLimit) {
+  FakeClock clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock lock(mu);
+  const auto start = std::chrono::steady_clock::now();
+  clock.WaitUntil(lock, cv, clock.SteadyNow() + seconds(3600),
+                  std::chrono::steady_clock::now() + milliseconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(5));
+  EXPECT_EQ(clock.waiters(), 0u);
+  EXPECT_TRUE(lock.owns_lock());
 }
 
 TEST(RateLimiterTest, ItemExponentialDoublesToTheCap) {

@@ -1,9 +1,10 @@
 // A policy whose anomaly a related policy explains (a slow dependency, a flood through a
 // caller) takes no action of its own and does not escalate; it acts again once the related
 // anomaly has been gone for the grace, and never waits on its own kind of trouble.
+#include "kubeheal/policy/explanation.h"
+
 #include <gtest/gtest.h>
 
-#include "kubeheal/policy/explanation.h"
 #include "policy_test_support.h"
 
 namespace kubeheal::policy {
@@ -25,7 +26,8 @@ Observation With(Observation obs, std::vector<RelatedPolicy> related) {
 
 TEST(ExplainTest, DependencyExplainsLatencyAndErrorsOnly) {
   const auto now = Clock::TimePoint(seconds(1000));
-  Observation obs = With(Obs(), {Related("payments", Relation::kDependency, Pattern::kLatency, now)});
+  Observation obs =
+      With(Obs(), {Related("payments", Relation::kDependency, Pattern::kLatency, now)});
   for (Pattern p : {Pattern::kLatency, Pattern::kErrors}) {
     auto e = Explain(p, obs, now);
     ASSERT_TRUE(e.has_value()) << PatternName(p);
@@ -75,7 +77,8 @@ TEST(ExplainTest, PrefersADependencyAnomalyOfTheSamePattern) {
   ASSERT_TRUE(Explain(Pattern::kLatency, only_users, now).has_value());
   EXPECT_EQ(Explain(Pattern::kLatency, only_users, now)->policy, "users");
   // A same-pattern anomaly past the grace does not win over a fresh one of another pattern.
-  RelatedPolicy stale = Related("payments", Relation::kDependency, Pattern::kLatency, now - seconds(300));
+  RelatedPolicy stale =
+      Related("payments", Relation::kDependency, Pattern::kLatency, now - seconds(300));
   Observation obs = With(Obs(), {stale, users});
   obs.related_grace = seconds(120);
   ASSERT_TRUE(Explain(Pattern::kLatency, obs, now).has_value());
@@ -84,7 +87,8 @@ TEST(ExplainTest, PrefersADependencyAnomalyOfTheSamePattern) {
 
 TEST(ExplainTest, GraceAfterTheRelatedAnomalyWasLastSeen) {
   const auto seen = Clock::TimePoint(seconds(1000));
-  Observation obs = With(Obs(), {Related("payments", Relation::kDependency, Pattern::kErrors, seen)});
+  Observation obs =
+      With(Obs(), {Related("payments", Relation::kDependency, Pattern::kErrors, seen)});
   obs.related_grace = seconds(120);
   EXPECT_TRUE(Explain(Pattern::kLatency, obs, seen + seconds(120)).has_value());
   EXPECT_FALSE(Explain(Pattern::kLatency, obs, seen + seconds(121)).has_value());
@@ -143,8 +147,8 @@ TEST(DependencyWaitTest, DoesNotEscalateWhileTheDependencyIsAnomalous) {
   std::vector<Decision> later;
   for (int i = 0; i < 20; ++i) {  // 5 minutes: past verifyAfter of the throttle
     auto ev = h.Step(seconds(15), With(Obs().High("latency"),
-                                       {Related("payments", Relation::kDependency,
-                                                Pattern::kErrors, h.clock->Now() + seconds(15))}));
+                                       {Related("payments", Relation::kDependency, Pattern::kErrors,
+                                                h.clock->Now() + seconds(15))}));
     for (auto& d : ev.decisions) later.push_back(d);
   }
   EXPECT_TRUE(later.empty()) << later.front().reason;

@@ -1,9 +1,9 @@
 #include "kubeheal/policy/global_budget.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::policy {
 namespace {

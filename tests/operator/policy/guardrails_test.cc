@@ -1,9 +1,9 @@
 // Guardrails: `for` hysteresis, cooldown (no restart loop), per-policy and operator-wide
 // budgets, dry-run, suspend and protected namespaces.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 

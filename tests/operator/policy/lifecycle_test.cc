@@ -1,9 +1,9 @@
 // After an action: verification at verifyAfter, escalation up the ladder, revert of temporary
 // actions and scale-back on recovery, failed outcomes, and the phase through it all.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 
@@ -183,7 +183,7 @@ TEST(RevertTest, ScaleBackAfterCountsFromTheEarlyRecovery) {
   EXPECT_EQ(*h.state.last_recovered_at - scaled_at, seconds(45));
   // Closed at verifyAfter (+120 s); the replicas stay until 120 s after +45 s, not after +120 s.
   EXPECT_TRUE(h.Run(seconds(105), seconds(15), Obs().Replicas(4)).empty());  // up to +150 s
-  const auto back = h.Step(seconds(15), Obs().Replicas(4));                   // +165 s
+  const auto back = h.Step(seconds(15), Obs().Replicas(4));                  // +165 s
   ASSERT_EQ(back.decisions.size(), 1u);
   EXPECT_TRUE(back.decisions[0].revert);
   EXPECT_EQ(back.decisions[0].parameters.to_replicas, 3);
@@ -238,12 +238,13 @@ TEST(RevertTest, ScaleBackWithinLimitsOnceNothingElseIsRemediated) {
 // when traffic recovers the workload goes back to where the FIRST scale-out started.
 TEST(RevertTest, OverlappingScaleOutsGoBackToTheFirstStartingPoint) {
   EngineHarness h;
-  h.spec.rules = {MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle, ActionType::kScale}),
-                  MakeRule("traffic", Pattern::kTraffic, {ActionType::kScale})};
+  h.spec.rules = {
+      MakeRule("latency", Pattern::kLatency, {ActionType::kThrottle, ActionType::kScale}),
+      MakeRule("traffic", Pattern::kTraffic, {ActionType::kScale})};
   h.spec.guardrails.cooldown = seconds(0);
   h.spec.actions.throttle.verify_after = seconds(60);
-  h.spec.actions.scale = {.step = 1, .min_replicas = 1, .max_replicas = 10,
-                          .verify_after = seconds(60)};
+  h.spec.actions.scale = {
+      .step = 1, .min_replicas = 1, .max_replicas = 10, .verify_after = seconds(60)};
   std::vector<Decision> taken;
   auto step = [&](seconds dt, const Observation& obs) {
     for (const auto& d : h.Step(dt, obs).decisions) {
@@ -252,18 +253,18 @@ TEST(RevertTest, OverlappingScaleOutsGoBackToTheFirstStartingPoint) {
     }
   };
   step(seconds(0), Obs().High("latency").Replicas(2));
-  step(seconds(30), Obs().High("latency").Replicas(2));   // throttle
-  step(seconds(60), Obs().High("latency").Replicas(2));   // not recovered: scale 2 -> 3
+  step(seconds(30), Obs().High("latency").Replicas(2));  // throttle
+  step(seconds(60), Obs().High("latency").Replicas(2));  // not recovered: scale 2 -> 3
   step(seconds(30), Obs().High("latency").High("traffic").Replicas(3));
   step(seconds(30), Obs().High("latency").High("traffic").Replicas(3));  // traffic: scale 3 -> 4
   int scale_outs = 0;
   for (const auto& d : taken) scale_outs += d.action == ActionType::kScale && !d.revert;
   ASSERT_EQ(scale_outs, 2) << "both episodes scaled out";
-  step(seconds(60), Obs().High("traffic").Replicas(4));   // latency recovers, traffic not yet
+  step(seconds(60), Obs().High("traffic").Replicas(4));  // latency recovers, traffic not yet
   for (const auto& d : taken) {
     EXPECT_FALSE(d.action == ActionType::kScale && d.revert) << "no scale-in while traffic is high";
   }
-  step(seconds(60), Obs().Replicas(4));                    // traffic recovers
+  step(seconds(60), Obs().Replicas(4));  // traffic recovers
   step(seconds(60), Obs().Replicas(4));
   const Decision* back = nullptr;
   for (const auto& d : taken) {

@@ -1,10 +1,10 @@
 // The seed scenarios of the default playbook, table-driven: each anomaly pattern (and the
 // cascades of two at once) leads to the expected least disruptive action once `for` has held.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 

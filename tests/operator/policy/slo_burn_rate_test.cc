@@ -2,19 +2,19 @@
 // error ratio of each window is computed from the simulated history, as Prometheus would.
 #include "kubeheal/policy/slo_burn_rate.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <deque>
 #include <functional>
+
+#include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
 
 namespace kubeheal::policy {
 namespace {
 
-using std::chrono::minutes;
 using std::chrono::hours;
+using std::chrono::minutes;
 
 TEST(BurnRateAlertsTest, AbsentMeansTheWorkbookDefault) {
   auto alerts = ParseBurnRateAlerts(nlohmann::json());
@@ -33,13 +33,17 @@ TEST(BurnRateAlertsTest, BadEntriesNameTheField) {
     const char* json;
     const char* message;
   };
-  for (const auto& c : std::vector<Case>{
-           {R"([{"longWindow": "1h", "shortWindow": "5m", "factor": 0}])", "[0].factor"},
-           {R"([{"longWindow": "5m", "shortWindow": "1h", "factor": 2}])", "[0].shortWindow: must be shorter"},
-           {R"([{"longWindow": "1h", "shortWindow": "5m", "factor": 2}, {"longWindow": "1.5h", "shortWindow": "5m", "factor": 2}])", "[1].longWindow"},
-           {R"([{"longWindow": "1h", "shortWindow": "5m", "factor": 2, "severity": "normal"}])", "[0].severity"},
-           {R"([{"shortWindow": "5m", "factor": 2}])", "[0].longWindow: required"},
-           {R"({"longWindow": "1h"})", "must be a list"}}) {
+  for (
+      const auto& c : std::vector<Case>{
+          {R"([{"longWindow": "1h", "shortWindow": "5m", "factor": 0}])", "[0].factor"},
+          {R"([{"longWindow": "5m", "shortWindow": "1h", "factor": 2}])",
+           "[0].shortWindow: must be shorter"},
+          {R"([{"longWindow": "1h", "shortWindow": "5m", "factor": 2}, {"longWindow": "1.5h", "shortWindow": "5m", "factor": 2}])",
+           "[1].longWindow"},
+          {R"([{"longWindow": "1h", "shortWindow": "5m", "factor": 2, "severity": "normal"}])",
+           "[0].severity"},
+          {R"([{"shortWindow": "5m", "factor": 2}])", "[0].longWindow: required"},
+          {R"({"longWindow": "1h"})", "must be a list"}}) {
     auto r = ParseBurnRateAlerts(nlohmann::json::parse(c.json));
     ASSERT_FALSE(r.ok()) << c.json;
     EXPECT_NE(r.error().message.find(c.message), std::string::npos) << r.error().message;
@@ -109,8 +113,9 @@ struct Episode {
 };
 
 // Runs the service for `duration` minutes, judging the SLO every minute.
-void RunService(FakeClock& clock, SimulatedService& service, const std::vector<BurnRateAlert>& alerts,
-         double objective, minutes duration, Episode* episode) {
+void RunService(FakeClock& clock, SimulatedService& service,
+                const std::vector<BurnRateAlert>& alerts, double objective, minutes duration,
+                Episode* episode) {
   const auto windows = BurnRateWindows(alerts);
   for (int i = 0; i < duration.count(); ++i) {
     service.Tick();

@@ -2,11 +2,11 @@
 // clear errors on a damaged document.
 #include "kubeheal/policy/state_json.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 

@@ -1,14 +1,14 @@
 // PrometheusClientImpl against real HTTP servers on loopback that answer what a test needs:
 // what goes on the wire (form fields, bearer token) and how transport failures are classified.
-#include <cpprest/http_listener.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <cpprest/http_listener.h>
+#include <gtest/gtest.h>
 
 #include "kubeheal/prom/prometheus_client_impl.h"
 #include "loopback.h"
@@ -168,7 +168,6 @@ TEST(PrometheusClientHttpTest, ConnectionRefusedIsRetryableUnavailable) {
   EXPECT_NE(r.error().message.find("cannot connect"), std::string::npos) << r.error().message;
 }
 
-
 // --- Servers that misbehave: every call still ends by its deadline or at the size cap. ---
 
 using SteadyClock = std::chrono::steady_clock;
@@ -221,7 +220,8 @@ TEST(PrometheusClientHttpTest, AFloodIsCutAtTheSizeCapAndTheConnectionClosed) {
     for (int i = 0; i < 1024 && c.Send(block); ++i) {
     }
   });
-  auto client = MakeClient({.url = server.url(), .request_timeout = 20s, .max_response_bytes = 1u << 20});
+  auto client =
+      MakeClient({.url = server.url(), .request_timeout = 20s, .max_response_bytes = 1u << 20});
   const auto start = SteadyClock::now();
   const auto r = client->Query({.expr = "up"});
   ASSERT_FALSE(r.ok());
@@ -231,7 +231,8 @@ TEST(PrometheusClientHttpTest, AFloodIsCutAtTheSizeCapAndTheConnectionClosed) {
       << r.error().message;
   EXPECT_LT(SteadyClock::now() - start, 10s);
   // The client closed the connection: the server could not send its 64 MiB.
-  for (int i = 0; i < 100 && server.sent_per_connection().empty(); ++i) std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 100 && server.sent_per_connection().empty(); ++i)
+    std::this_thread::sleep_for(50ms);
   ASSERT_EQ(server.sent_per_connection().size(), 1u) << "the flood still goes on";
   EXPECT_LT(server.sent_per_connection()[0], 32u << 20);
 }
@@ -241,7 +242,8 @@ TEST(PrometheusClientHttpTest, AContentLengthOverTheCapIsRefusedBeforeReading) {
     if (!c.Send(Headers("Content-Length: 104857600\r\n"))) return;
     while (!c.stopping() && c.Send(std::string(1024, ' '))) std::this_thread::sleep_for(10ms);
   });
-  auto client = MakeClient({.url = server.url(), .request_timeout = 20s, .max_response_bytes = 1u << 20});
+  auto client =
+      MakeClient({.url = server.url(), .request_timeout = 20s, .max_response_bytes = 1u << 20});
   const auto start = SteadyClock::now();
   const auto r = client->Query({.expr = "up"});
   ASSERT_FALSE(r.ok());
@@ -257,7 +259,8 @@ TEST(PrometheusClientHttpTest, ConcurrentQueriesAreBoundedAndAWaitForASlotEndsAt
     c.Send(Headers("Content-Length: " + std::to_string(std::string(kVectorBody).size()) + "\r\n") +
            kVectorBody);
   });
-  auto client = MakeClient({.url = server.url(), .request_timeout = 10s, .max_concurrent_queries = 2});
+  auto client =
+      MakeClient({.url = server.url(), .request_timeout = 10s, .max_concurrent_queries = 2});
   std::vector<std::thread> callers;
   std::atomic<int> ok{0};
   for (int i = 0; i < 6; ++i) {
@@ -291,8 +294,9 @@ TEST(PrometheusClientHttpTest, CreateRejectsBadOptions) {
   EXPECT_EQ(PrometheusClientImpl::Create({.url = "ftp://x"}).error().code, "InvalidArgument");
   EXPECT_EQ(PrometheusClientImpl::Create({.url = "http://x", .max_response_bytes = 0}).error().code,
             "InvalidArgument");
-  EXPECT_EQ(PrometheusClientImpl::Create({.url = "http://x", .max_concurrent_queries = 0}).error().code,
-            "InvalidArgument");
+  EXPECT_EQ(
+      PrometheusClientImpl::Create({.url = "http://x", .max_concurrent_queries = 0}).error().code,
+      "InvalidArgument");
   const auto no_ca =
       PrometheusClientImpl::Create({.url = "https://x", .ca_file = "/nonexistent/ca.pem"});
   ASSERT_FALSE(no_ca.ok());

@@ -2,11 +2,6 @@
 // endpoint served from this test process (prometheus-cpp's Exposer on loopback). Every test
 // starts its own server with temporary storage, so tests are independent; each stays well
 // under a minute (scrape_interval 1s).
-#include <gtest/gtest.h>
-#include <prometheus/exposer.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -14,6 +9,11 @@
 #include <limits>
 #include <memory>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 
 #include "kubeheal/prom/prometheus_client_impl.h"
 #include "prometheus_process.h"
@@ -172,10 +172,8 @@ TEST_F(PrometheusIntegrationTest, AnAnswerOverTheSizeCapIsRefused) {
   // 2001 points of vector(time()) are ~50 KiB of JSON; the cap is 16 KiB. A small query passes.
   StartAndWaitForSamples(1, {.max_response_bytes = 16 * 1024});
   const auto now = std::chrono::time_point_cast<Clock::Duration>(std::chrono::system_clock::now());
-  const auto big = client_->QueryRange({.expr = "vector(time())",
-                                        .start = now - seconds(2000),
-                                        .end = now,
-                                        .step = seconds(1)});
+  const auto big = client_->QueryRange(
+      {.expr = "vector(time())", .start = now - seconds(2000), .end = now, .step = seconds(1)});
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, "ResponseTooLarge") << big.error().ToString();
   EXPECT_NE(big.error().message.find("over the limit of 16384 bytes"), std::string::npos)

@@ -1,9 +1,9 @@
 #include "kubeheal/prom/response_parser.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace kubeheal::prom {
 namespace {

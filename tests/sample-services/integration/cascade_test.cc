@@ -1,10 +1,10 @@
 // A fault in payments shows upstream: orders' latency rises with payments' delay, and orders
 // answers 502 naming payments when payments is gone.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+
+#include <gtest/gtest.h>
 
 #include "http_test_client.h"
 #include "service_process.h"

@@ -1,7 +1,6 @@
 // The images hack/images.sh builds without a registry: each starts under Docker, runs as user
 // 65532 and answers its health endpoint; the tarballs import into containerd. Skipped (with the
 // reason) when no Docker engine answers; .ci/run starts one with hack/docker-up.sh.
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,6 +9,8 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "http_test_client.h"
 #include "service_process.h"

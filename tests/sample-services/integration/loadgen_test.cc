@@ -1,8 +1,8 @@
 // kubeheal-loadgen against a real users service on loopback: the open-loop rate is met within
 // 5%, the modes keep their shape and bounds, and `health` checks every service.
-#include <gtest/gtest.h>
-
 #include <iostream>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "service_process.h"

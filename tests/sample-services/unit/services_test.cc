@@ -1,10 +1,10 @@
 // The business endpoints of users, payments and orders, driven through their Routers (no
 // sockets), with the clock, randomness and dependency clients replaced.
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "fake_clock.h"
 #include "fake_random.h"

@@ -1,10 +1,11 @@
 #pragma once
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include <nlohmann/json.hpp>
 
 #include "kubeheal/agent/active_fault.h"
 #include "kubeheal/agent/circuit_breaker.h"

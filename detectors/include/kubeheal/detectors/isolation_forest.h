@@ -1,8 +1,9 @@
 #pragma once
 
-#include <Eigen/Core>
 #include <cstdint>
 #include <vector>
+
+#include <Eigen/Core>
 
 #include "kubeheal/detectors/random_source.h"
 #include "kubeheal/detectors/result.h"

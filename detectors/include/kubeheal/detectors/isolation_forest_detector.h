@@ -1,8 +1,9 @@
 #pragma once
 
-#include <Eigen/Core>
 #include <cstdint>
 #include <deque>
+
+#include <Eigen/Core>
 
 #include "kubeheal/detectors/isolation_forest.h"
 #include "kubeheal/detectors/multivariate_detector.h"

@@ -192,8 +192,7 @@ Result<Json> FakeKubeOperations::UpdateCustomStatus(const std::string& kind, con
   return it->second;
 }
 
-Result<Json> FakeKubeOperations::PatchCustomMetadata(const std::string& kind,
-                                                     const std::string& ns,
+Result<Json> FakeKubeOperations::PatchCustomMetadata(const std::string& kind, const std::string& ns,
                                                      const std::string& name,
                                                      const Json& metadata) {
   std::lock_guard lock(mu_);
@@ -248,8 +247,7 @@ Status FakeKubeOperations::SetReplicas(const std::string& kind, const std::strin
   if (it == workloads_.end()) return NotFound(kind + " " + Path(ns, name));
   it->second["spec"]["replicas"] = replicas;
   Stamp(&it->second);
-  journal_.push_back("SetReplicas " + kind + " " + Path(ns, name) + " " +
-                     std::to_string(replicas));
+  journal_.push_back("SetReplicas " + kind + " " + Path(ns, name) + " " + std::to_string(replicas));
   if (auto error = Answered("SetReplicas")) return *error;
   return Status::Ok();
 }
@@ -300,8 +298,8 @@ Status FakeKubeOperations::DeletePod(const std::string& ns, const std::string& p
   std::lock_guard lock(mu_);
   if (auto error = Called("DeletePod")) return *error;
   if (pods_.erase({ns, pod}) == 0) return NotFound("pod " + Path(ns, pod));
-  journal_.push_back("DeletePod " + Path(ns, pod) + " grace=" +
-                     std::to_string(grace_period_seconds));
+  journal_.push_back("DeletePod " + Path(ns, pod) +
+                     " grace=" + std::to_string(grace_period_seconds));
   return Status::Ok();
 }
 
@@ -319,8 +317,12 @@ Status FakeKubeOperations::RecordEvent(const Json& involved, const std::string& 
                                        const std::string& reason, const std::string& message) {
   std::lock_guard lock(mu_);
   if (auto error = Called("RecordEvent")) return *error;
-  RecordedEvent e{involved.value("kind", ""), Text(involved, "namespace"), Text(involved, "name"),
-                  type, reason, message};
+  RecordedEvent e{involved.value("kind", ""),
+                  Text(involved, "namespace"),
+                  Text(involved, "name"),
+                  type,
+                  reason,
+                  message};
   journal_.push_back("RecordEvent " + e.kind + " " + Path(e.ns, e.name) + " " + reason);
   events_.push_back(std::move(e));
   return Status::Ok();

@@ -12,9 +12,9 @@
 namespace kubeheal::kube {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ConfigMap;
 using testing::Eventually;
+using ::testing::HasSubstr;
 using testing::TestNamespace;
 
 class CrudTest : public ::testing::Test {
@@ -54,7 +54,8 @@ TEST_F(CrudTest, ConfigMapLifecycleWithConflictsAndPatches) {
   EXPECT_TRUE(IsConflict(stale.error())) << stale.error().ToString();
   EXPECT_TRUE(stale.error().retryable());
 
-  auto merged = client_->Patch(cms_, ns(), "app", PatchType::kMerge, {{"data", {{"a", nullptr}, {"m", "x"}}}});
+  auto merged = client_->Patch(cms_, ns(), "app", PatchType::kMerge,
+                               {{"data", {{"a", nullptr}, {"m", "x"}}}});
   ASSERT_TRUE(merged.ok()) << merged.error().ToString();
   EXPECT_FALSE((*merged)["data"].contains("a"));
   auto jsonp = client_->Patch(cms_, ns(), "app", PatchType::kJson,
@@ -65,8 +66,9 @@ TEST_F(CrudTest, ConfigMapLifecycleWithConflictsAndPatches) {
   EXPECT_EQ((*got)["data"], (Json{{"b", "2"}, {"m", "x"}, {"j", "y"}}));
   EXPECT_NE((*got)["metadata"]["resourceVersion"], rv1);
 
-  auto bad_test = client_->Patch(cms_, ns(), "app", PatchType::kJson,
-                                 Json::array({{{"op", "test"}, {"path", "/data/b"}, {"value", "nope"}}}));
+  auto bad_test =
+      client_->Patch(cms_, ns(), "app", PatchType::kJson,
+                     Json::array({{{"op", "test"}, {"path", "/data/b"}, {"value", "nope"}}}));
   ASSERT_FALSE(bad_test.ok());
   EXPECT_FALSE(bad_test.error().retryable());
 
@@ -74,7 +76,8 @@ TEST_F(CrudTest, ConfigMapLifecycleWithConflictsAndPatches) {
   auto gone = client_->Get(cms_, ns(), "app");
   ASSERT_FALSE(gone.ok());
   EXPECT_TRUE(IsNotFound(gone.error()));
-  EXPECT_THAT(gone.error().message, HasSubstr("get configmaps \"app\" in namespace \"" + ns() + "\""));
+  EXPECT_THAT(gone.error().message,
+              HasSubstr("get configmaps \"app\" in namespace \"" + ns() + "\""));
 }
 
 TEST_F(CrudTest, InvalidObjectReportsFieldCauses) {
@@ -88,7 +91,9 @@ TEST_F(CrudTest, InvalidObjectReportsFieldCauses) {
 
 TEST_F(CrudTest, ListPaginatesWithContinue) {
   for (int i = 0; i < 7; ++i) {
-    ASSERT_TRUE(client_->Create(cms_, ns(), ConfigMap(ns(), "p" + std::to_string(i), {}, {{"page", "yes"}})).ok());
+    ASSERT_TRUE(
+        client_->Create(cms_, ns(), ConfigMap(ns(), "p" + std::to_string(i), {}, {{"page", "yes"}}))
+            .ok());
   }
   ASSERT_TRUE(client_->Create(cms_, ns(), ConfigMap(ns(), "other")).ok());
   ListOptions o;
@@ -122,7 +127,8 @@ TEST_F(CrudTest, ServerSideApplyOwnsFieldsAndReportsConflicts) {
   ASSERT_TRUE(forced.ok()) << forced.error().ToString();
   EXPECT_EQ((*forced)["data"]["owner"], "bob");
   std::string managers;
-  for (const auto& m : (*forced)["metadata"]["managedFields"]) managers += m["manager"].get<std::string>() + ",";
+  for (const auto& m : (*forced)["metadata"]["managedFields"])
+    managers += m["manager"].get<std::string>() + ",";
   EXPECT_THAT(managers, HasSubstr("bob"));
   // Re-applying identical intent is a no-op: same resourceVersion.
   auto idempotent = client_->Apply(cms_, ns(), theirs, "bob");
@@ -132,15 +138,17 @@ TEST_F(CrudTest, ServerSideApplyOwnsFieldsAndReportsConflicts) {
 
 Json Deployment(const std::string& ns, const std::string& name, int replicas) {
   Json labels = {{"app", name}};
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}, {"namespace", ns}}},
+  return {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", name}, {"namespace", ns}}},
+      {"spec",
+       {{"replicas", replicas},
+        {"selector", {{"matchLabels", labels}}},
+        {"template",
+         {{"metadata", {{"labels", labels}}},
           {"spec",
-           {{"replicas", replicas},
-            {"selector", {{"matchLabels", labels}}},
-            {"template",
-             {{"metadata", {{"labels", labels}}},
-              {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "kubeheal/pause:dev"}}})}}}}}}}};
+           {{"containers", Json::array({{{"name", "c"}, {"image", "kubeheal/pause:dev"}}})}}}}}}}};
 }
 
 TEST_F(CrudTest, DeploymentScaleAndStatusSubresources) {
@@ -160,7 +168,8 @@ TEST_F(CrudTest, DeploymentScaleAndStatusSubresources) {
   // No controller-manager runs, so we play it: write status through the subresource.
   Json with_status = *got;
   with_status["status"] = {{"observedGeneration", (*got)["metadata"]["generation"]},
-                           {"replicas", 4}, {"readyReplicas", 2}};
+                           {"replicas", 4},
+                           {"readyReplicas", 2}};
   with_status["spec"]["replicas"] = 9;  // ignored by the status subresource
   auto st = client_->UpdateStatus(deps, ns(), with_status);
   ASSERT_TRUE(st.ok()) << st.error().ToString();
@@ -177,18 +186,21 @@ TEST_F(CrudTest, DeploymentScaleAndStatusSubresources) {
 
 TEST_F(CrudTest, PodEviction) {
   const auto pods = GroupVersionResource::Pods();
-  Json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", "victim"}, {"namespace", ns()}}},
-              {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "kubeheal/pause:dev"}}})}}}};
+  Json pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata", {{"name", "victim"}, {"namespace", ns()}}},
+      {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "kubeheal/pause:dev"}}})}}}};
   auto created = client_->Create(pods, ns(), pod);
   ASSERT_TRUE(created.ok()) << created.error().ToString();
   auto evicted = client_->Evict(ns(), "victim");
   ASSERT_TRUE(evicted.ok()) << evicted.error().ToString();
-  EXPECT_TRUE(Eventually([&] {
-    auto g = client_->Get(pods, ns(), "victim");
-    return !g.ok() && IsNotFound(g.error());
-  }, std::chrono::seconds(20)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto g = client_->Get(pods, ns(), "victim");
+        return !g.ok() && IsNotFound(g.error());
+      },
+      std::chrono::seconds(20)));
   auto again = client_->Evict(ns(), "victim");
   ASSERT_FALSE(again.ok());
   EXPECT_TRUE(IsNotFound(again.error()));
@@ -197,26 +209,33 @@ TEST_F(CrudTest, PodEviction) {
 TEST_F(CrudTest, CustomResourceWithStatusAndScaleSubresources) {
   const std::string group = "t" + std::to_string(::getpid()) + ".kubeheal.test";
   const auto crds = GroupVersionResource::CustomResourceDefinitions();
-  Json schema = {{"type", "object"},
-                 {"properties",
-                  {{"spec", {{"type", "object"}, {"properties", {{"replicas", {{"type", "integer"}}}, {"color", {{"type", "string"}}}}}}},
-                   {"status", {{"type", "object"}, {"properties", {{"replicas", {{"type", "integer"}}}, {"phase", {{"type", "string"}}}}}}}}}};
-  Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
-              {"kind", "CustomResourceDefinition"},
-              {"metadata", {{"name", "widgets." + group}}},
-              {"spec",
-               {{"group", group},
-                {"scope", "Namespaced"},
-                {"names", {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}}},
-                {"versions",
-                 Json::array({{{"name", "v1"},
-                               {"served", true},
-                               {"storage", true},
-                               {"schema", {{"openAPIV3Schema", schema}}},
-                               {"subresources",
-                                {{"status", Json::object()},
-                                 {"scale", {{"specReplicasPath", ".spec.replicas"},
-                                            {"statusReplicasPath", ".status.replicas"}}}}}}})}}}};
+  Json schema = {
+      {"type", "object"},
+      {"properties",
+       {{"spec",
+         {{"type", "object"},
+          {"properties", {{"replicas", {{"type", "integer"}}}, {"color", {{"type", "string"}}}}}}},
+        {"status",
+         {{"type", "object"},
+          {"properties",
+           {{"replicas", {{"type", "integer"}}}, {"phase", {{"type", "string"}}}}}}}}}};
+  Json crd = {
+      {"apiVersion", "apiextensions.k8s.io/v1"},
+      {"kind", "CustomResourceDefinition"},
+      {"metadata", {{"name", "widgets." + group}}},
+      {"spec",
+       {{"group", group},
+        {"scope", "Namespaced"},
+        {"names", {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}}},
+        {"versions", Json::array({{{"name", "v1"},
+                                   {"served", true},
+                                   {"storage", true},
+                                   {"schema", {{"openAPIV3Schema", schema}}},
+                                   {"subresources",
+                                    {{"status", Json::object()},
+                                     {"scale",
+                                      {{"specReplicasPath", ".spec.replicas"},
+                                       {"statusReplicasPath", ".status.replicas"}}}}}}})}}}};
   auto made = client_->Create(crds, "", crd);
   ASSERT_TRUE(made.ok()) << made.error().ToString();
   struct CleanUp {
@@ -224,14 +243,16 @@ TEST_F(CrudTest, CustomResourceWithStatusAndScaleSubresources) {
     std::string name;
     ~CleanUp() { (void)c->Delete(GroupVersionResource::CustomResourceDefinitions(), "", name); }
   } cleanup{client_, "widgets." + group};
-  ASSERT_TRUE(Eventually([&] {
-    auto g = client_->Get(crds, "", "widgets." + group);
-    if (!g.ok()) return false;
-    for (const auto& c : (*g)["status"].value("conditions", Json::array())) {
-      if (c["type"] == "Established" && c["status"] == "True") return true;
-    }
-    return false;
-  }, std::chrono::seconds(30)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto g = client_->Get(crds, "", "widgets." + group);
+        if (!g.ok()) return false;
+        for (const auto& c : (*g)["status"].value("conditions", Json::array())) {
+          if (c["type"] == "Established" && c["status"] == "True") return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(30)));
 
   const GroupVersionResource widgets{group, "v1", "widgets"};
   Json w = {{"apiVersion", group + "/v1"},
@@ -245,7 +266,8 @@ TEST_F(CrudTest, CustomResourceWithStatusAndScaleSubresources) {
     cr = client_->Create(widgets, ns(), w);
   }
   ASSERT_TRUE(cr.ok()) << cr.error().ToString();
-  auto patched = client_->Patch(widgets, ns(), "w1", PatchType::kMerge, {{"spec", {{"color", "blue"}}}});
+  auto patched =
+      client_->Patch(widgets, ns(), "w1", PatchType::kMerge, {{"spec", {{"color", "blue"}}}});
   ASSERT_TRUE(patched.ok()) << patched.error().ToString();
   Json st = *patched;
   st["status"] = {{"phase", "Ready"}, {"replicas", 1}};
@@ -259,7 +281,8 @@ TEST_F(CrudTest, CustomResourceWithStatusAndScaleSubresources) {
   EXPECT_EQ((*scale)["spec"]["replicas"], 5);
   EXPECT_EQ((*scale)["status"]["replicas"], 1);
   auto applied = client_->Apply(widgets, ns(),
-                                {{"apiVersion", group + "/v1"}, {"kind", "Widget"},
+                                {{"apiVersion", group + "/v1"},
+                                 {"kind", "Widget"},
                                  {"metadata", {{"name", "w2"}, {"namespace", ns()}}},
                                  {"spec", {{"color", "green"}}}},
                                 "kubeheal-test");
@@ -275,7 +298,10 @@ TEST_F(CrudTest, CustomResourceWithStatusAndScaleSubresources) {
 
 TEST_F(CrudTest, ForbiddenNamesVerbResourceAndNamespace) {
   std::string path;
-  ASSERT_EQ(testing::RunCommand("hack/control-plane.sh kubeconfig-for-sa " + ns() + " restricted", &path), 0) << path;
+  ASSERT_EQ(
+      testing::RunCommand("hack/control-plane.sh kubeconfig-for-sa " + ns() + " restricted", &path),
+      0)
+      << path;
   std::string why;
   auto restricted = testing::ClientFor(path, &why);
   ASSERT_NE(restricted, nullptr) << why;
@@ -293,7 +319,8 @@ TEST_F(CrudTest, ForbiddenNamesVerbResourceAndNamespace) {
   auto scale = restricted->SetReplicas(GroupVersionResource::Deployments(), ns(), "web", 2);
   ASSERT_FALSE(scale.ok());
   EXPECT_TRUE(IsForbidden(scale.error()));
-  EXPECT_THAT(scale.error().message, HasSubstr("patch deployments.apps/scale \"web\" in namespace \"" + ns() + "\""));
+  EXPECT_THAT(scale.error().message,
+              HasSubstr("patch deployments.apps/scale \"web\" in namespace \"" + ns() + "\""));
 }
 
 }  // namespace

@@ -15,13 +15,15 @@
 namespace kubeheal::kube {
 namespace {
 
+using std::chrono::milliseconds;
+using std::chrono::seconds;
 using testing::ConfigMap;
 using testing::Eventually;
 using testing::TestNamespace;
-using std::chrono::milliseconds;
-using std::chrono::seconds;
 
-long Rv(const ObjectPtr& o) { return std::stol((*o)["metadata"]["resourceVersion"].get<std::string>()); }
+long Rv(const ObjectPtr& o) {
+  return std::stol((*o)["metadata"]["resourceVersion"].get<std::string>());
+}
 
 // Records what the handlers saw, per key (written on the informer thread).
 struct History {
@@ -87,7 +89,8 @@ class InformerIntegrationTest : public ::testing::Test {
 TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
   const std::string ns = ns_->name();
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(client_->Create(cms_, ns, ConfigMap(ns, "c" + std::to_string(i), {{"v", "0"}})).ok());
+    ASSERT_TRUE(
+        client_->Create(cms_, ns, ConfigMap(ns, "c" + std::to_string(i), {{"v", "0"}})).ok());
   }
   History history;
   Informer informer(client_, Options(), RealClock());
@@ -114,10 +117,12 @@ TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
     const std::string n = std::to_string(i);
     // Apply creates what an earlier round deleted, so keys come back (A..D..A histories).
     Write([&] {
-      return client_->Apply(cms_, ns, ConfigMap(ns, "c" + std::to_string(i % 10), {{"v", n}}), "test", true);
+      return client_->Apply(cms_, ns, ConfigMap(ns, "c" + std::to_string(i % 10), {{"v", n}}),
+                            "test", true);
     });
     if (i % 3 == 0) Write([&] { return client_->Create(cms_, ns, ConfigMap(ns, "n" + n)); }, true);
-    if (i % 7 == 0) Write([&] { return client_->Delete(cms_, ns, "c" + std::to_string(i % 10)); }, false, true);
+    if (i % 7 == 0)
+      Write([&] { return client_->Delete(cms_, ns, "c" + std::to_string(i % 10)); }, false, true);
     if (HasFatalFailure()) break;  // the restart failed: stop writing, join, report
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -127,13 +132,17 @@ TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
   ASSERT_EQ(restart_rc, 0) << restart_out;
   // A few more after the restart, so the resumed stream is proven live.
   for (int i = 0; i < 5; ++i) {
-    Write([&] { return client_->Patch(cms_, ns, "c9", PatchType::kMerge, {{"data", {{"after", std::to_string(i)}}}}); });
+    Write([&] {
+      return client_->Patch(cms_, ns, "c9", PatchType::kMerge,
+                            {{"data", {{"after", std::to_string(i)}}}});
+    });
   }
 
   auto truth = client_->ListAll(cms_, ns);
   ASSERT_TRUE(truth.ok()) << truth.error().ToString();
   std::map<std::string, std::string> want;
-  for (const auto& item : truth->items) want[ObjectCache::KeyOf(item)] = item["metadata"]["resourceVersion"];
+  for (const auto& item : truth->items)
+    want[ObjectCache::KeyOf(item)] = item["metadata"]["resourceVersion"];
   auto cache_matches = [&] {
     if (informer.cache().size() != want.size()) return false;
     for (const auto& [key, rv] : want) {
@@ -153,9 +162,11 @@ TEST_F(InformerIntegrationTest, SeesEveryChangeOnceAcrossAnApiserverRestart) {
       if (events[i].first == 'D') {
         EXPECT_LE(events[i - 1].second, events[i].second) << key << ": delete out of order";
       } else {
-        EXPECT_LT(events[i - 1].second, events[i].second) << key << ": event doubled or out of order";
+        EXPECT_LT(events[i - 1].second, events[i].second)
+            << key << ": event doubled or out of order";
       }
-      EXPECT_FALSE(events[i - 1].first == 'D' && events[i].first != 'A') << key << ": change after delete";
+      EXPECT_FALSE(events[i - 1].first == 'D' && events[i].first != 'A')
+          << key << ": change after delete";
       EXPECT_FALSE(events[i - 1].first != 'D' && events[i].first == 'A') << key << ": added twice";
     }
     EXPECT_EQ(events.front().first, 'A') << key;
@@ -176,7 +187,8 @@ TEST_F(InformerIntegrationTest, TooOldResourceVersionIsGoneAndLeadsToReList) {
   wo.resource_version = "1";
   wo.timeout_seconds = 10;
   CancelToken cancel;
-  auto watched = client_->Watch(cms_, ns, wo, [](const WatchEvent&) { return true; }, cancel);
+  auto watched = client_->Watch(
+      cms_, ns, wo, [](const WatchEvent&) { return true; }, cancel);
   ASSERT_FALSE(watched.ok()) << "a watch from resourceVersion 1 should be too old";
   EXPECT_TRUE(IsGone(watched.error())) << watched.error().ToString();
 
@@ -205,7 +217,8 @@ TEST_F(InformerIntegrationTest, ServerTimeoutResumesWithoutReList) {
   ASSERT_TRUE(informer.WaitForSync(seconds(30)));
   std::this_thread::sleep_for(milliseconds(2500));
   ASSERT_TRUE(client_->Create(cms_, ns, ConfigMap(ns, "late")).ok());
-  EXPECT_TRUE(Eventually([&] { return informer.cache().Get(ns + "/late") != nullptr; }, seconds(20)));
+  EXPECT_TRUE(
+      Eventually([&] { return informer.cache().Get(ns + "/late") != nullptr; }, seconds(20)));
   EXPECT_GE(informer.reflector().watch_restarts(), 2);
   EXPECT_EQ(informer.reflector().lists(), 1);
   informer.Stop();

@@ -53,8 +53,8 @@ class LeaderElectionTest : public ::testing::Test {
     cfg.release_on_cancel = release_on_cancel;
     Candidate* raw = c.get();
     c->elector = std::make_unique<LeaderElector>(
-        client, cfg,
-        LeaderCallbacks{[raw] { ++raw->started; }, [raw] { ++raw->stopped; }, {}}, RealClock());
+        client, cfg, LeaderCallbacks{[raw] { ++raw->started; }, [raw] { ++raw->stopped; }, {}},
+        RealClock());
     c->thread = std::thread([raw] { raw->elector->Run(raw->cancel); });
     return c;
   }

@@ -25,8 +25,8 @@ class AgentClientImpl final : public AgentClient {
     int status = 0;
     nlohmann::json body;
   };
-  Result<Reply> Call(const AgentEndpoint& agent, const std::string& method,
-                     const std::string& path, const nlohmann::json* body);
+  Result<Reply> Call(const AgentEndpoint& agent, const std::string& method, const std::string& path,
+                     const nlohmann::json* body);
   std::chrono::milliseconds timeout_;
 };
 

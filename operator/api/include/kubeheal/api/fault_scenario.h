@@ -19,16 +19,16 @@ struct FaultSpec {
   // latency, httpError, abort, hang, trafficDrop, cpuBurn, memoryLeak, crash, podKill,
   // trafficSpike
   std::string type;
-  double percent = 100;     // data-path faults
-  int64_t delay_ms = 0;     // latency; crash: delay before exit
-  int64_t jitter_ms = 0;    // latency
-  int64_t status = 503;     // httpError
-  std::string body;         // httpError (optional)
-  int64_t exit_code = 1;    // crash
-  double mb_per_second = 0; // memoryLeak
-  int64_t cap_mb = 0;       // memoryLeak
-  int64_t threads = 1;      // cpuBurn
-  int64_t duty_percent = 100;  // cpuBurn
+  double percent = 100;              // data-path faults
+  int64_t delay_ms = 0;              // latency; crash: delay before exit
+  int64_t jitter_ms = 0;             // latency
+  int64_t status = 503;              // httpError
+  std::string body;                  // httpError (optional)
+  int64_t exit_code = 1;             // crash
+  double mb_per_second = 0;          // memoryLeak
+  int64_t cap_mb = 0;                // memoryLeak
+  int64_t threads = 1;               // cpuBurn
+  int64_t duty_percent = 100;        // cpuBurn
   int64_t grace_period_seconds = 0;  // podKill
   Millis interval{0};                // podKill: kill again every interval (0: once)
   std::string generator;             // trafficSpike: generatorRef.name

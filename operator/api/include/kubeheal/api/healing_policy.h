@@ -26,18 +26,18 @@ struct TargetRef {
 // One PromQL signal and the detector that watches it.
 struct SignalSpec {
   std::string name;
-  std::string query;       // with {{namespace}}, {{workload}}, {{pod}} placeholders
-  std::string detector;    // threshold, zscore, ewma, movingAverage, mad, isolationForest, ...
+  std::string query;     // with {{namespace}}, {{workload}}, {{pod}} placeholders
+  std::string detector;  // threshold, zscore, ewma, movingAverage, mad, isolationForest, ...
   nlohmann::json params = nlohmann::json::object();  // detector parameters, passed through
-  Millis hold_for{0};      // `for`: how long an anomaly must hold before it counts
-  std::string pattern;     // which anomaly this signal indicates: crash, notReady, latency,
-                           // errors, traffic, memory, custom (derived from the name when absent)
+  Millis hold_for{0};   // `for`: how long an anomaly must hold before it counts
+  std::string pattern;  // which anomaly this signal indicates: crash, notReady, latency,
+                        // errors, traffic, memory, custom (derived from the name when absent)
 };
 
 struct SloSpec {
   double objective = 99.9;  // percent
   std::string period = "30d";
-  std::string good_query;   // may use {{window}}
+  std::string good_query;  // may use {{window}}
   std::string total_query;
 };
 

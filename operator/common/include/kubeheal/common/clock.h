@@ -1,8 +1,10 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 namespace kubeheal {
@@ -19,12 +21,25 @@ class Clock {
   virtual TimePoint Now() const = 0;
   // Monotonic time for durations and timeouts.
   virtual std::chrono::steady_clock::time_point SteadyNow() const = 0;
+
+  // The timer primitive: waits on `cv` (`lock` held on entry and on return, released while
+  // waiting) until it is notified, until SteadyNow() reaches `until`, or until `real_limit` of
+  // real (std::chrono::steady_clock) time, whichever is first; nullopt means no such bound.
+  // May return early (spurious wake-ups): callers re-check their condition in a loop.
+  // SystemClock waits on the condition variable; FakeClock wakes its waiters when a test
+  // advances it, so code waiting for a delay needs no polling.
+  virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                         std::optional<std::chrono::steady_clock::time_point> until,
+                         std::optional<std::chrono::steady_clock::time_point> real_limit) = 0;
 };
 
 class SystemClock final : public Clock {
  public:
   TimePoint Now() const override;
   std::chrono::steady_clock::time_point SteadyNow() const override;
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                 std::optional<std::chrono::steady_clock::time_point> until,
+                 std::optional<std::chrono::steady_clock::time_point> real_limit) override;
 };
 
 // The process-wide real clock, for main() to inject.

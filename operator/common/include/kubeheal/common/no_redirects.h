@@ -9,10 +9,10 @@
 // A redirect answer is an error naming where it pointed; nothing is sent there.
 //
 // Header-only: include it only from code that links cpprestsdk.
-#include <cpprest/http_client.h>
-
 #include <optional>
 #include <string>
+
+#include <cpprest/http_client.h>
 
 #include "kubeheal/common/error.h"
 
@@ -39,7 +39,8 @@ inline std::optional<Error> RedirectRefused(const web::http::http_response& resp
   }
   return Error::Terminal("RedirectRefused",
                          what + ": answered HTTP " + std::to_string(status) + " redirecting to " +
-                             location + "; redirects are never followed (credentials would go "
+                             location +
+                             "; redirects are never followed (credentials would go "
                              "with them)",
                          status);
 }

@@ -19,8 +19,8 @@ namespace kubeheal::controllers {
 // What an action acts on.
 struct ActionTarget {
   const api::HealingPolicy* policy = nullptr;
-  Json workload;            // the Deployment/StatefulSet object
-  std::vector<Json> pods;   // its pods now
+  Json workload;           // the Deployment/StatefulSet object
+  std::vector<Json> pods;  // its pods now
 };
 
 struct ActionExecutorOptions {

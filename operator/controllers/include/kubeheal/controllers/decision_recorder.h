@@ -27,8 +27,8 @@ class DecisionRecorder {
   // AnomalyDetected naming the signal (the first anomalous one, else what the decisions'
   // evidence names, else "workload") and the drill running, if any.
   void Detected(const std::string& key, const Json& policy_object,
-                const std::vector<api::SignalStatus>& signals,
-                const policy::Evaluation& evaluation, const std::string& scenario);
+                const std::vector<api::SignalStatus>& signals, const policy::Evaluation& evaluation,
+                const std::string& scenario);
 
   // One Event per decision on the policy and one on its workload (HealingAction, or
   // DryRunAction for a dry run), before the decision is carried out.

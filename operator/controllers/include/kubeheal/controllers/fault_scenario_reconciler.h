@@ -58,8 +58,8 @@ class FaultScenarioReconciler {
   kube::ReconcileResult Reconcile(const std::string& key);
 
   // Which pods a scenario targets, chosen deterministically from the scenario's uid.
-  static std::vector<Json> ChooseTargets(const api::FaultScenarioSpec& spec,
-                                         std::vector<Json> pods, const std::string& seed);
+  static std::vector<Json> ChooseTargets(const api::FaultScenarioSpec& spec, std::vector<Json> pods,
+                                         const std::string& seed);
 
  private:
   // Deleted: faults cleared, then the finalizer removed.

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "kubeheal/api/healing_policy.h"
@@ -14,8 +14,8 @@
 #include "kubeheal/controllers/decision_recorder.h"
 #include "kubeheal/controllers/kube_operations.h"
 #include "kubeheal/controllers/operator_metrics.h"
-#include "kubeheal/controllers/policy_board.h"
 #include "kubeheal/controllers/policy_actuator.h"
+#include "kubeheal/controllers/policy_board.h"
 #include "kubeheal/controllers/policy_detectors.h"
 #include "kubeheal/controllers/policy_state_store.h"
 #include "kubeheal/controllers/scenario_registry.h"

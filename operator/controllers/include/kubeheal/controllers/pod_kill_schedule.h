@@ -32,9 +32,8 @@ class PodKillSchedule {
 
   static std::vector<Kill> Due(const api::FaultSpec& fault, const api::FaultScenarioSpec& spec,
                                const std::vector<api::ScenarioTarget>& targets,
-                               const std::vector<nlohmann::json>& pods,
-                               Clock::TimePoint start, Clock::TimePoint now,
-                               const std::string& seed);
+                               const std::vector<nlohmann::json>& pods, Clock::TimePoint start,
+                               Clock::TimePoint now, const std::string& seed);
 
   // When the next round is due (nullopt: no interval, nothing killed yet, or past the end).
   static std::optional<Clock::TimePoint> NextRound(const api::FaultSpec& fault,

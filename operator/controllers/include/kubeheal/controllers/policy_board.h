@@ -25,9 +25,8 @@ class PolicyBoard {
   // Records policy ns/name's evaluation at `now`: `own` are the anomalies found now that no
   // related policy explains. Anomalies not seen now keep their last sighting (for the grace of
   // the policies that wait on them) until `forget_after` has passed.
-  void Update(const std::string& ns, const std::string& name,
-              std::vector<std::string> depends_on, const std::vector<policy::RelatedAnomaly>& own,
-              Clock::TimePoint now);
+  void Update(const std::string& ns, const std::string& name, std::vector<std::string> depends_on,
+              const std::vector<policy::RelatedAnomaly>& own, Clock::TimePoint now);
   void Forget(const std::string& ns, const std::string& name);
   bool Knows(const std::string& ns, const std::string& name) const;
 

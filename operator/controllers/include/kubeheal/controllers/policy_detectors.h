@@ -43,8 +43,9 @@ struct PolicyDetectorsOptions {
 // faulty level does not end the anomaly, nor teach the fault to the baseline). The hold ends
 // when a point is normal again (learning resumes) or after the maximum hold
 // (PolicyDetectorsOptions), from when on the new level is learned. `maxGap` is applied here, on
-// the points fed, so a long hold is not mistaken for a gap in the data. Detectors whose state is the point of them
-// (threshold hysteresis, trend, burnRate, isolation forests, the default ensemble) are fed as is.
+// the points fed, so a long hold is not mistaken for a gap in the data. Detectors whose state is
+// the point of them (threshold hysteresis, trend, burnRate, isolation forests, the default
+// ensemble) are fed as is.
 //
 // Derived signals, completed by EvaluateDerived after every signal was fed:
 // - isolationForest with params.signals: one vector per evaluation, [own value, the named
@@ -82,8 +83,7 @@ class PolicyDetectors {
   // appending the SLO signal when it is an added one. Queries Prometheus for the SLO windows.
   void EvaluateDerived(prom::PrometheusClient& prometheus, std::chrono::milliseconds timeout,
                        const QueryContext& context, double timestamp_seconds,
-                       policy::Observation* observation,
-                       std::vector<api::SignalStatus>* statuses);
+                       policy::Observation* observation, std::vector<api::SignalStatus>* statuses);
 
  private:
   struct Entry;

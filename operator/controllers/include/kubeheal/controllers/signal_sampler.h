@@ -29,14 +29,14 @@ struct SignalSamplerOptions {
 
 // What one evaluation saw of a policy's signals.
 struct SignalSample {
-  Clock::TimePoint at;  // when the evaluation asked (the time of every point fed)
+  Clock::TimePoint at;              // when the evaluation asked (the time of every point fed)
   policy::Observation observation;  // for the decision engine: its signals only
-  std::vector<api::SignalStatus> statuses;              // for status.signals
-  int failed_queries = 0;        // Prometheus could not be asked or did not answer
-  std::string prometheus_error;  // the last such failure
-  int invalid_queries = 0;       // it answered, and the query is what is wrong
-  std::string problem_reason;    // the last such problem: InvalidQuery, ResponseTooLarge,
-  std::string problem_message;   // TooManySeries, and what it was
+  std::vector<api::SignalStatus> statuses;  // for status.signals
+  int failed_queries = 0;                   // Prometheus could not be asked or did not answer
+  std::string prometheus_error;             // the last such failure
+  int invalid_queries = 0;                  // it answered, and the query is what is wrong
+  std::string problem_reason;   // the last such problem: InvalidQuery, ResponseTooLarge,
+  std::string problem_message;  // TooManySeries, and what it was
 };
 
 // The signal step of an evaluation: renders nothing itself (the signals' queries come rendered

@@ -45,8 +45,8 @@ Result<std::vector<std::string>> ResolveWithGetaddrinfo(const std::string& host)
 // address lies in a listed network, is allowed, and such an entry wins over the default
 // refusal (an in-cluster Alertmanager is allowed by naming it).
 struct WebhookTargetOptions {
-  std::vector<std::string> allowed;        // host names and CIDRs (--alert-webhook-allow)
-  std::vector<std::string> denied_cidrs;   // the cluster's ranges (--alert-webhook-deny-cidrs)
+  std::vector<std::string> allowed;          // host names and CIDRs (--alert-webhook-allow)
+  std::vector<std::string> denied_cidrs;     // the cluster's ranges (--alert-webhook-deny-cidrs)
   std::vector<std::string> apiserver_hosts;  // names or addresses of the Kubernetes API server
 };
 

@@ -26,22 +26,40 @@ struct ApiError {
 template <typename T>
 class [[nodiscard]] ApiResult {
  public:
-  ApiResult(T value) : v_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
+  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(v_).error; }
-  const ApiStatus& status() const { assert(!ok()); return std::get<1>(v_).status; }
-  const ApiError& api_error() const { assert(!ok()); return std::get<1>(v_); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_).error;
+  }
+  const ApiStatus& status() const {
+    assert(!ok());
+    return std::get<1>(v_).status;
+  }
+  const ApiError& api_error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
   int code() const { return ok() ? 200 : status().code; }
 
   Result<T> ToResult() && {
@@ -56,7 +74,9 @@ class [[nodiscard]] ApiResult {
 // Predicates that read like client-go's apierrors.Is*.
 inline bool IsNotFound(const Error& e) { return e.http_status == 404; }
 inline bool IsConflict(const Error& e) { return e.http_status == 409 && e.code == "Conflict"; }
-inline bool IsAlreadyExists(const Error& e) { return e.http_status == 409 && e.code == "AlreadyExists"; }
+inline bool IsAlreadyExists(const Error& e) {
+  return e.http_status == 409 && e.code == "AlreadyExists";
+}
 inline bool IsGone(const Error& e) { return e.http_status == 410; }
 inline bool IsForbidden(const Error& e) { return e.http_status == 403; }
 inline bool IsInvalid(const Error& e) { return e.http_status == 422; }

@@ -11,18 +11,18 @@ namespace kubeheal::kube {
 
 // One entry of Status.details.causes (422 Invalid names each offending field).
 struct StatusCause {
-  std::string reason;   // e.g. "FieldValueInvalid"
+  std::string reason;  // e.g. "FieldValueInvalid"
   std::string message;
-  std::string field;    // e.g. "metadata.name"
+  std::string field;  // e.g. "metadata.name"
 };
 
 // The Kubernetes Status of a failed request, plus what we asked for (verb, resource,
 // namespace, name) so that an error always says which request failed, even when the server
 // sent no Status body (e.g. a proxy's 502 or a connection reset).
 struct ApiStatus {
-  int code = 0;          // HTTP status; 0 for transport failures
-  std::string reason;    // NotFound, Conflict, AlreadyExists, Expired, Gone, Invalid, Forbidden...
-  std::string message;   // the server's message
+  int code = 0;         // HTTP status; 0 for transport failures
+  std::string reason;   // NotFound, Conflict, AlreadyExists, Expired, Gone, Invalid, Forbidden...
+  std::string message;  // the server's message
   std::string details_name, details_group, details_kind;
   std::vector<StatusCause> causes;
   std::optional<std::chrono::seconds> retry_after;  // Retry-After header or details

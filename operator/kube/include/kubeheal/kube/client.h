@@ -19,8 +19,8 @@ using Json = nlohmann::json;
 struct ListOptions {
   std::string label_selector;
   std::string field_selector;
-  std::string resource_version;   // "" = consistent read; "0" = any (from the watch cache)
-  int limit = 0;                  // page size; 0 = server default (no paging)
+  std::string resource_version;  // "" = consistent read; "0" = any (from the watch cache)
+  int limit = 0;                 // page size; 0 = server default (no paging)
   std::string continue_token;
 };
 
@@ -35,7 +35,7 @@ struct WatchOptions {
   std::string label_selector;
   std::string field_selector;
   bool allow_bookmarks = true;
-  int timeout_seconds = 300;      // the server ends the stream after this; 0 = server default
+  int timeout_seconds = 300;  // the server ends the stream after this; 0 = server default
 };
 
 // One watch event. type: ADDED, MODIFIED, DELETED, BOOKMARK (ERROR events end the watch and
@@ -46,14 +46,14 @@ struct WatchEvent {
 };
 
 enum class WatchEnd {
-  kServerClosed,     // the server ended the stream (timeoutSeconds elapsed): resume from rv
-  kHandlerStopped,   // the handler returned false
+  kServerClosed,    // the server ended the stream (timeoutSeconds elapsed): resume from rv
+  kHandlerStopped,  // the handler returned false
 };
 
 enum class PatchType { kMerge, kJson, kStrategicMerge };
 
 struct DeleteOptions {
-  std::string propagation_policy;       // "", Foreground, Background, Orphan
+  std::string propagation_policy;  // "", Foreground, Background, Orphan
   std::optional<int> grace_period_seconds;
   std::string precondition_resource_version;
   std::string precondition_uid;
@@ -68,8 +68,8 @@ class Client {
   explicit Client(std::shared_ptr<HttpTransport> transport,
                   std::shared_ptr<KubeMetrics> metrics = nullptr);
 
-  ApiResult<Json> Get(const GroupVersionResource& r, const std::string& ns,
-                      const std::string& name, const std::string& subresource = "");
+  ApiResult<Json> Get(const GroupVersionResource& r, const std::string& ns, const std::string& name,
+                      const std::string& subresource = "");
   ApiResult<ListPage> List(const GroupVersionResource& r, const std::string& ns,
                            const ListOptions& options = {});
   // Follows `continue` until the last page; items of all pages, resourceVersion of the list.
@@ -106,13 +106,13 @@ class Client {
   ApiResult<Json> Evict(const std::string& ns, const std::string& pod,
                         std::optional<int> grace_period_seconds = std::nullopt);
 
-  // Streams watch events to `on_event` (which may take the object out of the event) until the server ends the stream, the handler returns
-  // false, or `cancel` fires (error code "Cancelled"). An ERROR event (e.g. 410 Gone for a
-  // too-old resourceVersion) ends the watch and is returned as the error.
+  // Streams watch events to `on_event` (which may take the object out of the event) until the
+  // server ends the stream, the handler returns false, or `cancel` fires (error code "Cancelled").
+  // An ERROR event (e.g. 410 Gone for a too-old resourceVersion) ends the watch and is returned as
+  // the error.
   ApiResult<WatchEnd> Watch(const GroupVersionResource& r, const std::string& ns,
                             const WatchOptions& options,
-                            const std::function<bool(WatchEvent&)>& on_event,
-                            CancelToken& cancel);
+                            const std::function<bool(WatchEvent&)>& on_event, CancelToken& cancel);
 
   HttpTransport& transport() { return *transport_; }
 

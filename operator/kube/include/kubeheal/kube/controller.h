@@ -28,8 +28,8 @@ using Reconciler = std::function<ReconcileResult(const std::string& key)>;
 // Start() spawns the workers; Stop() shuts the queue down and joins them.
 class Controller {
  public:
-  Controller(std::string name, std::shared_ptr<WorkQueue> queue, Reconciler reconciler,
-             int workers, std::shared_ptr<Clock> clock, std::shared_ptr<KubeMetrics> metrics = nullptr);
+  Controller(std::string name, std::shared_ptr<WorkQueue> queue, Reconciler reconciler, int workers,
+             std::shared_ptr<Clock> clock, std::shared_ptr<KubeMetrics> metrics = nullptr);
   ~Controller();
 
   void Start();

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <prometheus/collectable.h>
-
 #include <prometheus/registry.h>
 
 #include "kubeheal/common/result.h"

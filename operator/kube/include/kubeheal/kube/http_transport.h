@@ -15,7 +15,7 @@ struct HttpRequest {
   std::string method = "GET";
   std::string path_and_query;  // already percent-encoded, e.g. /api/v1/namespaces/a/pods?limit=5
   std::string body;
-  std::string content_type;    // empty when there is no body
+  std::string content_type;  // empty when there is no body
 };
 
 struct HttpResponse {

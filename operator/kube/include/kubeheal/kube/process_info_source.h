@@ -9,7 +9,7 @@ namespace kubeheal::kube {
 // What the standard process_* metrics report about this process (the names and units of
 // client_golang's process collector, which dashboards and alerts everywhere expect).
 struct ProcessInfo {
-  double cpu_seconds = 0;         // user + system
+  double cpu_seconds = 0;  // user + system
   double resident_bytes = 0;
   double virtual_bytes = 0;
   double open_fds = 0;

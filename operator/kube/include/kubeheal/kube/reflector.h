@@ -21,7 +21,7 @@ void StripManagedFields(nlohmann::json& object);
 
 struct ReflectorOptions {
   GroupVersionResource resource;
-  std::string namespace_;       // empty: all namespaces
+  std::string namespace_;  // empty: all namespaces
   std::string label_selector;
   std::string field_selector;
   int page_size = 500;

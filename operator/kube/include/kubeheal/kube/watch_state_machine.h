@@ -25,7 +25,7 @@ class WatchStateMachine {
   enum class ActionKind { kList, kWatch, kWait };
   struct Action {
     ActionKind kind;
-    std::string resource_version;     // for kWatch: resume point
+    std::string resource_version;      // for kWatch: resume point
     std::chrono::nanoseconds delay{};  // for kWait
   };
   using TimePoint = std::chrono::steady_clock::time_point;

@@ -24,8 +24,9 @@ class KubeMetrics;
 //   added meanwhile it is queued again on Done;
 // - delayed adds (AddAfter) keep the earliest due time per key;
 // - AddRateLimited asks the RateLimiter (per-item backoff + overall bucket) for the delay.
-// Time is read from the injected Clock; blocked Get() calls re-check at least every 20 ms of
-// real time, so a FakeClock advanced by a test releases delayed items promptly.
+// Time is read from the injected Clock and waited on with Clock::WaitUntil: a blocked Get()
+// sleeps until an add, shutdown or the next delayed key's due time, and a FakeClock advanced
+// by a test wakes it (no polling).
 // Thread-safe: any thread adds, N worker threads Get/Done.
 class WorkQueue {
  public:
@@ -46,15 +47,16 @@ class WorkQueue {
   void ShutDown();
   bool shutting_down() const;
 
-  size_t Len() const;           // ready keys
-  size_t DelayedLen() const;    // keys waiting for their due time
+  size_t Len() const;         // ready keys
+  size_t DelayedLen() const;  // keys waiting for their due time
   const std::string& name() const { return name_; }
 
  private:
   void AddLocked(const std::string& key);
   // Moves due delayed keys into the queue; returns the time until the next one is due.
   std::optional<std::chrono::nanoseconds> PromoteDueLocked();
-  std::optional<std::string> GetUntil(std::optional<std::chrono::steady_clock::time_point> deadline);
+  std::optional<std::string> GetUntil(
+      std::optional<std::chrono::steady_clock::time_point> deadline);
   void ReportDepthLocked();
 
   const std::string name_;
@@ -65,7 +67,7 @@ class WorkQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
-  std::unordered_set<std::string> dirty_;       // queued (or to re-queue after Done)
+  std::unordered_set<std::string> dirty_;  // queued (or to re-queue after Done)
   std::unordered_set<std::string> processing_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> delayed_;
   bool shutting_down_ = false;

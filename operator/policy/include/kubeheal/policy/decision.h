@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "kubeheal/common/clock.h"
+#include "kubeheal/policy/explanation.h"
 #include "kubeheal/policy/observation.h"
 #include "kubeheal/policy/policy_spec.h"
-#include "kubeheal/policy/explanation.h"
 
 namespace kubeheal::policy {
 

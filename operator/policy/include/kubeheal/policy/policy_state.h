@@ -43,7 +43,7 @@ struct Episode {
   // The episode closes at verify_at; a relapse before then clears recovered_at.
   std::optional<Clock::TimePoint> normal_since;
   std::optional<Clock::TimePoint> recovered_at;
-  bool exhausted = false;                     // every rung tried, still anomalous
+  bool exhausted = false;  // every rung tried, still anomalous
   std::vector<TemporaryAction> temporaries;
 };
 
