@@ -8,10 +8,10 @@ namespace {
 constexpr auto kAdminTimeout = std::chrono::seconds(30);
 
 asio::awaitable<void> serveAdminConnection(AdminApi& api, beast::tcp_stream stream) {
-  beast::flat_buffer buffer(32 * 1024);
+  beast::flat_buffer buffer(std::size_t{32} * 1024);
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.header_limit(16 * 1024);
+    parser.header_limit(std::uint32_t{16} * 1024);
     parser.body_limit(AdminApi::kMaxBodyBytes);
     stream.expires_after(kAdminTimeout);
     error_code ec;
@@ -82,7 +82,7 @@ struct AdminServer::Impl {
         continue;
       }
       asio::co_spawn(io, serveAdminConnection(api, beast::tcp_stream(std::move(socket))),
-                     [](std::exception_ptr) {});
+                     [](const std::exception_ptr&) {});
     }
   }
 
@@ -121,7 +121,7 @@ std::uint16_t AdminServer::port() const {
 }
 
 void AdminServer::start() {
-  asio::co_spawn(impl_->io, impl_->acceptLoop(), [](std::exception_ptr) {});
+  asio::co_spawn(impl_->io, impl_->acceptLoop(), [](const std::exception_ptr&) {});
   impl_->thread = std::thread([this] {
     for (;;) {
       try {

@@ -13,8 +13,8 @@ namespace {
 // Bodies are streamed, never held whole, so there is no size limit. (body_limit(boost::none)
 // is broken in Boost 1.74: it compares the length against an empty optional.)
 constexpr std::uint64_t kNoBodyLimit = std::numeric_limits<std::uint64_t>::max();
-constexpr std::size_t kRelayBufferBytes = 16 * 1024;
-constexpr std::size_t kUpstreamHeaderLimit = 64 * 1024;
+constexpr std::size_t kRelayBufferBytes = std::size_t{16} * 1024;
+constexpr std::size_t kUpstreamHeaderLimit = std::size_t{64} * 1024;
 constexpr auto kHoldPollInterval = std::chrono::milliseconds(100);
 
 bool isConnectionReset(const error_code& ec) {
@@ -330,7 +330,7 @@ asio::awaitable<ClientSession::Forwarded> ClientSession::forward(RequestParser& 
   UpstreamPool& pool = worker_.pool;
   auto& request = parser.get();
   const bool isHead = request.method() == http::verb::head;
-  const int clientVersion = request.version();
+  const int clientVersion = static_cast<int>(request.version());
 
   if (auto expect = request.find(http::field::expect); expect != request.end()) {
     // Answer "100 Continue" ourselves so the client sends its body while we stream it.
@@ -452,6 +452,9 @@ asio::awaitable<ClientSession::Forwarded> ClientSession::forward(RequestParser& 
   message.keep_alive(keepAlive);
 
   http::response_serializer<http::buffer_body> responseWriter(message);
+  // Every path above that moved `connection` away continued the loop or returned, and the
+  // null check right above covers the rest.
+  // NOLINTNEXTLINE(bugprone-use-after-move)
   const RelayResult relayed = co_await relayBody(connection->socket, connection->buffer, *response,
                                                  socket_, responseWriter, config.upstreamTimeout);
   upstream_ = nullptr;

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed =
       AgentConfigParser::parse(args, [](const std::string& name) -> std::optional<std::string> {
+        // Read once at start-up, before any thread exists.
+        // NOLINTNEXTLINE(concurrency-mt-unsafe)
         const char* value = std::getenv(name.c_str());
         if (!value) return std::nullopt;
         return std::string(value);

@@ -1,10 +1,11 @@
 #include "kubeheal/agent/proc_fs_stats_reader.h"
 
-#include <dirent.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -49,13 +50,12 @@ ProcessStats ProcFsStatsReader::read() const {
       stats.residentBytes = std::stod(fields[21]) * pageSize;
     }
   }
-  if (DIR* dir = opendir("/proc/self/fd")) {
-    int count = 0;
-    while (dirent* entry = readdir(dir)) {
-      if (entry->d_name[0] != '.') ++count;
-    }
-    closedir(dir);
-    stats.openFds = std::max(0, count - 1);  // minus the directory handle itself
+  std::error_code ec;
+  std::filesystem::directory_iterator fds("/proc/self/fd", ec);
+  if (!ec) {
+    // The iterator holds the directory open itself: one entry is its own descriptor.
+    const auto count = std::distance(fds, std::filesystem::directory_iterator());
+    stats.openFds = std::max(0, static_cast<int>(count) - 1);
   }
   return stats;
 }

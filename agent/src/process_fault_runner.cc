@@ -6,13 +6,14 @@
 namespace kubeheal::agent {
 namespace {
 
-constexpr std::size_t kMiB = 1024 * 1024;
+constexpr std::size_t kMiB = std::size_t{1024} * 1024;
 constexpr std::size_t kLeakChunk = kMiB;
 constexpr auto kBurnPeriod = std::chrono::milliseconds(100);
 
 // Spins for `dutyPercent` of every period. Uses the real clock on purpose: burning CPU is the
 // point, there is nothing to simulate.
-void burn(std::shared_ptr<std::atomic<bool>> stop, int dutyPercent) {
+// `stop` is the thread's own copy (std::thread copies its arguments), kept alive by it.
+void burn(const std::shared_ptr<std::atomic<bool>>& stop, int dutyPercent) {
   volatile std::uint64_t sink = 0;
   while (!stop->load(std::memory_order_relaxed)) {
     const auto periodStart = std::chrono::steady_clock::now();

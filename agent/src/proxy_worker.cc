@@ -37,7 +37,7 @@ tcp::endpoint ProxyWorker::localEndpoint() const {
 }
 
 void ProxyWorker::start() {
-  asio::co_spawn(io_, acceptLoop(), [](std::exception_ptr) {});
+  asio::co_spawn(io_, acceptLoop(), [](const std::exception_ptr&) {});
   thread_ = std::thread([this] {
     for (;;) {
       // A handler that throws (only allocation failure can) must not kill the data path.
@@ -71,7 +71,7 @@ asio::awaitable<void> ProxyWorker::acceptLoop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     auto session = std::make_shared<ClientSession>(state_, std::move(socket));
-    asio::co_spawn(io_, session->run(), [session](std::exception_ptr) {});
+    asio::co_spawn(io_, session->run(), [session](const std::exception_ptr&) {});
   }
 }
 

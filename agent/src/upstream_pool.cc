@@ -7,7 +7,7 @@
 namespace kubeheal::agent {
 namespace {
 
-constexpr std::size_t kUpstreamBufferLimit = 64 * 1024;
+constexpr std::size_t kUpstreamBufferLimit = std::size_t{64} * 1024;
 
 // An idle keep-alive connection is only worth reusing if the app has not closed it meanwhile
 // and sent nothing unasked; a non-blocking peek tells both without a round trip.

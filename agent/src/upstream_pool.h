@@ -11,8 +11,8 @@ namespace kubeheal::agent {
 
 // A kept-alive connection to the app, with the read buffer that belongs to it.
 struct UpstreamConnection {
-  explicit UpstreamConnection(asio::any_io_executor executor, std::size_t bufferLimit)
-      : socket(std::move(executor)), buffer(bufferLimit) {}
+  explicit UpstreamConnection(const asio::any_io_executor& executor, std::size_t bufferLimit)
+      : socket(executor), buffer(bufferLimit) {}
   tcp::socket socket;
   beast::flat_buffer buffer;
   bool reused = false;

@@ -40,8 +40,8 @@ Status IsolationForest::Fit(const Eigen::MatrixXd& samples, RandomSource& random
       std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
       rows[static_cast<std::size_t>(i)] = all[static_cast<std::size_t>(i)];
     }
-    tree.nodes.reserve(static_cast<std::size_t>(2 * psi));
-    tree.leaf_depth.reserve(static_cast<std::size_t>(2 * psi));
+    tree.nodes.reserve(2 * static_cast<std::size_t>(psi));
+    tree.leaf_depth.reserve(2 * static_cast<std::size_t>(psi));
     Grow(tree, samples, rows, 0, psi, 0, max_depth, random);
   }
   Compile();

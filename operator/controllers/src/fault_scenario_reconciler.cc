@@ -68,7 +68,8 @@ std::vector<Json> FaultScenarioReconciler::ChooseTargets(const api::FaultScenari
   else if (spec.mode == "fixed")
     count = std::min<size_t>(n, static_cast<size_t>(spec.value));
   else if (spec.mode == "percent") {
-    count = std::max<size_t>(1, static_cast<size_t>(std::ceil(n * spec.value / 100.0)));
+    count = std::max<size_t>(
+        1, static_cast<size_t>(std::ceil(static_cast<double>(n) * spec.value / 100.0)));
     count = std::min(count, n);
   }
   const size_t offset = std::hash<std::string>{}(seed) % n;

@@ -28,6 +28,13 @@ bool CancelToken::WaitFor(std::chrono::nanoseconds d) const {
   return cv_.wait_for(lock, d, [this] { return cancelled_; });
 }
 
+bool CancelToken::WaitFor(Clock& clock, std::chrono::nanoseconds d) const {
+  std::unique_lock lock(mu_);
+  const auto until = clock.SteadyNow() + d;
+  while (!cancelled_ && clock.SteadyNow() < until) clock.WaitUntil(lock, cv_, until, std::nullopt);
+  return cancelled_;
+}
+
 int CancelToken::Register(std::function<void()> fn) {
   {
     std::lock_guard lock(mu_);

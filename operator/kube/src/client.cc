@@ -76,7 +76,7 @@ void Client::Count(const std::string& verb, int code) {
 
 ApiResult<Json> Client::Exchange(const std::string& verb, const GroupVersionResource& r,
                                  const std::string& ns, const std::string& name,
-                                 const std::string& subresource, HttpRequest request) {
+                                 const std::string& subresource, const HttpRequest& request) {
   ApiStatus req_status = RequestStatus(verb, r, ns, name, subresource);
   Result<HttpResponse> response = transport_->Send(request);
   if (!response.ok()) {
@@ -101,7 +101,7 @@ ApiResult<Json> Client::Exchange(const std::string& verb, const GroupVersionReso
 ApiResult<Json> Client::Get(const GroupVersionResource& r, const std::string& ns,
                             const std::string& name, const std::string& subresource) {
   HttpRequest req{"GET", r.Path(ns, name, subresource), "", ""};
-  return Exchange("get", r, ns, name, subresource, std::move(req));
+  return Exchange("get", r, ns, name, subresource, req);
 }
 
 ApiResult<ListPage> Client::List(const GroupVersionResource& r, const std::string& ns,
@@ -113,7 +113,7 @@ ApiResult<ListPage> Client::List(const GroupVersionResource& r, const std::strin
   if (o.limit > 0) AddParam(query, "limit", std::to_string(o.limit));
   AddParam(query, "continue", o.continue_token);
   HttpRequest req{"GET", r.Path(ns) + query, "", ""};
-  ApiResult<Json> body = Exchange("list", r, ns, "", "", std::move(req));
+  ApiResult<Json> body = Exchange("list", r, ns, "", "", req);
   if (!body.ok()) return body.api_error();
   ListPage page;
   if (auto items = body->find("items"); items != body->end() && items->is_array()) {
@@ -145,14 +145,14 @@ ApiResult<ListPage> Client::ListAll(const GroupVersionResource& r, const std::st
 ApiResult<Json> Client::Create(const GroupVersionResource& r, const std::string& ns,
                                const Json& body) {
   HttpRequest req{"POST", r.Path(ns), body.dump(), "application/json"};
-  return Exchange("create", r, ns, NameOf(body), "", std::move(req));
+  return Exchange("create", r, ns, NameOf(body), "", req);
 }
 
 ApiResult<Json> Client::Update(const GroupVersionResource& r, const std::string& ns,
                                const Json& body, const std::string& subresource) {
   const std::string name = NameOf(body);
   HttpRequest req{"PUT", r.Path(ns, name, subresource), body.dump(), "application/json"};
-  return Exchange("update", r, ns, name, subresource, std::move(req));
+  return Exchange("update", r, ns, name, subresource, req);
 }
 
 ApiResult<Json> Client::Delete(const GroupVersionResource& r, const std::string& ns,
@@ -165,7 +165,7 @@ ApiResult<Json> Client::Delete(const GroupVersionResource& r, const std::string&
   }
   if (!o.precondition_uid.empty()) body["preconditions"]["uid"] = o.precondition_uid;
   HttpRequest req{"DELETE", r.Path(ns, name), body.dump(), "application/json"};
-  return Exchange("delete", r, ns, name, "", std::move(req));
+  return Exchange("delete", r, ns, name, "", req);
 }
 
 ApiResult<Json> Client::DeleteCollection(const GroupVersionResource& r, const std::string& ns,
@@ -174,14 +174,14 @@ ApiResult<Json> Client::DeleteCollection(const GroupVersionResource& r, const st
   AddParam(query, "labelSelector", o.label_selector);
   AddParam(query, "fieldSelector", o.field_selector);
   HttpRequest req{"DELETE", r.Path(ns) + query, "", ""};
-  return Exchange("deletecollection", r, ns, "", "", std::move(req));
+  return Exchange("deletecollection", r, ns, "", "", req);
 }
 
 ApiResult<Json> Client::Patch(const GroupVersionResource& r, const std::string& ns,
                               const std::string& name, PatchType type, const Json& patch,
                               const std::string& subresource) {
   HttpRequest req{"PATCH", r.Path(ns, name, subresource), patch.dump(), PatchContentType(type)};
-  return Exchange("patch", r, ns, name, subresource, std::move(req));
+  return Exchange("patch", r, ns, name, subresource, req);
 }
 
 ApiResult<Json> Client::Apply(const GroupVersionResource& r, const std::string& ns,
@@ -194,7 +194,7 @@ ApiResult<Json> Client::Apply(const GroupVersionResource& r, const std::string& 
   // JSON is YAML, so the apply content type takes the JSON dump as is.
   HttpRequest req{"PATCH", r.Path(ns, name, subresource) + query, object.dump(),
                   "application/apply-patch+yaml"};
-  return Exchange("apply", r, ns, name, subresource, std::move(req));
+  return Exchange("apply", r, ns, name, subresource, req);
 }
 
 ApiResult<Json> Client::SetReplicas(const GroupVersionResource& r, const std::string& ns,
@@ -210,7 +210,7 @@ ApiResult<Json> Client::Evict(const std::string& ns, const std::string& pod,
   if (grace_period_seconds) body["deleteOptions"]["gracePeriodSeconds"] = *grace_period_seconds;
   const auto pods = GroupVersionResource::Pods();
   HttpRequest req{"POST", pods.Path(ns, pod, "eviction"), body.dump(), "application/json"};
-  return Exchange("evict", pods, ns, pod, "eviction", std::move(req));
+  return Exchange("evict", pods, ns, pod, "eviction", req);
 }
 
 ApiResult<WatchEnd> Client::Watch(const GroupVersionResource& r, const std::string& ns,

@@ -118,7 +118,7 @@ Status LeaderElector::Release() {
 void LeaderElector::Run(CancelToken& cancel) {
   const std::string who = config_.lease_namespace + "/" + config_.lease_name;
   while (!cancel.cancelled() && TryAcquireOrRenew() != Attempt::kHeld) {
-    if (cancel.WaitFor(config_.retry_period)) return;
+    if (cancel.WaitFor(*clock_, config_.retry_period)) return;
   }
   if (cancel.cancelled()) return;
   leader_ = true;
@@ -126,7 +126,7 @@ void LeaderElector::Run(CancelToken& cancel) {
   if (callbacks_.on_started_leading) callbacks_.on_started_leading();
 
   auto last_renew = clock_->SteadyNow();
-  while (!cancel.WaitFor(config_.retry_period)) {
+  while (!cancel.WaitFor(*clock_, config_.retry_period)) {
     const Attempt a = TryAcquireOrRenew();
     if (a == Attempt::kHeld) {
       last_renew = clock_->SteadyNow();

@@ -45,7 +45,7 @@ void Reflector::Run(CancelToken& cancel, const DeltaSink& on_delta,
         DoWatch(cancel, action.resource_version, on_delta);
         break;
       case WatchStateMachine::ActionKind::kWait:
-        if (cancel.WaitFor(action.delay)) return;
+        if (cancel.WaitFor(*clock_, action.delay)) return;
         machine_.OnWaited();
         break;
     }

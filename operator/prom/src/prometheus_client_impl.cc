@@ -256,7 +256,7 @@ Result<QueryResult> PrometheusClientImpl::Post(const std::string& path,
     // The body in chunks, each waited for against the deadline and the size cap.
     std::string body;
     auto buffer = response.body().streambuf();
-    auto chunk = std::make_shared<std::vector<unsigned char>>(64 * 1024);
+    auto chunk = std::make_shared<std::vector<unsigned char>>(std::size_t{64} * 1024);
     for (;;) {
       // The continuation keeps the chunk alive while a read abandoned at the deadline ends.
       auto n = WaitUntil(

@@ -1,6 +1,7 @@
 #include "kubeheal/kube/informer.h"
 
 #include <future>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -83,7 +84,7 @@ TEST(InformerTest, FollowsTheStateMachineAndNeverDoublesOrLosesAChange) {
   options.namespace_ = "a";
   options.backoff.initial = std::chrono::milliseconds(1);
   options.backoff.max = std::chrono::milliseconds(5);
-  Informer informer(client, options, std::make_shared<FakeClock>());
+  Informer informer(client, options, RealClock());  // millisecond backoffs in real time
   std::vector<std::string> seen;  // written on the informer thread, read after Stop()
   auto name = [](const ObjectPtr& o) {
     return (*o)["metadata"]["name"].get<std::string>() + "@" +
@@ -114,7 +115,7 @@ TEST(InformerTest, ListFailureIsRetriedAndStopInterruptsTheBackoff) {
   options.resource = GroupVersionResource::Pods();
   options.backoff.initial = std::chrono::milliseconds(1);
   options.backoff.max = std::chrono::seconds(60);
-  Informer informer(std::make_shared<Client>(transport), options, std::make_shared<FakeClock>());
+  Informer informer(std::make_shared<Client>(transport), options, RealClock());
   informer.Start();
   EXPECT_FALSE(informer.WaitForSync(std::chrono::milliseconds(300)));
   EXPECT_GE(informer.reflector().lists(), 2);
@@ -122,6 +123,37 @@ TEST(InformerTest, ListFailureIsRetriedAndStopInterruptsTheBackoff) {
   const auto t0 = std::chrono::steady_clock::now();
   informer.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+TEST(InformerTest, TheListBackoffWaitsOnTheInjectedClock) {
+  auto transport = std::make_shared<MockHttpTransport>();
+  EXPECT_CALL(*transport, Send(_))
+      .WillRepeatedly(Return(Result<HttpResponse>(
+          Respond(403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"nope"})"))));
+  ReflectorOptions options;
+  options.resource = GroupVersionResource::Pods();
+  options.backoff.initial = std::chrono::seconds(10);
+  options.backoff.max = std::chrono::seconds(10);
+  auto clock = std::make_shared<FakeClock>();
+  Informer informer(std::make_shared<Client>(transport), options, clock);
+  informer.Start();
+  auto waiting = [&] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (clock->waiters() == 0 && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return clock->waiters() > 0;
+  };
+  ASSERT_TRUE(waiting());  // the first list failed; backing off on the fake clock
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(informer.reflector().lists(), 1);  // real time passing does not end the backoff
+  clock->Advance(std::chrono::seconds(13));    // 10 s + at most 20% jitter
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (informer.reflector().lists() < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GE(informer.reflector().lists(), 2);
+  informer.Stop();
 }
 
 }  // namespace

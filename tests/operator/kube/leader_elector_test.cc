@@ -1,5 +1,8 @@
 #include "kubeheal/kube/leader_elector.h"
 
+#include <atomic>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -117,6 +120,34 @@ TEST_F(LeaderElectorTest, ReleaseOnlyClearsOurOwnLease) {
 TEST(MicroTimeTest, FormatsMicroseconds) {
   Clock::TimePoint t{std::chrono::seconds(1'800'000'000) + std::chrono::microseconds(42)};
   EXPECT_EQ(FormatMicroTime(t), "2027-01-15T08:00:00.000042Z");
+}
+
+TEST_F(LeaderElectorTest, RunRetriesOnItsOwnClockAndStopsOnCancel) {
+  std::atomic<int> gets{0};
+  EXPECT_CALL(*transport_, Send(IsRequest("GET", kPath)))
+      .WillRepeatedly(::testing::InvokeWithoutArgs([&] {
+        ++gets;  // a holder that renews every time we look
+        return Result<HttpResponse>(
+            Respond(200, Lease("other", "t" + std::to_string(gets)).dump()));
+      }));
+  auto e = Elector();
+  CancelToken cancel;
+  std::thread run([&] { e.Run(cancel); });
+  auto until = [](auto done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return done();
+  };
+  ASSERT_TRUE(until([&] { return clock_->waiters() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(gets, 1);  // real time passing is not the retry period passing
+  clock_->Advance(std::chrono::milliseconds(2000));
+  EXPECT_TRUE(until([&] { return gets == 2; }));
+  cancel.Cancel();
+  run.join();
+  EXPECT_FALSE(e.IsLeader());
 }
 
 }  // namespace

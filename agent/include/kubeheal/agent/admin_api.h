@@ -40,7 +40,7 @@ struct AgentInfo {
 // is unit-tested directly. Called on the admin thread.
 class AdminApi {
  public:
-  static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+  static constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 
   AdminApi(FaultRegistry& faults, CircuitBreaker& circuit, Throttle& throttle,
            MetricsExporter& exporter, TokenVerifier& tokens, const TimeSource& time,

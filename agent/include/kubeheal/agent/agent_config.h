@@ -19,7 +19,7 @@ struct AgentConfig {
   std::string tokenFile;
   unsigned threads = 1;
   CircuitMode circuitMode = CircuitMode::kClosed;
-  std::size_t maxHeaderBytes = 16 * 1024;
+  std::size_t maxHeaderBytes = std::size_t{16} * 1024;
   std::chrono::milliseconds headerTimeout{10'000};
   std::chrono::milliseconds idleTimeout{60'000};
   std::chrono::milliseconds bodyTimeout{30'000};

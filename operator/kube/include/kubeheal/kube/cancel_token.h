@@ -6,6 +6,8 @@
 #include <map>
 #include <mutex>
 
+#include "kubeheal/common/clock.h"
+
 namespace kubeheal::kube {
 
 // A stop signal shared by a loop's owner and the loop's thread: Cancel() from any thread wakes
@@ -16,8 +18,11 @@ class CancelToken {
  public:
   void Cancel();
   bool cancelled() const;
-  // Sleeps up to `d`; returns true at once if (or as soon as) the token is cancelled.
+  // Sleeps up to `d` of real time; returns true at once if (or as soon as) the token is
+  // cancelled.
   bool WaitFor(std::chrono::nanoseconds d) const;
+  // The same on `clock` (Clock::WaitUntil): a FakeClock advanced past `d` ends the wait.
+  bool WaitFor(Clock& clock, std::chrono::nanoseconds d) const;
   // Runs `fn` on Cancel() (or immediately if already cancelled). Returns an id for Unregister.
   int Register(std::function<void()> fn);
   void Unregister(int id);

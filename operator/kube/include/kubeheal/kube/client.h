@@ -119,7 +119,7 @@ class Client {
  private:
   ApiResult<Json> Exchange(const std::string& verb, const GroupVersionResource& r,
                            const std::string& ns, const std::string& name,
-                           const std::string& subresource, HttpRequest request);
+                           const std::string& subresource, const HttpRequest& request);
   void Count(const std::string& verb, int code);
 
   std::shared_ptr<HttpTransport> transport_;
