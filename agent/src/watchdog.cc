@@ -3,8 +3,9 @@
 namespace kubeheal::agent {
 
 struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
-  State(asio::any_io_executor executor, const TimeSource& time, std::function<void()> onExpire)
-      : timer(std::move(executor)), time(time), onExpire(std::move(onExpire)) {}
+  State(const asio::any_io_executor& executor, const TimeSource& time,
+        std::function<void()> onExpire)
+      : timer(executor), time(time), onExpire(std::move(onExpire)) {}
 
   void schedule(TimePoint at) {
     scheduledAt = at;
@@ -41,9 +42,9 @@ struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
   bool expired = false;
 };
 
-Watchdog::Watchdog(asio::any_io_executor executor, const TimeSource& time,
+Watchdog::Watchdog(const asio::any_io_executor& executor, const TimeSource& time,
                    std::function<void()> onExpire)
-    : state_(std::make_shared<State>(std::move(executor), time, std::move(onExpire))) {}
+    : state_(std::make_shared<State>(executor, time, std::move(onExpire))) {}
 
 Watchdog::~Watchdog() {
   state_->stopped = true;
@@ -54,13 +55,9 @@ Watchdog::~Watchdog() {
 void Watchdog::arm(std::chrono::milliseconds timeout) {
   State& s = *state_;
   s.deadline = s.time.steadyNow() + timeout;
-  if (!s.waiting) {
-    s.schedule(s.deadline);
-  } else if (s.deadline < s.scheduledAt) {
-    // Earlier than the pending wait: wait again. Rare: only when a shorter timeout follows a
-    // longer one.
-    s.schedule(s.deadline);
-  }
+  // A pending wait that ends before the deadline re-arms itself when it fires; one that ends
+  // after it (rare: a shorter timeout following a longer one) is replaced.
+  if (!s.waiting || s.deadline < s.scheduledAt) s.schedule(s.deadline);
 }
 
 void Watchdog::disarm() { state_->deadline = TimePoint::max(); }

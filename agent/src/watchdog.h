@@ -18,7 +18,8 @@ class Watchdog {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  Watchdog(asio::any_io_executor executor, const TimeSource& time, std::function<void()> onExpire);
+  Watchdog(const asio::any_io_executor& executor, const TimeSource& time,
+           std::function<void()> onExpire);
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;

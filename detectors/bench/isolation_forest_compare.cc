@@ -26,13 +26,14 @@ double Gaussian(SeededRandomSource& r) {
 
 // Rank-based ROC AUC (Mann-Whitney U), ties counted half.
 double RocAuc(const Eigen::VectorXd& scores, const std::vector<int>& labels) {
+  auto score = [&](std::size_t i) { return scores[static_cast<Eigen::Index>(i)]; };
   std::vector<std::size_t> order(labels.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return scores[a] < scores[b]; });
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return score(a) < score(b); });
   double rank_sum = 0, positives = 0;
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) ++j;
+    while (j < order.size() && score(order[j]) == score(order[i])) ++j;
     const double mid_rank = 0.5 * static_cast<double>(i + j - 1) + 1;
     for (std::size_t k = i; k < j; ++k) {
       if (labels[order[k]]) {

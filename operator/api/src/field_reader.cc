@@ -1,7 +1,22 @@
 #include "field_reader.h"
 
+#include <cmath>
+
 namespace kubeheal::api {
+
 namespace {
+
+// An integer, or a JSON number with a whole value that fits int64_t (3.0, as YAML-to-JSON may
+// write it); nullopt for anything else (3.5, 1e30, NaN, a string).
+std::optional<int64_t> WholeNumber(const nlohmann::json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (!v.is_number()) return std::nullopt;
+  const double d = v.get<double>();
+  constexpr double kLimit = 9223372036854775808.0;  // 2^63
+  if (!std::isfinite(d) || std::trunc(d) != d || d < -kLimit || d >= kLimit) return std::nullopt;
+  return static_cast<int64_t>(d);
+}
+
 const nlohmann::json& EmptyObject() {
   static const nlohmann::json empty = nlohmann::json::object();
   return empty;
@@ -34,7 +49,7 @@ std::string FieldReader::String(const std::string& key, bool required, const std
     Fail(key, "must be a string, got " + v.dump());
     return def;
   }
-  const auto s = v.get<std::string>();
+  auto s = v.get<std::string>();
   if (required && s.empty()) Fail(key, "must not be empty");
   return s;
 }
@@ -75,12 +90,12 @@ double FieldReader::Number(const std::string& key, double def, double min, doubl
 int64_t FieldReader::Integer(const std::string& key, int64_t def, int64_t min, int64_t max) {
   if (!Has(key)) return def;
   const auto& v = node_.at(key);
-  if (!v.is_number_integer() &&
-      !(v.is_number() && v.get<double>() == static_cast<int64_t>(v.get<double>()))) {
+  const std::optional<int64_t> whole = WholeNumber(v);
+  if (!whole) {
     Fail(key, "must be an integer, got " + v.dump());
     return def;
   }
-  const auto i = v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
+  const int64_t i = *whole;
   if (i < min || i > max) {
     Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
                   std::to_string(i));
@@ -125,7 +140,7 @@ std::optional<Millis> FieldReader::OptionalDuration(const std::string& key) {
 
 std::string FieldReader::Enum(const std::string& key, const std::vector<std::string>& allowed,
                               const std::string& def, bool required) {
-  const auto s = String(key, required, def);
+  auto s = String(key, required, def);
   if (!Has(key)) return s;
   for (const auto& a : allowed) {
     if (a == s) return s;

@@ -91,6 +91,8 @@ Status OperatorApp::Init() {
   if (auto server = controllers::ParseWebhookUrl(config->server); server.ok()) {
     apiserver_hosts_.push_back(server->host);
   }
+  // Read while starting, before the operator's threads exist.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST"); host != nullptr && *host != 0) {
     apiserver_hosts_.emplace_back(host);
   }
@@ -222,7 +224,8 @@ Status OperatorApp::Init() {
   // An informer per kind and watched namespace. The two custom kinds queue their objects; the
   // others only keep the caches the reconcilers read (policies are re-evaluated on their interval).
   auto inform = [&](const std::string& kind, const std::string& ns,
-                    const kube::ReflectorOptions& options, std::weak_ptr<kube::WorkQueue> queue) {
+                    const kube::ReflectorOptions& options,
+                    const std::weak_ptr<kube::WorkQueue>& queue) {
     auto informer = std::make_unique<kube::Informer>(p.client, options, clock_, p.kube_metrics);
     if (queue.lock()) {
       auto enqueue = [queue](const kube::ObjectPtr& obj) {

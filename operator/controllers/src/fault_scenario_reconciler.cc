@@ -45,13 +45,15 @@ FaultScenarioReconciler::FaultScenarioReconciler(std::shared_ptr<KubeOperations>
                                                  std::shared_ptr<OperatorMetrics> metrics,
                                                  std::shared_ptr<Clock> clock,
                                                  FaultScenarioReconcilerOptions options)
-    : kube_(kube),
+    // The parts below are built from the members above (declared first), not from the
+    // moved-from parameters.
+    : kube_(std::move(kube)),
       scenarios_(std::move(scenarios)),
-      metrics_(metrics),
-      clock_(clock),
-      options_(options),
-      injector_(kube, std::move(agents), std::move(targets), clock, options.fault_ttl),
-      judge_(kube, metrics, clock) {}
+      metrics_(std::move(metrics)),
+      clock_(std::move(clock)),
+      options_(std::move(options)),
+      injector_(kube_, std::move(agents), std::move(targets), clock_, options_.fault_ttl),
+      judge_(kube_, metrics_, clock_) {}
 
 std::vector<Json> FaultScenarioReconciler::ChooseTargets(const api::FaultScenarioSpec& spec,
                                                          std::vector<Json> pods,
@@ -69,7 +71,8 @@ std::vector<Json> FaultScenarioReconciler::ChooseTargets(const api::FaultScenari
     count = std::min<size_t>(n, static_cast<size_t>(spec.value));
   else if (spec.mode == "percent") {
     count = std::max<size_t>(
-        1, static_cast<size_t>(std::ceil(static_cast<double>(n) * spec.value / 100.0)));
+        1, static_cast<size_t>(
+               std::ceil(static_cast<double>(n) * static_cast<double>(spec.value) / 100.0)));
     count = std::min(count, n);
   }
   const size_t offset = std::hash<std::string>{}(seed) % n;

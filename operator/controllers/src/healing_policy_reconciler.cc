@@ -120,19 +120,21 @@ HealingPolicyReconciler::HealingPolicyReconciler(
     std::shared_ptr<ScenarioRegistry> scenarios, std::shared_ptr<OperatorMetrics> metrics,
     std::shared_ptr<Clock> clock, std::function<double()> uniform01,
     HealingPolicyReconcilerOptions options)
-    : kube_(kube),
-      engine_(engine),
+    // The parts below are built from the members above (declared first), not from the
+    // moved-from parameters.
+    : kube_(std::move(kube)),
+      engine_(std::move(engine)),
       scenarios_(std::move(scenarios)),
-      metrics_(metrics),
-      clock_(clock),
+      metrics_(std::move(metrics)),
+      clock_(std::move(clock)),
       uniform01_(std::move(uniform01)),
-      options_(options),
-      store_(kube, engine, metrics, clock, options.status_refresh),
-      sampler_(std::move(prometheus), metrics, clock,
-               SignalSamplerOptions{options.warm_window, options.query_timeout,
-                                    options.max_series_per_signal}),
-      recorder_(kube, metrics, clock),
-      actuator_(std::move(executor), engine, kube, metrics, options.failpoint) {}
+      options_(std::move(options)),
+      store_(kube_, engine_, metrics_, clock_, options_.status_refresh),
+      sampler_(std::move(prometheus), metrics_, clock_,
+               SignalSamplerOptions{options_.warm_window, options_.query_timeout,
+                                    options_.max_series_per_signal}),
+      recorder_(kube_, metrics_, clock_),
+      actuator_(std::move(executor), engine_, kube_, metrics_, options_.failpoint) {}
 
 HealingPolicyReconciler::PolicyRuntime& HealingPolicyReconciler::RuntimeFor(
     const std::string& key) {

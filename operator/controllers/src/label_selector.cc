@@ -114,15 +114,11 @@ bool LabelSelector::Matches(const nlohmann::json& labels) const {
     const std::string value = has ? labels[r.key].get<std::string>() : "";
     bool ok = false;
     switch (r.op) {
-      case Op::kEquals:
-        ok = has && r.values.count(value) > 0;
-        break;
+      case Op::kEquals:  // "a=b" is "a in (b)"
       case Op::kIn:
         ok = has && r.values.count(value) > 0;
         break;
-      case Op::kNotEquals:
-        ok = !has || r.values.count(value) == 0;
-        break;
+      case Op::kNotEquals:  // "a!=b" is "a notin (b)"
       case Op::kNotIn:
         ok = !has || r.values.count(value) == 0;
         break;
