@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README (`make test`): every stage in order, each timed.
 #   0. repository checks: no tracked file refers to a path outside the repository
-#   1. release build, unit tests
+#   1. release build, lint (hack/lint.sh: clang-format, clang-tidy, shellcheck; fails on any
+#      finding), unit tests
 #   2. container images (Docker engine started if none answers), then integration tests
 #      (real kube-apiserver, Prometheus, agents, containers; they start what they need)
 #   3. end-to-end drills on the local single-node cluster built from parts (tests/e2e/run.sh
@@ -43,6 +44,9 @@ hack/install-deps.sh
 
 stage "building (build/)"
 hack/build.sh build
+
+stage "lint (clang-format, clang-tidy, shellcheck; hack/lint.sh)"
+hack/lint.sh all build
 
 stage "unit tests"
 ctest --test-dir build -L unit --output-on-failure -j "$JOBS"

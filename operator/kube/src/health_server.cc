@@ -23,7 +23,7 @@ struct HealthServer::Impl {
     return failed.empty() ? std::make_pair(200, std::string("ok\n")) : std::make_pair(500, failed);
   }
 
-  void Handle(http::http_request req) {
+  void Handle(const http::http_request& req) {
     const std::string path = req.relative_uri().path();
     int code = 404;
     std::string body = "not found\n";
@@ -85,7 +85,7 @@ Status HealthServer::Start() {
     impl_->listener = std::make_unique<http::experimental::listener::http_listener>(
         web::uri("http://" + host_port + "/"));
     Impl* impl = impl_.get();
-    impl_->listener->support([impl](http::http_request req) { impl->Handle(std::move(req)); });
+    impl_->listener->support([impl](const http::http_request& req) { impl->Handle(req); });
     impl_->listener->open().wait();
   } catch (const std::exception& e) {
     impl_->listener.reset();

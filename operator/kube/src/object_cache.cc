@@ -150,6 +150,7 @@ std::vector<ObjectPtr> ObjectCache::ListByLabels(const std::map<std::string, std
     if (it == by_label_.end()) return out;
     if (!smallest || it->second.size() < smallest->size()) smallest = &it->second;
   }
+  if (smallest == nullptr) return out;  // not reached: the selector is not empty
   for (const auto& key : *smallest) {
     bool match = true;
     for (const auto& [k, v] : selector) {

@@ -122,6 +122,8 @@ Result<ProcessInfo> ProcFsProcessInfoSource::Read() const {
   const std::string own = std::to_string(dirfd(fds));
   const bool self = layout_.pid == "self";
   double count = 0;
+  // readdir is unsafe only on a DIR* shared between threads; this one is ours alone.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   while (const dirent* entry = readdir(fds)) {
     const std::string name = entry->d_name;
     if (name == "." || name == ".." || (self && name == own)) continue;
