@@ -85,7 +85,7 @@ stack_start_apps() {
 
 stack_start_prometheus() {
   PROM_PORT=$(stack_free_port)
-  local targets="" spec name ip
+  local spec name ip
   {
     echo "global: {scrape_interval: 2s, evaluation_interval: 2s}"
     echo "scrape_configs:"
