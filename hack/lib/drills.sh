@@ -75,10 +75,17 @@ e2e_stage() {
   return "$rc"
 }
 
-e2e_images=(operator agent orders payments users loadgen pause)
-declare -A e2e_binary_of=(
-  [operator]=kubeheal-operator [agent]=kubeheal-agent [orders]=orders [payments]=payments
-  [users]=users [loadgen]=kubeheal-loadgen [pause]=kubeheal-pause)
+# The images and their binaries: hack/images.sh's table.
+e2e_images=()
+declare -A e2e_binary_of=()
+e2e_read_image_table() {
+  local name binary
+  while read -r name binary _; do
+    e2e_images+=("$name")
+    e2e_binary_of[$name]=$binary
+  done < <("$E2E_ROOT/hack/images.sh" --list)
+}
+e2e_read_image_table
 
 e2e_ensure_images() {
   if [[ $E2E_MODE == kind ]]; then
