@@ -149,6 +149,7 @@ check_lifecycle() {
     fail "second up restarted processes"
   "$cp_script" status || fail "status after up"
   eval "$("$cp_script" env)"
+  # shellcheck disable=SC2153  # KUBECONFIG is set by the eval of `env` just above
   [[ $KUBECONFIG == "$dir/admin.kubeconfig" ]] || fail "env printed KUBECONFIG=$KUBECONFIG"
   kubectl get namespace default >/dev/null || fail "kubectl via env's KUBECONFIG"
   "$cp_script" down || fail "down"
