@@ -30,7 +30,7 @@ state=$HOME/.cache/kubeheal/run/demo-cluster.env   # what `down` has to undo
 
 if [[ "${1:-}" == "down" ]]; then
   if [[ -f $state ]]; then
-    # shellcheck disable=SC1090
+    # shellcheck disable=SC1090  # the state file the demo wrote, not a source file
     source "$state"
   fi
   if [[ ${DEMO_USED:-local} == local ]]; then

@@ -36,6 +36,14 @@ lint_shell() {
   ((${#scripts[@]})) || { say "FAILED: shell: no tracked shell script found"; return 1; }
   # gcc format: one line per finding, so they can be counted. Exit 1: findings; 2 and up: errors.
   findings=$(shellcheck --external-sources --format=gcc "${scripts[@]}" 2>&1) || rc=$?
+  # A directive without its reason counts as a finding too.
+  local bare
+  bare=$(grep -nE '^[[:space:]]*# shellcheck disable=[A-Z0-9,]+[[:space:]]*$' "${scripts[@]}" |
+    sed 's/$/  <- shellcheck disable without a reason ("# shellcheck disable=SCnnnn  # why")/') || true
+  if [[ -n $bare ]]; then
+    findings+=${findings:+$'\n'}$bare
+    ((rc)) || rc=1
+  fi
   if ((rc == 0)) && [[ -z $findings ]]; then
     say "shell: shellcheck $(shellcheck --version | sed -n 's/^version: //p'): ${#scripts[@]} scripts, no finding"
     return 0

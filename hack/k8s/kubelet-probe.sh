@@ -79,7 +79,7 @@ cmd_run() {
   local kubelet
   kubelet=$("$repo/hack/k8s/build.sh" kubelet)
   "$repo/hack/control-plane.sh" status >/dev/null || { say "control plane not up"; exit 1; }
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1091  # written by hack/control-plane.sh up, not a source file
   source "$cp_dir/ports.env"
   cmd_stop 2>/dev/null
   mkdir -p "$w"/{logs,manifests,cni/net.d,kubelet,pod-logs,pki}

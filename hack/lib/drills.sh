@@ -186,7 +186,7 @@ e2e_clean_scenarios() {
   local names
   names=$(kubectl -n "$E2E_NS" get faultscenarios -l kubeheal.io/e2e-drill -o name 2>/dev/null) || return 0
   [[ -n $names ]] || return 0
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086  # one word per scenario name is intended
   kubectl -n "$E2E_NS" delete $names --wait=true --timeout=60s >/dev/null 2>&1 || {
     local n
     for n in $names; do

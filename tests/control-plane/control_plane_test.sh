@@ -21,7 +21,7 @@ pass() { echo "PASS: $*"; }
 
 load() {
   [[ -f $dir/ports.env ]] || fail "$dir/ports.env missing: is the control plane up?"
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1091  # written by hack/control-plane.sh up, not a source file
   source "$dir/ports.env"
   url=https://127.0.0.1:$APISERVER_PORT
   admin=(kubectl --kubeconfig "$dir/admin.kubeconfig" --request-timeout 20s)
