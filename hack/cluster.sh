@@ -40,28 +40,10 @@ components=(etcd kube-apiserver kube-controller-manager kube-scheduler container
 t0=$SECONDS
 
 log_tag=cluster log_clock=1
-lib=$(dirname "${BASH_SOURCE[0]}")/lib
-# say, fail STEP MESSAGE [LOGFILE] (which calls on_failure below)
-# shellcheck source=hack/lib/log.sh
-source "$lib/log.sh"
-# pid_file, is_running, stop_process NAME [SIGNAL], spawn NAME LOGFILE CMD..., sweep_leftovers
-# shellcheck source=hack/lib/processes.sh
-source "$lib/processes.sh"
-# port_in_use PORT, free_port [TAKEN...]
-# shellcheck source=hack/lib/ports.sh
-source "$lib/ports.sh"
-# usage, lock_state_dir, load_ports, local_plane_binaries
+# say, fail, spawn, stop_process, free_port, load_ports, pki_*, kubeconfig_*, start_etcd,
+# start_kube_apiserver, ...: hack/lib/local-plane.sh and the files it sources
 # shellcheck source=hack/lib/local-plane.sh
-source "$lib/local-plane.sh"
-# pki_init, pki_sign, pki_control_plane (ECDSA P-256)
-# shellcheck source=hack/lib/pki.sh
-source "$lib/pki.sh"
-# kubeconfig_write, kubeconfig_cert_fields
-# shellcheck source=hack/lib/kubeconfig.sh
-source "$lib/kubeconfig.sh"
-# etcd_url, apiserver_url, etcd_healthy, apiserver_ready, wait_for, start_etcd, start_kube_apiserver
-# shellcheck source=hack/lib/etcd-apiserver.sh
-source "$lib/etcd-apiserver.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-plane.sh"
 
 # Keeps every log, exit status and port of a failed attempt in logs/last-failure/ (the next `up`
 # truncates the logs).

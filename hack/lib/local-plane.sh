@@ -1,8 +1,30 @@
 # shellcheck shell=bash
-# The command-line frame of hack/control-plane.sh and hack/cluster.sh: the usage text from the
-# script's header, one command at a time per state dir, ports.env, the Kubernetes binaries.
-# Needs hack/lib/log.sh (say, fail) sourced and dir (the state dir) set.
+# What hack/control-plane.sh and hack/cluster.sh share: this file sources the pieces
+#   log.sh             say, fail STEP MESSAGE [LOGFILE] ("FAILED: STEP: MESSAGE"; on_failure hook)
+#   processes.sh       spawn, is_running, stop_process, has_exited, exit_reason, sweep_leftovers
+#   ports.sh           port_in_use, port_listening, free_port [TAKEN...]
+#   pki.sh             pki_init, pki_sign, pki_control_plane (ECDSA P-256)
+#   kubeconfig.sh      kubeconfig_write, kubeconfig_cert_fields
+#   etcd-apiserver.sh  etcd_url, apiserver_url, etcd_healthy, apiserver_ready, wait_for,
+#                      start_etcd, start_kube_apiserver
+# and holds the command-line frame: the usage text from the script's header, one command at a
+# time per state dir, ports.env, the Kubernetes binaries. The caller sets repo, dir (the state
+# dir), logs, pki and log_tag (see each file) before calling anything.
 # shellcheck disable=SC2154  # dir, repo: set by the sourcing script, see above
+
+lib_dir=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=hack/lib/log.sh
+source "$lib_dir/log.sh"
+# shellcheck source=hack/lib/processes.sh
+source "$lib_dir/processes.sh"
+# shellcheck source=hack/lib/ports.sh
+source "$lib_dir/ports.sh"
+# shellcheck source=hack/lib/pki.sh
+source "$lib_dir/pki.sh"
+# shellcheck source=hack/lib/kubeconfig.sh
+source "$lib_dir/kubeconfig.sh"
+# shellcheck source=hack/lib/etcd-apiserver.sh
+source "$lib_dir/etcd-apiserver.sh"
 
 # usage: the script's header comment (line 2 to `set -euo pipefail`) on stderr; exits 2.
 usage() {
