@@ -176,6 +176,11 @@ cmd_start_apiserver() {
   { is_running etcd && etcd_healthy; } || fail start-apiserver "etcd is not running (run 'up')"
   if is_running kube-apiserver && apiserver_ready; then return 0; fi
   stop_process kube-apiserver
+  # The listening socket may linger a moment after the process is gone (after stop-apiserver
+  # --kill, start-apiserver at once found it taken). Its closed connections stay in TIME_WAIT for
+  # a minute; they do not block the new listener (port_listening).
+  local i
+  for ((i = 0; i < 50; i++)); do port_listening "$APISERVER_PORT" || break; sleep 0.1; done
   port_listening "$APISERVER_PORT" && fail start-apiserver "port $APISERVER_PORT is taken by another process"
   binaries
   local start=$SECONDS
@@ -186,10 +191,6 @@ cmd_start_apiserver() {
 cmd_restart_apiserver() {
   load_ports
   stop_process kube-apiserver
-  # The listening socket may linger a moment after the process is gone. Its closed connections
-  # stay in TIME_WAIT for a minute; they do not block the new listener (port_listening).
-  local i
-  for ((i = 0; i < 50; i++)); do port_listening "$APISERVER_PORT" || break; sleep 0.1; done
   cmd_start_apiserver
 }
 
