@@ -126,7 +126,7 @@ taskset -c "$PROXY_CPU" "$AGENT" --listen "127.0.0.1:$AGENT_PORT" --admin "127.0
   --upstream "127.0.0.1:$UPSTREAM_PORT" --token-file "$WORK/token" --threads 1 --quiet \
   >"$WORK/agent.out" 2>"$WORK/agent.err" &
 AGENT_PID=$!
-PIDS+=($AGENT_PID)
+PIDS+=("$AGENT_PID")
 
 for port in $UPSTREAM_PORT $NGINX_PORT $HAPROXY_PORT $AGENT_PORT; do wait_port "$port"; done
 for port in $UPSTREAM_PORT $NGINX_PORT $HAPROXY_PORT $AGENT_PORT; do

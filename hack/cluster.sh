@@ -39,48 +39,23 @@ images_dir=${KUBEHEAL_IMAGES_DIR:-$repo/build/images}
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd cluster-dns kubelet kube-proxy)
 t0=$SECONDS
 
-say() { echo "[cluster $(printf '%3d' $((SECONDS - t0)))s] $*" >&2; }
-# fail COMPONENT WHAT: names the component, shows the end of its log and where the log is, and
-# keeps every log, exit status and port of this attempt in logs/last-failure/ (the next `up`
+log_tag=cluster log_clock=1
+# say, fail, spawn, stop_process, free_port, load_ports, pki_*, kubeconfig_*, start_etcd,
+# start_kube_apiserver, ...: hack/lib/local-plane.sh and the files it sources
+# shellcheck source=hack/lib/local-plane.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-plane.sh"
+
+# Keeps every log, exit status and port of a failed attempt in logs/last-failure/ (the next `up`
 # truncates the logs).
-fail() {
-  local log_file=$logs/$1.log
-  say "FAILED: $1: $2"
-  if [[ -f $log_file ]]; then
-    say "last lines of $log_file:"
-    tail -n 25 "$log_file" >&2
-    say "full log: $log_file"
-  fi
-  if [[ -d $logs ]]; then
-    rm -rf "$logs/last-failure"
-    mkdir -p "$logs/last-failure"
-    cp -p "$logs"/*.log "$dir"/*.exit "$dir"/*.pid "$dir/ports.env" "$logs/last-failure/" 2>/dev/null || true
-    say "logs, pids and exit statuses of this attempt kept in $logs/last-failure/"
-  fi
-  exit 1
-}
-
-# ---------------------------------------------------------------- processes
-
-# pid_file, is_running, stop_process NAME [SIGNAL], spawn NAME LOGFILE CMD...
-# shellcheck source=hack/lib/processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/processes.sh"
-
-# wait_for NAME CHECK TIMEOUT: polls CHECK; fails early (naming NAME) when the process died.
-wait_for() {
-  local name=$1 check=$2 timeout=$3 start=$SECONDS
-  while ! $check; do
-    ! has_exited "$name" || fail "$name" "exited during startup ($(exit_reason "$name"))"
-    ((SECONDS - start < timeout)) || fail "$name" "not ready after ${timeout}s"
-    sleep 0.3
-  done
+on_failure() {
+  [[ -d $logs ]] || return 0
+  rm -rf "$logs/last-failure"
+  mkdir -p "$logs/last-failure"
+  cp -p "$logs"/*.log "$dir"/*.exit "$dir"/*.pid "$dir/ports.env" "$logs/last-failure/" 2>/dev/null || true
+  say "logs, pids and exit statuses of this attempt kept in $logs/last-failure/"
 }
 
 # ---------------------------------------------------------------- ports, addresses
-
-# port_in_use PORT, free_port [TAKEN...]
-# shellcheck source=hack/lib/ports.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 choose_ports() {
   local names=(ETCD_CLIENT_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KUBELET_PORT
@@ -94,12 +69,6 @@ choose_ports() {
   echo "NODE_IP=$(node_ip)" >>"$dir/ports.env"
 }
 
-load_ports() {
-  [[ -f $dir/ports.env ]] || fail cluster "$dir/ports.env missing (run 'hack/cluster.sh up')"
-  # shellcheck disable=SC1091
-  source "$dir/ports.env"
-}
-
 # kubelet refuses a loopback node IP, and pods must reach the apiserver at it.
 node_ip() {
   local ip
@@ -109,96 +78,35 @@ node_ip() {
   echo "$ip"
 }
 
-api_url() { echo "https://127.0.0.1:$APISERVER_PORT"; }
-
 # ---------------------------------------------------------------- certificates, kubeconfigs
-
-# ECDSA P-256: generating ten RSA-2048 keys took ~17 s on the busy 2-core machine.
-new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-
-sign_cert() {  # sign_cert NAME SUBJECT EXTENSIONS
-  local name=$1 subject=$2 ext=$3
-  new_key "$pki/$name.key"
-  openssl req -new -key "$pki/$name.key" -subj "$subject" -out "$pki/$name.csr" 2>/dev/null
-  printf '%s\n' "$ext" >"$pki/$name.ext"
-  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
-    -days 3650 -sha256 -extfile "$pki/$name.ext" -out "$pki/$name.crt" 2>/dev/null
-  rm -f "$pki/$name.csr" "$pki/$name.ext"
-}
 
 ensure_pki() {
   local ip=$1
   [[ -f $pki/.complete && $(cat "$pki/.node-ip" 2>/dev/null) == "$ip" ]] && return 0
   say "generating certificates (CA, apiserver, components, node) in $pki"
-  rm -rf "$pki"
-  mkdir -p "$pki"
-  chmod 700 "$pki"
-  new_key "$pki/ca.key"
-  openssl req -x509 -new -key "$pki/ca.key" -subj "/CN=kubeheal-cluster-ca" -days 3650 -sha256 \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -out "$pki/ca.crt" 2>/dev/null
-  sign_cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:$ip,IP:$service_ip,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-  local client="basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=clientAuth"
-  sign_cert admin "/O=system:masters/CN=kubeheal-admin" "$client"
-  sign_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client"
-  sign_cert controller-manager "/CN=system:kube-controller-manager" "$client"
-  sign_cert scheduler "/CN=system:kube-scheduler" "$client"
-  sign_cert kube-proxy "/CN=system:kube-proxy" "$client"
-  sign_cert kubelet "/O=system:nodes/CN=system:node:$node" "$client"
+  pki_init kubeheal-cluster-ca
+  pki_control_plane "IP:$ip,IP:$service_ip"
+  pki_sign controller-manager "/CN=system:kube-controller-manager" "$pki_client_ext"
+  pki_sign scheduler "/CN=system:kube-scheduler" "$pki_client_ext"
+  pki_sign kube-proxy "/CN=system:kube-proxy" "$pki_client_ext"
+  pki_sign kubelet "/O=system:nodes/CN=system:node:$node" "$pki_client_ext"
   # The kubelet's serving certificate (the apiserver's logs/exec calls); not verified by the
   # apiserver, but a stable one avoids kubelet writing a self-signed pair into its cert dir.
-  sign_cert kubelet-serving "/CN=$node" "basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=serverAuth
-subjectAltName=IP:$ip,IP:127.0.0.1,DNS:$node"
-  new_key "$pki/sa.key"
-  openssl pkey -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+  pki_sign kubelet-serving "/CN=$node" "$(pki_server_ext "IP:$ip,IP:127.0.0.1,DNS:$node")"
   echo "$ip" >"$pki/.node-ip"
   touch "$pki/.complete"
 }
 
-# write_kubeconfig FILE CERT-NAME: client certificate from pki/, data embedded.
+# write_kubeconfig FILE CERT-NAME: client certificate $pki/CERT-NAME.crt as user CERT-NAME.
 write_kubeconfig() {
-  local file=$1 who=$2
-  (
-    umask 077
-    cat >"$file" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: kubeheal-local
-  cluster:
-    server: $(api_url)
-    certificate-authority-data: $(base64 -w0 <"$pki/ca.crt")
-users:
-- name: $who
-  user:
-    client-certificate-data: $(base64 -w0 <"$pki/$who.crt")
-    client-key-data: $(base64 -w0 <"$pki/$who.key")
-contexts:
-- name: kubeheal-local
-  context:
-    cluster: kubeheal-local
-    user: $who
-current-context: kubeheal-local
-EOF
-  )
+  kubeconfig_write "$1" "$(apiserver_url)" kubeheal-local "$2" "$(kubeconfig_cert_fields "$2")"
 }
 
 kc() { kubectl --kubeconfig "$dir/admin.kubeconfig" --request-timeout 20s "$@"; }
 
 # ---------------------------------------------------------------- health checks
 
-etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_CLIENT_PORT/health" 2>/dev/null | grep -c '"health":"true"' >/dev/null; }
-apiserver_ready() {
-  [[ $(curl -sS --max-time 3 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
-    "$(api_url)/readyz" 2>/dev/null) == ok ]]
-}
+# etcd_healthy, apiserver_ready: hack/lib/etcd-apiserver.sh
 kcm_healthy() { [[ $(curl -sSk --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz" 2>/dev/null) == ok ]]; }
 scheduler_healthy() { [[ $(curl -sSk --max-time 2 "https://127.0.0.1:$SCHEDULER_PORT/healthz" 2>/dev/null) == ok ]]; }
 containerd_healthy() { ctr -a "$dir/containerd.sock" version >/dev/null 2>&1; }
@@ -212,13 +120,10 @@ node_ready() {
 # ---------------------------------------------------------------- components
 
 binaries() {
-  local want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy etcd) paths b missing=0
-  for b in $("$repo/hack/k8s/build.sh" --path "${want[@]}"); do [[ -x $b ]] || missing=1; done
-  ((missing == 0)) || say "building the Kubernetes binaries once (cold: ~30-40 min on 2 busy cores)"
-  paths=$("$repo/hack/k8s/build.sh" "${want[@]}") || fail cluster "building Kubernetes (hack/k8s/build.sh)"
-  mapfile -t bins <<<"$paths"
-  APISERVER_BIN=${bins[0]} KCM_BIN=${bins[1]} SCHEDULER_BIN=${bins[2]} KUBELET_BIN=${bins[3]}
-  PROXY_BIN=${bins[4]} ETCD_BIN=${bins[5]}
+  local_plane_binaries "building the Kubernetes binaries once (cold: ~30-40 min on 2 busy cores)" \
+    kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy etcd
+  APISERVER_BIN=${k8s_bins[0]} KCM_BIN=${k8s_bins[1]} SCHEDULER_BIN=${k8s_bins[2]} KUBELET_BIN=${k8s_bins[3]}
+  PROXY_BIN=${k8s_bins[4]} ETCD_BIN=${k8s_bins[5]}
 }
 
 check_host() {
@@ -232,39 +137,12 @@ check_host() {
   done
 }
 
-start_etcd() {
-  rm -rf "$dir/etcd-data"
-  mkdir -p "$dir/etcd-data"
-  chmod 700 "$dir/etcd-data"
-  local peer=http://127.0.0.1:$ETCD_PEER_PORT client=http://127.0.0.1:$ETCD_CLIENT_PORT
-  say "starting etcd on $client"
-  spawn etcd "$logs/etcd.log" "$ETCD_BIN" --name kubeheal-cluster --data-dir "$dir/etcd-data" \
-    --listen-client-urls "$client" --advertise-client-urls "$client" \
-    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
-    --initial-cluster "kubeheal-cluster=$peer" --initial-cluster-state new \
-    --unsafe-no-fsync --log-level warn
-  wait_for etcd etcd_healthy 30
-}
-
 start_apiserver() {
   say "starting kube-apiserver on 0.0.0.0:$APISERVER_PORT (advertised $NODE_IP, Service $service_ip)"
   # Bound to every address: pods reach it through the `kubernetes` Service, whose endpoint is the
   # advertised node address; the kubeconfigs use 127.0.0.1.
-  spawn kube-apiserver "$logs/kube-apiserver.log" "$APISERVER_BIN" \
-    --bind-address 0.0.0.0 --advertise-address "$NODE_IP" --secure-port "$APISERVER_PORT" \
-    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-    --cert-dir "$pki" --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
-    --client-ca-file "$pki/ca.crt" \
-    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
-    --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
-    --kubelet-preferred-address-types InternalIP \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-    --service-cluster-ip-range "$service_cidr" \
-    --authorization-mode Node,RBAC --allow-privileged=true \
-    --enable-admission-plugins NodeRestriction \
-    --profiling=false --v=1
-  wait_for kube-apiserver apiserver_ready 180
+  start_kube_apiserver 180 0.0.0.0 "$NODE_IP" "$service_cidr" \
+    --kubelet-preferred-address-types InternalIP --enable-admission-plugins NodeRestriction
 }
 
 start_controller_manager() {
@@ -379,7 +257,7 @@ start_dns() {
   local python=/usr/bin/python3
   [[ -x $python ]] || python=$(command -v python3)
   spawn cluster-dns "$logs/cluster-dns.log" "$python" "$repo/hack/cluster/cluster-dns.py" --listen "$gateway" --port 53 \
-    --api "$(api_url)" --ca "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key"
+    --api "$(apiserver_url)" --ca "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key"
   wait_for cluster-dns dns_healthy 20
 }
 
@@ -462,7 +340,7 @@ print_where() {
   cat <<EOF
 cluster ready: node $node ($NODE_IP), pods $pod_cidr, Services $service_cidr, DNS $gateway
   kubeconfig   $dir/admin.kubeconfig      use it: eval "\$(hack/cluster.sh env)"
-  apiserver    $(api_url)
+  apiserver    $(apiserver_url)
   logs         $logs/<component>.log
   images       hack/cluster.sh load-images   (imports $images_dir/*.tar; pods: imagePullPolicy IfNotPresent/Never)
 EOF
@@ -490,7 +368,7 @@ cmd_up() {
   local who
   for who in admin controller-manager scheduler kube-proxy kubelet; do write_kubeconfig "$dir/$who.kubeconfig" "$who"; done
   say "step 3/9: etcd"
-  start_etcd
+  start_etcd kubeheal-cluster
   say "step 4/9: kube-apiserver"
   start_apiserver
   say "step 5/9: kube-controller-manager, kube-scheduler"
@@ -570,7 +448,7 @@ clean_kubelet_iptables() {
 cmd_down() {
   local quiet=${1:-}
   [[ -d $dir ]] || return 0
-  [[ -f $dir/ports.env ]] && load_ports 2>/dev/null || true
+  if [[ -f $dir/ports.env ]]; then load_ports; fi
   # 1. No new pods: stop the scheduler and the controllers, then let the kubelet tear every pod
   #    down itself (that runs CNI DEL: addresses, veths, netns and firewall rules go away).
   stop_process kube-scheduler
@@ -588,7 +466,7 @@ cmd_down() {
   stop_process kube-proxy
   if [[ -x ${PROXY_BIN:-} ]] || PROXY_BIN=$("$repo/hack/k8s/build.sh" --path kube-proxy 2>/dev/null); then
     # Removes the KUBE-* chains; --cleanup touches only kube-proxy's own rules.
-    [[ -x $PROXY_BIN ]] && "$PROXY_BIN" --cleanup >>"$logs/kube-proxy.log" 2>&1 || true
+    if [[ -x $PROXY_BIN ]]; then "$PROXY_BIN" --cleanup >>"$logs/kube-proxy.log" 2>&1 || true; fi
   fi
   stop_process cluster-dns
   # 2. Whatever the kubelet did not remove: kill the tasks, unmount their network namespaces.
@@ -617,9 +495,9 @@ cmd_down() {
   # 4. Network and mounts: the bridge, then every mount under the state dir (kubelet bind-mounts
   #    its root dir onto itself; pods leave tmpfs secrets; containerd leaves shm and rootfs).
   ip link delete "$bridge" 2>/dev/null || true
-  for m in $(awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+  while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done
+  done < <(awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r)
   find /sys/fs/cgroup/*/"${cgroup_root#/}" -depth -type d -exec rmdir {} + 2>/dev/null || true
   if awk -v d="$dir/" 'index($2, d) == 1' /proc/mounts | grep -c . >/dev/null; then
     say "WARNING: mounts under $dir remain; state kept"
@@ -684,11 +562,6 @@ cmd_load_images() {
   done
 }
 
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
 main() {
   local cmd=${1:-}
   shift || true
@@ -697,10 +570,7 @@ main() {
     *) usage ;;
   esac
   mkdir -p "$dir"
-  if [[ $cmd != env && $cmd != status ]]; then
-    exec 8>"$dir/.lock"
-    flock 8
-  fi
+  if [[ $cmd != env && $cmd != status ]]; then lock_state_dir; fi
   case $cmd in
     up) cmd_up ;;
     down) cmd_down ;;

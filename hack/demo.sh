@@ -15,7 +15,7 @@
 #   KUBEHEAL_DEMO_CLUSTER=local   always use the local cluster, even when a kubeconfig is set
 #   KUBEHEAL_DEMO_DRILLS="1 2"    drills of tests/e2e/drills/ to run (default 1 2)
 #   JOBS                          build parallelism (default: all cores)
-# The building blocks are those of the end-to-end drills (tests/e2e/lib.sh).
+# The building blocks are those of the end-to-end drills (hack/lib/drills.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -24,13 +24,13 @@ if [[ ${KUBEHEAL_DEMO_MODE:-cluster} == loopback ]]; then
   exec hack/demo/loopback.sh "$@"
 fi
 
-# shellcheck source=tests/e2e/lib.sh
-source tests/e2e/lib.sh
+# shellcheck source=hack/lib/drills.sh
+source hack/lib/drills.sh
 state=$HOME/.cache/kubeheal/run/demo-cluster.env   # what `down` has to undo
 
 if [[ "${1:-}" == "down" ]]; then
   if [[ -f $state ]]; then
-    # shellcheck disable=SC1090
+    # shellcheck disable=SC1090  # the state file the demo wrote, not a source file
     source "$state"
   fi
   if [[ ${DEMO_USED:-local} == local ]]; then
@@ -125,6 +125,7 @@ kubectl -n "$E2E_NS" get faultscenarios
 kubectl -n "$E2E_NS" get healingpolicies
 prom_ip=$(kubectl -n "$E2E_NS" get svc "$E2E_RELEASE-kubeheal-prometheus" -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)
 kcfg=""
+# shellcheck disable=SC2016  # a command for the reader to run, printed as it is
 [[ $used == local ]] && kcfg='eval "$(hack/cluster.sh env)"'
 cat <<MSG
 

@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# Installs every Debian package listed in hack/deps/apt-packages.txt that is missing.
+# Installs the Debian packages of hack/deps/apt-packages.txt that are missing.
+#   hack/install-deps.sh              every section
+#   hack/install-deps.sh SECTION...   only those sections (e.g. `build image-rootfs`, as
+#                                     hack/images/Dockerfile does)
 # Idempotent and quiet when everything is present; run as root (or with sudo available).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 list="$here/deps/apt-packages.txt"
 
-mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$')
+# The packages of the sections named in $@ (all when none), each once, in file order.
+packages() {
+  awk -v want=" $* " '
+    { sub(/#.*/, ""); gsub(/[[:space:]]/, "") }
+    /^\[.*\]$/ { section = substr($0, 2, length($0) - 2); known[section] = 1; next }
+    $0 == "" { next }
+    (want == "  " || index(want, " " section " ")) && !seen[$0]++ { print }
+    END {
+      n = split(want, asked, " ")
+      for (i = 1; i <= n; i++) if (!(asked[i] in known)) { print "unknown section: " asked[i] > "/dev/stderr"; exit 2 }
+    }' "$list"
+}
+
+wanted_out=$(packages "$@") || { echo "install-deps: sections of $list: $(grep -o '^\[.*\]' "$list" | tr -d '[]' | paste -sd' ')" >&2; exit 2; }
+mapfile -t wanted <<<"$wanted_out"
 missing=()
 for pkg in "${wanted[@]}"; do
+  [[ -n $pkg ]] || continue
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # For machines with internet access (it cannot run where no image can be pulled): the kind
 # counterpart of `hack/cluster.sh up && hack/cluster.sh load-images && install-chart.sh local`.
-# Creates a kind cluster, builds the images with their Dockerfiles, loads them into the kind
+# Creates a kind cluster, builds the images with hack/images/Dockerfile, loads them into the kind
 # node and installs the chart with the same e2e values as the local cluster
 # (hack/cluster/values-e2e.yaml). `tests/e2e/run.sh kind` calls its steps one by one (build,
 # create, load; then installs the chart itself), as `tests/e2e/run.sh local` does with
@@ -9,7 +9,7 @@
 #
 #   hack/kind-up.sh            create (or reuse) the cluster, build, load, install
 #   hack/kind-up.sh create     only create (or reuse) the cluster
-#   hack/kind-up.sh build      only build the images (docker build with their Dockerfiles)
+#   hack/kind-up.sh build      only build the images (hack/images.sh --dockerfile)
 #   hack/kind-up.sh load       only load the built images into the kind node
 #   hack/kind-up.sh down       delete the kind cluster
 #   hack/kind-up.sh env        prints `export KUBECONFIG=...`
@@ -27,13 +27,6 @@ read -r -a images <<<"${KUBEHEAL_KIND_IMAGES:-operator agent orders payments use
 t0=$SECONDS
 say() { echo "[kind-up $(printf '%3d' $((SECONDS - t0)))s] $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
-
-dockerfile_of() {
-  case $1 in
-    operator | agent) echo "$repo/$1/Dockerfile" ;;
-    *) echo "$repo/sample-services/$1/Dockerfile" ;;
-  esac
-}
 
 cmd_env() { echo "export KUBECONFIG=$kubeconfig"; }
 
@@ -64,13 +57,8 @@ cmd_create() {
 
 cmd_build() {
   need docker
-  say "building images with their Dockerfiles: ${images[*]}"
-  local img
-  for img in "${images[@]}"; do
-    say "  docker build kubeheal/$img:dev ($(dockerfile_of "$img"))"
-    docker build -q -f "$(dockerfile_of "$img")" -t "kubeheal/$img:dev" "$repo" >/dev/null ||
-      fail "docker build of kubeheal/$img:dev"
-  done
+  say "building images with hack/images/Dockerfile: ${images[*]}"
+  "$repo/hack/images.sh" --dockerfile "${images[@]}" || fail "docker build (hack/images.sh --dockerfile)"
 }
 
 cmd_load() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a minimal root filesystem for one binary, for `docker import` (hack/images.sh) and for
-# the last stage of the Dockerfiles (COPY --from=build /rootfs /):
+# the last stage of hack/images/Dockerfile (COPY --from=build /rootfs /):
 #   /usr/local/bin/<binary>            the program, debug info stripped
 #   the shared libraries it links      found with ldd, at the paths ldd reports, and the
 #                                      dynamic loader at the binary's PT_INTERP path

@@ -17,7 +17,7 @@
 # /usr/local/go/bin/go), KUBEHEAL_GO_P (parallel compile jobs, default 2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=versions.sh
+# shellcheck source=hack/k8s/versions.sh
 source "$here/versions.sh"
 
 cache=${KUBEHEAL_CACHE:-$HOME/.cache/kubeheal}

@@ -58,9 +58,9 @@ cmd_stop() {
   ip link delete khprobe0 2>/dev/null || true
   # kubelet bind-mounts its root dir onto itself; containerd leaves shm and rootfs mounts.
   local m
-  for m in $(awk -v w="$w/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
+  while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done
+  done < <(awk -v w="$w/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r)
   # Empty pod cgroups left under our cgroup root (rmdir only removes empty ones).
   find /sys/fs/cgroup/*/"${cgroup_root#/}" -depth -type d -exec rmdir {} + 2>/dev/null || true
   kc delete node "$node" --ignore-not-found >/dev/null 2>&1 || true
@@ -70,20 +70,23 @@ cmd_stop() {
 
 # shellcheck source=hack/lib/ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/ports.sh"
+# pki_new_key (ECDSA P-256, the key type of the control plane's own certificates)
+# shellcheck source=hack/lib/pki.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pki.sh"
 
 cmd_run() {
   [[ $(id -u) == 0 ]] || { say "needs root"; exit 1; }
   local kubelet
   kubelet=$("$repo/hack/k8s/build.sh" kubelet)
   "$repo/hack/control-plane.sh" status >/dev/null || { say "control plane not up"; exit 1; }
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1091  # written by hack/control-plane.sh up, not a source file
   source "$cp_dir/ports.env"
   cmd_stop 2>/dev/null
   mkdir -p "$w"/{logs,manifests,cni/net.d,kubelet,pod-logs,pki}
   local pki=$cp_dir/pki
 
   # Node identity for the Node authorizer: CN=system:node:<name>, O=system:nodes.
-  openssl genrsa -out "$w/pki/node.key" 2048 2>/dev/null
+  pki_new_key "$w/pki/node.key"
   openssl req -new -key "$w/pki/node.key" -subj "/O=system:nodes/CN=system:node:$node" 2>/dev/null |
     openssl x509 -req -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
       -extfile <(printf 'extendedKeyUsage=clientAuth\n') -out "$w/pki/node.crt" 2>/dev/null

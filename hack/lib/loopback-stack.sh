@@ -71,7 +71,7 @@ stack_start_apps() {
   local spec name ip bin flags
   for spec in "${STACK_PODS[@]}"; do
     read -r name ip bin flags <<<"$spec"
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2086  # the app flags of STACK_PODS are split into words on purpose
     stack_spawn "$name-app" "$BIN/$bin" --listen "$ip:8081" $flags
     stack_spawn "$name-agent" "$BIN/kubeheal-agent" --listen "$ip:8080" --upstream "$ip:8081" \
       --admin "$ip:9901" --token-file "$STACK_DIR/agent-token" --threads 2 --quiet
@@ -85,7 +85,7 @@ stack_start_apps() {
 
 stack_start_prometheus() {
   PROM_PORT=$(stack_free_port)
-  local targets="" spec name ip
+  local spec name ip
   {
     echo "global: {scrape_interval: 2s, evaluation_interval: 2s}"
     echo "scrape_configs:"

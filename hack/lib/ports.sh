@@ -20,9 +20,10 @@ port_listening() { ss -Htln "sport = :$1" 2>/dev/null | grep -c . >/dev/null; }
 
 # free_port [TAKEN...]: prints a port no socket uses and not among TAKEN (ports chosen earlier
 # in the same run, not bound yet); fails after 200 tries.
+# shellcheck disable=SC2120  # TAKEN... is optional: callers that have chosen no port yet pass none
 free_port() {
-  local lo hi top p i
-  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  local lo top p i
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
   top=$((lo <= 30000 ? lo : 30000))
   if ((top < 11000)); then
     echo "free_port: the ephemeral port range starts at $lo; no room below it for fixed ports" >&2

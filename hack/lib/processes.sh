@@ -4,6 +4,7 @@
 #   dir   the state dir: pid files go there, and every command started mentions "$dir/" on its
 #         command line (that is how a recycled pid is told apart from ours)
 #   say   a function that prints one progress line to stderr
+# shellcheck disable=SC2154  # dir: set by the sourcing script, see above
 
 pid_file() { echo "$dir/$1.pid"; }
 # The wait status of a program spawn started, written by its waiting parent when it ends.
@@ -61,6 +62,7 @@ spawn() {
   rm -f "$f" "$f.tmp" "$(exit_file "$name")"
   : >"$log_file"
   # 8>&-: the child must not inherit (and so hold) our lock on the state dir.
+  # shellcheck disable=SC2016  # the script is expanded by the inner bash, with its own $0 and $@
   setsid bash -c 'f=$0
     "$@" &
     echo $! >"$f.tmp" && mv -f "$f.tmp" "$f"

@@ -21,7 +21,7 @@ pass() { echo "PASS: $*"; }
 
 load() {
   [[ -f $dir/ports.env ]] || fail "$dir/ports.env missing: is the control plane up?"
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1091  # written by hack/control-plane.sh up, not a source file
   source "$dir/ports.env"
   url=https://127.0.0.1:$APISERVER_PORT
   admin=(kubectl --kubeconfig "$dir/admin.kubeconfig" --request-timeout 20s)
@@ -149,6 +149,7 @@ check_lifecycle() {
     fail "second up restarted processes"
   "$cp_script" status || fail "status after up"
   eval "$("$cp_script" env)"
+  # shellcheck disable=SC2153  # KUBECONFIG is set by the eval of `env` just above
   [[ $KUBECONFIG == "$dir/admin.kubeconfig" ]] || fail "env printed KUBECONFIG=$KUBECONFIG"
   kubectl get namespace default >/dev/null || fail "kubectl via env's KUBECONFIG"
   "$cp_script" down || fail "down"

@@ -1,8 +1,6 @@
 #!/usr/bin/env python3
 """Checks of the end-to-end drills that the FaultScenario verdict does not cover, through kubectl.
 
-  checks.py baseline NAMESPACE POLICY...          exit 0 when every policy's learning detectors
-                                                  have seen their minPoints (prints progress)
   checks.py consistent NAMESPACE SINCE POLICY...  drill 6: actions since SINCE (RFC 3339) were
                                                   taken on the policy's own anomalous signals and
                                                   no action flapped
@@ -15,81 +13,22 @@
                                                   since SINCE (an Event WaitingOnDependency)
   checks.py oomkilled NAMESPACE SELECTOR          exit 1 when a container of the selected pods
                                                   was OOM-killed (state or last state)
-  checks.py leader NAMESPACE LEASE                prints the pod name holding the Lease
-  checks.py holder NAMESPACE LEASE                prints the Lease's whole holderIdentity
   checks.py once NAMESPACE SINCE POLICY...        drill 7: every (rule, action) of the policies
                                                   was taken at most once since SINCE: a new leader
                                                   repeated nothing its predecessor did
+
+Baseline, leader and holder: hack/lib/drill_state.py (the demo waits on them too).
 """
 import datetime
-import json
-import math
-import subprocess
+import os
 import sys
 
-
-def kubectl_json(*args):
-    out = subprocess.run(["kubectl", *args, "-o", "json"], capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr)
-        return None
-    return json.loads(out.stdout)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "hack", "lib"))
+from drill_state import kubectl_json  # noqa: E402  (after the path that finds it)
 
 
 def parse_time(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def needed_confidence(detector):
-    """Confidence a learning detector reports once it has minPoints of history (the formulas of
-    kubeheal::detectors: n/window for rolling windows and trend, 1-(1-alpha)^n for EWMA)."""
-    kind = detector.get("type", "default")
-    params = detector.get("params", {}) or {}
-    if kind in ("threshold", "burnRate"):
-        return 0.0
-    if kind == "ewma":
-        alpha = float(params.get("alpha", 0.3))
-        return 1.0 - math.pow(1.0 - alpha, float(params.get("minPoints", 10)))
-    if kind in ("zscore", "movingAverage", "mad"):
-        window = float(params.get("window", 60))
-        return min(1.0, float(params.get("minPoints", 10)) / window)
-    if kind == "trend":
-        window = float(params.get("window", 30))
-        return min(1.0, float(params.get("minPoints", 5)) / window)
-    return 0.0  # default ensemble, isolation forest: not used by the sample policies
-
-
-def baseline(ns, policies):
-    all_warm = True
-    lines = []
-    for name in policies:
-        hp = kubectl_json("-n", ns, "get", "healingpolicy", name)
-        if hp is None:
-            all_warm = False
-            lines.append(f"{name}: not found")
-            continue
-        st = hp.get("status", {})
-        by_name = {s.get("name"): s for s in st.get("signals", [])}
-        parts = []
-        for sig in hp["spec"]["signals"]:
-            need = needed_confidence(sig.get("detector", {}))
-            have = by_name.get(sig["name"], {})
-            conf = float(have.get("confidence", 0) or 0)
-            # A signal that returned no value (no 5xx at all: empty vector) cannot warm; it
-            # only matters for detectors that learn.
-            warm = need == 0 or conf + 1e-9 >= need
-            all_warm = all_warm and warm
-            if need > 0:
-                parts.append(f"{sig['name']} {conf:.2f}/{need:.2f}")
-        anomalous = [s["name"] for s in st.get("signals", []) if s.get("anomalous")]
-        if st.get("phase") not in ("Healthy", "Recovered"):
-            all_warm = False
-        if anomalous:
-            all_warm = False
-        lines.append(f"{name} {st.get('phase', '-')}: " + ", ".join(parts)
-                     + (f"; anomalous: {','.join(anomalous)}" if anomalous else ""))
-    print("; ".join(lines), flush=True)
-    return 0 if all_warm else 1
 
 
 def consistent(ns, since_text, policies):
@@ -195,21 +134,6 @@ def oomkilled(ns, selector):
     return 0
 
 
-def leader(ns, lease):
-    obj = kubectl_json("-n", ns, "get", "lease", lease) or {}
-    holder = obj.get("spec", {}).get("holderIdentity", "") or ""
-    # The operator's identity is <pod name>_<suffix>.
-    print(holder.rsplit("_", 2)[0] if "_" in holder else holder)
-    return 0 if holder else 1
-
-
-def holder(ns, lease):
-    obj = kubectl_json("-n", ns, "get", "lease", lease) or {}
-    identity = obj.get("spec", {}).get("holderIdentity", "") or ""
-    print(identity)
-    return 0 if identity else 1
-
-
 def once(ns, since_text, policies):
     since = parse_time(since_text)
     ok = True
@@ -231,8 +155,6 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == "baseline":
-        return baseline(args[0], args[1:])
     if cmd == "consistent":
         return consistent(args[0], args[1], args[2:])
     if cmd == "collateral":
@@ -241,12 +163,8 @@ def main():
         return waited(args[0], args[1], args[2])
     if cmd == "oomkilled":
         return oomkilled(args[0], args[1])
-    if cmd == "holder":
-        return holder(args[0], args[1])
     if cmd == "once":
         return once(args[0], args[1], args[2:])
-    if cmd == "leader":
-        return leader(args[0], args[1])
     sys.exit(__doc__)
 
 

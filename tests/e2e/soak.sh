@@ -75,7 +75,7 @@ e2e_soak() {
         leader=$(e2e_leader)
         e2e_say "soak: moving the operator's leader ($leader deleted gracefully)"
         kubectl -n "$E2E_NS" delete pod "$leader" --wait=false >/dev/null
-        e2e_wait_until 120 "another replica holds the Lease" bash -c "[[ \$(python3 '$E2E_DIR/checks.py' leader '$E2E_NS' '$E2E_LEASE') != '$leader' ]]" ||
+        e2e_wait_until 120 "another replica holds the Lease" bash -c "[[ \$(python3 '$E2E_LIB/drill_state.py' leader '$E2E_NS' '$E2E_LEASE') != '$leader' ]]" ||
           { rc=1; e2e_say "soak: FAILED: no other replica took the Lease in 120s"; } ;;
       scale)
         e2e_say "soak: payments scaled by hand to $arg replicas"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Follows kubeheal end-to-end drills live through kubectl and prints their timeline.
 
-  follow.py NAMESPACE TIMEOUT_SECONDS SCENARIO [SCENARIO...]
+  drill-follow.py NAMESPACE TIMEOUT_SECONDS SCENARIO [SCENARIO...]
 
 Every 2 s it reads the FaultScenarios, the HealingPolicies they expect and the namespace's
 kubeheal Events, and prints only what changed, with seconds since the start: fault injected
@@ -144,7 +144,7 @@ class Timeline:
 
 def main():
     if len(sys.argv) < 4:
-        sys.exit("usage: follow.py NAMESPACE TIMEOUT_SECONDS SCENARIO [SCENARIO...]")
+        sys.exit("usage: drill-follow.py NAMESPACE TIMEOUT_SECONDS SCENARIO [SCENARIO...]")
     ns, timeout, scenarios = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
     return Timeline(ns, scenarios).run(timeout)
 
