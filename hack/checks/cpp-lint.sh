@@ -97,7 +97,7 @@ for e in json.load(open(sys.argv[1])):
   fi
   key=$( {
     echo "$tidy_key_base $unit"
-    echo "$flags" | sed "s|$repo|.|g"
+    echo "${flags//$repo/.}"
     eval "g++ $flags -E -P -x c++ $unit" 2>&1 | sed "s|$repo|.|g"
   } | sha256sum | cut -c1-64)
   if [[ -f $cache/$key ]]; then
@@ -106,13 +106,13 @@ for e in json.load(open(sys.argv[1])):
   fi
   if out=$(clang-tidy -p "$lintdb" --quiet "$unit" 2>&1); then
     if grep -qE ': (warning|error):' <<<"$out"; then
-      printf '%s\n' "$out"
+      printf 'findings %s\n%s\n' "$unit" "$out"
       return 1
     fi
     echo "$unit" >"$cache/$key"
     echo "clean  $unit"
   else
-    printf '%s\n' "$out"
+    printf 'findings %s (clang-tidy failed)\n%s\n' "$unit" "$out"
     return 1
   fi
 }
@@ -120,8 +120,13 @@ export -f check_one
 
 echo "cpp-lint: clang-tidy on ${#units[@]} files of operator/, agent/, detectors/ ($jobs at a time)"
 log=$build/lint/clang-tidy.log
-status=0
-printf '%s\n' "${units[@]}" | xargs -P "$jobs" -I{} bash -c 'check_one "$1"' _ {} >"$log" 2>&1 || status=$?
+# Progress: one line per file actually checked (cached ones are silent), the rest in $log.
+set +e
+# shellcheck disable=SC2016  # $1 is the child bash's argument, expanded there
+printf '%s\n' "${units[@]}" | xargs -P "$jobs" -I{} bash -c 'check_one "$1"' _ {} 2>&1 |
+  tee "$log" | grep --line-buffered -E '^(clean |findings )' | sed -u 's/^/cpp-lint:   /'
+status=${PIPESTATUS[1]}
+set -e
 checked=$(grep -c '^clean ' "$log" || true)
 cached=$(grep -c '^cached ' "$log" || true)
 if ((status != 0)); then
