@@ -21,18 +21,6 @@ namespace kubeheal::itest {
 
 using utility::conversions::to_string_t;
 
-int FreePort(const std::string& host) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string TempDir(const std::string& prefix) {
   std::string templ = "/tmp/" + prefix + "-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());

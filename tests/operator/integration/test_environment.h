@@ -14,12 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
+#include "free_port.h"
 
 namespace kubeheal::itest {
 
 using Json = nlohmann::json;
 
-int FreePort(const std::string& host = "127.0.0.1");
+using test_support::FreePort;  // tests/support/free_port.h
 std::string TempDir(const std::string& prefix);
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);

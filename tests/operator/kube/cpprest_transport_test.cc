@@ -12,20 +12,12 @@
 #include <cpprest/http_listener.h>
 #include <gtest/gtest.h>
 
+#include "free_port.h"
+
 namespace kubeheal::kube {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using test_support::FreePort;
 
 // A real HTTP server on loopback that records the Authorization header of each request.
 class AuthRecordingServer {

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "free_port.h"
 #include "kubeheal/kube/kube_metrics.h"
 #include "kubeheal/kube/proc_fs_process_info_source.h"
 #include "kubeheal/kube/process_collector.h"
@@ -18,17 +19,7 @@
 namespace kubeheal::kube {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using test_support::FreePort;
 
 std::pair<int, std::string> Fetch(int port, const std::string& path) {
   web::http::client::http_client c("http://127.0.0.1:" + std::to_string(port));

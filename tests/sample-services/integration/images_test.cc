@@ -12,11 +12,14 @@
 
 #include <gtest/gtest.h>
 
+#include "free_port.h"
 #include "http_test_client.h"
 #include "service_process.h"
 
 namespace kubeheal::samples::testing {
 namespace {
+
+using test_support::FreePort;
 
 namespace fs = std::filesystem;
 
@@ -28,19 +31,6 @@ bool DockerAnswers() {
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-// A loopback port free right now (for programs without --port-file; the race is tiny).
-unsigned short FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 bool WaitForHealth(unsigned short port, const std::string& path, std::chrono::seconds within) {
