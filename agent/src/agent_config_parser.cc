@@ -110,8 +110,10 @@ std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> AgentConfigP
   AgentConfig config;
   for (const auto& [name, value] : values) {
     const std::string field = "--" + name;
-    auto integer = [&](std::int64_t min, std::int64_t max) {
-      return parseInteger(value, min, max);
+    // An init-capture, not [&]: clang before 16 (clang-tidy's) cannot capture a structured
+    // binding.
+    auto integer = [&text = value](std::int64_t min, std::int64_t max) {
+      return parseInteger(text, min, max);
     };
     if (name == "listen" || name == "upstream" || name == "admin") {
       std::string host;
