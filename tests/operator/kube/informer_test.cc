@@ -106,11 +106,17 @@ TEST(InformerTest, FollowsTheStateMachineAndNeverDoublesOrLosesAChange) {
   EXPECT_EQ(informer.reflector().watch_restarts(), 4);
 }
 
-TEST(InformerTest, ListFailureIsRetriedAndStopInterruptsTheBackoff) {
+// Every request is refused with 403, so the informer's lists fail and it backs off.
+std::shared_ptr<MockHttpTransport> ForbiddingTransport() {
   auto transport = std::make_shared<MockHttpTransport>();
   EXPECT_CALL(*transport, Send(_))
       .WillRepeatedly(Return(Result<HttpResponse>(
           Respond(403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"nope"})"))));
+  return transport;
+}
+
+TEST(InformerTest, ListFailureIsRetriedAndStopInterruptsTheBackoff) {
+  auto transport = ForbiddingTransport();
   ReflectorOptions options;
   options.resource = GroupVersionResource::Pods();
   options.backoff.initial = std::chrono::milliseconds(1);
@@ -126,10 +132,7 @@ TEST(InformerTest, ListFailureIsRetriedAndStopInterruptsTheBackoff) {
 }
 
 TEST(InformerTest, TheListBackoffWaitsOnTheInjectedClock) {
-  auto transport = std::make_shared<MockHttpTransport>();
-  EXPECT_CALL(*transport, Send(_))
-      .WillRepeatedly(Return(Result<HttpResponse>(
-          Respond(403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"nope"})"))));
+  auto transport = ForbiddingTransport();
   ReflectorOptions options;
   options.resource = GroupVersionResource::Pods();
   options.backoff.initial = std::chrono::seconds(10);
