@@ -21,7 +21,7 @@
 #   e2e_wait_scraped              Prometheus scrapes every agent pod (up == 1)
 #   e2e_wait_baseline [POLICY..]  the sample policies' learning detectors have their minPoints
 #   e2e_wait_until SECONDS WHAT CMD...   polls CMD every 5 s
-#   e2e_drill_file N              path of drill N's manifest ($E2E_DRILLS/N-*.yaml)
+#   e2e_drill_file N              path of drill N's manifest ($E2E_DRILL_DIR/N-*.yaml)
 #   e2e_settle POLICY...          waits until the policies are at rest before the next drill
 #   e2e_follow FILE [TIMEOUT]     applies a FaultScenario manifest and prints its live timeline
 #                                 until the verdict; 0 = every scenario in it Passed (no
@@ -33,7 +33,7 @@
 #
 # Python helpers beside this file: drill-follow.py (the live timeline), drill_state.py
 # (baseline, Lease holder). The drill manifests are data of the end-to-end tests:
-# tests/e2e/drills/ (E2E_DRILLS).
+# tests/e2e/drills/ (E2E_DRILL_DIR; E2E_DRILLS is the list of drills run.sh runs).
 #
 # Environment: KUBEHEAL_E2E_NAMESPACE (kubeheal-e2e), KUBEHEAL_E2E_RELEASE (kh),
 # KUBEHEAL_E2E_BUILD_DIR (build), KUBEHEAL_IMAGES_DIR (<build dir>/images), JOBS (2),
@@ -41,7 +41,7 @@
 
 E2E_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_ROOT=$(cd "$E2E_LIB/../.." && pwd)
-E2E_DRILLS=$E2E_ROOT/tests/e2e/drills
+E2E_DRILL_DIR=$E2E_ROOT/tests/e2e/drills
 
 e2e_init() {
   E2E_MODE=${1:?e2e_init local|kind}
@@ -248,10 +248,10 @@ e2e_wait_baseline() {
 
 e2e_drill_file() {
   local f
-  for f in "$E2E_DRILLS/$1"-*.yaml; do
+  for f in "$E2E_DRILL_DIR/$1"-*.yaml; do
     [[ -f $f ]] && { echo "$f"; return 0; }
   done
-  echo "e2e: no drill $1 in $E2E_DRILLS" >&2
+  echo "e2e: no drill $1 in $E2E_DRILL_DIR" >&2
   return 1
 }
 
