@@ -55,16 +55,37 @@ fi
 # needs Boost.Asio told that C++20 coroutines are there (it detects them only for GCC).
 lintdb=$build/lint
 mkdir -p "$lintdb"
-python3 - "$build/compile_commands.json" "$lintdb/compile_commands.json" <<'EOF'
-import json, sys
+# Also, once for all units, each unit's flags without its output and input (flags/UNIT), for
+# the cache key below.
+rm -rf "$lintdb/flags"
+python3 - "$build/compile_commands.json" "$lintdb" "$repo" <<'EOF'
+import json, os, shlex, sys
 entries = json.load(open(sys.argv[1]))
+lintdb, repo = sys.argv[2], sys.argv[3]
 for e in entries:
     args = e["command"].split() if "arguments" not in e else e.pop("arguments")
     args = [a for a in args if a not in ("-fcoroutines",)]
     args[1:1] = ["-DBOOST_ASIO_HAS_CO_AWAIT=1", "-DBOOST_ASIO_HAS_STD_COROUTINE=1"]
     e["arguments"] = args
     e.pop("command", None)
-json.dump(entries, open(sys.argv[2], "w"), indent=1)
+    out, skip = [], False
+    for a in args[1:]:
+        if skip:
+            skip = False
+            continue
+        if a == "-o":
+            skip = True
+            continue
+        if a in ("-c", e["file"]):
+            continue
+        out.append(a)
+    path = os.path.join(lintdb, "flags", os.path.relpath(e["file"], repo))
+    if os.path.exists(path):
+        continue  # a file built by two targets: keep its first entry
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(shlex.join(out) + "\n")
+json.dump(entries, open(os.path.join(lintdb, "compile_commands.json"), "w"), indent=1)
 EOF
 
 mapfile -t units < <(git ls-files 'operator/*.cc' 'agent/*.cc' 'detectors/*.cc')
@@ -76,21 +97,10 @@ export tidy_key_base
 tidy_key_base=$( (echo "$version"; cat .clang-tidy) | sha256sum | cut -c1-64)
 
 check_one() {
-  local unit=$1 flags key out
+  local unit=$1 flags="" key out
   # The key: what clang-tidy would see, i.e. the unit preprocessed (g++ -E -P with its own
   # flags) with the checkout's path removed, plus its flags.
-  flags=$(python3 -c '
-import json, shlex, sys
-for e in json.load(open(sys.argv[1])):
-    if e["file"].endswith("/" + sys.argv[2]) or e["file"] == sys.argv[2]:
-        args, out, skip = e["arguments"][1:], [], False
-        for a in args:
-            if skip: skip = False; continue
-            if a == "-o": skip = True; continue
-            if a in ("-c", e["file"]): continue
-            out.append(a)
-        print(shlex.join(out)); break
-' "$lintdb/compile_commands.json" "$unit")
+  [[ -f $lintdb/flags/$unit ]] && flags=$(<"$lintdb/flags/$unit")
   if [[ -z $flags ]]; then
     echo "cpp-lint: $unit: not in the compile database (not built by CMake?)" >&2
     return 1
