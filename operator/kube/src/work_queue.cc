@@ -53,18 +53,17 @@ void WorkQueue::Forget(const std::string& key) { limiter_->Forget(key); }
 
 int WorkQueue::NumRequeues(const std::string& key) { return limiter_->NumRequeues(key); }
 
-std::optional<std::chrono::nanoseconds> WorkQueue::PromoteDueLocked() {
+std::optional<std::chrono::steady_clock::time_point> WorkQueue::PromoteDueLocked() {
   if (delayed_.empty()) return std::nullopt;
   const auto now = clock_->SteadyNow();
-  std::optional<std::chrono::nanoseconds> next;
+  std::optional<std::chrono::steady_clock::time_point> next;
   for (auto it = delayed_.begin(); it != delayed_.end();) {
     if (it->second <= now) {
       const std::string key = it->first;
       it = delayed_.erase(it);
       AddLocked(key);
     } else {
-      const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(it->second - now);
-      next = next ? std::min(*next, left) : left;
+      next = next ? std::min(*next, it->second) : it->second;
       ++it;
     }
   }
@@ -75,15 +74,13 @@ std::optional<std::string> WorkQueue::GetUntil(
     std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::unique_lock lock(mu_);
   while (true) {
-    const std::optional<std::chrono::nanoseconds> next_due = PromoteDueLocked();
+    const auto next_due = PromoteDueLocked();
     if (!queue_.empty()) break;
     if (shutting_down_) return std::nullopt;
     if (deadline && std::chrono::steady_clock::now() >= *deadline) return std::nullopt;
     // Sleep until an add, shutdown, the next delayed key's due time on the (maybe fake) clock,
     // or the caller's real-time deadline.
-    std::optional<std::chrono::steady_clock::time_point> until;
-    if (next_due) until = clock_->SteadyNow() + *next_due;
-    clock_->WaitUntil(lock, cv_, until, deadline);
+    clock_->WaitUntil(lock, cv_, next_due, deadline);
   }
   std::string key = std::move(queue_.front());
   queue_.pop_front();

@@ -53,8 +53,8 @@ class WorkQueue {
 
  private:
   void AddLocked(const std::string& key);
-  // Moves due delayed keys into the queue; returns the time until the next one is due.
-  std::optional<std::chrono::nanoseconds> PromoteDueLocked();
+  // Moves due delayed keys into the queue; returns when the next one is due (on clock_).
+  std::optional<std::chrono::steady_clock::time_point> PromoteDueLocked();
   std::optional<std::string> GetUntil(
       std::optional<std::chrono::steady_clock::time_point> deadline);
   void ReportDepthLocked();
