@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <thread>
 
 namespace kubeheal {
 
@@ -26,6 +27,17 @@ void SystemClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_v
   } else {
     cv.wait(lock);
   }
+}
+
+void Clock::SleepUntil(std::chrono::steady_clock::time_point when) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock lock(mu);
+  while (SteadyNow() < when) WaitUntil(lock, cv, when, std::nullopt);
+}
+
+void SystemClock::SleepUntil(std::chrono::steady_clock::time_point when) {
+  std::this_thread::sleep_until(when);
 }
 
 std::shared_ptr<Clock> RealClock() {

@@ -1,4 +1,6 @@
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -17,6 +19,40 @@ TEST(FakeClockTest, MovesOnlyWhenAdvanced) {
   clock.Advance(90s);
   EXPECT_EQ(clock.Now() - t0, 90s);
   EXPECT_EQ(clock.SteadyNow() - s0, 90s);
+}
+
+TEST(FakeClockTest, SleeperWakesWhenAdvancedPastItsTime) {
+  FakeClock clock;
+  std::atomic<bool> woke{false};
+  std::thread sleeper([&] {
+    clock.SleepFor(std::chrono::seconds(10));
+    woke = true;
+  });
+  while (clock.waiters() == 0) std::this_thread::yield();
+  clock.Advance(std::chrono::seconds(5));
+  // Still asleep: the sleeper re-registers after the early wake-up.
+  while (clock.waiters() == 0) std::this_thread::yield();
+  EXPECT_FALSE(woke);
+  clock.Advance(std::chrono::seconds(5));
+  sleeper.join();
+  EXPECT_TRUE(woke);
+}
+
+TEST(FakeClockTest, AdvanceOnSleepMovesTheClockForwardOnly) {
+  FakeClock clock;
+  clock.SetAdvanceOnSleep(true);
+  const auto start = clock.SteadyNow();
+  clock.SleepFor(std::chrono::milliseconds(250));
+  EXPECT_EQ(clock.SteadyNow() - start, std::chrono::milliseconds(250));
+  clock.SleepUntil(start);  // in the past: no change
+  EXPECT_EQ(clock.SteadyNow() - start, std::chrono::milliseconds(250));
+}
+
+TEST(ClockTest, SystemClockSleepsUntilTheTime) {
+  SystemClock clock;
+  const auto start = clock.SteadyNow();
+  clock.SleepFor(std::chrono::milliseconds(20));
+  EXPECT_GE(clock.SteadyNow() - start, std::chrono::milliseconds(20));
 }
 
 TEST(ClockTest, FormatsRfc3339InUtc) {

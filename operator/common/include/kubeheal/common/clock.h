@@ -31,6 +31,11 @@ class Clock {
   virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                          std::optional<std::chrono::steady_clock::time_point> until,
                          std::optional<std::chrono::steady_clock::time_point> real_limit) = 0;
+
+  // Blocks the calling thread until SteadyNow() reaches `when` (returns at once if it has).
+  // Built on WaitUntil, so a FakeClock sleeper wakes when a test advances the clock past `when`.
+  virtual void SleepUntil(std::chrono::steady_clock::time_point when);
+  void SleepFor(Duration d) { SleepUntil(SteadyNow() + d); }
 };
 
 class SystemClock final : public Clock {
@@ -40,6 +45,7 @@ class SystemClock final : public Clock {
   void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                  std::optional<std::chrono::steady_clock::time_point> until,
                  std::optional<std::chrono::steady_clock::time_point> real_limit) override;
+  void SleepUntil(std::chrono::steady_clock::time_point when) override;
 };
 
 // The process-wide real clock, for main() to inject.

@@ -29,6 +29,9 @@ struct Error {
   static Error Terminal(std::string code, std::string message, int http_status = 0) {
     return Error{ErrorKind::kTerminal, std::move(code), std::move(message), http_status};
   }
+  // Bad input (a flag, a parameter, a request body, a persisted snapshot): Terminal, code
+  // "Invalid"; `message` names the field or place at fault and what was wrong with it.
+  static Error Invalid(std::string message) { return Terminal("Invalid", std::move(message)); }
 };
 
 }  // namespace kubeheal

@@ -8,13 +8,18 @@
 
 namespace kubeheal {
 
-// A value or an Error: the std::expected shape (C++23) on C++20. Errors are values across
-// library boundaries; exceptions stay inside a library if it uses them at all.
-template <typename T>
+// A value or an error: the std::expected shape (C++23) on C++20, and the one result type of
+// kubeheal (operator, agent, detectors, samples). Errors are values across library boundaries;
+// exceptions stay inside a library if it uses them at all. `E` is kubeheal::Error everywhere
+// except where a caller needs more detail behind it (kube::ApiResult keeps the API Status).
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  using value_type = T;
+  using error_type = E;
+
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(E error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -36,20 +41,21 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const {
+  const E& error() const {
     assert(!ok());
     return std::get<1>(v_);
   }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 // Result<void>: success or an Error.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+  Status(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
   static Status Ok() { return Status(); }
 
   bool ok() const { return ok_; }

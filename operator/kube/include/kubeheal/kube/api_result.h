@@ -1,8 +1,6 @@
 #pragma once
 
-#include <cassert>
 #include <utility>
-#include <variant>
 
 #include "kubeheal/common/result.h"
 #include "kubeheal/kube/api_status.h"
@@ -24,51 +22,21 @@ struct ApiError {
 // Result<T> with the Kubernetes Status kept: `error()` is the same kubeheal::Error a Result
 // would hold; `status()` adds the details. Converts to Result<T> at library boundaries.
 template <typename T>
-class [[nodiscard]] ApiResult {
+class [[nodiscard]] ApiResult : public Result<T, ApiError> {
+  using Base = Result<T, ApiError>;
+
  public:
-  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  using Base::Base;
 
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    assert(ok());
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<0>(std::move(v_));
-  }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
-  const Error& error() const {
-    assert(!ok());
-    return std::get<1>(v_).error;
-  }
-  const ApiStatus& status() const {
-    assert(!ok());
-    return std::get<1>(v_).status;
-  }
-  const ApiError& api_error() const {
-    assert(!ok());
-    return std::get<1>(v_);
-  }
-  int code() const { return ok() ? 200 : status().code; }
+  const Error& error() const { return Base::error().error; }
+  const ApiStatus& status() const { return Base::error().status; }
+  const ApiError& api_error() const { return Base::error(); }
+  int code() const { return this->ok() ? 200 : status().code; }
 
   Result<T> ToResult() && {
-    if (ok()) return Result<T>(std::get<0>(std::move(v_)));
-    return Result<T>(std::get<1>(v_).error);
+    if (this->ok()) return Result<T>(std::move(*this).value());
+    return Result<T>(error());
   }
-
- private:
-  std::variant<T, ApiError> v_;
 };
 
 // Predicates that read like client-go's apierrors.Is*.

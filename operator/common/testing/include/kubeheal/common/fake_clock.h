@@ -44,6 +44,23 @@ class FakeClock final : public Clock {
     waiters_.erase(std::find(waiters_.begin(), waiters_.end(), self));
   }
 
+  // Waits for a test to advance the clock past `when`; with SetAdvanceOnSleep(true) the sleeper
+  // moves the clock there itself (never backwards), for single-threaded tests of code that
+  // paces itself by sleeping (a load generator's schedule, a modelled service delay).
+  void SleepUntil(std::chrono::steady_clock::time_point when) override {
+    if (!advance_on_sleep_) {
+      Clock::SleepUntil(when);
+      return;
+    }
+    const Duration::rep target =
+        std::chrono::duration_cast<Duration>(when.time_since_epoch()).count();
+    Duration::rep now = now_ns_.load();
+    while (now < target && !now_ns_.compare_exchange_weak(now, target)) {
+    }
+    WakeWaiters();
+  }
+  void SetAdvanceOnSleep(bool on) { advance_on_sleep_ = on; }
+
   void Advance(Duration d) {
     now_ns_ += d.count();
     WakeWaiters();
@@ -80,6 +97,7 @@ class FakeClock final : public Clock {
   }
 
   std::atomic<Duration::rep> now_ns_;
+  std::atomic<bool> advance_on_sleep_{false};
   mutable std::mutex registry_mu_;
   std::vector<Waiter> waiters_;
 };
