@@ -44,6 +44,9 @@ log_tag=cluster log_clock=1
 # start_kube_apiserver, ...: hack/lib/local-plane.sh and the files it sources
 # shellcheck source=hack/lib/local-plane.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/local-plane.sh"
+# write_containerd_config
+# shellcheck source=hack/lib/containerd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/containerd.sh"
 
 # Keeps every log, exit status and port of a failed attempt in logs/last-failure/ (the next `up`
 # truncates the logs).
@@ -170,40 +173,6 @@ start_scheduler() {
   wait_for kube-scheduler scheduler_healthy 90
 }
 
-write_containerd_config() {
-  cat >"$dir/containerd.toml" <<EOF
-version = 2
-root = "$dir/containerd/root"
-state = "$dir/containerd/state"
-[grpc]
-  address = "$dir/containerd.sock"
-[ttrpc]
-  address = "$dir/containerd.sock.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-[plugins."io.containerd.grpc.v1.cri"]
-  # No registry is reachable here: the pause image is imported from build/images/pause.tar.
-  sandbox_image = "$pause_image"
-  # Root on this VM lacks CAP_SYS_RESOURCE, so the sandbox's oom_score_adj -998 is refused
-  # (runc: "failed to update /proc/self/oom_score_adj: Permission denied"); hack/k8s/NOTES.md.
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        # Must match kubelet's cgroupDriver: cgroupfs (containerd 1.6 cannot report it).
-        SystemdCgroup = false
-        # runc state apart from any other containerd (docker's uses /run/containerd/runc).
-        Root = "$dir/runc"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$dir/cni/net.d"
-EOF
-}
-
 write_cni_config() {
   # bridge + host-local give pods an address on khcluster0 (the host routes to them);
   # portmap serves hostPort; firewall accepts the pods' traffic in FORWARD (Docker sets its
@@ -237,7 +206,7 @@ ensure_bridge() {
 
 start_containerd() {
   mkdir -p "$dir/containerd" "$dir/runc" "$dir/cni/net.d" "$dir/cni/ipam"
-  write_containerd_config
+  write_containerd_config "$dir/containerd.toml" "$dir" "$pause_image"
   write_cni_config
   say "starting containerd $(containerd --version | awk '{print $3}') on $dir/containerd.sock"
   spawn containerd "$logs/containerd.log" containerd --config "$dir/containerd.toml"

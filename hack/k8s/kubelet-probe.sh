@@ -70,6 +70,8 @@ cmd_stop() {
 
 # shellcheck source=hack/lib/ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/ports.sh"
+# shellcheck source=hack/lib/containerd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/containerd.sh"
 # pki_new_key (ECDSA P-256, the key type of the control plane's own certificates)
 # shellcheck source=hack/lib/pki.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/pki.sh"
@@ -99,32 +101,7 @@ contexts: [{name: c, context: {cluster: c, user: u}}]
 current-context: c
 EOF
 
-  cat >"$w/containerd.toml" <<EOF
-version = 2
-root = "$w/containerd/root"
-state = "$w/containerd/state"
-[grpc]
-  address = "$w/containerd.sock"
-[ttrpc]
-  address = "$w/containerd.sock.ttrpc"
-[debug]
-  address = ""
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$pause_image"
-  # This VM withholds CAP_SYS_RESOURCE even from root, so the sandbox's oom_score_adj -998 is
-  # refused ("nsexec: failed to update /proc/self/oom_score_adj: Permission denied"); cap it at
-  # our own value instead.
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-    runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-      SystemdCgroup = false
-      # runc's state apart from any other containerd's k8s.io namespace (/run/containerd/runc).
-      Root = "$w/runc"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$w/cni/net.d"
-EOF
+  write_containerd_config "$w/containerd.toml" "$w" "$pause_image"
   cat >"$w/cni/net.d/10-khprobe.conflist" <<'EOF'
 {"cniVersion": "0.4.0", "name": "khprobe", "plugins": [
   {"type": "bridge", "bridge": "khprobe0", "isGateway": true, "ipMasq": false,
