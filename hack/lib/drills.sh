@@ -197,17 +197,24 @@ e2e_clean_scenarios() {
 
 e2e_leader() { python3 "$E2E_LIB/drill_state.py" leader "$E2E_NS" "$E2E_LEASE" 2>/dev/null; }
 
-# e2e_wait_until SECONDS WHAT CMD...: polls CMD every 5s until it succeeds.
-e2e_wait_until() {
-  local limit=$1 what=$2 start=$SECONDS
-  shift 2
+# e2e_poll SECONDS CMD...: runs CMD every 5s until it succeeds (0) or SECONDS have passed (1).
+e2e_poll() {
+  local limit=$1 start=$SECONDS
+  shift
   until "$@"; do
-    if ((SECONDS - start >= limit)); then
-      e2e_say "FAILED: $what: not within ${limit}s"
-      return 1
-    fi
+    ((SECONDS - start >= limit)) && return 1
     sleep 5
   done
+}
+
+# e2e_wait_until SECONDS WHAT CMD...: e2e_poll that reports a timeout as a failure of WHAT.
+e2e_wait_until() {
+  local limit=$1 what=$2
+  shift 2
+  e2e_poll "$limit" "$@" || {
+    e2e_say "FAILED: $what: not within ${limit}s"
+    return 1
+  }
 }
 
 e2e_prom_query() {
@@ -263,36 +270,38 @@ e2e_policies_of() { grep -oE 'policyRef: \{name: [a-z0-9-]+\}' "$1" | awk '{prin
 # the first drill (a scale-back still pending after recovery moves pods under the next drill),
 # so that one drill does not start inside the previous one.
 declare -A E2E_BASE_REPLICAS=()
+E2E_BUSY=""
+# e2e_settled_once POLICY...: true when all is settled; otherwise E2E_BUSY says what is not.
+e2e_settled_once() {
+  local p d busy=""
+  for d in "${!E2E_BASE_REPLICAS[@]}"; do
+    local want=${E2E_BASE_REPLICAS[$d]} have
+    have=$(kubectl -n "$E2E_NS" get deploy "$d" -o jsonpath='{.spec.replicas}/{.status.readyReplicas}/{.status.replicas}' 2>/dev/null)
+    [[ -z $want || $have == "$want/$want/$want" ]] || busy+=" $d(replicas $have, want $want)"
+  done
+  for p in "$@"; do
+    local state
+    state=$(kubectl -n "$E2E_NS" get healingpolicy "$p" \
+      -o jsonpath='{.status.phase} {.status.activeActions[*].action}' 2>/dev/null)
+    case $state in
+      Healthy | "Healthy " | Recovered | "Recovered ") ;;
+      *) busy+=" $p($state)" ;;
+    esac
+  done
+  E2E_BUSY=$busy
+  [[ -z $busy ]]
+}
+
 e2e_settle() {
-  local limit=${E2E_SETTLE_TIMEOUT:-240} start=$SECONDS p busy d
+  local limit=${E2E_SETTLE_TIMEOUT:-240} d
   if ((${#E2E_BASE_REPLICAS[@]} == 0)); then
     for d in orders payments users; do
       E2E_BASE_REPLICAS[$d]=$(kubectl -n "$E2E_NS" get deploy "$d" -o jsonpath='{.spec.replicas}' 2>/dev/null)
     done
   fi
-  while :; do
-    busy=""
-    for d in "${!E2E_BASE_REPLICAS[@]}"; do
-      local want=${E2E_BASE_REPLICAS[$d]} have
-      have=$(kubectl -n "$E2E_NS" get deploy "$d" -o jsonpath='{.spec.replicas}/{.status.readyReplicas}/{.status.replicas}' 2>/dev/null)
-      [[ -z $want || $have == "$want/$want/$want" ]] || busy+=" $d(replicas $have, want $want)"
-    done
-    for p in "$@"; do
-      local state
-      state=$(kubectl -n "$E2E_NS" get healingpolicy "$p" \
-        -o jsonpath='{.status.phase} {.status.activeActions[*].action}' 2>/dev/null)
-      case $state in
-        Healthy | "Healthy " | Recovered | "Recovered ") ;;
-        *) busy+=" $p($state)" ;;
-      esac
-    done
-    [[ -z $busy ]] && return 0
-    if ((SECONDS - start >= limit)); then
-      e2e_say "policies still busy after ${limit}s:$busy; starting anyway"
-      return 0
-    fi
-    sleep 5
-  done
+  e2e_poll "$limit" e2e_settled_once "$@" ||
+    e2e_say "policies still busy after ${limit}s:$E2E_BUSY; starting anyway"
+  return 0
 }
 
 # e2e_follow FILE [TIMEOUT]: delete + apply the scenarios of FILE and print the live timeline.
