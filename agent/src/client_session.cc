@@ -113,7 +113,7 @@ asio::awaitable<void> ClientSession::onReadError(const error_code& ec) {
       // Slow client (e.g. slowloris): it had its time to send the headers.
       context_.metrics.countClientError(AgentMetrics::ClientError::kTimeout);
       co_await reply(408, "kubeheal-agent: request header timeout\n", {}, false);
-      count(408, AgentMetrics::methodIndex("OTHER"), context_.time.steadyNow());
+      count(408, AgentMetrics::methodIndex("OTHER"), context_.time.SteadyNow());
     }
     co_return;
   }
@@ -128,22 +128,22 @@ asio::awaitable<void> ClientSession::onReadError(const error_code& ec) {
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     context_.metrics.countClientError(AgentMetrics::ClientError::kHeaderTooLarge);
     co_await reply(431, "kubeheal-agent: request header fields too large\n", {}, false);
-    count(431, AgentMetrics::methodIndex("OTHER"), context_.time.steadyNow());
+    count(431, AgentMetrics::methodIndex("OTHER"), context_.time.SteadyNow());
     co_return;
   }
   context_.metrics.countClientError(AgentMetrics::ClientError::kBadRequest);
   co_await reply(400, "kubeheal-agent: malformed request\n", {}, false);
-  count(400, AgentMetrics::methodIndex("OTHER"), context_.time.steadyNow());
+  count(400, AgentMetrics::methodIndex("OTHER"), context_.time.SteadyNow());
 }
 
 void ClientSession::count(int status, std::size_t methodIndex,
                           std::chrono::steady_clock::time_point start) {
-  const double seconds = std::chrono::duration<double>(context_.time.steadyNow() - start).count();
+  const double seconds = std::chrono::duration<double>(context_.time.SteadyNow() - start).count();
   worker_.shard.countRequest(status, methodIndex, seconds);
 }
 
 asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
-  const auto start = context_.time.steadyNow();
+  const auto start = context_.time.SteadyNow();
   auto& request = parser.get();
   const auto methodText = request.method_string();
   const std::size_t methodIndex =
@@ -264,7 +264,7 @@ void ClientSession::abortConnection() {
 asio::awaitable<void> ClientSession::hold(const RequestFaultDecision& decision) {
   watchdog_.disarm();
   asio::steady_timer timer(socket_.get_executor());
-  while (decision.fault->activeAt(context_.time.steadyNow()) &&
+  while (decision.fault->activeAt(context_.time.SteadyNow()) &&
          !context_.draining.load(std::memory_order_relaxed)) {
     timer.expires_after(kHoldPollInterval);
     error_code ec;

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 
 #include "kubeheal/agent/admin_api.h"
 #include "kubeheal/agent/admin_server.h"
@@ -15,8 +14,8 @@
 #include "kubeheal/agent/proc_fs_stats_reader.h"
 #include "kubeheal/agent/process_fault_runner.h"
 #include "kubeheal/agent/proxy_server.h"
-#include "kubeheal/agent/real_random_source.h"
-#include "kubeheal/agent/real_time_source.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/random.h"
 
 namespace {
 
@@ -45,16 +44,17 @@ int main(int argc, char** argv) {
         if (!value) return std::nullopt;
         return std::string(value);
       });
-  if (auto* help = std::get_if<AgentConfigParser::Help>(&parsed)) {
-    std::fputs(help->text.c_str(), stdout);
-    return 0;
-  }
-  if (auto* error = std::get_if<ValidationError>(&parsed)) {
-    std::fprintf(stderr, "kubeheal-agent: %s: %s\n%s", error->field.c_str(), error->message.c_str(),
+  if (!parsed) {
+    // Error::ToString() of an invalidField() error: "--threads: must be ...".
+    std::fprintf(stderr, "kubeheal-agent: %s\n%s", parsed.error().ToString().c_str(),
                  AgentConfigParser::usage().c_str());
     return 2;
   }
-  const AgentConfig config = std::get<AgentConfig>(parsed);
+  if (auto* help = std::get_if<AgentConfigParser::Help>(&*parsed)) {
+    std::fputs(help->text.c_str(), stdout);
+    return 0;
+  }
+  const AgentConfig config = std::get<AgentConfig>(*parsed);
 
   // Signals are taken synchronously by this thread (sigwait); every other thread inherits the
   // blocked mask. A peer closing a socket must never kill the process.
@@ -65,8 +65,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  RealTimeSource time;
-  RealRandomSource random;
+  const std::shared_ptr<kubeheal::Clock> clock = kubeheal::RealClock();
+  const kubeheal::Clock& time = *clock;
+  kubeheal::ThreadLocalRandomSource random;
   FaultRegistry faults(time);
   CircuitConfig circuitConfig;
   circuitConfig.mode = config.circuitMode;
@@ -115,9 +116,9 @@ int main(int argc, char** argv) {
   }
   info.draining.store(true);
   proxy.beginDrain();
-  const auto deadline = std::chrono::steady_clock::now() + config.drainTimeout;
-  while (proxy.openConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto deadline = time.SteadyNow() + config.drainTimeout;
+  while (proxy.openConnections() > 0 && time.SteadyNow() < deadline) {
+    clock->SleepFor(std::chrono::milliseconds(20));
   }
   const auto left = proxy.openConnections();
   runner.stop();

@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/testing/simulated_time_source.h"
+#include "kubeheal/common/fake_clock.h"
 
 namespace kubeheal::agent {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::SimulatedTimeSource;
 
 class RecordingExit final : public ProcessExit {
  public:
@@ -21,11 +20,9 @@ class ProcessFaultRunnerTest : public ::testing::Test {
   ProcessFaultRunnerTest()
       : faults_(time_), metrics_(1), runner_(faults_, metrics_, time_, exit_) {}
 
-  void add(FaultSpec spec) {
-    ASSERT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(faults_.upsert(spec)));
-  }
+  void add(FaultSpec spec) { ASSERT_TRUE(faults_.upsert(spec).ok()); }
 
-  SimulatedTimeSource time_;
+  FakeClock time_;
   FaultRegistry faults_;
   AgentMetrics metrics_;
   RecordingExit exit_;
@@ -41,14 +38,14 @@ TEST_F(ProcessFaultRunnerTest, MemoryLeakGrowsAtRateUpToCapAndIsFreedAtExpiry) {
   add(leak);
   runner_.tick();
   EXPECT_EQ(runner_.leakedBytes(), 0u);
-  time_.advance(1s);
+  time_.Advance(1s);
   runner_.tick();
   EXPECT_EQ(runner_.leakedBytes(), 4u << 20);
-  time_.advance(10s);
+  time_.Advance(10s);
   runner_.tick();
   EXPECT_EQ(runner_.leakedBytes(), 10u << 20);  // capped
   EXPECT_EQ(metrics_.faultsInjected(FaultType::kMemoryLeak), 1u);
-  time_.advance(9s);
+  time_.Advance(9s);
   runner_.tick();  // expired: the dead-man's switch frees it
   EXPECT_EQ(runner_.leakedBytes(), 0u);
   EXPECT_TRUE(faults_.list().empty());
@@ -63,7 +60,7 @@ TEST_F(ProcessFaultRunnerTest, ClearFreesTheLeakAtOnce) {
   leak.ttlSeconds = 600;
   add(leak);
   runner_.tick();
-  time_.advance(1s);
+  time_.Advance(1s);
   runner_.tick();
   EXPECT_GT(runner_.leakedBytes(), 0u);
   faults_.clear("leak");
@@ -83,7 +80,7 @@ TEST_F(ProcessFaultRunnerTest, RenewedLeakKeepsGrowing) {
   add(leak);
   runner_.tick();
   for (int i = 0; i < 3; ++i) {
-    time_.advance(5s);
+    time_.Advance(5s);
     runner_.tick();
     add(leak);  // renewal: replaced with the same id
     runner_.tick();
@@ -99,10 +96,10 @@ TEST_F(ProcessFaultRunnerTest, CrashExitsWithItsCodeAfterTheDelay) {
   crash.ttlSeconds = 60;
   add(crash);
   runner_.tick();
-  time_.advance(499ms);
+  time_.Advance(499ms);
   runner_.tick();
   EXPECT_TRUE(exit_.codes.empty());
-  time_.advance(1ms);
+  time_.Advance(1ms);
   runner_.tick();
   ASSERT_EQ(exit_.codes.size(), 1u);
   EXPECT_EQ(exit_.codes[0], 42);
@@ -117,7 +114,7 @@ TEST_F(ProcessFaultRunnerTest, ClearedCrashNeverFires) {
   add(crash);
   runner_.tick();
   faults_.clear("c");
-  time_.advance(2s);
+  time_.Advance(2s);
   runner_.tick();
   EXPECT_TRUE(exit_.codes.empty());
 }
@@ -132,7 +129,7 @@ TEST_F(ProcessFaultRunnerTest, CpuBurnStartsAndStopsThreads) {
   add(burn);
   runner_.tick();
   EXPECT_EQ(runner_.burnThreads(), 2u);
-  time_.advance(60s);
+  time_.Advance(60s);
   runner_.tick();
   EXPECT_EQ(runner_.burnThreads(), 0u);
 }

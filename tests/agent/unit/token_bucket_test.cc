@@ -2,59 +2,58 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/testing/simulated_time_source.h"
 #include "kubeheal/agent/throttle.h"
+#include "kubeheal/common/fake_clock.h"
 
 namespace kubeheal::agent {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::SimulatedTimeSource;
 
 TEST(TokenBucket, StartsFullAndRefillsAtRate) {
-  SimulatedTimeSource time;
-  TokenBucket bucket(10, 3, time.steadyNow());
-  EXPECT_TRUE(bucket.tryTake(time.steadyNow()));
-  EXPECT_TRUE(bucket.tryTake(time.steadyNow()));
-  EXPECT_TRUE(bucket.tryTake(time.steadyNow()));
-  EXPECT_FALSE(bucket.tryTake(time.steadyNow()));
-  EXPECT_EQ(bucket.timeUntilToken(time.steadyNow()), 100ms);
-  time.advance(99ms);
-  EXPECT_FALSE(bucket.tryTake(time.steadyNow()));
-  time.advance(1ms);
-  EXPECT_TRUE(bucket.tryTake(time.steadyNow()));
+  FakeClock time;
+  TokenBucket bucket(10, 3, time.SteadyNow());
+  EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
+  EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
+  EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
+  EXPECT_FALSE(bucket.tryTake(time.SteadyNow()));
+  EXPECT_EQ(bucket.timeUntilToken(time.SteadyNow()), 100ms);
+  time.Advance(99ms);
+  EXPECT_FALSE(bucket.tryTake(time.SteadyNow()));
+  time.Advance(1ms);
+  EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
 }
 
 TEST(TokenBucket, NeverHoldsMoreThanBurst) {
-  SimulatedTimeSource time;
-  TokenBucket bucket(100, 5, time.steadyNow());
-  time.advance(1h);
-  EXPECT_DOUBLE_EQ(bucket.tokens(time.steadyNow()), 5);
+  FakeClock time;
+  TokenBucket bucket(100, 5, time.SteadyNow());
+  time.Advance(1h);
+  EXPECT_DOUBLE_EQ(bucket.tokens(time.SteadyNow()), 5);
   int taken = 0;
-  while (bucket.tryTake(time.steadyNow())) ++taken;
+  while (bucket.tryTake(time.SteadyNow())) ++taken;
   EXPECT_EQ(taken, 5);
 }
 
 TEST(TokenBucket, FractionalRateAccumulates) {
-  SimulatedTimeSource time;
-  TokenBucket bucket(0.5, 1, time.steadyNow());
-  EXPECT_TRUE(bucket.tryTake(time.steadyNow()));
-  time.advance(1s);
-  EXPECT_FALSE(bucket.tryTake(time.steadyNow()));
-  EXPECT_EQ(bucket.timeUntilToken(time.steadyNow()), 1s);
-  time.advance(1s);
-  EXPECT_TRUE(bucket.tryTake(time.steadyNow()));
+  FakeClock time;
+  TokenBucket bucket(0.5, 1, time.SteadyNow());
+  EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
+  time.Advance(1s);
+  EXPECT_FALSE(bucket.tryTake(time.SteadyNow()));
+  EXPECT_EQ(bucket.timeUntilToken(time.SteadyNow()), 1s);
+  time.Advance(1s);
+  EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
 }
 
 TEST(Throttle, OffAdmitsEverything) {
-  SimulatedTimeSource time;
+  FakeClock time;
   Throttle throttle(time);
   for (int i = 0; i < 1000; ++i) EXPECT_TRUE(throttle.admit().allowed);
   EXPECT_FALSE(throttle.status().enabled);
 }
 
 TEST(Throttle, RefusesWithRetryAfterWhenEmpty) {
-  SimulatedTimeSource time;
+  FakeClock time;
   Throttle throttle(time);
   throttle.enable(0.25, 2, std::nullopt);
   EXPECT_TRUE(throttle.admit().allowed);
@@ -63,12 +62,12 @@ TEST(Throttle, RefusesWithRetryAfterWhenEmpty) {
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retryAfter, 4s);  // one token per 4 s
   EXPECT_EQ(throttle.status().throttled, 1u);
-  time.advance(4s);
+  time.Advance(4s);
   EXPECT_TRUE(throttle.admit().allowed);
 }
 
 TEST(Throttle, RetryAfterIsAtLeastOneSecond) {
-  SimulatedTimeSource time;
+  FakeClock time;
   Throttle throttle(time);
   throttle.enable(1000, 1, std::nullopt);
   EXPECT_TRUE(throttle.admit().allowed);
@@ -76,31 +75,31 @@ TEST(Throttle, RetryAfterIsAtLeastOneSecond) {
 }
 
 TEST(Throttle, TurnsItselfOffAtTtl) {
-  SimulatedTimeSource time;
+  FakeClock time;
   Throttle throttle(time);
   throttle.enable(1, 1, 10.0);
   EXPECT_TRUE(throttle.admit().allowed);
   EXPECT_FALSE(throttle.admit().allowed);
-  time.advance(9s);
+  time.Advance(9s);
   EXPECT_TRUE(throttle.status().enabled);
-  time.advance(1s);
+  time.Advance(1s);
   EXPECT_FALSE(throttle.status().enabled);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(throttle.admit().allowed);
 }
 
 TEST(Throttle, TheSameRateAgainRenewsTheTtlAndKeepsTheTokens) {
-  SimulatedTimeSource time;
+  FakeClock time;
   Throttle throttle(time);
   throttle.enable(0.1, 2, 10.0);
   EXPECT_TRUE(throttle.admit().allowed);
   EXPECT_TRUE(throttle.admit().allowed);
   EXPECT_FALSE(throttle.admit().allowed);  // the bucket is empty
-  time.advance(8s);
+  time.Advance(8s);
   throttle.enable(0.1, 2, 10.0);  // the operator's renewal
   EXPECT_FALSE(throttle.admit().allowed) << "a renewal refilled the bucket";
-  time.advance(9s);  // 17 s after the first enable: still on
+  time.Advance(9s);  // 17 s after the first enable: still on
   EXPECT_TRUE(throttle.status().enabled);
-  time.advance(1s);  // 10 s after the renewal: off
+  time.Advance(1s);  // 10 s after the renewal: off
   EXPECT_FALSE(throttle.status().enabled);
   // Another rate is a new throttle: a full bucket.
   throttle.enable(0.1, 2, 10.0);
@@ -110,7 +109,7 @@ TEST(Throttle, TheSameRateAgainRenewsTheTtlAndKeepsTheTokens) {
 }
 
 TEST(Throttle, DisableRestoresAtOnce) {
-  SimulatedTimeSource time;
+  FakeClock time;
   Throttle throttle(time);
   throttle.enable(1, 1, std::nullopt);
   throttle.admit();
