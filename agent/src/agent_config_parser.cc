@@ -76,7 +76,7 @@ std::string AgentConfigParser::usage() {
          "(30000)\n"
          "  --drain-timeout-ms N             SIGTERM: max wait for in-flight requests (20000)\n"
          "  --upstream-max-idle N            pooled idle upstream connections per thread (256)\n"
-         "  --quiet                          no log lines on stderr except errors\n";
+         "  --quiet                          no informational log lines on stderr\n";
 }
 
 Result<AgentConfigParser::Parsed> AgentConfigParser::parse(const std::vector<std::string>& args,

@@ -10,23 +10,26 @@
 #include "kubeheal/agent/agent_config_parser.h"
 #include "kubeheal/agent/agent_metrics.h"
 #include "kubeheal/agent/file_token_verifier.h"
+#include "kubeheal/agent/invalid_field.h"
 #include "kubeheal/agent/metrics_exporter.h"
 #include "kubeheal/agent/proc_fs_stats_reader.h"
 #include "kubeheal/agent/process_fault_runner.h"
 #include "kubeheal/agent/proxy_server.h"
 #include "kubeheal/common/clock.h"
+#include "kubeheal/common/logger.h"
 #include "kubeheal/common/random.h"
 
 namespace {
 
 using namespace kubeheal::agent;
+using kubeheal::Log;
 
 constexpr const char* kVersion = "0.1.0";
 
 class RealProcessExit final : public ProcessExit {
  public:
   void exitNow(int code) override {
-    std::fprintf(stderr, "level=warn msg=\"crash fault: exiting\" code=%d\n", code);
+    Log().Warn("crash fault: exiting", {{"code", code}});
     std::fflush(stderr);
     std::_Exit(code);
   }
@@ -45,9 +48,9 @@ int main(int argc, char** argv) {
         return std::string(value);
       });
   if (!parsed) {
-    // Error::ToString() of an invalidField() error: "--threads: must be ...".
-    std::fprintf(stderr, "kubeheal-agent: %s\n%s", parsed.error().ToString().c_str(),
-                 AgentConfigParser::usage().c_str());
+    const kubeheal::Error& error = parsed.error();
+    Log().Error("bad flag", {{"flag", std::string(fieldOf(error))}, {"error", error.message}});
+    std::fputs(AgentConfigParser::usage().c_str(), stderr);
     return 2;
   }
   if (auto* help = std::get_if<AgentConfigParser::Help>(&*parsed)) {
@@ -55,6 +58,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   const AgentConfig config = std::get<AgentConfig>(*parsed);
+  // --quiet keeps warnings and errors only.
+  kubeheal::Logger::Get().Configure(
+      config.quiet ? kubeheal::LogLevel::kWarn : kubeheal::LogLevel::kInfo,
+      kubeheal::LogFormat::kText);
 
   // Signals are taken synchronously by this thread (sigwait); every other thread inherits the
   // blocked mask. A peer closing a socket must never kill the process.
@@ -87,16 +94,15 @@ int main(int argc, char** argv) {
   ProcessFaultRunner runner(faults, metrics, time, processExit);
 
   if (auto error = proxy.bind()) {
-    std::fprintf(stderr, "kubeheal-agent: %s\n", error->c_str());
+    Log().Error("cannot start the data path", {{"listen", config.listenHost}, {"error", *error}});
     return 1;
   }
   if (auto error = admin.bind()) {
-    std::fprintf(stderr, "kubeheal-agent: %s\n", error->c_str());
+    Log().Error("cannot start the admin API", {{"admin", config.adminHost}, {"error", *error}});
     return 1;
   }
   if (config.tokenFile.empty()) {
-    std::fprintf(stderr,
-                 "level=warn msg=\"no --token-file: the /v1 admin API refuses all calls\"\n");
+    Log().Warn("no --token-file: the /v1 admin API refuses all calls");
   }
   runner.start();
   proxy.start();
@@ -110,10 +116,7 @@ int main(int argc, char** argv) {
 
   int received = 0;
   sigwait(&signals, &received);
-  if (!config.quiet) {
-    std::fprintf(stderr, "level=info msg=\"signal %d: draining\" open_connections=%lld\n", received,
-                 static_cast<long long>(proxy.openConnections()));
-  }
+  Log().Info("draining", {{"signal", received}, {"open_connections", proxy.openConnections()}});
   info.draining.store(true);
   proxy.beginDrain();
   const auto deadline = time.SteadyNow() + config.drainTimeout;
@@ -124,9 +127,8 @@ int main(int argc, char** argv) {
   runner.stop();
   proxy.stop();
   admin.stop();
-  if (!config.quiet || left > 0) {
-    std::fprintf(stderr, "level=info msg=\"drained, exiting\" connections_cut=%lld\n",
-                 static_cast<long long>(left));
-  }
+  // Cutting connections is worth a line even with --quiet.
+  Log().Log(left > 0 ? kubeheal::LogLevel::kWarn : kubeheal::LogLevel::kInfo, "drained, exiting",
+            {{"connections_cut", left}});
   return 0;
 }
