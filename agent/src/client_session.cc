@@ -159,27 +159,23 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
   const bool canKeepAlive = request.keep_alive() && !bodyPending;
 
   if (request.method() == http::verb::connect) {
-    co_await reply(405, "kubeheal-agent: CONNECT is not supported\n", {}, false);
-    count(405, methodIndex, start);
+    co_await answer(405, "kubeheal-agent: CONNECT is not supported\n", {}, false, methodIndex,
+                    start);
     co_return false;
   }
 
   const Throttle::Admission throttled = context_.throttle.admit();
   if (!throttled.allowed) {
     context_.metrics.countThrottled();
-    const bool keep =
-        co_await reply(429, "kubeheal-agent: throttled\n", throttled.retryAfter, canKeepAlive);
-    count(429, methodIndex, start);
-    co_return keep;
+    co_return co_await answer(429, "kubeheal-agent: throttled\n", throttled.retryAfter,
+                              canKeepAlive, methodIndex, start);
   }
 
   const CircuitBreaker::Admission admission = context_.circuit.admit();
   if (!admission.allowed) {
     context_.metrics.countCircuitRejected();
-    const bool keep =
-        co_await reply(503, "kubeheal-agent: circuit open\n", admission.retryAfter, canKeepAlive);
-    count(503, methodIndex, start);
-    co_return keep;
+    co_return co_await answer(503, "kubeheal-agent: circuit open\n", admission.retryAfter,
+                              canKeepAlive, methodIndex, start);
   }
 
   RequestFaultDecision decision;
@@ -211,8 +207,8 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
     case RequestFaultDecision::Action::kHttpError: {
       context_.metrics.countFaultInjected(FaultType::kHttpError);
       const int status = decision.fault->spec.params.status;
-      const bool keep = co_await reply(status, decision.fault->spec.params.body, {}, canKeepAlive);
-      count(status, methodIndex, start);
+      const bool keep = co_await answer(status, decision.fault->spec.params.body, {}, canKeepAlive,
+                                        methodIndex, start);
       context_.circuit.record(admission, status >= 500 ? CircuitBreaker::Outcome::kFailure
                                                        : CircuitBreaker::Outcome::kSuccess);
       co_return keep;
@@ -252,6 +248,15 @@ asio::awaitable<bool> ClientSession::reply(int status, std::string_view body,
   error_code ec;
   co_await asio::async_write(socket_, asio::buffer(response), awaitWith(ec));
   co_return keepAlive && !ec;
+}
+
+asio::awaitable<bool> ClientSession::answer(int status, std::string_view body,
+                                            std::chrono::seconds retryAfter, bool keepAlive,
+                                            std::size_t methodIndex,
+                                            std::chrono::steady_clock::time_point start) {
+  const bool keep = co_await reply(status, body, retryAfter, keepAlive);
+  count(status, methodIndex, start);
+  co_return keep;
 }
 
 void ClientSession::abortConnection() {

@@ -20,6 +20,17 @@ CircuitConfig autoConfig() {
   return config;
 }
 
+// Automatic, tripping only on the error ratio (half the window's requests failed).
+CircuitConfig ratioConfig(std::uint32_t windowSeconds, std::uint32_t minRequests) {
+  CircuitConfig config;
+  config.mode = CircuitMode::kAuto;
+  config.consecutive5xx = 0;
+  config.errorRatio = 0.5;
+  config.windowSeconds = windowSeconds;
+  config.minRequests = minRequests;
+  return config;
+}
+
 void pass(CircuitBreaker& breaker, Outcome outcome) {
   const auto admission = breaker.admit();
   ASSERT_TRUE(admission.allowed);
@@ -158,13 +169,7 @@ TEST(CircuitBreaker, LateResultsOfRequestsAdmittedBeforeTheTripAreIgnored) {
 
 TEST(CircuitBreaker, TripsOnErrorRatioOverWindowAfterMinRequests) {
   FakeClock time;
-  CircuitConfig config;
-  config.mode = CircuitMode::kAuto;
-  config.consecutive5xx = 0;
-  config.errorRatio = 0.5;
-  config.windowSeconds = 10;
-  config.minRequests = 10;
-  CircuitBreaker breaker(time, config);
+  CircuitBreaker breaker(time, ratioConfig(10, 10));
   // 4 failures in 8 requests: ratio reached but too few requests.
   for (int i = 0; i < 4; ++i) {
     pass(breaker, Outcome::kSuccess);
@@ -178,13 +183,7 @@ TEST(CircuitBreaker, TripsOnErrorRatioOverWindowAfterMinRequests) {
 
 TEST(CircuitBreaker, OldFailuresLeaveTheWindow) {
   FakeClock time;
-  CircuitConfig config;
-  config.mode = CircuitMode::kAuto;
-  config.consecutive5xx = 0;
-  config.errorRatio = 0.5;
-  config.windowSeconds = 5;
-  config.minRequests = 4;
-  CircuitBreaker breaker(time, config);
+  CircuitBreaker breaker(time, ratioConfig(5, 4));
   pass(breaker, Outcome::kFailure);
   pass(breaker, Outcome::kFailure);
   pass(breaker, Outcome::kFailure);

@@ -15,6 +15,27 @@ class RecordingExit final : public ProcessExit {
   std::vector<int> codes;
 };
 
+FaultSpec processFault(FaultType type, std::string id, double ttlSeconds) {
+  FaultSpec spec;
+  spec.id = std::move(id);
+  spec.type = type;
+  spec.ttlSeconds = ttlSeconds;
+  return spec;
+}
+
+FaultSpec memoryLeak(std::string id, double mbPerSecond, std::int64_t capMb, double ttlSeconds) {
+  FaultSpec spec = processFault(FaultType::kMemoryLeak, std::move(id), ttlSeconds);
+  spec.params.mbPerSecond = mbPerSecond;
+  spec.params.capMb = capMb;
+  return spec;
+}
+
+FaultSpec crashAfter(std::string id, std::int64_t delayMs, double ttlSeconds) {
+  FaultSpec spec = processFault(FaultType::kCrash, std::move(id), ttlSeconds);
+  spec.params.crashDelayMs = delayMs;
+  return spec;
+}
+
 class ProcessFaultRunnerTest : public ::testing::Test {
  protected:
   ProcessFaultRunnerTest()
@@ -30,12 +51,7 @@ class ProcessFaultRunnerTest : public ::testing::Test {
 };
 
 TEST_F(ProcessFaultRunnerTest, MemoryLeakGrowsAtRateUpToCapAndIsFreedAtExpiry) {
-  FaultSpec leak;
-  leak.type = FaultType::kMemoryLeak;
-  leak.params.mbPerSecond = 4;
-  leak.params.capMb = 10;
-  leak.ttlSeconds = 20;
-  add(leak);
+  add(memoryLeak("", 4, 10, 20));
   runner_.tick();
   EXPECT_EQ(runner_.leakedBytes(), 0u);
   time_.Advance(1s);
@@ -52,13 +68,7 @@ TEST_F(ProcessFaultRunnerTest, MemoryLeakGrowsAtRateUpToCapAndIsFreedAtExpiry) {
 }
 
 TEST_F(ProcessFaultRunnerTest, ClearFreesTheLeakAtOnce) {
-  FaultSpec leak;
-  leak.id = "leak";
-  leak.type = FaultType::kMemoryLeak;
-  leak.params.mbPerSecond = 8;
-  leak.params.capMb = 100;
-  leak.ttlSeconds = 600;
-  add(leak);
+  add(memoryLeak("leak", 8, 100, 600));
   runner_.tick();
   time_.Advance(1s);
   runner_.tick();
@@ -71,12 +81,7 @@ TEST_F(ProcessFaultRunnerTest, ClearFreesTheLeakAtOnce) {
 // The operator re-pushes every fault (same id) to refresh its expiry; a renewed leak must keep
 // what it holds and keep growing, else it never gets past a few seconds' worth of memory.
 TEST_F(ProcessFaultRunnerTest, RenewedLeakKeepsGrowing) {
-  FaultSpec leak;
-  leak.id = "drill-leak";
-  leak.type = FaultType::kMemoryLeak;
-  leak.params.mbPerSecond = 2;
-  leak.params.capMb = 100;
-  leak.ttlSeconds = 30;
+  const FaultSpec leak = memoryLeak("drill-leak", 2, 100, 30);
   add(leak);
   runner_.tick();
   for (int i = 0; i < 3; ++i) {
@@ -89,11 +94,8 @@ TEST_F(ProcessFaultRunnerTest, RenewedLeakKeepsGrowing) {
 }
 
 TEST_F(ProcessFaultRunnerTest, CrashExitsWithItsCodeAfterTheDelay) {
-  FaultSpec crash;
-  crash.type = FaultType::kCrash;
+  FaultSpec crash = crashAfter("", 500, 60);
   crash.params.exitCode = 42;
-  crash.params.crashDelayMs = 500;
-  crash.ttlSeconds = 60;
   add(crash);
   runner_.tick();
   time_.Advance(499ms);
@@ -106,12 +108,7 @@ TEST_F(ProcessFaultRunnerTest, CrashExitsWithItsCodeAfterTheDelay) {
 }
 
 TEST_F(ProcessFaultRunnerTest, ClearedCrashNeverFires) {
-  FaultSpec crash;
-  crash.id = "c";
-  crash.type = FaultType::kCrash;
-  crash.params.crashDelayMs = 1000;
-  crash.ttlSeconds = 60;
-  add(crash);
+  add(crashAfter("c", 1000, 60));
   runner_.tick();
   faults_.clear("c");
   time_.Advance(2s);
@@ -120,12 +117,9 @@ TEST_F(ProcessFaultRunnerTest, ClearedCrashNeverFires) {
 }
 
 TEST_F(ProcessFaultRunnerTest, CpuBurnStartsAndStopsThreads) {
-  FaultSpec burn;
-  burn.id = "burn";
-  burn.type = FaultType::kCpuBurn;
+  FaultSpec burn = processFault(FaultType::kCpuBurn, "burn", 60);
   burn.params.threads = 2;
   burn.params.dutyPercent = 1;  // barely any CPU in a unit test
-  burn.ttlSeconds = 60;
   add(burn);
   runner_.tick();
   EXPECT_EQ(runner_.burnThreads(), 2u);

@@ -45,77 +45,72 @@ TEST(TokenBucket, FractionalRateAccumulates) {
   EXPECT_TRUE(bucket.tryTake(time.SteadyNow()));
 }
 
-TEST(Throttle, OffAdmitsEverything) {
-  FakeClock time;
-  Throttle throttle(time);
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_FALSE(throttle.status().enabled);
+// The throttle under test on a clock the test moves.
+class ThrottleTest : public ::testing::Test {
+ protected:
+  FakeClock time_;
+  Throttle throttle_{time_};
+};
+
+TEST_F(ThrottleTest, OffAdmitsEverything) {
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_FALSE(throttle_.status().enabled);
 }
 
-TEST(Throttle, RefusesWithRetryAfterWhenEmpty) {
-  FakeClock time;
-  Throttle throttle(time);
-  throttle.enable(0.25, 2, std::nullopt);
-  EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_TRUE(throttle.admit().allowed);
-  const auto refused = throttle.admit();
+TEST_F(ThrottleTest, RefusesWithRetryAfterWhenEmpty) {
+  throttle_.enable(0.25, 2, std::nullopt);
+  EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_TRUE(throttle_.admit().allowed);
+  const auto refused = throttle_.admit();
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retryAfter, 4s);  // one token per 4 s
-  EXPECT_EQ(throttle.status().throttled, 1u);
-  time.Advance(4s);
-  EXPECT_TRUE(throttle.admit().allowed);
+  EXPECT_EQ(throttle_.status().throttled, 1u);
+  time_.Advance(4s);
+  EXPECT_TRUE(throttle_.admit().allowed);
 }
 
-TEST(Throttle, RetryAfterIsAtLeastOneSecond) {
-  FakeClock time;
-  Throttle throttle(time);
-  throttle.enable(1000, 1, std::nullopt);
-  EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_EQ(throttle.admit().retryAfter, 1s);
+TEST_F(ThrottleTest, RetryAfterIsAtLeastOneSecond) {
+  throttle_.enable(1000, 1, std::nullopt);
+  EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_EQ(throttle_.admit().retryAfter, 1s);
 }
 
-TEST(Throttle, TurnsItselfOffAtTtl) {
-  FakeClock time;
-  Throttle throttle(time);
-  throttle.enable(1, 1, 10.0);
-  EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_FALSE(throttle.admit().allowed);
-  time.Advance(9s);
-  EXPECT_TRUE(throttle.status().enabled);
-  time.Advance(1s);
-  EXPECT_FALSE(throttle.status().enabled);
-  for (int i = 0; i < 10; ++i) EXPECT_TRUE(throttle.admit().allowed);
+TEST_F(ThrottleTest, TurnsItselfOffAtTtl) {
+  throttle_.enable(1, 1, 10.0);
+  EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_FALSE(throttle_.admit().allowed);
+  time_.Advance(9s);
+  EXPECT_TRUE(throttle_.status().enabled);
+  time_.Advance(1s);
+  EXPECT_FALSE(throttle_.status().enabled);
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(throttle_.admit().allowed);
 }
 
-TEST(Throttle, TheSameRateAgainRenewsTheTtlAndKeepsTheTokens) {
-  FakeClock time;
-  Throttle throttle(time);
-  throttle.enable(0.1, 2, 10.0);
-  EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_FALSE(throttle.admit().allowed);  // the bucket is empty
-  time.Advance(8s);
-  throttle.enable(0.1, 2, 10.0);  // the operator's renewal
-  EXPECT_FALSE(throttle.admit().allowed) << "a renewal refilled the bucket";
-  time.Advance(9s);  // 17 s after the first enable: still on
-  EXPECT_TRUE(throttle.status().enabled);
-  time.Advance(1s);  // 10 s after the renewal: off
-  EXPECT_FALSE(throttle.status().enabled);
+TEST_F(ThrottleTest, TheSameRateAgainRenewsTheTtlAndKeepsTheTokens) {
+  throttle_.enable(0.1, 2, 10.0);
+  EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_FALSE(throttle_.admit().allowed);  // the bucket is empty
+  time_.Advance(8s);
+  throttle_.enable(0.1, 2, 10.0);  // the operator's renewal
+  EXPECT_FALSE(throttle_.admit().allowed) << "a renewal refilled the bucket";
+  time_.Advance(9s);  // 17 s after the first enable: still on
+  EXPECT_TRUE(throttle_.status().enabled);
+  time_.Advance(1s);  // 10 s after the renewal: off
+  EXPECT_FALSE(throttle_.status().enabled);
   // Another rate is a new throttle: a full bucket.
-  throttle.enable(0.1, 2, 10.0);
-  throttle.enable(0.2, 3, 10.0);
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(throttle.admit().allowed);
-  EXPECT_FALSE(throttle.admit().allowed);
+  throttle_.enable(0.1, 2, 10.0);
+  throttle_.enable(0.2, 3, 10.0);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(throttle_.admit().allowed);
+  EXPECT_FALSE(throttle_.admit().allowed);
 }
 
-TEST(Throttle, DisableRestoresAtOnce) {
-  FakeClock time;
-  Throttle throttle(time);
-  throttle.enable(1, 1, std::nullopt);
-  throttle.admit();
-  EXPECT_FALSE(throttle.admit().allowed);
-  throttle.disable();
-  EXPECT_TRUE(throttle.admit().allowed);
+TEST_F(ThrottleTest, DisableRestoresAtOnce) {
+  throttle_.enable(1, 1, std::nullopt);
+  throttle_.admit();
+  EXPECT_FALSE(throttle_.admit().allowed);
+  throttle_.disable();
+  EXPECT_TRUE(throttle_.admit().allowed);
 }
 
 }  // namespace
