@@ -2,6 +2,7 @@
 
 #include "kubeheal/agent/agent_json.h"
 #include "kubeheal/agent/fault_spec_parser.h"
+#include "kubeheal/agent/invalid_field.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -21,9 +22,10 @@ AdminResponse text(int status, std::string body) {
   return response;
 }
 
-AdminResponse invalid(const ValidationError& error) {
-  if (error.field.empty()) return json(400, AgentJson::error("invalid_json", error.message));
-  return json(400, AgentJson::error("invalid_field", error.message, error.field));
+AdminResponse invalid(const Error& error) {
+  const std::string_view field = fieldOf(error);
+  if (field.empty()) return json(400, AgentJson::error("invalid_json", error.message));
+  return json(400, AgentJson::error("invalid_field", error.message, field));
 }
 
 AdminResponse notAllowed(const std::string& allow) {
@@ -36,7 +38,7 @@ AdminResponse notAllowed(const std::string& allow) {
 }  // namespace
 
 AdminApi::AdminApi(FaultRegistry& faults, CircuitBreaker& circuit, Throttle& throttle,
-                   MetricsExporter& exporter, TokenVerifier& tokens, const TimeSource& time,
+                   MetricsExporter& exporter, TokenVerifier& tokens, const Clock& time,
                    const AgentInfo& info)
     : faults_(faults),
       circuit_(circuit),
@@ -45,7 +47,7 @@ AdminApi::AdminApi(FaultRegistry& faults, CircuitBreaker& circuit, Throttle& thr
       tokens_(tokens),
       time_(time),
       info_(info),
-      startedAt_(time.systemNow()) {}
+      startedAt_(time.Now()) {}
 
 AdminResponse AdminApi::handle(const AdminRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
@@ -114,7 +116,7 @@ AdminResponse AdminApi::state() {
   for (const auto& fault : faults_.list()) faults.push_back(AgentJson::fault(*fault, time_));
   return json(200, {{"version", info_.version},
                     {"startedAt", AgentJson::timestamp(startedAt_)},
-                    {"now", AgentJson::timestamp(time_.systemNow())},
+                    {"now", AgentJson::timestamp(time_.Now())},
                     {"draining", info_.draining.load()},
                     {"upstream", info_.upstream},
                     {"faults", faults},
@@ -130,11 +132,10 @@ AdminResponse AdminApi::listFaults() {
 
 AdminResponse AdminApi::postFault(const std::string& body) {
   auto parsed = FaultSpecParser::parse(body);
-  if (auto* error = std::get_if<ValidationError>(&parsed)) return invalid(*error);
-  auto upserted = faults_.upsert(std::move(std::get<FaultSpec>(parsed)));
-  if (auto* error = std::get_if<ValidationError>(&upserted)) return invalid(*error);
-  const auto& result = std::get<FaultRegistry::Upserted>(upserted);
-  return json(result.created ? 201 : 200, AgentJson::fault(*result.fault, time_));
+  if (!parsed) return invalid(parsed.error());
+  const auto upserted = faults_.upsert(std::move(parsed).value());
+  if (!upserted) return invalid(upserted.error());
+  return json(upserted->created ? 201 : 200, AgentJson::fault(*upserted->fault, time_));
 }
 
 AdminResponse AdminApi::deleteFault(const std::string& id) {
@@ -149,9 +150,9 @@ AdminResponse AdminApi::circuitStatus() {
 }
 
 AdminResponse AdminApi::putCircuit(const std::string& body) {
-  auto parsed = AgentJson::parseCircuit(body);
-  if (auto* error = std::get_if<ValidationError>(&parsed)) return invalid(*error);
-  circuit_.configure(std::get<CircuitConfig>(parsed));
+  const auto parsed = AgentJson::parseCircuit(body);
+  if (!parsed) return invalid(parsed.error());
+  circuit_.configure(*parsed);
   return circuitStatus();
 }
 
@@ -160,10 +161,9 @@ AdminResponse AdminApi::throttleStatus() {
 }
 
 AdminResponse AdminApi::putThrottle(const std::string& body) {
-  auto parsed = AgentJson::parseThrottle(body);
-  if (auto* error = std::get_if<ValidationError>(&parsed)) return invalid(*error);
-  const auto& request = std::get<AgentJson::ThrottleRequest>(parsed);
-  throttle_.enable(request.rps, request.burst, request.ttlSeconds);
+  const auto parsed = AgentJson::parseThrottle(body);
+  if (!parsed) return invalid(parsed.error());
+  throttle_.enable(parsed->rps, parsed->burst, parsed->ttlSeconds);
   return throttleStatus();
 }
 

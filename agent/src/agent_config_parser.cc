@@ -4,6 +4,8 @@
 #include <charconv>
 #include <map>
 
+#include "kubeheal/agent/invalid_field.h"
+
 namespace kubeheal::agent {
 namespace {
 
@@ -74,19 +76,19 @@ std::string AgentConfigParser::usage() {
          "(30000)\n"
          "  --drain-timeout-ms N             SIGTERM: max wait for in-flight requests (20000)\n"
          "  --upstream-max-idle N            pooled idle upstream connections per thread (256)\n"
-         "  --quiet                          no log lines on stderr except errors\n";
+         "  --quiet                          no informational log lines on stderr\n";
 }
 
-std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> AgentConfigParser::parse(
-    const std::vector<std::string>& args, const EnvLookup& env) {
+Result<AgentConfigParser::Parsed> AgentConfigParser::parse(const std::vector<std::string>& args,
+                                                           const EnvLookup& env) {
   std::map<std::string, std::string> values;
   for (const auto& flag : kFlags) {
     if (auto value = env(envName(flag))) values[flag] = *value;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "-h" || arg == "--help") return Help{usage()};
-    if (arg.rfind("--", 0) != 0) return ValidationError{arg, "unexpected argument"};
+    if (arg == "-h" || arg == "--help") return Parsed(Help{usage()});
+    if (arg.rfind("--", 0) != 0) return invalidField(arg, "unexpected argument");
     std::string name = arg.substr(2);
     std::optional<std::string> value;
     if (const auto equals = name.find('='); equals != std::string::npos) {
@@ -94,14 +96,14 @@ std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> AgentConfigP
       name = name.substr(0, equals);
     }
     if (std::find(kFlags.begin(), kFlags.end(), name) == kFlags.end()) {
-      return ValidationError{"--" + name, "unknown flag (see --help)"};
+      return invalidField("--" + name, "unknown flag (see --help)");
     }
     if (name == "quiet") {
       values[name] = value.value_or("true");
       continue;
     }
     if (!value) {
-      if (i + 1 >= args.size()) return ValidationError{"--" + name, "needs a value"};
+      if (i + 1 >= args.size()) return invalidField("--" + name, "needs a value");
       value = args[++i];
     }
     values[name] = *value;
@@ -118,12 +120,12 @@ std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> AgentConfigP
     if (name == "listen" || name == "upstream" || name == "admin") {
       std::string host;
       std::uint16_t port = 0;
-      if (!parseHostPort(value, host, port)) return ValidationError{field, "must be HOST:PORT"};
+      if (!parseHostPort(value, host, port)) return invalidField(field, "must be HOST:PORT");
       if (name == "listen") {
         config.listenHost = host;
         config.listenPort = port;
       } else if (name == "upstream") {
-        if (port == 0) return ValidationError{field, "port must not be 0"};
+        if (port == 0) return invalidField(field, "port must not be 0");
         config.upstreamHost = host == "0.0.0.0" ? "127.0.0.1" : host;
         config.upstreamPort = port;
       } else {
@@ -134,28 +136,28 @@ std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> AgentConfigP
       config.tokenFile = value;
     } else if (name == "threads") {
       auto n = integer(1, 256);
-      if (!n) return ValidationError{field, "must be an integer from 1 to 256"};
+      if (!n) return invalidField(field, "must be an integer from 1 to 256");
       config.threads = static_cast<unsigned>(*n);
     } else if (name == "circuit-mode") {
       auto mode = parseCircuitMode(value);
-      if (!mode) return ValidationError{field, "must be closed, open or auto"};
+      if (!mode) return invalidField(field, "must be closed, open or auto");
       config.circuitMode = *mode;
     } else if (name == "max-header-bytes") {
       auto n = integer(1024, 1 << 20);
-      if (!n) return ValidationError{field, "must be an integer from 1024 to 1048576"};
+      if (!n) return invalidField(field, "must be an integer from 1024 to 1048576");
       config.maxHeaderBytes = static_cast<std::size_t>(*n);
     } else if (name == "upstream-max-idle") {
       auto n = integer(0, 100000);
-      if (!n) return ValidationError{field, "must be an integer from 0 to 100000"};
+      if (!n) return invalidField(field, "must be an integer from 0 to 100000");
       config.upstreamMaxIdle = static_cast<std::size_t>(*n);
     } else if (name == "quiet") {
       if (value != "true" && value != "false" && value != "1" && value != "0") {
-        return ValidationError{field, "must be true or false"};
+        return invalidField(field, "must be true or false");
       }
       config.quiet = value == "true" || value == "1";
     } else {
       auto n = integer(1, 3'600'000);
-      if (!n) return ValidationError{field, "must be milliseconds from 1 to 3600000"};
+      if (!n) return invalidField(field, "must be milliseconds from 1 to 3600000");
       const std::chrono::milliseconds ms(*n);
       if (name == "header-timeout-ms") config.headerTimeout = ms;
       if (name == "idle-timeout-ms") config.idleTimeout = ms;
@@ -165,7 +167,7 @@ std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> AgentConfigP
       if (name == "drain-timeout-ms") config.drainTimeout = ms;
     }
   }
-  return config;
+  return Parsed(config);
 }
 
 }  // namespace kubeheal::agent

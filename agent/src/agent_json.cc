@@ -12,13 +12,10 @@ constexpr double kMaxTtlSeconds = 86400;
 
 double roundMillis(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
 
-nlohmann::json parseObject(std::string_view body, std::optional<ValidationError>& error) {
+Result<nlohmann::json> parseObject(std::string_view body) {
   nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
-  if (document.is_discarded()) {
-    error = ValidationError{"", "body is not valid JSON"};
-  } else if (!document.is_object()) {
-    error = ValidationError{"", "body must be a JSON object"};
-  }
+  if (document.is_discarded()) return Error::Invalid("body is not valid JSON");
+  if (!document.is_object()) return Error::Invalid("body must be a JSON object");
   return document;
 }
 
@@ -37,14 +34,13 @@ std::string AgentJson::timestamp(std::chrono::system_clock::time_point t) {
   return text;
 }
 
-nlohmann::json AgentJson::wallTime(std::chrono::steady_clock::time_point t,
-                                   const TimeSource& time) {
-  const auto offset = t - time.steadyNow();
-  return timestamp(time.systemNow() +
+nlohmann::json AgentJson::wallTime(std::chrono::steady_clock::time_point t, const Clock& time) {
+  const auto offset = t - time.SteadyNow();
+  return timestamp(time.Now() +
                    std::chrono::duration_cast<std::chrono::system_clock::duration>(offset));
 }
 
-nlohmann::json AgentJson::fault(const ActiveFault& fault, const TimeSource& time) {
+nlohmann::json AgentJson::fault(const ActiveFault& fault, const Clock& time) {
   const FaultSpec& spec = fault.spec;
   const FaultParams& p = spec.params;
   nlohmann::json json = nlohmann::json::object();
@@ -86,13 +82,13 @@ nlohmann::json AgentJson::fault(const ActiveFault& fault, const TimeSource& time
   json["createdAt"] = timestamp(fault.createdAtWall);
   json["expiresAt"] = timestamp(fault.expiresAtWall);
   const double remaining =
-      std::chrono::duration<double>(fault.expiresAt - time.steadyNow()).count();
+      std::chrono::duration<double>(fault.expiresAt - time.SteadyNow()).count();
   json["remainingSeconds"] = roundMillis(std::max(0.0, remaining));
   json["injected"] = fault.injected.load(std::memory_order_relaxed);
   return json;
 }
 
-nlohmann::json AgentJson::circuit(const CircuitBreaker::Status& status, const TimeSource& time) {
+nlohmann::json AgentJson::circuit(const CircuitBreaker::Status& status, const Clock& time) {
   const CircuitConfig& c = status.config;
   nlohmann::json json = {
       {"mode", circuitModeName(c.mode)},
@@ -113,7 +109,7 @@ nlohmann::json AgentJson::circuit(const CircuitBreaker::Status& status, const Ti
   return json;
 }
 
-nlohmann::json AgentJson::throttle(const Throttle::Status& status, const TimeSource& time) {
+nlohmann::json AgentJson::throttle(const Throttle::Status& status, const Clock& time) {
   if (!status.enabled) {
     return {{"enabled", false},  {"rps", nullptr},       {"burst", nullptr},
             {"tokens", nullptr}, {"expiresAt", nullptr}, {"throttled", status.throttled}};
@@ -134,11 +130,10 @@ nlohmann::json AgentJson::error(std::string_view code, std::string_view message,
   return json;
 }
 
-std::variant<CircuitConfig, ValidationError> AgentJson::parseCircuit(std::string_view body) {
-  std::optional<ValidationError> error;
-  const nlohmann::json document = parseObject(body, error);
-  if (error) return *error;
-  JsonFieldReader reader(document, "");
+Result<CircuitConfig> AgentJson::parseCircuit(std::string_view body) {
+  const Result<nlohmann::json> document = parseObject(body);
+  if (!document) return document.error();
+  JsonFieldReader reader(*document, "");
   CircuitConfig config;
   if (auto mode = reader.string("mode", true, 16)) {
     if (auto parsed = parseCircuitMode(*mode)) {
@@ -171,12 +166,10 @@ std::variant<CircuitConfig, ValidationError> AgentJson::parseCircuit(std::string
   return config;
 }
 
-std::variant<AgentJson::ThrottleRequest, ValidationError> AgentJson::parseThrottle(
-    std::string_view body) {
-  std::optional<ValidationError> error;
-  const nlohmann::json document = parseObject(body, error);
-  if (error) return *error;
-  JsonFieldReader reader(document, "");
+Result<AgentJson::ThrottleRequest> AgentJson::parseThrottle(std::string_view body) {
+  const Result<nlohmann::json> document = parseObject(body);
+  if (!document) return document.error();
+  JsonFieldReader reader(*document, "");
   ThrottleRequest request;
   request.rps = reader.number("rps", true, 0, 1000000, true).value_or(1);
   const auto burst = reader.integer("burst", false, 1, 1000000);

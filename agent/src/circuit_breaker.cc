@@ -6,14 +6,14 @@
 namespace kubeheal::agent {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
-Clock::duration secondsToDuration(double seconds) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+SteadyClock::duration secondsToDuration(double seconds) {
+  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
 }
 
 // Whole seconds until `until`, at least one: what Retry-After can say.
-std::chrono::seconds retryAfter(Clock::time_point now, Clock::time_point until) {
+std::chrono::seconds retryAfter(SteadyClock::time_point now, SteadyClock::time_point until) {
   const double seconds = std::chrono::duration<double>(until - now).count();
   return std::chrono::seconds(
       std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seconds))));
@@ -28,17 +28,17 @@ bool SameSettings(CircuitConfig a, CircuitConfig b) {
 
 }  // namespace
 
-CircuitBreaker::CircuitBreaker(const TimeSource& time, CircuitConfig initial)
-    : time_(time), epoch_(time.steadyNow()) {
+CircuitBreaker::CircuitBreaker(const Clock& time, CircuitConfig initial)
+    : time_(time), epoch_(time.SteadyNow()) {
   configure(initial);
 }
 
-std::int64_t CircuitBreaker::secondOf(Clock::time_point now) const {
+std::int64_t CircuitBreaker::secondOf(SteadyClock::time_point now) const {
   return std::chrono::duration_cast<std::chrono::seconds>(now - epoch_).count();
 }
 
 void CircuitBreaker::configure(const CircuitConfig& config) {
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   refreshLocked(now);
   // The same settings with a ttl while one runs is a renewal (the operator re-sends them to
@@ -61,7 +61,7 @@ void CircuitBreaker::configure(const CircuitConfig& config) {
   applyLocked(config, now);
 }
 
-void CircuitBreaker::applyLocked(const CircuitConfig& config, Clock::time_point now) {
+void CircuitBreaker::applyLocked(const CircuitConfig& config, SteadyClock::time_point now) {
   config_ = config;
   window_.assign(std::max<std::uint32_t>(1, config_.windowSeconds), WindowBucket{});
   closeLocked();
@@ -76,7 +76,7 @@ void CircuitBreaker::closeLocked() {
   for (auto& bucket : window_) bucket = WindowBucket{};
 }
 
-void CircuitBreaker::tripLocked(Clock::time_point now) {
+void CircuitBreaker::tripLocked(SteadyClock::time_point now) {
   autoState_ = CircuitState::kOpen;
   openUntil_ = now + secondsToDuration(config_.openSeconds);
   probesAdmitted_ = 0;
@@ -84,7 +84,7 @@ void CircuitBreaker::tripLocked(Clock::time_point now) {
   ++trips_;
 }
 
-void CircuitBreaker::refreshLocked(Clock::time_point now) {
+void CircuitBreaker::refreshLocked(SteadyClock::time_point now) {
   if (expiresAt_ && now >= *expiresAt_) {
     CircuitConfig restored = previous_.value_or(CircuitConfig{});
     restored.ttlSeconds.reset();
@@ -102,7 +102,7 @@ void CircuitBreaker::refreshLocked(Clock::time_point now) {
 
 CircuitBreaker::Admission CircuitBreaker::admit() {
   if (bypass_.load(std::memory_order_acquire)) return Admission{};
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   refreshLocked(now);
   switch (config_.mode) {
@@ -129,7 +129,7 @@ CircuitBreaker::Admission CircuitBreaker::admit() {
   return Admission{};
 }
 
-void CircuitBreaker::countLocked(Clock::time_point now, bool failure) {
+void CircuitBreaker::countLocked(SteadyClock::time_point now, bool failure) {
   const std::int64_t second = secondOf(now);
   WindowBucket& bucket = window_[static_cast<std::size_t>(second) % window_.size()];
   if (bucket.second != second) bucket = WindowBucket{second, 0, 0};
@@ -137,7 +137,7 @@ void CircuitBreaker::countLocked(Clock::time_point now, bool failure) {
   if (failure) ++bucket.failures;
 }
 
-void CircuitBreaker::sumWindowLocked(Clock::time_point now, std::uint64_t& requests,
+void CircuitBreaker::sumWindowLocked(SteadyClock::time_point now, std::uint64_t& requests,
                                      std::uint64_t& failures) const {
   const std::int64_t second = secondOf(now);
   const auto span = static_cast<std::int64_t>(window_.size());
@@ -153,7 +153,7 @@ void CircuitBreaker::sumWindowLocked(Clock::time_point now, std::uint64_t& reque
 
 void CircuitBreaker::record(const Admission& admission, Outcome outcome) {
   if (bypass_.load(std::memory_order_acquire)) return;
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   refreshLocked(now);
   if (config_.mode != CircuitMode::kAuto) return;
@@ -198,7 +198,7 @@ void CircuitBreaker::record(const Admission& admission, Outcome outcome) {
 
 CircuitState CircuitBreaker::state() {
   if (bypass_.load(std::memory_order_acquire)) return CircuitState::kClosed;
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   refreshLocked(now);
   switch (config_.mode) {
@@ -213,7 +213,7 @@ CircuitState CircuitBreaker::state() {
 }
 
 CircuitBreaker::Status CircuitBreaker::status() {
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   refreshLocked(now);
   Status status;

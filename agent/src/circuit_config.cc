@@ -1,36 +1,34 @@
 #include "kubeheal/agent/circuit_config.h"
 
+#include "kubeheal/common/enum_names.h"
+
 namespace kubeheal::agent {
+namespace {
+
+constexpr EnumNameTable<CircuitMode, 3> kCircuitModeNames{{
+    {CircuitMode::kClosed, "closed"},
+    {CircuitMode::kOpen, "open"},
+    {CircuitMode::kAuto, "auto"},
+}};
+
+constexpr EnumNameTable<CircuitState, 3> kCircuitStateNames{{
+    {CircuitState::kClosed, "closed"},
+    {CircuitState::kOpen, "open"},
+    {CircuitState::kHalfOpen, "halfOpen"},
+}};
+
+}  // namespace
 
 std::string_view circuitModeName(CircuitMode mode) {
-  switch (mode) {
-    case CircuitMode::kClosed:
-      return "closed";
-    case CircuitMode::kOpen:
-      return "open";
-    case CircuitMode::kAuto:
-      return "auto";
-  }
-  return "closed";
+  return NameOf(kCircuitModeNames, mode, "closed");
 }
 
 std::optional<CircuitMode> parseCircuitMode(std::string_view name) {
-  if (name == "closed") return CircuitMode::kClosed;
-  if (name == "open") return CircuitMode::kOpen;
-  if (name == "auto") return CircuitMode::kAuto;
-  return std::nullopt;
+  return ParseName(kCircuitModeNames, name);
 }
 
 std::string_view circuitStateName(CircuitState state) {
-  switch (state) {
-    case CircuitState::kClosed:
-      return "closed";
-    case CircuitState::kOpen:
-      return "open";
-    case CircuitState::kHalfOpen:
-      return "halfOpen";
-  }
-  return "closed";
+  return NameOf(kCircuitStateNames, state, "closed");
 }
 
 }  // namespace kubeheal::agent

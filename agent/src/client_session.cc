@@ -113,7 +113,7 @@ asio::awaitable<void> ClientSession::onReadError(const error_code& ec) {
       // Slow client (e.g. slowloris): it had its time to send the headers.
       context_.metrics.countClientError(AgentMetrics::ClientError::kTimeout);
       co_await reply(408, "kubeheal-agent: request header timeout\n", {}, false);
-      count(408, AgentMetrics::methodIndex("OTHER"), context_.time.steadyNow());
+      count(408, AgentMetrics::methodIndex("OTHER"), context_.time.SteadyNow());
     }
     co_return;
   }
@@ -128,22 +128,22 @@ asio::awaitable<void> ClientSession::onReadError(const error_code& ec) {
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     context_.metrics.countClientError(AgentMetrics::ClientError::kHeaderTooLarge);
     co_await reply(431, "kubeheal-agent: request header fields too large\n", {}, false);
-    count(431, AgentMetrics::methodIndex("OTHER"), context_.time.steadyNow());
+    count(431, AgentMetrics::methodIndex("OTHER"), context_.time.SteadyNow());
     co_return;
   }
   context_.metrics.countClientError(AgentMetrics::ClientError::kBadRequest);
   co_await reply(400, "kubeheal-agent: malformed request\n", {}, false);
-  count(400, AgentMetrics::methodIndex("OTHER"), context_.time.steadyNow());
+  count(400, AgentMetrics::methodIndex("OTHER"), context_.time.SteadyNow());
 }
 
 void ClientSession::count(int status, std::size_t methodIndex,
                           std::chrono::steady_clock::time_point start) {
-  const double seconds = std::chrono::duration<double>(context_.time.steadyNow() - start).count();
+  const double seconds = std::chrono::duration<double>(context_.time.SteadyNow() - start).count();
   worker_.shard.countRequest(status, methodIndex, seconds);
 }
 
 asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
-  const auto start = context_.time.steadyNow();
+  const auto start = context_.time.SteadyNow();
   auto& request = parser.get();
   const auto methodText = request.method_string();
   const std::size_t methodIndex =
@@ -159,27 +159,23 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
   const bool canKeepAlive = request.keep_alive() && !bodyPending;
 
   if (request.method() == http::verb::connect) {
-    co_await reply(405, "kubeheal-agent: CONNECT is not supported\n", {}, false);
-    count(405, methodIndex, start);
+    co_await answer(405, "kubeheal-agent: CONNECT is not supported\n", {}, false, methodIndex,
+                    start);
     co_return false;
   }
 
   const Throttle::Admission throttled = context_.throttle.admit();
   if (!throttled.allowed) {
     context_.metrics.countThrottled();
-    const bool keep =
-        co_await reply(429, "kubeheal-agent: throttled\n", throttled.retryAfter, canKeepAlive);
-    count(429, methodIndex, start);
-    co_return keep;
+    co_return co_await answer(429, "kubeheal-agent: throttled\n", throttled.retryAfter,
+                              canKeepAlive, methodIndex, start);
   }
 
   const CircuitBreaker::Admission admission = context_.circuit.admit();
   if (!admission.allowed) {
     context_.metrics.countCircuitRejected();
-    const bool keep =
-        co_await reply(503, "kubeheal-agent: circuit open\n", admission.retryAfter, canKeepAlive);
-    count(503, methodIndex, start);
-    co_return keep;
+    co_return co_await answer(503, "kubeheal-agent: circuit open\n", admission.retryAfter,
+                              canKeepAlive, methodIndex, start);
   }
 
   RequestFaultDecision decision;
@@ -211,8 +207,8 @@ asio::awaitable<bool> ClientSession::serveOne(RequestParser& parser) {
     case RequestFaultDecision::Action::kHttpError: {
       context_.metrics.countFaultInjected(FaultType::kHttpError);
       const int status = decision.fault->spec.params.status;
-      const bool keep = co_await reply(status, decision.fault->spec.params.body, {}, canKeepAlive);
-      count(status, methodIndex, start);
+      const bool keep = co_await answer(status, decision.fault->spec.params.body, {}, canKeepAlive,
+                                        methodIndex, start);
       context_.circuit.record(admission, status >= 500 ? CircuitBreaker::Outcome::kFailure
                                                        : CircuitBreaker::Outcome::kSuccess);
       co_return keep;
@@ -254,6 +250,15 @@ asio::awaitable<bool> ClientSession::reply(int status, std::string_view body,
   co_return keepAlive && !ec;
 }
 
+asio::awaitable<bool> ClientSession::answer(int status, std::string_view body,
+                                            std::chrono::seconds retryAfter, bool keepAlive,
+                                            std::size_t methodIndex,
+                                            std::chrono::steady_clock::time_point start) {
+  const bool keep = co_await reply(status, body, retryAfter, keepAlive);
+  count(status, methodIndex, start);
+  co_return keep;
+}
+
 void ClientSession::abortConnection() {
   // SO_LINGER with a zero timeout makes close() send a TCP RST: the client sees a reset.
   error_code ignored;
@@ -264,7 +269,7 @@ void ClientSession::abortConnection() {
 asio::awaitable<void> ClientSession::hold(const RequestFaultDecision& decision) {
   watchdog_.disarm();
   asio::steady_timer timer(socket_.get_executor());
-  while (decision.fault->activeAt(context_.time.steadyNow()) &&
+  while (decision.fault->activeAt(context_.time.SteadyNow()) &&
          !context_.draining.load(std::memory_order_relaxed)) {
     timer.expires_after(kHoldPollInterval);
     error_code ec;

@@ -39,6 +39,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<Forwarded> forward(RequestParser& parser, bool keepAlive);
   asio::awaitable<bool> reply(int status, std::string_view body, std::chrono::seconds retryAfter,
                               bool keepAlive);
+  // reply() to a request the agent answers itself, counted in the request metrics from `start`.
+  asio::awaitable<bool> answer(int status, std::string_view body, std::chrono::seconds retryAfter,
+                               bool keepAlive, std::size_t methodIndex,
+                               std::chrono::steady_clock::time_point start);
   asio::awaitable<void> hold(const RequestFaultDecision& decision);
   template <class InputParser, class Serializer>
   asio::awaitable<RelayResult> relayBody(tcp::socket& input, beast::flat_buffer& inputBuffer,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kubeheal/agent/invalid_field.h"
+
 namespace kubeheal::agent {
 namespace {
 
@@ -13,21 +15,21 @@ Duration secondsToDuration(double seconds) {
 
 }  // namespace
 
-FaultRegistry::FaultRegistry(const TimeSource& time)
+FaultRegistry::FaultRegistry(const Clock& time)
     : time_(time),
       snapshot_(
           std::make_shared<const FaultSnapshot>(std::vector<std::shared_ptr<ActiveFault>>{})) {}
 
-std::variant<FaultRegistry::Upserted, ValidationError> FaultRegistry::upsert(FaultSpec spec) {
-  const auto now = time_.steadyNow();
-  const auto wallNow = time_.systemNow();
+Result<FaultRegistry::Upserted> FaultRegistry::upsert(FaultSpec spec) {
+  const auto now = time_.SteadyNow();
+  const auto wallNow = time_.Now();
   std::lock_guard lock(mutex_);
   expireLocked(now);
   auto existing = std::find_if(faults_.begin(), faults_.end(),
                                [&](const auto& fault) { return fault->spec.id == spec.id; });
   const bool created = spec.id.empty() || existing == faults_.end();
   if (created && faults_.size() >= kMaxFaults) {
-    return ValidationError{"id", "at most " + std::to_string(kMaxFaults) + " faults may be active"};
+    return invalidField("id", "at most " + std::to_string(kMaxFaults) + " faults may be active");
   }
   if (spec.id.empty()) {
     do {
@@ -53,7 +55,7 @@ std::variant<FaultRegistry::Upserted, ValidationError> FaultRegistry::upsert(Fau
 
 std::size_t FaultRegistry::clearAll() {
   std::lock_guard lock(mutex_);
-  expireLocked(time_.steadyNow());
+  expireLocked(time_.SteadyNow());
   const std::size_t count = faults_.size();
   for (auto& fault : faults_) fault->ended.store(true);
   faults_.clear();
@@ -63,7 +65,7 @@ std::size_t FaultRegistry::clearAll() {
 
 bool FaultRegistry::clear(const std::string& id) {
   std::lock_guard lock(mutex_);
-  expireLocked(time_.steadyNow());
+  expireLocked(time_.SteadyNow());
   auto it = std::find_if(faults_.begin(), faults_.end(),
                          [&](const auto& fault) { return fault->spec.id == id; });
   if (it == faults_.end()) return false;
@@ -75,7 +77,7 @@ bool FaultRegistry::clear(const std::string& id) {
 
 std::size_t FaultRegistry::expire() {
   std::lock_guard lock(mutex_);
-  const std::size_t removed = expireLocked(time_.steadyNow());
+  const std::size_t removed = expireLocked(time_.SteadyNow());
   if (removed > 0) publishLocked();
   return removed;
 }
@@ -92,7 +94,7 @@ std::size_t FaultRegistry::expireLocked(std::chrono::steady_clock::time_point no
 
 std::vector<std::shared_ptr<const ActiveFault>> FaultRegistry::list() {
   std::lock_guard lock(mutex_);
-  if (expireLocked(time_.steadyNow()) > 0) publishLocked();
+  if (expireLocked(time_.SteadyNow()) > 0) publishLocked();
   return {faults_.begin(), faults_.end()};
 }
 

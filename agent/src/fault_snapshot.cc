@@ -7,14 +7,14 @@ namespace kubeheal::agent {
 namespace {
 
 bool selected(const ActiveFault& fault, RandomSource& random) {
-  return fault.spec.percent >= 100 || random.uniform01() * 100.0 < fault.spec.percent;
+  return fault.spec.percent >= 100 || random.Uniform01() * 100.0 < fault.spec.percent;
 }
 
 std::chrono::milliseconds latencyOf(const ActiveFault& fault, RandomSource& random) {
   const FaultParams& params = fault.spec.params;
   double delay = static_cast<double>(params.delayMs);
   if (params.jitterMs > 0) {
-    delay += (random.uniform01() * 2.0 - 1.0) * static_cast<double>(params.jitterMs);
+    delay += (random.Uniform01() * 2.0 - 1.0) * static_cast<double>(params.jitterMs);
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(std::max(0.0, delay))));
 }

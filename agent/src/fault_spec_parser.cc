@@ -112,10 +112,10 @@ void parseParams(JsonFieldReader& top, const nlohmann::json& object, FaultType t
 
 }  // namespace
 
-std::variant<FaultSpec, ValidationError> FaultSpecParser::parse(std::string_view json) {
+Result<FaultSpec> FaultSpecParser::parse(std::string_view json) {
   const nlohmann::json document = nlohmann::json::parse(json, nullptr, false);
-  if (document.is_discarded()) return ValidationError{"", "body is not valid JSON"};
-  if (!document.is_object()) return ValidationError{"", "body must be a JSON object"};
+  if (document.is_discarded()) return Error::Invalid("body is not valid JSON");
+  if (!document.is_object()) return Error::Invalid("body must be a JSON object");
 
   FaultSpec spec;
   JsonFieldReader reader(document, "");
@@ -138,7 +138,7 @@ std::variant<FaultSpec, ValidationError> FaultSpecParser::parse(std::string_view
     reader.has("match");
     reader.has("params");
     if (auto error = reader.finish()) return *error;
-    return ValidationError{"type", "is required"};
+    return invalidField("type", "is required");
   }
   spec.type = *type;
 

@@ -1,34 +1,27 @@
 #include "kubeheal/agent/fault_type.h"
 
-namespace kubeheal::agent {
+#include "kubeheal/common/enum_names.h"
 
-std::string_view faultTypeName(FaultType type) {
-  switch (type) {
-    case FaultType::kLatency:
-      return "latency";
-    case FaultType::kHttpError:
-      return "httpError";
-    case FaultType::kAbort:
-      return "abort";
-    case FaultType::kHang:
-      return "hang";
-    case FaultType::kTrafficDrop:
-      return "trafficDrop";
-    case FaultType::kCpuBurn:
-      return "cpuBurn";
-    case FaultType::kMemoryLeak:
-      return "memoryLeak";
-    case FaultType::kCrash:
-      return "crash";
-  }
-  return "unknown";
-}
+namespace kubeheal::agent {
+namespace {
+
+constexpr EnumNameTable<FaultType, kFaultTypeCount> kFaultTypeNames{{
+    {FaultType::kLatency, "latency"},
+    {FaultType::kHttpError, "httpError"},
+    {FaultType::kAbort, "abort"},
+    {FaultType::kHang, "hang"},
+    {FaultType::kTrafficDrop, "trafficDrop"},
+    {FaultType::kCpuBurn, "cpuBurn"},
+    {FaultType::kMemoryLeak, "memoryLeak"},
+    {FaultType::kCrash, "crash"},
+}};
+
+}  // namespace
+
+std::string_view faultTypeName(FaultType type) { return NameOf(kFaultTypeNames, type); }
 
 std::optional<FaultType> parseFaultType(std::string_view name) {
-  for (FaultType type : kAllFaultTypes) {
-    if (faultTypeName(type) == name) return type;
-  }
-  return std::nullopt;
+  return ParseName(kFaultTypeNames, name);
 }
 
 bool isDataPathFault(FaultType type) {

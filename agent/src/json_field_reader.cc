@@ -26,7 +26,7 @@ std::string JsonFieldReader::pathOf(const std::string& name) const {
 }
 
 void JsonFieldReader::fail(const std::string& name, const std::string& message) {
-  if (!error_) error_ = ValidationError{pathOf(name), message};
+  if (!error_) error_ = invalidField(pathOf(name), message);
 }
 
 bool JsonFieldReader::has(const std::string& name) {
@@ -121,7 +121,7 @@ void JsonFieldReader::forbid(const std::string& name, const std::string& why) {
   if (object_.is_object() && object_.contains(name)) fail(name, why);
 }
 
-std::optional<ValidationError> JsonFieldReader::finish() {
+std::optional<Error> JsonFieldReader::finish() {
   if (!error_ && object_.is_object()) {
     for (auto it = object_.begin(); it != object_.end(); ++it) {
       if (!known_.count(it.key())) {

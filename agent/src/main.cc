@@ -4,30 +4,32 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 
 #include "kubeheal/agent/admin_api.h"
 #include "kubeheal/agent/admin_server.h"
 #include "kubeheal/agent/agent_config_parser.h"
 #include "kubeheal/agent/agent_metrics.h"
 #include "kubeheal/agent/file_token_verifier.h"
+#include "kubeheal/agent/invalid_field.h"
 #include "kubeheal/agent/metrics_exporter.h"
 #include "kubeheal/agent/proc_fs_stats_reader.h"
 #include "kubeheal/agent/process_fault_runner.h"
 #include "kubeheal/agent/proxy_server.h"
-#include "kubeheal/agent/real_random_source.h"
-#include "kubeheal/agent/real_time_source.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/logger.h"
+#include "kubeheal/common/random.h"
 
 namespace {
 
 using namespace kubeheal::agent;
+using kubeheal::Log;
 
 constexpr const char* kVersion = "0.1.0";
 
 class RealProcessExit final : public ProcessExit {
  public:
   void exitNow(int code) override {
-    std::fprintf(stderr, "level=warn msg=\"crash fault: exiting\" code=%d\n", code);
+    Log().Warn("crash fault: exiting", {{"code", code}});
     std::fflush(stderr);
     std::_Exit(code);
   }
@@ -45,16 +47,21 @@ int main(int argc, char** argv) {
         if (!value) return std::nullopt;
         return std::string(value);
       });
-  if (auto* help = std::get_if<AgentConfigParser::Help>(&parsed)) {
+  if (!parsed) {
+    const kubeheal::Error& error = parsed.error();
+    Log().Error("bad flag", {{"flag", std::string(fieldOf(error))}, {"error", error.message}});
+    std::fputs(AgentConfigParser::usage().c_str(), stderr);
+    return 2;
+  }
+  if (auto* help = std::get_if<AgentConfigParser::Help>(&*parsed)) {
     std::fputs(help->text.c_str(), stdout);
     return 0;
   }
-  if (auto* error = std::get_if<ValidationError>(&parsed)) {
-    std::fprintf(stderr, "kubeheal-agent: %s: %s\n%s", error->field.c_str(), error->message.c_str(),
-                 AgentConfigParser::usage().c_str());
-    return 2;
-  }
-  const AgentConfig config = std::get<AgentConfig>(parsed);
+  const AgentConfig config = std::get<AgentConfig>(*parsed);
+  // --quiet keeps warnings and errors only.
+  kubeheal::Logger::Get().Configure(
+      config.quiet ? kubeheal::LogLevel::kWarn : kubeheal::LogLevel::kInfo,
+      kubeheal::LogFormat::kText);
 
   // Signals are taken synchronously by this thread (sigwait); every other thread inherits the
   // blocked mask. A peer closing a socket must never kill the process.
@@ -65,8 +72,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  RealTimeSource time;
-  RealRandomSource random;
+  const std::shared_ptr<kubeheal::Clock> clock = kubeheal::RealClock();
+  const kubeheal::Clock& time = *clock;
+  kubeheal::ThreadLocalRandomSource random;
   FaultRegistry faults(time);
   CircuitConfig circuitConfig;
   circuitConfig.mode = config.circuitMode;
@@ -86,16 +94,15 @@ int main(int argc, char** argv) {
   ProcessFaultRunner runner(faults, metrics, time, processExit);
 
   if (auto error = proxy.bind()) {
-    std::fprintf(stderr, "kubeheal-agent: %s\n", error->c_str());
+    Log().Error("cannot start the data path", {{"listen", config.listenHost}, {"error", *error}});
     return 1;
   }
   if (auto error = admin.bind()) {
-    std::fprintf(stderr, "kubeheal-agent: %s\n", error->c_str());
+    Log().Error("cannot start the admin API", {{"admin", config.adminHost}, {"error", *error}});
     return 1;
   }
   if (config.tokenFile.empty()) {
-    std::fprintf(stderr,
-                 "level=warn msg=\"no --token-file: the /v1 admin API refuses all calls\"\n");
+    Log().Warn("no --token-file: the /v1 admin API refuses all calls");
   }
   runner.start();
   proxy.start();
@@ -109,23 +116,19 @@ int main(int argc, char** argv) {
 
   int received = 0;
   sigwait(&signals, &received);
-  if (!config.quiet) {
-    std::fprintf(stderr, "level=info msg=\"signal %d: draining\" open_connections=%lld\n", received,
-                 static_cast<long long>(proxy.openConnections()));
-  }
+  Log().Info("draining", {{"signal", received}, {"open_connections", proxy.openConnections()}});
   info.draining.store(true);
   proxy.beginDrain();
-  const auto deadline = std::chrono::steady_clock::now() + config.drainTimeout;
-  while (proxy.openConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto deadline = time.SteadyNow() + config.drainTimeout;
+  while (proxy.openConnections() > 0 && time.SteadyNow() < deadline) {
+    clock->SleepFor(std::chrono::milliseconds(20));
   }
   const auto left = proxy.openConnections();
   runner.stop();
   proxy.stop();
   admin.stop();
-  if (!config.quiet || left > 0) {
-    std::fprintf(stderr, "level=info msg=\"drained, exiting\" connections_cut=%lld\n",
-                 static_cast<long long>(left));
-  }
+  // Cutting connections is worth a line even with --quiet.
+  Log().Log(left > 0 ? kubeheal::LogLevel::kWarn : kubeheal::LogLevel::kInfo, "drained, exiting",
+            {{"connections_cut", left}});
   return 0;
 }

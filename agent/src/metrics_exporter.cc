@@ -37,6 +37,19 @@ MetricFamily single(std::string name, std::string help, MetricType type, double 
   return result;
 }
 
+// A counter with one sample per reason: `reasons[i]` is the label of `Reason(i)`, `count` reads
+// its value.
+template <class Reason, std::size_t N, class Count>
+MetricFamily reasonCounter(std::string name, std::string help,
+                           const std::array<std::string_view, N>& reasons, Count count) {
+  MetricFamily result = family(std::move(name), std::move(help), MetricType::Counter);
+  for (std::size_t i = 0; i < N; ++i) {
+    result.metric.push_back(sample(static_cast<double>(count(static_cast<Reason>(i))),
+                                   MetricType::Counter, {{"reason", std::string(reasons[i])}}));
+  }
+  return result;
+}
+
 }  // namespace
 
 MetricsExporter::MetricsExporter(const AgentMetrics& metrics, FaultRegistry& faults,
@@ -81,25 +94,14 @@ std::string MetricsExporter::render() {
   families.push_back(single("http_requests_in_flight", "Data-path requests being handled.",
                             MetricType::Gauge, static_cast<double>(totals.inFlight)));
 
-  MetricFamily upstream =
-      family("kubeheal_agent_upstream_errors_total",
-             "Upstream failures, each answered with 502 or 504.", MetricType::Counter);
-  for (std::size_t i = 0; i < AgentMetrics::kUpstreamErrorNames.size(); ++i) {
-    upstream.metric.push_back(sample(
-        static_cast<double>(metrics_.upstreamErrors(static_cast<AgentMetrics::UpstreamError>(i))),
-        MetricType::Counter, {{"reason", std::string(AgentMetrics::kUpstreamErrorNames[i])}}));
-  }
-  families.push_back(std::move(upstream));
-
-  MetricFamily client =
-      family("kubeheal_agent_client_errors_total",
-             "Malformed, oversized or too slow client requests.", MetricType::Counter);
-  for (std::size_t i = 0; i < AgentMetrics::kClientErrorNames.size(); ++i) {
-    client.metric.push_back(sample(
-        static_cast<double>(metrics_.clientErrors(static_cast<AgentMetrics::ClientError>(i))),
-        MetricType::Counter, {{"reason", std::string(AgentMetrics::kClientErrorNames[i])}}));
-  }
-  families.push_back(std::move(client));
+  families.push_back(reasonCounter<AgentMetrics::UpstreamError>(
+      "kubeheal_agent_upstream_errors_total", "Upstream failures, each answered with 502 or 504.",
+      AgentMetrics::kUpstreamErrorNames,
+      [&](AgentMetrics::UpstreamError e) { return metrics_.upstreamErrors(e); }));
+  families.push_back(reasonCounter<AgentMetrics::ClientError>(
+      "kubeheal_agent_client_errors_total", "Malformed, oversized or too slow client requests.",
+      AgentMetrics::kClientErrorNames,
+      [&](AgentMetrics::ClientError e) { return metrics_.clientErrors(e); }));
 
   std::array<double, kFaultTypeCount> active{};
   for (const auto& fault : faults_.list()) active[static_cast<std::size_t>(fault->spec.type)] += 1;

@@ -29,7 +29,7 @@ void burn(const std::shared_ptr<std::atomic<bool>>& stop, int dutyPercent) {
 }  // namespace
 
 ProcessFaultRunner::ProcessFaultRunner(FaultRegistry& faults, AgentMetrics& metrics,
-                                       const TimeSource& time, ProcessExit& exit)
+                                       const Clock& time, ProcessExit& exit)
     : faults_(faults), metrics_(metrics), time_(time), exit_(exit) {}
 
 ProcessFaultRunner::~ProcessFaultRunner() {
@@ -62,7 +62,7 @@ std::size_t ProcessFaultRunner::leakedBytes() const { return leakedBytes_.load()
 
 void ProcessFaultRunner::tick() {
   faults_.expire();
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   const auto active = faults_.list();
 
   BurnPlan plan;

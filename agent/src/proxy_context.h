@@ -6,9 +6,9 @@
 #include "kubeheal/agent/agent_metrics.h"
 #include "kubeheal/agent/circuit_breaker.h"
 #include "kubeheal/agent/fault_registry.h"
-#include "kubeheal/agent/random_source.h"
 #include "kubeheal/agent/throttle.h"
-#include "kubeheal/agent/time_source.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/random.h"
 
 namespace kubeheal::agent {
 
@@ -19,7 +19,7 @@ struct ProxyContext {
   CircuitBreaker& circuit;
   Throttle& throttle;
   AgentMetrics& metrics;
-  const TimeSource& time;
+  const Clock& time;
   RandomSource& random;
   std::atomic<bool>& draining;
 };

@@ -7,7 +7,7 @@
 namespace kubeheal::agent {
 
 ProxyServer::ProxyServer(const AgentConfig& config, FaultRegistry& faults, CircuitBreaker& circuit,
-                         Throttle& throttle, AgentMetrics& metrics, const TimeSource& time,
+                         Throttle& throttle, AgentMetrics& metrics, const Clock& time,
                          RandomSource& random)
     : config_(config),
       context_(std::make_unique<ProxyContext>(

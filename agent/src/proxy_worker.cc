@@ -63,7 +63,7 @@ asio::awaitable<void> ProxyWorker::acceptLoop() {
       continue;
     }
     const FaultSnapshot& faults = state_->faultCache.current();
-    if (!faults.empty() && faults.dropConnection(context_.time.steadyNow(), context_.random)) {
+    if (!faults.empty() && faults.dropConnection(context_.time.SteadyNow(), context_.random)) {
       context_.metrics.countFaultInjected(FaultType::kTrafficDrop);
       socket.set_option(asio::socket_base::linger(true, 0), ec);
       socket.close(ec);

@@ -5,10 +5,10 @@
 
 namespace kubeheal::agent {
 
-Throttle::Throttle(const TimeSource& time) : time_(time) {}
+Throttle::Throttle(const Clock& time) : time_(time) {}
 
 void Throttle::enable(double rps, double burst, std::optional<double> ttlSeconds) {
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   // The same rate again is a renewal (the operator re-sends it to keep a short ttl alive): only
   // the expiry moves, the bucket keeps its tokens, so a renewal lets no burst through.
@@ -40,7 +40,7 @@ bool Throttle::expiredLocked(std::chrono::steady_clock::time_point now) {
 
 Throttle::Admission Throttle::admit() {
   if (!enabled_.load(std::memory_order_acquire)) return Admission{};
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   if (expiredLocked(now)) return Admission{};
   if (bucket_->tryTake(now)) return Admission{};
@@ -51,7 +51,7 @@ Throttle::Admission Throttle::admit() {
 }
 
 Throttle::Status Throttle::status() {
-  const auto now = time_.steadyNow();
+  const auto now = time_.SteadyNow();
   std::lock_guard lock(mutex_);
   Status status;
   status.throttled = throttled_.load(std::memory_order_relaxed);

@@ -3,8 +3,7 @@
 namespace kubeheal::agent {
 
 struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
-  State(const asio::any_io_executor& executor, const TimeSource& time,
-        std::function<void()> onExpire)
+  State(const asio::any_io_executor& executor, const Clock& time, std::function<void()> onExpire)
       : timer(executor), time(time), onExpire(std::move(onExpire)) {}
 
   void schedule(TimePoint at) {
@@ -21,7 +20,7 @@ struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
     if (generation != scheduled) return;  // superseded by a later schedule()
     waiting = false;
     if (stopped || deadline == TimePoint::max()) return;  // disarmed: arm() schedules again
-    const TimePoint now = time.steadyNow();
+    const TimePoint now = time.SteadyNow();
     if (now >= deadline) {
       deadline = TimePoint::max();
       expired = true;
@@ -32,7 +31,7 @@ struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
   }
 
   asio::steady_timer timer;
-  const TimeSource& time;
+  const Clock& time;
   std::function<void()> onExpire;
   TimePoint deadline = TimePoint::max();
   TimePoint scheduledAt = TimePoint::max();
@@ -42,7 +41,7 @@ struct Watchdog::State : std::enable_shared_from_this<Watchdog::State> {
   bool expired = false;
 };
 
-Watchdog::Watchdog(const asio::any_io_executor& executor, const TimeSource& time,
+Watchdog::Watchdog(const asio::any_io_executor& executor, const Clock& time,
                    std::function<void()> onExpire)
     : state_(std::make_shared<State>(executor, time, std::move(onExpire))) {}
 
@@ -54,7 +53,7 @@ Watchdog::~Watchdog() {
 
 void Watchdog::arm(std::chrono::milliseconds timeout) {
   State& s = *state_;
-  s.deadline = s.time.steadyNow() + timeout;
+  s.deadline = s.time.SteadyNow() + timeout;
   // A pending wait that ends before the deadline re-arms itself when it fires; one that ends
   // after it (rare: a shorter timeout following a longer one) is replaced.
   if (!s.waiting || s.deadline < s.scheduledAt) s.schedule(s.deadline);

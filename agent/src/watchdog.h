@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "asio_includes.h"
-#include "kubeheal/agent/time_source.h"
+#include "kubeheal/common/clock.h"
 
 namespace kubeheal::agent {
 
@@ -18,7 +18,7 @@ class Watchdog {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  Watchdog(const asio::any_io_executor& executor, const TimeSource& time,
+  Watchdog(const asio::any_io_executor& executor, const Clock& time,
            std::function<void()> onExpire);
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;

@@ -4,13 +4,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "kubeheal/agent/testing/simulated_time_source.h"
+#include "kubeheal/common/fake_clock.h"
 
 namespace kubeheal::agent {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::SimulatedTimeSource;
 
 class AcceptOneToken final : public TokenVerifier {
  public:
@@ -46,7 +45,7 @@ class AdminApiTest : public ::testing::Test {
     return nlohmann::json::parse(response.body);
   }
 
-  SimulatedTimeSource time_;
+  FakeClock time_;
   FaultRegistry faults_;
   CircuitBreaker circuit_;
   Throttle throttle_;
@@ -93,7 +92,7 @@ TEST_F(AdminApiTest, PostListAndClearFaults) {
                  R"({"id":"x","type":"httpError","params":{"status":500},"ttlSeconds":60})")
                 .status,
             200);
-  time_.advance(10s);
+  time_.Advance(10s);
   auto listed = json(call("GET", "/v1/faults"));
   ASSERT_EQ(listed["faults"].size(), 1u);
   EXPECT_DOUBLE_EQ(listed["faults"][0]["remainingSeconds"].get<double>(), 50.0);

@@ -4,13 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include "kubeheal/agent/invalid_field.h"
+
 namespace kubeheal::agent {
 namespace {
 
 using Env = std::map<std::string, std::string>;
 
-std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> parse(
-    std::vector<std::string> args, Env env = {}) {
+Result<AgentConfigParser::Parsed> parse(std::vector<std::string> args, Env env = {}) {
   return AgentConfigParser::parse(args,
                                   [env](const std::string& name) -> std::optional<std::string> {
                                     auto it = env.find(name);
@@ -20,7 +21,7 @@ std::variant<AgentConfig, AgentConfigParser::Help, ValidationError> parse(
 }
 
 TEST(AgentConfigParser, DefaultsFollowTheContract) {
-  const auto config = std::get<AgentConfig>(parse({}));
+  const auto config = std::get<AgentConfig>(*parse({}));
   EXPECT_EQ(config.listenPort, 8080);
   EXPECT_EQ(config.upstreamHost, "127.0.0.1");
   EXPECT_EQ(config.upstreamPort, 8081);
@@ -30,10 +31,10 @@ TEST(AgentConfigParser, DefaultsFollowTheContract) {
 
 TEST(AgentConfigParser, FlagsOverrideEnvironment) {
   const auto config = std::get<AgentConfig>(
-      parse({"--listen", "127.0.0.1:1234", "--threads=4", "--circuit-mode", "auto"},
-            {{"KUBEHEAL_LISTEN", "0.0.0.0:1"},
-             {"KUBEHEAL_TOKEN_FILE", "/t"},
-             {"KUBEHEAL_UPSTREAM_TIMEOUT_MS", "1500"}}));
+      *parse({"--listen", "127.0.0.1:1234", "--threads=4", "--circuit-mode", "auto"},
+             {{"KUBEHEAL_LISTEN", "0.0.0.0:1"},
+              {"KUBEHEAL_TOKEN_FILE", "/t"},
+              {"KUBEHEAL_UPSTREAM_TIMEOUT_MS", "1500"}}));
   EXPECT_EQ(config.listenHost, "127.0.0.1");
   EXPECT_EQ(config.listenPort, 1234);
   EXPECT_EQ(config.threads, 4u);
@@ -43,19 +44,18 @@ TEST(AgentConfigParser, FlagsOverrideEnvironment) {
 }
 
 TEST(AgentConfigParser, ColonPortMeansAllInterfaces) {
-  const auto config = std::get<AgentConfig>(parse({"--admin", ":9999"}));
+  const auto config = std::get<AgentConfig>(*parse({"--admin", ":9999"}));
   EXPECT_EQ(config.adminHost, "0.0.0.0");
   EXPECT_EQ(config.adminPort, 9999);
 }
 
 TEST(AgentConfigParser, BadValuesNameTheFlag) {
-  EXPECT_EQ(std::get<ValidationError>(parse({"--threads", "0"})).field, "--threads");
-  EXPECT_EQ(std::get<ValidationError>(parse({"--listen", "nohost"})).field, "--listen");
-  EXPECT_EQ(std::get<ValidationError>(parse({"--bogus", "1"})).field, "--bogus");
-  EXPECT_EQ(std::get<ValidationError>(parse({"--upstream"})).field, "--upstream");
-  EXPECT_EQ(std::get<ValidationError>(parse({}, {{"KUBEHEAL_THREADS", "many"}})).field,
-            "--threads");
-  EXPECT_TRUE(std::holds_alternative<AgentConfigParser::Help>(parse({"--help"})));
+  EXPECT_EQ(fieldOf(parse({"--threads", "0"}).error()), "--threads");
+  EXPECT_EQ(fieldOf(parse({"--listen", "nohost"}).error()), "--listen");
+  EXPECT_EQ(fieldOf(parse({"--bogus", "1"}).error()), "--bogus");
+  EXPECT_EQ(fieldOf(parse({"--upstream"}).error()), "--upstream");
+  EXPECT_EQ(fieldOf(parse({}, {{"KUBEHEAL_THREADS", "many"}}).error()), "--threads");
+  EXPECT_TRUE(std::holds_alternative<AgentConfigParser::Help>(*parse({"--help"})));
 }
 
 }  // namespace

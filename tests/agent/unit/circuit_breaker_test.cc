@@ -2,14 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/testing/simulated_time_source.h"
+#include "kubeheal/common/fake_clock.h"
 
 namespace kubeheal::agent {
 namespace {
 
 using namespace std::chrono_literals;
 using Outcome = CircuitBreaker::Outcome;
-using testing::SimulatedTimeSource;
 
 CircuitConfig autoConfig() {
   CircuitConfig config;
@@ -21,6 +20,17 @@ CircuitConfig autoConfig() {
   return config;
 }
 
+// Automatic, tripping only on the error ratio (half the window's requests failed).
+CircuitConfig ratioConfig(std::uint32_t windowSeconds, std::uint32_t minRequests) {
+  CircuitConfig config;
+  config.mode = CircuitMode::kAuto;
+  config.consecutive5xx = 0;
+  config.errorRatio = 0.5;
+  config.windowSeconds = windowSeconds;
+  config.minRequests = minRequests;
+  return config;
+}
+
 void pass(CircuitBreaker& breaker, Outcome outcome) {
   const auto admission = breaker.admit();
   ASSERT_TRUE(admission.allowed);
@@ -28,14 +38,14 @@ void pass(CircuitBreaker& breaker, Outcome outcome) {
 }
 
 TEST(CircuitBreaker, DefaultClosedAdmitsEverything) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, CircuitConfig{});
   for (int i = 0; i < 100; ++i) pass(breaker, Outcome::kFailure);
   EXPECT_EQ(breaker.state(), CircuitState::kClosed);
 }
 
 TEST(CircuitBreaker, ForcedOpenRefusesWithRetryAfterOfTtl) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, CircuitConfig{});
   CircuitConfig open;
   open.mode = CircuitMode::kOpen;
@@ -44,21 +54,21 @@ TEST(CircuitBreaker, ForcedOpenRefusesWithRetryAfterOfTtl) {
   auto admission = breaker.admit();
   EXPECT_FALSE(admission.allowed);
   EXPECT_EQ(admission.retryAfter, 30s);
-  time.advance(29500ms);
+  time.Advance(29500ms);
   EXPECT_EQ(breaker.admit().retryAfter, 1s);
-  time.advance(500ms);
+  time.Advance(500ms);
   EXPECT_TRUE(breaker.admit().allowed);  // ttl over: back to the previous (closed)
   EXPECT_EQ(breaker.status().config.mode, CircuitMode::kClosed);
 }
 
 TEST(CircuitBreaker, ForcedModeWithTtlRestoresPreviousAutoConfig) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, autoConfig());
   CircuitConfig closed;
   closed.mode = CircuitMode::kClosed;
   closed.ttlSeconds = 5;
   breaker.configure(closed);
-  time.advance(5s);
+  time.Advance(5s);
   const auto status = breaker.status();
   EXPECT_EQ(status.config.mode, CircuitMode::kAuto);
   EXPECT_EQ(status.config.consecutive5xx, 3u);
@@ -66,26 +76,26 @@ TEST(CircuitBreaker, ForcedModeWithTtlRestoresPreviousAutoConfig) {
 }
 
 TEST(CircuitBreaker, TheSameSettingsWithATtlRenewKeepingStateAndWhatItGoesBackTo) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, CircuitConfig{});  // closed: what the ttl goes back to
   CircuitConfig armed = autoConfig();
   armed.ttlSeconds = 30;
   breaker.configure(armed);
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
   ASSERT_EQ(breaker.state(), CircuitState::kOpen);
-  time.advance(20s);         // half-open by now (openSeconds 10)
+  time.Advance(20s);         // half-open by now (openSeconds 10)
   breaker.configure(armed);  // the operator's renewal
   EXPECT_NE(breaker.state(), CircuitState::kClosed) << "a renewal reset the circuit";
-  time.advance(25s);  // 45 s after arming, 25 s after the renewal: still armed
+  time.Advance(25s);  // 45 s after arming, 25 s after the renewal: still armed
   EXPECT_EQ(breaker.status().config.mode, CircuitMode::kAuto);
-  time.advance(5s);  // 30 s after the renewal: back to closed
+  time.Advance(5s);  // 30 s after the renewal: back to closed
   const auto status = breaker.status();
   EXPECT_EQ(status.config.mode, CircuitMode::kClosed);
   EXPECT_FALSE(status.expiresAt.has_value());
 }
 
 TEST(CircuitBreaker, TripsOnConsecutiveFailuresOnly) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, autoConfig());
   pass(breaker, Outcome::kFailure);
   pass(breaker, Outcome::kFailure);
@@ -102,12 +112,12 @@ TEST(CircuitBreaker, TripsOnConsecutiveFailuresOnly) {
 }
 
 TEST(CircuitBreaker, HalfOpenClosesAfterAllProbesSucceed) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, autoConfig());
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
-  time.advance(9999ms);
+  time.Advance(9999ms);
   EXPECT_EQ(breaker.state(), CircuitState::kOpen);
-  time.advance(1ms);
+  time.Advance(1ms);
   EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
   const auto probe1 = breaker.admit();
   const auto probe2 = breaker.admit();
@@ -121,10 +131,10 @@ TEST(CircuitBreaker, HalfOpenClosesAfterAllProbesSucceed) {
 }
 
 TEST(CircuitBreaker, HalfOpenProbeFailureReopens) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, autoConfig());
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
-  time.advance(10s);
+  time.Advance(10s);
   const auto probe = breaker.admit();
   ASSERT_TRUE(probe.probe);
   breaker.record(probe, Outcome::kFailure);
@@ -134,12 +144,12 @@ TEST(CircuitBreaker, HalfOpenProbeFailureReopens) {
 }
 
 TEST(CircuitBreaker, NeutralProbeGivesItsSlotBack) {
-  SimulatedTimeSource time;
+  FakeClock time;
   auto config = autoConfig();
   config.halfOpenProbes = 1;
   CircuitBreaker breaker(time, config);
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
-  time.advance(10s);
+  time.Advance(10s);
   const auto probe = breaker.admit();
   EXPECT_FALSE(breaker.admit().allowed);
   breaker.record(probe, Outcome::kNeutral);
@@ -147,25 +157,19 @@ TEST(CircuitBreaker, NeutralProbeGivesItsSlotBack) {
 }
 
 TEST(CircuitBreaker, LateResultsOfRequestsAdmittedBeforeTheTripAreIgnored) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, autoConfig());
   const auto early = breaker.admit();
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
-  time.advance(10s);
+  time.Advance(10s);
   EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
   breaker.record(early, Outcome::kFailure);
   EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
 }
 
 TEST(CircuitBreaker, TripsOnErrorRatioOverWindowAfterMinRequests) {
-  SimulatedTimeSource time;
-  CircuitConfig config;
-  config.mode = CircuitMode::kAuto;
-  config.consecutive5xx = 0;
-  config.errorRatio = 0.5;
-  config.windowSeconds = 10;
-  config.minRequests = 10;
-  CircuitBreaker breaker(time, config);
+  FakeClock time;
+  CircuitBreaker breaker(time, ratioConfig(10, 10));
   // 4 failures in 8 requests: ratio reached but too few requests.
   for (int i = 0; i < 4; ++i) {
     pass(breaker, Outcome::kSuccess);
@@ -178,18 +182,12 @@ TEST(CircuitBreaker, TripsOnErrorRatioOverWindowAfterMinRequests) {
 }
 
 TEST(CircuitBreaker, OldFailuresLeaveTheWindow) {
-  SimulatedTimeSource time;
-  CircuitConfig config;
-  config.mode = CircuitMode::kAuto;
-  config.consecutive5xx = 0;
-  config.errorRatio = 0.5;
-  config.windowSeconds = 5;
-  config.minRequests = 4;
-  CircuitBreaker breaker(time, config);
+  FakeClock time;
+  CircuitBreaker breaker(time, ratioConfig(5, 4));
   pass(breaker, Outcome::kFailure);
   pass(breaker, Outcome::kFailure);
   pass(breaker, Outcome::kFailure);
-  time.advance(6s);  // those three are out of the window now
+  time.Advance(6s);  // those three are out of the window now
   pass(breaker, Outcome::kSuccess);
   pass(breaker, Outcome::kSuccess);
   pass(breaker, Outcome::kSuccess);
@@ -200,7 +198,7 @@ TEST(CircuitBreaker, OldFailuresLeaveTheWindow) {
 }
 
 TEST(CircuitBreaker, ReconfigureClosesAnOpenCircuit) {
-  SimulatedTimeSource time;
+  FakeClock time;
   CircuitBreaker breaker(time, autoConfig());
   for (int i = 0; i < 3; ++i) pass(breaker, Outcome::kFailure);
   EXPECT_EQ(breaker.state(), CircuitState::kOpen);

@@ -4,8 +4,8 @@
 
 #include "fake_request.h"
 #include "kubeheal/agent/fault_snapshot_cache.h"
-#include "kubeheal/agent/testing/scripted_random_source.h"
-#include "kubeheal/agent/testing/simulated_time_source.h"
+#include "kubeheal/common/fake_clock.h"
+#include "kubeheal/common/scripted_random_source.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -13,8 +13,6 @@ namespace {
 using namespace std::chrono_literals;
 using Action = RequestFaultDecision::Action;
 using testing::FakeRequest;
-using testing::ScriptedRandomSource;
-using testing::SimulatedTimeSource;
 
 FaultSpec fault(FaultType type, double ttl, double percent = 100, std::string id = "") {
   FaultSpec spec;
@@ -29,12 +27,12 @@ FaultSpec fault(FaultType type, double ttl, double percent = 100, std::string id
 
 std::shared_ptr<const ActiveFault> add(FaultRegistry& registry, FaultSpec spec) {
   auto result = registry.upsert(std::move(spec));
-  EXPECT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(result));
-  return std::get<FaultRegistry::Upserted>(result).fault;
+  EXPECT_TRUE(result.ok());
+  return result->fault;
 }
 
 TEST(FaultRegistry, AssignsIdsAndListsOldestFirst) {
-  SimulatedTimeSource time;
+  FakeClock time;
   FaultRegistry registry(time);
   auto a = add(registry, fault(FaultType::kAbort, 60));
   auto b = add(registry, fault(FaultType::kHang, 60));
@@ -46,19 +44,19 @@ TEST(FaultRegistry, AssignsIdsAndListsOldestFirst) {
 }
 
 TEST(FaultRegistry, FaultEndsByItselfAtExpiry) {
-  SimulatedTimeSource time;
+  FakeClock time;
   ScriptedRandomSource random({0.0});
   FaultRegistry registry(time);
   auto added = add(registry, fault(FaultType::kHttpError, 2.5));
   const FakeRequest request("GET", "/");
-  EXPECT_EQ(registry.snapshot()->decide(request, time.steadyNow(), random).action,
+  EXPECT_EQ(registry.snapshot()->decide(request, time.SteadyNow(), random).action,
             Action::kHttpError);
-  time.advance(2499ms);
-  EXPECT_EQ(registry.snapshot()->decide(request, time.steadyNow(), random).action,
+  time.Advance(2499ms);
+  EXPECT_EQ(registry.snapshot()->decide(request, time.SteadyNow(), random).action,
             Action::kHttpError);
-  time.advance(1ms);
+  time.Advance(1ms);
   // Even before the reaper runs, a stale snapshot no longer applies it...
-  EXPECT_EQ(registry.snapshot()->decide(request, time.steadyNow(), random).action,
+  EXPECT_EQ(registry.snapshot()->decide(request, time.SteadyNow(), random).action,
             Action::kForward);
   // ...and the reaper removes it and marks it ended for holders (hang).
   EXPECT_EQ(registry.expire(), 1u);
@@ -67,50 +65,49 @@ TEST(FaultRegistry, FaultEndsByItselfAtExpiry) {
 }
 
 TEST(FaultRegistry, SameIdReplacesAndRefreshesExpiry) {
-  SimulatedTimeSource time;
+  FakeClock time;
   FaultRegistry registry(time);
   auto first = registry.upsert(fault(FaultType::kAbort, 10, 100, "drill"));
-  EXPECT_TRUE(std::get<FaultRegistry::Upserted>(first).created);
-  time.advance(8s);
+  EXPECT_TRUE(first->created);
+  time.Advance(8s);
   auto second = registry.upsert(fault(FaultType::kHttpError, 10, 100, "drill"));
-  EXPECT_FALSE(std::get<FaultRegistry::Upserted>(second).created);
-  EXPECT_TRUE(std::get<FaultRegistry::Upserted>(first).fault->ended.load());
-  time.advance(8s);
+  EXPECT_FALSE(second->created);
+  EXPECT_TRUE(first->fault->ended.load());
+  time.Advance(8s);
   auto list = registry.list();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]->spec.type, FaultType::kHttpError);
 }
 
 TEST(FaultRegistry, ClearRestoresAtOnceAndBumpsVersion) {
-  SimulatedTimeSource time;
+  FakeClock time;
   ScriptedRandomSource random({0.0});
   FaultRegistry registry(time);
   FaultSnapshotCache cache(registry);
   add(registry, fault(FaultType::kAbort, 60, 100, "a"));
   add(registry, fault(FaultType::kHang, 60, 100, "b"));
   const FakeRequest request("GET", "/");
-  EXPECT_EQ(cache.current().decide(request, time.steadyNow(), random).action, Action::kAbort);
+  EXPECT_EQ(cache.current().decide(request, time.SteadyNow(), random).action, Action::kAbort);
   EXPECT_TRUE(registry.clear("a"));
   EXPECT_FALSE(registry.clear("a"));
-  EXPECT_EQ(cache.current().decide(request, time.steadyNow(), random).action, Action::kHang);
+  EXPECT_EQ(cache.current().decide(request, time.SteadyNow(), random).action, Action::kHang);
   EXPECT_EQ(registry.clearAll(), 1u);
   EXPECT_TRUE(cache.current().empty());
 }
 
 TEST(FaultRegistry, RefusesMoreThanTheLimit) {
-  SimulatedTimeSource time;
+  FakeClock time;
   FaultRegistry registry(time);
   for (std::size_t i = 0; i < FaultRegistry::kMaxFaults; ++i)
     add(registry, fault(FaultType::kAbort, 60));
   auto result = registry.upsert(fault(FaultType::kAbort, 60));
-  ASSERT_TRUE(std::holds_alternative<ValidationError>(result));
-  time.advance(61s);  // all expired: room again
-  EXPECT_TRUE(std::holds_alternative<FaultRegistry::Upserted>(
-      registry.upsert(fault(FaultType::kAbort, 60))));
+  ASSERT_FALSE(result.ok());
+  time.Advance(61s);  // all expired: room again
+  EXPECT_TRUE(registry.upsert(fault(FaultType::kAbort, 60)).ok());
 }
 
 TEST(FaultRegistry, ProcessFaultsStayOutOfTheDataPathSnapshot) {
-  SimulatedTimeSource time;
+  FakeClock time;
   FaultRegistry registry(time);
   FaultSpec leak = fault(FaultType::kMemoryLeak, 60);
   leak.params.mbPerSecond = 1;
@@ -121,17 +118,18 @@ TEST(FaultRegistry, ProcessFaultsStayOutOfTheDataPathSnapshot) {
 }
 
 TEST(FaultSnapshot, PercentSelectsThatShareOfRequests) {
-  SimulatedTimeSource time;
-  // Draws 0.00, 0.01, ... 0.99: exactly the draws below 0.30 select.
+  FakeClock time;
+  // Draws 0.005, 0.015, ... 0.995: exactly the 30 draws below 0.30 select. Not on the boundary:
+  // ScriptedRandomSource hands out multiples of 2^-53, and 0.30 is not one.
   std::vector<double> draws;
-  for (int i = 0; i < 100; ++i) draws.push_back(i / 100.0);
+  for (int i = 0; i < 100; ++i) draws.push_back((i + 0.5) / 100.0);
   ScriptedRandomSource random(draws);
   FaultRegistry registry(time);
   add(registry, fault(FaultType::kHttpError, 60, 30));
   const FakeRequest request("GET", "/");
   int errors = 0;
   for (int i = 0; i < 100; ++i) {
-    if (registry.snapshot()->decide(request, time.steadyNow(), random).action == Action::kHttpError)
+    if (registry.snapshot()->decide(request, time.SteadyNow(), random).action == Action::kHttpError)
       ++errors;
   }
   EXPECT_EQ(errors, 30);
@@ -139,7 +137,7 @@ TEST(FaultSnapshot, PercentSelectsThatShareOfRequests) {
 }
 
 TEST(FaultSnapshot, LatencyAddsUpAndEvaluationContinues) {
-  SimulatedTimeSource time;
+  FakeClock time;
   // At 100% no draw selects; the one draw is the jitter: ~1.0 means +jitterMs.
   ScriptedRandomSource random({1.0 - 1e-9});
   FaultRegistry registry(time);
@@ -149,37 +147,37 @@ TEST(FaultSnapshot, LatencyAddsUpAndEvaluationContinues) {
   add(registry, slow);
   add(registry, fault(FaultType::kHttpError, 60));
   const FakeRequest request("GET", "/");
-  auto decision = registry.snapshot()->decide(request, time.steadyNow(), random);
+  auto decision = registry.snapshot()->decide(request, time.SteadyNow(), random);
   EXPECT_EQ(decision.delay, 250ms);
   EXPECT_EQ(decision.action, Action::kHttpError);
   EXPECT_EQ(decision.fault->spec.params.status, 503);
 }
 
 TEST(FaultSnapshot, JitterNeverMakesDelayNegative) {
-  SimulatedTimeSource time;
+  FakeClock time;
   ScriptedRandomSource random({0.0});
   FaultRegistry registry(time);
   FaultSpec slow = fault(FaultType::kLatency, 60);
   slow.params.delayMs = 10;
   slow.params.jitterMs = 100;
   add(registry, slow);
-  auto decision = registry.snapshot()->decide(FakeRequest("GET", "/"), time.steadyNow(), random);
+  auto decision = registry.snapshot()->decide(FakeRequest("GET", "/"), time.SteadyNow(), random);
   EXPECT_EQ(decision.delay, 0ms);
 }
 
 TEST(FaultSnapshot, AbortWinsOverHangAndHttpError) {
-  SimulatedTimeSource time;
+  FakeClock time;
   ScriptedRandomSource random({0.0});
   FaultRegistry registry(time);
   add(registry, fault(FaultType::kHttpError, 60));
   add(registry, fault(FaultType::kHang, 60));
   add(registry, fault(FaultType::kAbort, 60));
-  EXPECT_EQ(registry.snapshot()->decide(FakeRequest("GET", "/"), time.steadyNow(), random).action,
+  EXPECT_EQ(registry.snapshot()->decide(FakeRequest("GET", "/"), time.SteadyNow(), random).action,
             Action::kAbort);
 }
 
 TEST(FaultSnapshot, MatchRulesLimitTheFault) {
-  SimulatedTimeSource time;
+  FakeClock time;
   ScriptedRandomSource random({0.0});
   FaultRegistry registry(time);
   FaultSpec spec = fault(FaultType::kHttpError, 60);
@@ -187,24 +185,24 @@ TEST(FaultSnapshot, MatchRulesLimitTheFault) {
   spec.match.pathPrefix = "/api/orders";
   add(registry, spec);
   auto snapshot = registry.snapshot();
-  EXPECT_EQ(snapshot->decide(FakeRequest("POST", "/api/orders/7"), time.steadyNow(), random).action,
+  EXPECT_EQ(snapshot->decide(FakeRequest("POST", "/api/orders/7"), time.SteadyNow(), random).action,
             Action::kHttpError);
-  EXPECT_EQ(snapshot->decide(FakeRequest("GET", "/api/orders/7"), time.steadyNow(), random).action,
+  EXPECT_EQ(snapshot->decide(FakeRequest("GET", "/api/orders/7"), time.SteadyNow(), random).action,
             Action::kForward);
-  EXPECT_EQ(snapshot->decide(FakeRequest("POST", "/api/users"), time.steadyNow(), random).action,
+  EXPECT_EQ(snapshot->decide(FakeRequest("POST", "/api/users"), time.SteadyNow(), random).action,
             Action::kForward);
 }
 
 TEST(FaultSnapshot, TrafficDropSelectsConnectionsByPercent) {
-  SimulatedTimeSource time;
+  FakeClock time;
   ScriptedRandomSource random({0.1, 0.9});
   FaultRegistry registry(time);
   add(registry, fault(FaultType::kTrafficDrop, 60, 50));
   auto snapshot = registry.snapshot();
-  EXPECT_TRUE(snapshot->dropConnection(time.steadyNow(), random));
-  EXPECT_FALSE(snapshot->dropConnection(time.steadyNow(), random));
+  EXPECT_TRUE(snapshot->dropConnection(time.SteadyNow(), random));
+  EXPECT_FALSE(snapshot->dropConnection(time.SteadyNow(), random));
   // trafficDrop never affects requests on open connections.
-  EXPECT_EQ(snapshot->decide(FakeRequest("GET", "/"), time.steadyNow(), random).action,
+  EXPECT_EQ(snapshot->decide(FakeRequest("GET", "/"), time.SteadyNow(), random).action,
             Action::kForward);
 }
 

@@ -2,25 +2,27 @@
 
 #include <gtest/gtest.h>
 
+#include "kubeheal/agent/invalid_field.h"
+
 namespace kubeheal::agent {
 namespace {
 
 FaultSpec ok(const std::string& json) {
   auto result = FaultSpecParser::parse(json);
-  if (auto* error = std::get_if<ValidationError>(&result)) {
-    ADD_FAILURE() << json << " refused: " << error->field << ": " << error->message;
+  if (!result) {
+    ADD_FAILURE() << json << " refused: " << result.error().ToString();
     return {};
   }
-  return std::get<FaultSpec>(result);
+  return *result;
 }
 
 std::string refusedField(const std::string& json) {
   auto result = FaultSpecParser::parse(json);
-  if (!std::holds_alternative<ValidationError>(result)) {
+  if (result) {
     ADD_FAILURE() << json << " accepted";
     return "<accepted>";
   }
-  return std::get<ValidationError>(result).field;
+  return std::string(fieldOf(result.error()));
 }
 
 TEST(FaultSpecParser, FullLatencyFault) {

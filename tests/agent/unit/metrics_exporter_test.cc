@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/testing/simulated_time_source.h"
+#include "kubeheal/common/fake_clock.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -13,7 +13,7 @@ class FixedProcess final : public ProcessStatsReader {
 };
 
 TEST(MetricsExporter, SumsShardsIntoTheNamedFamilies) {
-  testing::SimulatedTimeSource time;
+  FakeClock time;
   FaultRegistry faults(time);
   CircuitBreaker circuit(time, CircuitConfig{});
   Throttle throttle(time);

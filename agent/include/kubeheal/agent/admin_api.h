@@ -9,8 +9,8 @@
 #include "kubeheal/agent/fault_registry.h"
 #include "kubeheal/agent/metrics_exporter.h"
 #include "kubeheal/agent/throttle.h"
-#include "kubeheal/agent/time_source.h"
 #include "kubeheal/agent/token_verifier.h"
+#include "kubeheal/common/clock.h"
 
 namespace kubeheal::agent {
 
@@ -43,7 +43,7 @@ class AdminApi {
   static constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 
   AdminApi(FaultRegistry& faults, CircuitBreaker& circuit, Throttle& throttle,
-           MetricsExporter& exporter, TokenVerifier& tokens, const TimeSource& time,
+           MetricsExporter& exporter, TokenVerifier& tokens, const Clock& time,
            const AgentInfo& info);
 
   AdminResponse handle(const AdminRequest& request);
@@ -64,7 +64,7 @@ class AdminApi {
   Throttle& throttle_;
   MetricsExporter& exporter_;
   TokenVerifier& tokens_;
-  const TimeSource& time_;
+  const Clock& time_;
   const AgentInfo& info_;
   std::chrono::system_clock::time_point startedAt_;
 };

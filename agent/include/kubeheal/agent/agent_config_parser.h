@@ -7,21 +7,23 @@
 #include <vector>
 
 #include "kubeheal/agent/agent_config.h"
-#include "kubeheal/agent/validation_error.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::agent {
 
 // Parses flags (`--name value` or `--name=value`) over environment variables
 // (KUBEHEAL_<NAME in caps, '-' as '_'>) over defaults. `getenv` is injected for tests.
+// --help is not an error but no configuration either: the Help text to print. A bad flag or value
+// is an invalidField() error naming the flag ("--threads").
 class AgentConfigParser {
  public:
   using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
   struct Help {
     std::string text;
   };
+  using Parsed = std::variant<AgentConfig, Help>;
 
-  static std::variant<AgentConfig, Help, ValidationError> parse(
-      const std::vector<std::string>& args, const EnvLookup& env);
+  static Result<Parsed> parse(const std::vector<std::string>& args, const EnvLookup& env);
   static std::string usage();
 };
 

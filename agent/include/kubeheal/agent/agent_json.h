@@ -3,15 +3,14 @@
 #include <chrono>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "kubeheal/agent/active_fault.h"
 #include "kubeheal/agent/circuit_breaker.h"
 #include "kubeheal/agent/throttle.h"
-#include "kubeheal/agent/time_source.h"
-#include "kubeheal/agent/validation_error.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::agent {
 
@@ -25,17 +24,18 @@ class AgentJson {
   };
 
   static std::string timestamp(std::chrono::system_clock::time_point t);
-  static nlohmann::json fault(const ActiveFault& fault, const TimeSource& time);
-  static nlohmann::json circuit(const CircuitBreaker::Status& status, const TimeSource& time);
-  static nlohmann::json throttle(const Throttle::Status& status, const TimeSource& time);
+  static nlohmann::json fault(const ActiveFault& fault, const Clock& time);
+  static nlohmann::json circuit(const CircuitBreaker::Status& status, const Clock& time);
+  static nlohmann::json throttle(const Throttle::Status& status, const Clock& time);
   static nlohmann::json error(std::string_view code, std::string_view message,
                               std::string_view field = {});
 
-  static std::variant<CircuitConfig, ValidationError> parseCircuit(std::string_view body);
-  static std::variant<ThrottleRequest, ValidationError> parseThrottle(std::string_view body);
+  // Refusals as FaultSpecParser::parse gives them.
+  static Result<CircuitConfig> parseCircuit(std::string_view body);
+  static Result<ThrottleRequest> parseThrottle(std::string_view body);
 
  private:
-  static nlohmann::json wallTime(std::chrono::steady_clock::time_point t, const TimeSource& time);
+  static nlohmann::json wallTime(std::chrono::steady_clock::time_point t, const Clock& time);
 };
 
 }  // namespace kubeheal::agent

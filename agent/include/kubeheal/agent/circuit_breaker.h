@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kubeheal/agent/circuit_config.h"
-#include "kubeheal/agent/time_source.h"
+#include "kubeheal/common/clock.h"
 
 namespace kubeheal::agent {
 
@@ -36,7 +36,7 @@ class CircuitBreaker {
     std::uint64_t trips = 0;
   };
 
-  CircuitBreaker(const TimeSource& time, CircuitConfig initial);
+  CircuitBreaker(const Clock& time, CircuitConfig initial);
 
   void configure(const CircuitConfig& config);
   Admission admit();
@@ -62,7 +62,7 @@ class CircuitBreaker {
                        std::uint64_t& failures) const;
   std::int64_t secondOf(std::chrono::steady_clock::time_point now) const;
 
-  const TimeSource& time_;
+  const Clock& time_;
   const std::chrono::steady_clock::time_point epoch_;
   std::atomic<bool> bypass_{false};  // forced closed without ttl: nothing to do per request
   std::mutex mutex_;

@@ -5,13 +5,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "kubeheal/agent/active_fault.h"
 #include "kubeheal/agent/fault_snapshot.h"
-#include "kubeheal/agent/time_source.h"
-#include "kubeheal/agent/validation_error.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::agent {
 
@@ -27,10 +26,11 @@ class FaultRegistry {
     bool created = false;
   };
 
-  explicit FaultRegistry(const TimeSource& time);
+  explicit FaultRegistry(const Clock& time);
 
-  // Adds a fault, or replaces the one with the same id (refreshing its expiry).
-  std::variant<Upserted, ValidationError> upsert(FaultSpec spec);
+  // Adds a fault, or replaces the one with the same id (refreshing its expiry); an
+  // invalidField("id") error when kMaxFaults are active already.
+  Result<Upserted> upsert(FaultSpec spec);
   std::size_t clearAll();
   bool clear(const std::string& id);
   // Drops expired faults; returns how many. Called periodically (dead-man's switch).
@@ -45,7 +45,7 @@ class FaultRegistry {
   void publishLocked();
   std::size_t expireLocked(std::chrono::steady_clock::time_point now);
 
-  const TimeSource& time_;
+  const Clock& time_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<ActiveFault>> faults_;  // guarded by mutex_, oldest first
   std::shared_ptr<const FaultSnapshot> snapshot_;     // guarded by mutex_

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "kubeheal/agent/active_fault.h"
-#include "kubeheal/agent/random_source.h"
 #include "kubeheal/agent/request_fault_decision.h"
 #include "kubeheal/agent/request_view.h"
+#include "kubeheal/common/random.h"
 
 namespace kubeheal::agent {
 

@@ -7,13 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kubeheal/agent/validation_error.h"
+#include "kubeheal/agent/invalid_field.h"
 
 namespace kubeheal::agent {
 
 // Reads members of one JSON object strictly: each read declares the member known, values of
-// the wrong type or out of range record an error naming the member's path, and finish()
-// reports any member that was never declared. The first error wins. Never throws.
+// the wrong type or out of range record an invalidField() error naming the member's path, and
+// finish() reports any member that was never declared. The first error wins. Never throws.
 class JsonFieldReader {
  public:
   JsonFieldReader(const nlohmann::json& object, std::string pathPrefix);
@@ -31,11 +31,11 @@ class JsonFieldReader {
 
   void fail(const std::string& name, const std::string& message);
   // Takes over the error of a nested object's reader (its path is already complete).
-  void adopt(const std::optional<ValidationError>& nested) {
+  void adopt(const std::optional<Error>& nested) {
     if (nested && !error_) error_ = nested;
   }
   // Reports unknown members; returns the first error, if any.
-  std::optional<ValidationError> finish();
+  std::optional<Error> finish();
   bool failed() const { return error_.has_value(); }
   std::string pathOf(const std::string& name) const;
 
@@ -45,7 +45,7 @@ class JsonFieldReader {
   const nlohmann::json& object_;
   std::string pathPrefix_;
   std::set<std::string> known_;
-  std::optional<ValidationError> error_;
+  std::optional<Error> error_;
 };
 
 }  // namespace kubeheal::agent

@@ -14,7 +14,7 @@
 #include "kubeheal/agent/agent_metrics.h"
 #include "kubeheal/agent/fault_registry.h"
 #include "kubeheal/agent/process_exit.h"
-#include "kubeheal/agent/time_source.h"
+#include "kubeheal/common/clock.h"
 
 namespace kubeheal::agent {
 
@@ -25,7 +25,7 @@ class ProcessFaultRunner {
  public:
   static constexpr std::chrono::milliseconds kTick{50};
 
-  ProcessFaultRunner(FaultRegistry& faults, AgentMetrics& metrics, const TimeSource& time,
+  ProcessFaultRunner(FaultRegistry& faults, AgentMetrics& metrics, const Clock& time,
                      ProcessExit& exit);
   ~ProcessFaultRunner();
 
@@ -52,7 +52,7 @@ class ProcessFaultRunner {
 
   FaultRegistry& faults_;
   AgentMetrics& metrics_;
-  const TimeSource& time_;
+  const Clock& time_;
   ProcessExit& exit_;
   // By fault id, not by object: re-pushing a fault with the same id (the operator renews its
   // faults every few seconds) replaces the object but must keep leaking from where it was.

@@ -12,9 +12,9 @@
 #include "kubeheal/agent/agent_metrics.h"
 #include "kubeheal/agent/circuit_breaker.h"
 #include "kubeheal/agent/fault_registry.h"
-#include "kubeheal/agent/random_source.h"
 #include "kubeheal/agent/throttle.h"
-#include "kubeheal/agent/time_source.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/random.h"
 
 namespace kubeheal::agent {
 
@@ -27,8 +27,7 @@ struct ProxyContext;
 class ProxyServer {
  public:
   ProxyServer(const AgentConfig& config, FaultRegistry& faults, CircuitBreaker& circuit,
-              Throttle& throttle, AgentMetrics& metrics, const TimeSource& time,
-              RandomSource& random);
+              Throttle& throttle, AgentMetrics& metrics, const Clock& time, RandomSource& random);
   ~ProxyServer();
 
   // Resolves the upstream and binds the listening sockets; an error message on failure.

@@ -6,8 +6,8 @@
 #include <mutex>
 #include <optional>
 
-#include "kubeheal/agent/time_source.h"
 #include "kubeheal/agent/token_bucket.h"
+#include "kubeheal/common/clock.h"
 
 namespace kubeheal::agent {
 
@@ -28,7 +28,7 @@ class Throttle {
     std::uint64_t throttled = 0;
   };
 
-  explicit Throttle(const TimeSource& time);
+  explicit Throttle(const Clock& time);
 
   void enable(double rps, double burst, std::optional<double> ttlSeconds);
   void disable();
@@ -38,7 +38,7 @@ class Throttle {
  private:
   bool expiredLocked(std::chrono::steady_clock::time_point now);
 
-  const TimeSource& time_;
+  const Clock& time_;
   std::atomic<bool> enabled_{false};
   std::atomic<std::uint64_t> throttled_{0};
   std::mutex mutex_;
