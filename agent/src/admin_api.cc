@@ -2,7 +2,7 @@
 
 #include "kubeheal/agent/agent_json.h"
 #include "kubeheal/agent/fault_spec_parser.h"
-#include "kubeheal/agent/invalid_field.h"
+#include "kubeheal/common/error.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -23,7 +23,7 @@ AdminResponse text(int status, std::string body) {
 }
 
 AdminResponse invalid(const Error& error) {
-  const std::string_view field = fieldOf(error);
+  const std::string_view field = error.field;
   if (field.empty()) return json(400, AgentJson::error("invalid_json", error.message));
   return json(400, AgentJson::error("invalid_field", error.message, field));
 }

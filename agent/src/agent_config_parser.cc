@@ -4,7 +4,7 @@
 #include <charconv>
 #include <map>
 
-#include "kubeheal/agent/invalid_field.h"
+#include "kubeheal/common/error.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -88,7 +88,7 @@ Result<AgentConfigParser::Parsed> AgentConfigParser::parse(const std::vector<std
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-h" || arg == "--help") return Parsed(Help{usage()});
-    if (arg.rfind("--", 0) != 0) return invalidField(arg, "unexpected argument");
+    if (arg.rfind("--", 0) != 0) return Error::InvalidField(arg, "unexpected argument");
     std::string name = arg.substr(2);
     std::optional<std::string> value;
     if (const auto equals = name.find('='); equals != std::string::npos) {
@@ -96,14 +96,14 @@ Result<AgentConfigParser::Parsed> AgentConfigParser::parse(const std::vector<std
       name = name.substr(0, equals);
     }
     if (std::find(kFlags.begin(), kFlags.end(), name) == kFlags.end()) {
-      return invalidField("--" + name, "unknown flag (see --help)");
+      return Error::InvalidField("--" + name, "unknown flag (see --help)");
     }
     if (name == "quiet") {
       values[name] = value.value_or("true");
       continue;
     }
     if (!value) {
-      if (i + 1 >= args.size()) return invalidField("--" + name, "needs a value");
+      if (i + 1 >= args.size()) return Error::InvalidField("--" + name, "needs a value");
       value = args[++i];
     }
     values[name] = *value;
@@ -120,12 +120,12 @@ Result<AgentConfigParser::Parsed> AgentConfigParser::parse(const std::vector<std
     if (name == "listen" || name == "upstream" || name == "admin") {
       std::string host;
       std::uint16_t port = 0;
-      if (!parseHostPort(value, host, port)) return invalidField(field, "must be HOST:PORT");
+      if (!parseHostPort(value, host, port)) return Error::InvalidField(field, "must be HOST:PORT");
       if (name == "listen") {
         config.listenHost = host;
         config.listenPort = port;
       } else if (name == "upstream") {
-        if (port == 0) return invalidField(field, "port must not be 0");
+        if (port == 0) return Error::InvalidField(field, "port must not be 0");
         config.upstreamHost = host == "0.0.0.0" ? "127.0.0.1" : host;
         config.upstreamPort = port;
       } else {
@@ -136,28 +136,28 @@ Result<AgentConfigParser::Parsed> AgentConfigParser::parse(const std::vector<std
       config.tokenFile = value;
     } else if (name == "threads") {
       auto n = integer(1, 256);
-      if (!n) return invalidField(field, "must be an integer from 1 to 256");
+      if (!n) return Error::InvalidField(field, "must be an integer from 1 to 256");
       config.threads = static_cast<unsigned>(*n);
     } else if (name == "circuit-mode") {
       auto mode = parseCircuitMode(value);
-      if (!mode) return invalidField(field, "must be closed, open or auto");
+      if (!mode) return Error::InvalidField(field, "must be closed, open or auto");
       config.circuitMode = *mode;
     } else if (name == "max-header-bytes") {
       auto n = integer(1024, 1 << 20);
-      if (!n) return invalidField(field, "must be an integer from 1024 to 1048576");
+      if (!n) return Error::InvalidField(field, "must be an integer from 1024 to 1048576");
       config.maxHeaderBytes = static_cast<std::size_t>(*n);
     } else if (name == "upstream-max-idle") {
       auto n = integer(0, 100000);
-      if (!n) return invalidField(field, "must be an integer from 0 to 100000");
+      if (!n) return Error::InvalidField(field, "must be an integer from 0 to 100000");
       config.upstreamMaxIdle = static_cast<std::size_t>(*n);
     } else if (name == "quiet") {
       if (value != "true" && value != "false" && value != "1" && value != "0") {
-        return invalidField(field, "must be true or false");
+        return Error::InvalidField(field, "must be true or false");
       }
       config.quiet = value == "true" || value == "1";
     } else {
       auto n = integer(1, 3'600'000);
-      if (!n) return invalidField(field, "must be milliseconds from 1 to 3600000");
+      if (!n) return Error::InvalidField(field, "must be milliseconds from 1 to 3600000");
       const std::chrono::milliseconds ms(*n);
       if (name == "header-timeout-ms") config.headerTimeout = ms;
       if (name == "idle-timeout-ms") config.idleTimeout = ms;

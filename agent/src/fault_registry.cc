@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kubeheal/agent/invalid_field.h"
+#include "kubeheal/common/error.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -29,7 +29,8 @@ Result<FaultRegistry::Upserted> FaultRegistry::upsert(FaultSpec spec) {
                                [&](const auto& fault) { return fault->spec.id == spec.id; });
   const bool created = spec.id.empty() || existing == faults_.end();
   if (created && faults_.size() >= kMaxFaults) {
-    return invalidField("id", "at most " + std::to_string(kMaxFaults) + " faults may be active");
+    return Error::InvalidField("id",
+                               "at most " + std::to_string(kMaxFaults) + " faults may be active");
   }
   if (spec.id.empty()) {
     do {

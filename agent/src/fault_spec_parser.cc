@@ -138,7 +138,7 @@ Result<FaultSpec> FaultSpecParser::parse(std::string_view json) {
     reader.has("match");
     reader.has("params");
     if (auto error = reader.finish()) return *error;
-    return invalidField("type", "is required");
+    return Error::InvalidField("type", "is required");
   }
   spec.type = *type;
 

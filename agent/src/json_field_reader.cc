@@ -26,7 +26,7 @@ std::string JsonFieldReader::pathOf(const std::string& name) const {
 }
 
 void JsonFieldReader::fail(const std::string& name, const std::string& message) {
-  if (!error_) error_ = invalidField(pathOf(name), message);
+  if (!error_) error_ = Error::InvalidField(pathOf(name), message);
 }
 
 bool JsonFieldReader::has(const std::string& name) {

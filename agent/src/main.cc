@@ -10,12 +10,12 @@
 #include "kubeheal/agent/agent_config_parser.h"
 #include "kubeheal/agent/agent_metrics.h"
 #include "kubeheal/agent/file_token_verifier.h"
-#include "kubeheal/agent/invalid_field.h"
 #include "kubeheal/agent/metrics_exporter.h"
 #include "kubeheal/agent/proc_fs_stats_reader.h"
 #include "kubeheal/agent/process_fault_runner.h"
 #include "kubeheal/agent/proxy_server.h"
 #include "kubeheal/common/clock.h"
+#include "kubeheal/common/error.h"
 #include "kubeheal/common/logger.h"
 #include "kubeheal/common/random.h"
 
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
       });
   if (!parsed) {
     const kubeheal::Error& error = parsed.error();
-    Log().Error("bad flag", {{"flag", std::string(fieldOf(error))}, {"error", error.message}});
+    Log().Error("bad flag", {{"flag", error.field}, {"error", error.message}});
     std::fputs(AgentConfigParser::usage().c_str(), stderr);
     return 2;
   }

@@ -4,22 +4,26 @@
 #include <string>
 
 #include "kubeheal/common/clock.h"
+#include "kubeheal/common/enum_names.h"
 
 namespace kubeheal {
 namespace {
 
-const char* LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
+constexpr EnumNameTable<LogLevel, 4> kLevelNames{{{LogLevel::kDebug, "debug"},
+                                                  {LogLevel::kInfo, "info"},
+                                                  {LogLevel::kWarn, "warn"},
+                                                  {LogLevel::kError, "error"}}};
+constexpr EnumNameTable<LogFormat, 2> kFormatNames{
+    {{LogFormat::kText, "text"}, {LogFormat::kJson, "json"}}};
+
+std::string_view LevelName(LogLevel level) { return NameOf(kLevelNames, level, "info"); }
+
+// Writes the parsed value to `out`; false (and `out` untouched) for a name the table lacks.
+template <typename E, std::size_t N>
+bool ParseInto(const EnumNameTable<E, N>& table, std::string_view s, E* out) {
+  const std::optional<E> value = ParseName(table, s);
+  if (value) *out = *value;
+  return value.has_value();
 }
 
 std::string TextValue(const nlohmann::json& v) {
@@ -55,7 +59,7 @@ void Logger::Log(LogLevel level, std::string_view msg, const nlohmann::json& fie
     }
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    std::string name = LevelName(level);
+    std::string name(LevelName(level));
     for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     line = ts + " " + name + " " + std::string(msg);
     if (fields.is_object()) {
@@ -67,27 +71,11 @@ void Logger::Log(LogLevel level, std::string_view msg, const nlohmann::json& fie
 }
 
 bool Logger::ParseLevel(std::string_view s, LogLevel* out) {
-  if (s == "debug")
-    *out = LogLevel::kDebug;
-  else if (s == "info")
-    *out = LogLevel::kInfo;
-  else if (s == "warn")
-    *out = LogLevel::kWarn;
-  else if (s == "error")
-    *out = LogLevel::kError;
-  else
-    return false;
-  return true;
+  return ParseInto(kLevelNames, s, out);
 }
 
 bool Logger::ParseFormat(std::string_view s, LogFormat* out) {
-  if (s == "text")
-    *out = LogFormat::kText;
-  else if (s == "json")
-    *out = LogFormat::kJson;
-  else
-    return false;
-  return true;
+  return ParseInto(kFormatNames, s, out);
 }
 
 }  // namespace kubeheal

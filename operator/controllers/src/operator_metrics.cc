@@ -1,17 +1,14 @@
 #include "kubeheal/controllers/operator_metrics.h"
 
+#include "kubeheal/kube/metric_family.h"
+
 namespace kubeheal::controllers {
 namespace {
 
-prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& registry,
-                                             const std::string& name, const std::string& help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
-
-prometheus::Family<prometheus::Counter>& Counter(prometheus::Registry& registry,
-                                                 const std::string& name, const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
+using kube::RegisterFamily;
+using prometheus::Counter;
+using prometheus::Gauge;
+using prometheus::Histogram;
 
 }  // namespace
 
@@ -23,33 +20,36 @@ const std::set<std::string>& OperatorMetrics::Phases() {
 
 OperatorMetrics::OperatorMetrics(std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)),
-      detections_(Counter(*registry_, "kubeheal_detections_total",
-                          "Anomalies that held for their `for` and began an episode")),
-      actions_(Counter(*registry_, "kubeheal_actions_total",
-                       "Healing actions by action and result (succeeded, failed, dry_run)")),
-      anomaly_score_(Gauge(*registry_, "kubeheal_anomaly_score",
-                           "Latest anomaly score in [0,1] per policy signal")),
-      signal_value_(
-          Gauge(*registry_, "kubeheal_signal_value", "Latest value of a policy signal's query")),
-      band_low_(Gauge(*registry_, "kubeheal_signal_band_low",
-                      "Lower bound of the band the signal's detector expects")),
-      band_high_(Gauge(*registry_, "kubeheal_signal_band_high",
-                       "Upper bound of the band the signal's detector expects")),
-      policy_phase_(Gauge(*registry_, "kubeheal_policy_phase",
-                          "1 for a HealingPolicy's current phase, 0 for its other phases")),
-      evaluation_seconds_(prometheus::BuildHistogram()
-                              .Name("kubeheal_policy_evaluation_duration_seconds")
-                              .Help("Time to evaluate one HealingPolicy: queries, detectors, "
-                                    "decision and actions")
-                              .Register(*registry_)),
-      verdicts_(Counter(*registry_, "kubeheal_scenario_verdicts_total",
-                        "FaultScenario verdicts by result")),
-      mttd_(Gauge(*registry_, "kubeheal_scenario_mttd_seconds",
-                  "Time from a FaultScenario's injection to the policy's detection")),
-      mttr_(Gauge(*registry_, "kubeheal_scenario_mttr_seconds",
-                  "Time from a FaultScenario's injection to the policy's recovery")),
-      prometheus_errors_(Counter(*registry_, "kubeheal_prometheus_query_errors_total",
-                                 "Prometheus queries that failed")) {
+      detections_(
+          RegisterFamily<Counter>(*registry_, "kubeheal_detections_total",
+                                  "Anomalies that held for their `for` and began an episode")),
+      actions_(RegisterFamily<Counter>(
+          *registry_, "kubeheal_actions_total",
+          "Healing actions by action and result (succeeded, failed, dry_run)")),
+      anomaly_score_(RegisterFamily<Gauge>(*registry_, "kubeheal_anomaly_score",
+                                           "Latest anomaly score in [0,1] per policy signal")),
+      signal_value_(RegisterFamily<Gauge>(*registry_, "kubeheal_signal_value",
+                                          "Latest value of a policy signal's query")),
+      band_low_(RegisterFamily<Gauge>(*registry_, "kubeheal_signal_band_low",
+                                      "Lower bound of the band the signal's detector expects")),
+      band_high_(RegisterFamily<Gauge>(*registry_, "kubeheal_signal_band_high",
+                                       "Upper bound of the band the signal's detector expects")),
+      policy_phase_(
+          RegisterFamily<Gauge>(*registry_, "kubeheal_policy_phase",
+                                "1 for a HealingPolicy's current phase, 0 for its other phases")),
+      evaluation_seconds_(RegisterFamily<Histogram>(
+          *registry_, "kubeheal_policy_evaluation_duration_seconds",
+          "Time to evaluate one HealingPolicy: queries, detectors, decision and actions")),
+      verdicts_(RegisterFamily<Counter>(*registry_, "kubeheal_scenario_verdicts_total",
+                                        "FaultScenario verdicts by result")),
+      mttd_(
+          RegisterFamily<Gauge>(*registry_, "kubeheal_scenario_mttd_seconds",
+                                "Time from a FaultScenario's injection to the policy's detection")),
+      mttr_(
+          RegisterFamily<Gauge>(*registry_, "kubeheal_scenario_mttr_seconds",
+                                "Time from a FaultScenario's injection to the policy's recovery")),
+      prometheus_errors_(RegisterFamily<Counter>(
+          *registry_, "kubeheal_prometheus_query_errors_total", "Prometheus queries that failed")) {
   // Series a dashboard or alert selects exist from the start, at zero.
   verdicts_.Add({{"verdict", "Passed"}});
   verdicts_.Add({{"verdict", "Failed"}});

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "kubeheal/common/enum_names.h"
 #include "kubeheal/kube/kube_metrics.h"
 
 namespace kubeheal::kube {
@@ -32,17 +33,10 @@ ApiError TransportFailure(ApiStatus s, const Error& e) {
   return ApiError::From(std::move(s));
 }
 
-std::string PatchContentType(PatchType t) {
-  switch (t) {
-    case PatchType::kMerge:
-      return "application/merge-patch+json";
-    case PatchType::kJson:
-      return "application/json-patch+json";
-    case PatchType::kStrategicMerge:
-      return "application/strategic-merge-patch+json";
-  }
-  return "application/merge-patch+json";
-}
+constexpr EnumNameTable<PatchType, 3> kPatchContentTypes{
+    {{PatchType::kMerge, "application/merge-patch+json"},
+     {PatchType::kJson, "application/json-patch+json"},
+     {PatchType::kStrategicMerge, "application/strategic-merge-patch+json"}}};
 
 std::string NameOf(const Json& body) {
   auto m = body.find("metadata");
@@ -180,7 +174,9 @@ ApiResult<Json> Client::DeleteCollection(const GroupVersionResource& r, const st
 ApiResult<Json> Client::Patch(const GroupVersionResource& r, const std::string& ns,
                               const std::string& name, PatchType type, const Json& patch,
                               const std::string& subresource) {
-  HttpRequest req{"PATCH", r.Path(ns, name, subresource), patch.dump(), PatchContentType(type)};
+  HttpRequest req{
+      "PATCH", r.Path(ns, name, subresource), patch.dump(),
+      std::string(kubeheal::NameOf(kPatchContentTypes, type, "application/merge-patch+json"))};
   return Exchange("patch", r, ns, name, subresource, req);
 }
 

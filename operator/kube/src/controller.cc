@@ -1,23 +1,22 @@
 #include "kubeheal/kube/controller.h"
 
+#include "kubeheal/common/enum_names.h"
 #include "kubeheal/common/logger.h"
 #include "kubeheal/kube/kube_metrics.h"
 
 namespace kubeheal::kube {
 
-const char* ToString(ReconcileResult::Kind k) {
-  switch (k) {
-    case ReconcileResult::Kind::kDone:
-      return "done";
-    case ReconcileResult::Kind::kRequeueAfter:
-      return "requeue_after";
-    case ReconcileResult::Kind::kRetryableError:
-      return "retryable_error";
-    case ReconcileResult::Kind::kTerminalError:
-      return "terminal_error";
-  }
-  return "?";
-}
+namespace {
+
+constexpr EnumNameTable<ReconcileResult::Kind, 4> kKindNames{
+    {{ReconcileResult::Kind::kDone, "done"},
+     {ReconcileResult::Kind::kRequeueAfter, "requeue_after"},
+     {ReconcileResult::Kind::kRetryableError, "retryable_error"},
+     {ReconcileResult::Kind::kTerminalError, "terminal_error"}}};
+
+}  // namespace
+
+std::string_view ToString(ReconcileResult::Kind k) { return NameOf(kKindNames, k, "?"); }
 
 Controller::Controller(std::string name, std::shared_ptr<WorkQueue> queue, Reconciler reconciler,
                        int workers, std::shared_ptr<Clock> clock,
@@ -62,7 +61,7 @@ void Controller::Process(const std::string& key) {
         Error::Retryable("ReconcilerException", std::string("reconciler threw: ") + e.what()));
   }
   const double seconds = std::chrono::duration<double>(clock_->SteadyNow() - start).count();
-  if (metrics_) metrics_->ReconcileDone(name_, ToString(result.kind), seconds);
+  if (metrics_) metrics_->ReconcileDone(name_, std::string(ToString(result.kind)), seconds);
   if (result.error) {
     const bool terminal = result.kind == ReconcileResult::Kind::kTerminalError;
     Log().Log(terminal ? LogLevel::kError : LogLevel::kWarn, "reconcile failed",

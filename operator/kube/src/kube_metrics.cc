@@ -1,33 +1,25 @@
 #include "kubeheal/kube/kube_metrics.h"
 
+#include "kubeheal/kube/metric_family.h"
+
 namespace kubeheal::kube {
 
 KubeMetrics::KubeMetrics(std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)),
-      requests_(prometheus::BuildCounter()
-                    .Name("kubeheal_kube_requests_total")
-                    .Help("Kubernetes API requests by verb and HTTP code (0 = no response)")
-                    .Register(*registry_)),
-      watch_restarts_(prometheus::BuildCounter()
-                          .Name("kubeheal_kube_watch_restarts_total")
-                          .Help("Watch streams restarted, by resource and reason")
-                          .Register(*registry_)),
-      queue_depth_(prometheus::BuildGauge()
-                       .Name("kubeheal_workqueue_depth")
-                       .Help("Items waiting in a work queue")
-                       .Register(*registry_)),
-      queue_adds_(prometheus::BuildCounter()
-                      .Name("kubeheal_workqueue_adds_total")
-                      .Help("Items added to a work queue")
-                      .Register(*registry_)),
-      reconcile_seconds_(prometheus::BuildHistogram()
-                             .Name("kubeheal_reconcile_duration_seconds")
-                             .Help("Time spent in one reconcile call")
-                             .Register(*registry_)),
-      reconciles_(prometheus::BuildCounter()
-                      .Name("kubeheal_reconcile_total")
-                      .Help("Reconcile calls by controller and result")
-                      .Register(*registry_)) {}
+      requests_(RegisterFamily<prometheus::Counter>(
+          *registry_, "kubeheal_kube_requests_total",
+          "Kubernetes API requests by verb and HTTP code (0 = no response)")),
+      watch_restarts_(
+          RegisterFamily<prometheus::Counter>(*registry_, "kubeheal_kube_watch_restarts_total",
+                                              "Watch streams restarted, by resource and reason")),
+      queue_depth_(RegisterFamily<prometheus::Gauge>(*registry_, "kubeheal_workqueue_depth",
+                                                     "Items waiting in a work queue")),
+      queue_adds_(RegisterFamily<prometheus::Counter>(*registry_, "kubeheal_workqueue_adds_total",
+                                                      "Items added to a work queue")),
+      reconcile_seconds_(RegisterFamily<prometheus::Histogram>(
+          *registry_, "kubeheal_reconcile_duration_seconds", "Time spent in one reconcile call")),
+      reconciles_(RegisterFamily<prometheus::Counter>(
+          *registry_, "kubeheal_reconcile_total", "Reconcile calls by controller and result")) {}
 
 void KubeMetrics::RequestDone(const std::string& verb, int code) {
   requests_.Add({{"verb", verb}, {"code", std::to_string(code)}}).Increment();

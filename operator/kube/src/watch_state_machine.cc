@@ -1,18 +1,19 @@
 #include "kubeheal/kube/watch_state_machine.h"
 
+#include "kubeheal/common/enum_names.h"
+
 namespace kubeheal::kube {
 
-const char* ToString(WatchStateMachine::State s) {
-  switch (s) {
-    case WatchStateMachine::State::kList:
-      return "list";
-    case WatchStateMachine::State::kWatch:
-      return "watch";
-    case WatchStateMachine::State::kBackoff:
-      return "backoff";
-  }
-  return "?";
-}
+namespace {
+
+constexpr EnumNameTable<WatchStateMachine::State, 3> kStateNames{
+    {{WatchStateMachine::State::kList, "list"},
+     {WatchStateMachine::State::kWatch, "watch"},
+     {WatchStateMachine::State::kBackoff, "backoff"}}};
+
+}  // namespace
+
+std::string_view ToString(WatchStateMachine::State s) { return NameOf(kStateNames, s, "?"); }
 
 WatchStateMachine::WatchStateMachine(Backoff backoff) : backoff_(std::move(backoff)) {}
 

@@ -7,8 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kubeheal/common/enum_names.h"
+
 namespace kubeheal::prom {
 namespace {
+
+constexpr EnumNameTable<ResultType, 4> kResultTypeNames{{{ResultType::kVector, "vector"},
+                                                         {ResultType::kMatrix, "matrix"},
+                                                         {ResultType::kScalar, "scalar"},
+                                                         {ResultType::kString, "string"}}};
 
 using nlohmann::json;
 
@@ -156,18 +163,8 @@ Result<std::vector<Series>> ParseSeriesList(const json& result, bool matrix,
 
 }  // namespace
 
-const char* ResultTypeName(ResultType type) {
-  switch (type) {
-    case ResultType::kVector:
-      return "vector";
-    case ResultType::kMatrix:
-      return "matrix";
-    case ResultType::kScalar:
-      return "scalar";
-    case ResultType::kString:
-      return "string";
-  }
-  return "vector";
+std::string_view ResultTypeName(ResultType type) {
+  return NameOf(kResultTypeNames, type, "vector");
 }
 
 Result<double> ParseSampleValue(std::string_view text) {
@@ -217,25 +214,23 @@ Result<QueryResult> ParseQueryResponse(int http_status, std::string_view body,
       if (w.is_string()) out.warnings.push_back(w.get<std::string>());
     }
   }
-  const std::string type = data["resultType"].get<std::string>();
+  const std::string type_name = data["resultType"].get<std::string>();
+  const std::optional<ResultType> type = ParseName(kResultTypeNames, type_name);
+  if (!type)
+    return Invalid(context, "unknown resultType \"" + Excerpt(type_name) + "\"", http_status);
+  out.type = *type;
   const json& result = data["result"];
-  if (type == "vector" || type == "matrix") {
-    out.type = type == "vector" ? ResultType::kVector : ResultType::kMatrix;
-    auto series = ParseSeriesList(result, type == "matrix", context, http_status, &out.warnings);
+  if (*type == ResultType::kVector || *type == ResultType::kMatrix) {
+    auto series =
+        ParseSeriesList(result, *type == ResultType::kMatrix, context, http_status, &out.warnings);
     if (!series.ok()) return series.error();
     out.series = std::move(*series);
-  } else if (type == "scalar") {
-    out.type = ResultType::kScalar;
-    auto sample = ParsePoint(result, context, "data.result", http_status);
-    if (!sample.ok()) return sample.error();
-    out.scalar = *sample;
-  } else if (type == "string") {
-    out.type = ResultType::kString;
-    auto sample = ParsePoint(result, context, "data.result", http_status, &out.string_value);
-    if (!sample.ok()) return sample.error();
-    out.scalar = *sample;
   } else {
-    return Invalid(context, "unknown resultType \"" + Excerpt(type) + "\"", http_status);
+    // A scalar is [time, "value"]; a string is the same with the value kept as text.
+    auto sample = ParsePoint(result, context, "data.result", http_status,
+                             *type == ResultType::kString ? &out.string_value : nullptr);
+    if (!sample.ok()) return sample.error();
+    out.scalar = *sample;
   }
   return out;
 }

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/invalid_field.h"
+#include "kubeheal/common/error.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -50,11 +50,11 @@ TEST(AgentConfigParser, ColonPortMeansAllInterfaces) {
 }
 
 TEST(AgentConfigParser, BadValuesNameTheFlag) {
-  EXPECT_EQ(fieldOf(parse({"--threads", "0"}).error()), "--threads");
-  EXPECT_EQ(fieldOf(parse({"--listen", "nohost"}).error()), "--listen");
-  EXPECT_EQ(fieldOf(parse({"--bogus", "1"}).error()), "--bogus");
-  EXPECT_EQ(fieldOf(parse({"--upstream"}).error()), "--upstream");
-  EXPECT_EQ(fieldOf(parse({}, {{"KUBEHEAL_THREADS", "many"}}).error()), "--threads");
+  EXPECT_EQ(parse({"--threads", "0"}).error().field, "--threads");
+  EXPECT_EQ(parse({"--listen", "nohost"}).error().field, "--listen");
+  EXPECT_EQ(parse({"--bogus", "1"}).error().field, "--bogus");
+  EXPECT_EQ(parse({"--upstream"}).error().field, "--upstream");
+  EXPECT_EQ(parse({}, {{"KUBEHEAL_THREADS", "many"}}).error().field, "--threads");
   EXPECT_TRUE(std::holds_alternative<AgentConfigParser::Help>(*parse({"--help"})));
 }
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kubeheal/agent/invalid_field.h"
+#include "kubeheal/common/error.h"
 
 namespace kubeheal::agent {
 namespace {
@@ -22,7 +22,7 @@ std::string refusedField(const std::string& json) {
     ADD_FAILURE() << json << " accepted";
     return "<accepted>";
   }
-  return std::string(fieldOf(result.error()));
+  return result.error().field;
 }
 
 TEST(FaultSpecParser, FullLatencyFault) {

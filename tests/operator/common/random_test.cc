@@ -64,12 +64,15 @@ TEST(RandomSourceTest, Uniform01AndNextBelowStayInRange) {
 }
 
 TEST(ScriptedRandomSourceTest, Uniform01AnswersTheScriptInTurn) {
-  ScriptedRandomSource r({0.0, 0.25, 0.999});
+  ScriptedRandomSource r({0.0, 0.3, 0.999});
   EXPECT_EQ(r.Uniform01(), 0.0);
-  EXPECT_EQ(r.Uniform01(), 0.25);
+  EXPECT_EQ(r.Uniform01(), 0.3);  // exactly, though 0.3 has no 53-bit fraction
   EXPECT_EQ(r.Uniform01(), 0.999);
   EXPECT_EQ(r.Uniform01(), 0.0);
   EXPECT_EQ(r.calls(), 4u);
+  // Through NextU64 the value comes back to within one step of 2^-53.
+  ScriptedRandomSource bits({0.3});
+  EXPECT_NEAR(static_cast<double>(bits.NextU64() >> 11) * 0x1.0p-53, 0.3, 0x1.0p-53);
 }
 
 }  // namespace

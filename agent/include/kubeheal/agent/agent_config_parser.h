@@ -14,7 +14,7 @@ namespace kubeheal::agent {
 // Parses flags (`--name value` or `--name=value`) over environment variables
 // (KUBEHEAL_<NAME in caps, '-' as '_'>) over defaults. `getenv` is injected for tests.
 // --help is not an error but no configuration either: the Help text to print. A bad flag or value
-// is an invalidField() error naming the flag ("--threads").
+// is an Error::InvalidField() error naming the flag ("--threads").
 class AgentConfigParser {
  public:
   using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

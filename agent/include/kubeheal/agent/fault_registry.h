@@ -29,7 +29,7 @@ class FaultRegistry {
   explicit FaultRegistry(const Clock& time);
 
   // Adds a fault, or replaces the one with the same id (refreshing its expiry); an
-  // invalidField("id") error when kMaxFaults are active already.
+  // Error::InvalidField("id") error when kMaxFaults are active already.
   Result<Upserted> upsert(FaultSpec spec);
   std::size_t clearAll();
   bool clear(const std::string& id);

@@ -8,7 +8,8 @@
 namespace kubeheal::agent {
 
 // Turns the JSON body of `POST /v1/faults` into a FaultSpec, strictly (agent/API.md). A refusal
-// is an invalidField() error naming the field, or Error::Invalid for a body that is no JSON object.
+// is an Error::InvalidField() error naming the field, or Error::Invalid for a body that is no JSON
+// object.
 class FaultSpecParser {
  public:
   static constexpr std::size_t kMaxBodyChars = 4096;

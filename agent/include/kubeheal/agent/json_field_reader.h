@@ -7,13 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kubeheal/agent/invalid_field.h"
+#include "kubeheal/common/error.h"
 
 namespace kubeheal::agent {
 
 // Reads members of one JSON object strictly: each read declares the member known, values of
-// the wrong type or out of range record an invalidField() error naming the member's path, and
-// finish() reports any member that was never declared. The first error wins. Never throws.
+// the wrong type or out of range record an Error::InvalidField() error naming the member's path,
+// and finish() reports any member that was never declared. The first error wins. Never throws.
 class JsonFieldReader {
  public:
   JsonFieldReader(const nlohmann::json& object, std::string pathPrefix);

@@ -19,9 +19,16 @@ struct Error {
   std::string code;
   std::string message;
   int http_status = 0;  // 0 when no HTTP exchange was involved
+  // The one input field at fault, when there is one: a JSON path ("params.delayMs",
+  // "spec.signals[1].query") or a flag ("--threads"); empty otherwise.
+  std::string field;
 
   bool retryable() const { return kind == ErrorKind::kRetryable; }
-  std::string ToString() const { return code.empty() ? message : code + ": " + message; }
+  // "field: message" for a field error, else "Code: message" (or the message alone).
+  std::string ToString() const {
+    if (!field.empty()) return field + ": " + message;
+    return code.empty() ? message : code + ": " + message;
+  }
 
   static Error Retryable(std::string code, std::string message, int http_status = 0) {
     return Error{ErrorKind::kRetryable, std::move(code), std::move(message), http_status};
@@ -32,6 +39,12 @@ struct Error {
   // Bad input (a flag, a parameter, a request body, a persisted snapshot): Terminal, code
   // "Invalid"; `message` names the field or place at fault and what was wrong with it.
   static Error Invalid(std::string message) { return Terminal("Invalid", std::move(message)); }
+  // Invalid input at one named field; an empty `field` is Invalid(message).
+  static Error InvalidField(std::string field, std::string message) {
+    Error e = Invalid(std::move(message));
+    e.field = std::move(field);
+    return e;
+  }
 };
 
 }  // namespace kubeheal

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string_view>
 
 #include "kubeheal/common/error.h"
 
@@ -25,6 +26,6 @@ struct ReconcileResult {
   }
 };
 
-const char* ToString(ReconcileResult::Kind k);
+std::string_view ToString(ReconcileResult::Kind k);
 
 }  // namespace kubeheal::kube

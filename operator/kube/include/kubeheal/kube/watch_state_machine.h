@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "kubeheal/common/error.h"
 #include "kubeheal/kube/backoff.h"
@@ -61,6 +62,6 @@ class WatchStateMachine {
   int relists_ = 0;
 };
 
-const char* ToString(WatchStateMachine::State s);
+std::string_view ToString(WatchStateMachine::State s);
 
 }  // namespace kubeheal::kube

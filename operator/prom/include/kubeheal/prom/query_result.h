@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kubeheal/common/clock.h"
@@ -24,7 +25,7 @@ struct Series {
 enum class ResultType { kVector, kMatrix, kScalar, kString };
 
 // "vector", "matrix", "scalar", "string": the names of the HTTP API.
-const char* ResultTypeName(ResultType type);
+std::string_view ResultTypeName(ResultType type);
 
 // The `data` of a successful query. Which fields are filled depends on `type`:
 //   kVector / kMatrix: `series` (each vector series has exactly one sample)

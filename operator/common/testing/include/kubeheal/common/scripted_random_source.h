@@ -17,12 +17,16 @@ class ScriptedRandomSource final : public RandomSource {
  public:
   explicit ScriptedRandomSource(std::vector<double> values) : values_(std::move(values)) {}
 
-  std::uint64_t NextU64() override {
+  double Uniform01() override {
     std::lock_guard lock(mu_);
     const double value = values_[next_ % values_.size()];
     ++next_;
-    // The inverse of Uniform01: the top 53 bits carry the value, exactly for doubles in [0, 1).
-    return static_cast<std::uint64_t>(std::ldexp(value, 53)) << 11;
+    return value;
+  }
+  // The bits whose top 53 are the next value as a fraction (rounded down to a multiple of
+  // 2^-53), for code that draws NextU64() or NextBelow().
+  std::uint64_t NextU64() override {
+    return static_cast<std::uint64_t>(std::ldexp(Uniform01(), 53)) << 11;
   }
   std::size_t calls() const {
     std::lock_guard lock(mu_);
