@@ -21,7 +21,8 @@ class ScriptedRandomSource final : public RandomSource {
     std::lock_guard lock(mu_);
     const double value = values_[next_ % values_.size()];
     ++next_;
-    // The inverse of Uniform01: the top 53 bits carry the value, exactly for doubles in [0, 1).
+    // The inverse of Uniform01: the top 53 bits carry the value, exactly for multiples of 2^-53
+    // (0.5, 0.25, 0.125, ...); any other value arrives as the nearest multiple below it.
     return static_cast<std::uint64_t>(std::ldexp(value, 53)) << 11;
   }
   std::size_t calls() const {
