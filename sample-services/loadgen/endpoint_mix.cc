@@ -15,30 +15,30 @@ std::string Trim(const std::string& s) {
 }
 
 long RandomId(RandomSource& random, long range) {
-  return 1 + static_cast<long>(random.Uniform() * static_cast<double>(range));
+  return 1 + static_cast<long>(random.Uniform01() * static_cast<double>(range));
 }
 
 std::string BodyFor(const std::string& method, const std::string& pattern, RandomSource& random,
                     long id_range) {
   if (method != "POST" && method != "PUT") return "";
   if (pattern == "/orders" || pattern == "/orders/quote") {
-    int items = 1 + static_cast<int>(random.Uniform() * 3);
+    int items = 1 + static_cast<int>(random.Uniform01() * 3);
     nlohmann::json list = nlohmann::json::array();
     for (int i = 0; i < items; ++i) {
       list.push_back({{"sku", "SKU-" + std::to_string(RandomId(random, 500))},
-                      {"quantity", 1 + static_cast<int>(random.Uniform() * 4)},
-                      {"unit_price", 5.0 + static_cast<int>(random.Uniform() * 9500) / 100.0}});
+                      {"quantity", 1 + static_cast<int>(random.Uniform01() * 4)},
+                      {"unit_price", 5.0 + static_cast<int>(random.Uniform01() * 9500) / 100.0}});
     }
     return nlohmann::json{{"user_id", RandomId(random, id_range)}, {"items", list}}.dump();
   }
   if (pattern == "/payments") {
     return nlohmann::json{{"order_id", RandomId(random, 1000000)},
-                          {"amount", 1.0 + static_cast<int>(random.Uniform() * 50000) / 100.0},
+                          {"amount", 1.0 + static_cast<int>(random.Uniform01() * 50000) / 100.0},
                           {"currency", "EUR"}}
         .dump();
   }
   if (pattern == "/users" || pattern == "/users/{id}") {
-    long n = static_cast<long>(random.Uniform() * 1e12);
+    long n = static_cast<long>(random.Uniform01() * 1e12);
     return nlohmann::json{{"name", "load " + std::to_string(n)},
                           {"email", "load" + std::to_string(n) + "@example.com"}}
         .dump();
@@ -65,13 +65,13 @@ Result<EndpointMix> EndpointMix::Parse(const std::string& text, long id_range) {
       std::string weight = Trim(item.substr(eq + 1));
       endpoint.weight = std::strtod(weight.c_str(), &end);
       if (weight.empty() || *end != '\0' || !(endpoint.weight > 0)) {
-        return Error{"--mix entry '" + item + "': weight must be a positive number"};
+        return Error::Invalid("--mix entry '" + item + "': weight must be a positive number");
       }
       item = Trim(item.substr(0, eq));
     }
     size_t space = item.find(' ');
     if (space == std::string::npos) {
-      return Error{"--mix entry '" + item + "' must be 'METHOD /path[=weight]'"};
+      return Error::Invalid("--mix entry '" + item + "' must be 'METHOD /path[=weight]'");
     }
     endpoint.method = item.substr(0, space);
     endpoint.path = Trim(item.substr(space + 1));
@@ -79,19 +79,19 @@ Result<EndpointMix> EndpointMix::Parse(const std::string& text, long id_range) {
     bool known = false;
     for (const char* m : kMethods) known |= endpoint.method == m;
     if (!known)
-      return Error{"--mix entry '" + item + "': unknown method '" + endpoint.method + "'"};
+      return Error::Invalid("--mix entry '" + item + "': unknown method '" + endpoint.method + "'");
     if (endpoint.path.empty() || endpoint.path[0] != '/') {
-      return Error{"--mix entry '" + item + "': path must start with '/'"};
+      return Error::Invalid("--mix entry '" + item + "': path must start with '/'");
     }
     mix.total_weight_ += endpoint.weight;
     mix.endpoints_.push_back(endpoint);
   }
-  if (mix.endpoints_.empty()) return Error{"--mix lists no endpoint"};
+  if (mix.endpoints_.empty()) return Error::Invalid("--mix lists no endpoint");
   return mix;
 }
 
 ClientRequest EndpointMix::Build(RandomSource& random) const {
-  double pick = random.Uniform() * total_weight_;
+  double pick = random.Uniform01() * total_weight_;
   const Endpoint* chosen = &endpoints_.back();
   for (const Endpoint& e : endpoints_) {
     if (pick < e.weight) {

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "kubeheal/common/random.h"
+#include "kubeheal/common/result.h"
 #include "kubeheal/sample_http/http_client.h"
-#include "kubeheal/sample_http/random_source.h"
-#include "kubeheal/sample_http/result.h"
 
 namespace kubeheal::samples {
 

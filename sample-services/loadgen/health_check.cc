@@ -13,13 +13,13 @@ Result<std::vector<ServiceTarget>> ParseServiceTargets(const std::string& text) 
     if (item.empty()) continue;
     size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Error{"--services entry '" + item + "' must be NAME=URL"};
+      return Error::Invalid("--services entry '" + item + "' must be NAME=URL");
     }
     auto url = ParseHttpUrl(item.substr(eq + 1));
-    if (!url) return Error{"--services entry '" + item + "': " + url.error().message};
+    if (!url) return Error::Invalid("--services entry '" + item + "': " + url.error().message);
     targets.push_back(ServiceTarget{item.substr(0, eq), *url, item.substr(eq + 1)});
   }
-  if (targets.empty()) return Error{"--services lists no service"};
+  if (targets.empty()) return Error::Invalid("--services lists no service");
   return targets;
 }
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "kubeheal/common/result.h"
 #include "kubeheal/sample_http/http_client.h"
-#include "kubeheal/sample_http/result.h"
 #include "kubeheal/sample_http/url.h"
 
 namespace kubeheal::samples {

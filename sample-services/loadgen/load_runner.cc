@@ -10,6 +10,8 @@ namespace kubeheal::samples {
 
 namespace {
 
+using SteadyTime = std::chrono::steady_clock::time_point;
+
 std::int64_t Micros(Clock::Duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
@@ -39,9 +41,9 @@ RunSummary LoadRunner::Run(const std::atomic<bool>* interrupted) {
   SendSchedule schedule(config_.profile, config_.duration, config_.max_requests);
   RunStats stats;
   // Connections open before the clock starts, so the first second is not spent connecting.
-  const Clock::TimePoint start = clock_.Now() + std::chrono::milliseconds(20);
-  const Clock::TimePoint send_deadline = start + Seconds(config_.duration);
-  const Clock::TimePoint hard_deadline = send_deadline + config_.timeout;
+  const SteadyTime start = clock_.SteadyNow() + std::chrono::milliseconds(20);
+  const SteadyTime send_deadline = start + Seconds(config_.duration);
+  const SteadyTime hard_deadline = send_deadline + config_.timeout;
   std::atomic<int> running{config_.concurrency};
   std::atomic<bool> stop{false};
   std::atomic<std::int64_t> last_answer_us{0};
@@ -52,23 +54,23 @@ RunSummary LoadRunner::Run(const std::atomic<bool>* interrupted) {
     while (!stop.load() && !(interrupted && interrupted->load())) {
       std::optional<double> at = schedule.Next();
       if (!at) break;
-      Clock::TimePoint intended = start + Seconds(*at);
+      SteadyTime intended = start + Seconds(*at);
       if (!config_.profile.open_loop()) {
-        Clock::TimePoint now = clock_.Now();
+        SteadyTime now = clock_.SteadyNow();
         if (now >= send_deadline) break;
         intended = now < start ? start : now;
       }
       // Behind schedule past the hard bound: the rest is counted as not sent.
-      if (clock_.Now() >= hard_deadline) {
+      if (clock_.SteadyNow() >= hard_deadline) {
         stop.store(true);
         break;
       }
       ClientRequest request = mix_.Build(random_);
       request.timeout = config_.timeout;
       clock_.SleepUntil(intended);
-      RaiseTo(last_send_us, Micros(clock_.Now() - start));
+      RaiseTo(last_send_us, Micros(clock_.SteadyNow() - start));
       Result<ClientResponse> response = client->Send(request);
-      Clock::TimePoint done = clock_.Now();
+      SteadyTime done = clock_.SteadyNow();
       std::int64_t latency = Micros(done - intended);
       if (response) {
         stats.RecordResponse(response->status, latency);
@@ -84,11 +86,11 @@ RunSummary LoadRunner::Run(const std::atomic<bool>* interrupted) {
   for (int i = 0; i < config_.concurrency; ++i) workers.emplace_back(worker);
 
   for (int second = 1; running.load() > 0; ++second) {
-    Clock::TimePoint tick = start + std::chrono::seconds(second);
-    while (running.load() > 0 && clock_.Now() < tick) {
+    SteadyTime tick = start + std::chrono::seconds(second);
+    while (running.load() > 0 && clock_.SteadyNow() < tick) {
       clock_.SleepFor(std::chrono::milliseconds(20));
     }
-    if (clock_.Now() < tick) break;  // finished mid-second: the summary follows
+    if (clock_.SteadyNow() < tick) break;  // finished mid-second: the summary follows
     if (progress_) {
       ProgressLine line;
       line.elapsed = second;

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "endpoint_mix.h"
-#include "kubeheal/sample_http/clock.h"
+#include "kubeheal/common/clock.h"
+#include "kubeheal/common/random.h"
 #include "kubeheal/sample_http/http_client.h"
-#include "kubeheal/sample_http/random_source.h"
 #include "rate_profile.h"
 #include "run_stats.h"
 

@@ -15,6 +15,8 @@
 #include "load_runner.h"
 #include "run_report.h"
 
+using kubeheal::Error;
+using kubeheal::Result;
 using namespace kubeheal::samples;
 
 namespace {
@@ -97,7 +99,8 @@ Result<LoadConfig> ConfigFrom(const FlagSet& flags) {
   if (!rate) return rate.error();
   auto duration = resolved.GetSeconds("duration");
   if (!duration) return duration.error();
-  if (!(*duration > 0 && *duration <= 86400)) return Error{"--duration must be in (0, 24h]"};
+  if (!(*duration > 0 && *duration <= 86400))
+    return Error::Invalid("--duration must be in (0, 24h]");
   p.rate = *rate;
   config.duration = *duration;
   bool burst = p.mode == RateProfile::Mode::kBurst;
@@ -126,7 +129,8 @@ Result<LoadConfig> ConfigFrom(const FlagSet& flags) {
   config.max_requests = static_cast<std::uint64_t>(*max_requests);
   auto timeout = flags.GetSeconds("timeout");
   if (!timeout) return timeout.error();
-  if (!(*timeout >= 0.001 && *timeout <= 600)) return Error{"--timeout must be in [1ms, 10m]"};
+  if (!(*timeout >= 0.001 && *timeout <= 600))
+    return Error::Invalid("--timeout must be in [1ms, 10m]");
   config.timeout = std::chrono::milliseconds(static_cast<long long>(*timeout * 1000));
   return config;
 }
@@ -156,8 +160,9 @@ int Run(const std::vector<std::string>& args) {
   if (!seed) return Fail(seed.error().message);
 
   std::signal(SIGPIPE, SIG_IGN);
-  SteadyClock clock;
-  SeededRandomSource random(*seed ? static_cast<std::uint64_t>(*seed) : std::random_device{}());
+  std::shared_ptr<kubeheal::Clock> clock = kubeheal::RealClock();
+  kubeheal::SeededRandomSource random(*seed ? static_cast<std::uint64_t>(*seed)
+                                            : std::random_device{}());
   HttpUrl base = *url;
   auto make_client = [base]() -> std::unique_ptr<HttpClient> {
     return std::make_unique<HttpClientPool>(base, 1);
@@ -166,7 +171,7 @@ int Run(const std::vector<std::string>& args) {
   auto progress = [quiet](const ProgressLine& line) {
     if (!quiet) std::cerr << FormatProgress(line) << std::endl;
   };
-  LoadRunner runner(*config, *mix, make_client, clock, random, progress);
+  LoadRunner runner(*config, *mix, make_client, *clock, random, progress);
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
   RunSummary summary = runner.Run(&g_interrupted);

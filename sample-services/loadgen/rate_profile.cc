@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "kubeheal/common/enum_names.h"
+
 namespace kubeheal::samples {
 
 double RateProfile::RateAt(double t) const {
@@ -84,40 +86,33 @@ double RateProfile::ExpectedRequests(double duration) const {
 
 Result<bool> RateProfile::Validate() const {
   if (mode == Mode::kFlood) return true;
-  if (!(rate > 0)) return Error{"--rate must be positive"};
+  if (!(rate > 0)) return Error::Invalid("--rate must be positive");
   if (mode == Mode::kBurst || mode == Mode::kSpike) {
-    if (!(peak_rate > 0)) return Error{"the peak rate must be positive"};
-    if (!(peak_length > 0)) return Error{"the peak length must be positive"};
+    if (!(peak_rate > 0)) return Error::Invalid("the peak rate must be positive");
+    if (!(peak_length > 0)) return Error::Invalid("the peak length must be positive");
   }
   if (mode == Mode::kBurst && !(burst_every > peak_length)) {
-    return Error{"--burst-every must be longer than --peak-length"};
+    return Error::Invalid("--burst-every must be longer than --peak-length");
   }
   return true;
 }
 
+namespace {
+
+constexpr EnumNameTable<RateProfile::Mode, 5> kModeNames{
+    {{RateProfile::Mode::kSteady, "steady"},
+     {RateProfile::Mode::kBurst, "burst"},
+     {RateProfile::Mode::kSpike, "spike"},
+     {RateProfile::Mode::kFlood, "flood"},
+     {RateProfile::Mode::kSustained, "sustained"}}};
+
+}  // namespace
+
 Result<RateProfile::Mode> ParseMode(const std::string& text) {
-  if (text == "steady") return RateProfile::Mode::kSteady;
-  if (text == "burst") return RateProfile::Mode::kBurst;
-  if (text == "spike") return RateProfile::Mode::kSpike;
-  if (text == "flood") return RateProfile::Mode::kFlood;
-  if (text == "sustained") return RateProfile::Mode::kSustained;
-  return Error{"unknown --mode '" + text + "' (steady, burst, spike, flood, sustained)"};
+  if (auto mode = ParseName(kModeNames, text)) return *mode;
+  return Error::Invalid("unknown --mode '" + text + "' (steady, burst, spike, flood, sustained)");
 }
 
-std::string ModeName(RateProfile::Mode mode) {
-  switch (mode) {
-    case RateProfile::Mode::kSteady:
-      return "steady";
-    case RateProfile::Mode::kBurst:
-      return "burst";
-    case RateProfile::Mode::kSpike:
-      return "spike";
-    case RateProfile::Mode::kFlood:
-      return "flood";
-    case RateProfile::Mode::kSustained:
-      return "sustained";
-  }
-  return "?";
-}
+std::string ModeName(RateProfile::Mode mode) { return std::string(NameOf(kModeNames, mode, "?")); }
 
 }  // namespace kubeheal::samples

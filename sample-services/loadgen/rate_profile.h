@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "kubeheal/sample_http/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::samples {
 

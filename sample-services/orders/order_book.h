@@ -1,11 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "kubeheal/sample_http/recent_records.h"
 
 namespace kubeheal::samples {
 
@@ -25,23 +24,8 @@ struct Order {
   std::uint64_t score = 0;
 };
 
-// Orders placed so far, bounded (the oldest are forgotten past `capacity`). Ids are handed
-// out before payment so the payment can refer to the order. Thread-safe (one mutex).
-class OrderBook {
- public:
-  explicit OrderBook(size_t capacity = 100000) : capacity_(capacity) {}
-
-  std::int64_t NextId();
-  void Store(const Order& order);
-  std::optional<Order> Get(std::int64_t id) const;
-  // Newest first.
-  std::vector<Order> Recent(size_t limit) const;
-
- private:
-  size_t capacity_;
-  mutable std::mutex mutex_;  // guards everything below
-  std::map<std::int64_t, Order> orders_;
-  std::int64_t next_id_ = 1;
-};
+// Orders placed so far, bounded (the oldest are forgotten past the capacity). Ids are handed
+// out before payment so the payment can refer to the order. Thread-safe.
+using OrderBook = RecentRecords<Order>;
 
 }  // namespace kubeheal::samples

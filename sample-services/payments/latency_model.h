@@ -3,7 +3,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "kubeheal/sample_http/random_source.h"
+#include "kubeheal/common/random.h"
 
 namespace kubeheal::samples {
 

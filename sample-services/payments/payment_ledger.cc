@@ -4,28 +4,19 @@ namespace kubeheal::samples {
 
 Payment PaymentLedger::Authorize(std::int64_t order_id, double amount,
                                  const std::string& currency) {
-  std::lock_guard lock(mutex_);
-  Payment payment{next_id_++, order_id, amount, currency, "authorized"};
-  payments_[payment.id] = payment;
-  while (payments_.size() > capacity_) payments_.erase(payments_.begin());
+  Payment payment{payments_.NextId(), order_id, amount, currency, "authorized"};
+  payments_.Store(payment);
   return payment;
 }
 
-std::optional<Payment> PaymentLedger::Get(std::int64_t id) const {
-  std::lock_guard lock(mutex_);
-  auto it = payments_.find(id);
-  if (it == payments_.end()) return std::nullopt;
-  return it->second;
-}
-
 PaymentLedger::RefundOutcome PaymentLedger::Refund(std::int64_t id, Payment& refunded) {
-  std::lock_guard lock(mutex_);
-  auto it = payments_.find(id);
-  if (it == payments_.end()) return RefundOutcome::kNotFound;
-  if (it->second.status == "refunded") return RefundOutcome::kAlreadyRefunded;
-  it->second.status = "refunded";
-  refunded = it->second;
-  return RefundOutcome::kRefunded;
+  auto outcome = payments_.Update(id, [&refunded](Payment& payment) {
+    if (payment.status == "refunded") return RefundOutcome::kAlreadyRefunded;
+    payment.status = "refunded";
+    refunded = payment;
+    return RefundOutcome::kRefunded;
+  });
+  return outcome.value_or(RefundOutcome::kNotFound);
 }
 
 }  // namespace kubeheal::samples

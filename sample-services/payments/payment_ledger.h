@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
+
+#include "kubeheal/sample_http/recent_records.h"
 
 namespace kubeheal::samples {
 
@@ -17,21 +17,18 @@ struct Payment {
 };
 
 // Payments taken so far, bounded: the oldest are forgotten past `capacity`, so a long load
-// test does not grow the process without end. Thread-safe (one mutex).
+// test does not grow the process without end. Thread-safe (RecentRecords' mutex).
 class PaymentLedger {
  public:
-  explicit PaymentLedger(size_t capacity = 100000) : capacity_(capacity) {}
+  explicit PaymentLedger(size_t capacity = 100000) : payments_(capacity) {}
 
   Payment Authorize(std::int64_t order_id, double amount, const std::string& currency);
-  std::optional<Payment> Get(std::int64_t id) const;
+  std::optional<Payment> Get(std::int64_t id) const { return payments_.Get(id); }
   enum class RefundOutcome { kRefunded, kNotFound, kAlreadyRefunded };
   RefundOutcome Refund(std::int64_t id, Payment& refunded);
 
  private:
-  size_t capacity_;
-  mutable std::mutex mutex_;  // guards everything below
-  std::map<std::int64_t, Payment> payments_;
-  std::int64_t next_id_ = 1;
+  RecentRecords<Payment> payments_;
 };
 
 }  // namespace kubeheal::samples

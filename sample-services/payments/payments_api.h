@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "kubeheal/sample_http/clock.h"
+#include "kubeheal/common/clock.h"
 #include "kubeheal/sample_http/router.h"
 #include "latency_model.h"
 #include "payment_ledger.h"

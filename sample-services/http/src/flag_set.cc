@@ -45,13 +45,13 @@ Result<bool> FlagSet::Parse(const std::vector<std::string>& args) {
       has_value = true;
     }
     auto it = flags_.find(name);
-    if (it == flags_.end()) return Error{"unknown flag --" + name + " (see --help)"};
+    if (it == flags_.end()) return Error::Invalid("unknown flag --" + name + " (see --help)");
     if (it->second.is_bool) {
       it->second.value = has_value ? value : "true";
       continue;
     }
     if (!has_value) {
-      if (i + 1 >= args.size()) return Error{"flag --" + name + " needs a value"};
+      if (i + 1 >= args.size()) return Error::Invalid("flag --" + name + " needs a value");
       value = args[++i];
     }
     it->second.value = value;
@@ -74,11 +74,11 @@ Result<long> FlagSet::GetInt(const std::string& name, long min, long max) const 
   char* end = nullptr;
   long value = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0') {
-    return Error{"flag --" + name + ": '" + text + "' is not an integer"};
+    return Error::Invalid("flag --" + name + ": '" + text + "' is not an integer");
   }
   if (value < min || value > max) {
-    return Error{"flag --" + name + ": " + text + " is outside [" + std::to_string(min) + ", " +
-                 std::to_string(max) + "]"};
+    return Error::Invalid("flag --" + name + ": " + text + " is outside [" + std::to_string(min) +
+                          ", " + std::to_string(max) + "]");
   }
   return value;
 }
@@ -88,19 +88,19 @@ Result<double> FlagSet::GetDouble(const std::string& name, double min, double ma
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0') {
-    return Error{"flag --" + name + ": '" + text + "' is not a number"};
+    return Error::Invalid("flag --" + name + ": '" + text + "' is not a number");
   }
   if (!(value >= min && value <= max)) {
     std::ostringstream range;
     range << "[" << min << ", " << max << "]";
-    return Error{"flag --" + name + ": " + text + " is outside " + range.str()};
+    return Error::Invalid("flag --" + name + ": " + text + " is outside " + range.str());
   }
   return value;
 }
 
 Result<double> FlagSet::GetSeconds(const std::string& name) const {
   auto seconds = ParseDurationSeconds(Get(name));
-  if (!seconds) return Error{"flag --" + name + ": " + seconds.error().message};
+  if (!seconds) return Error::Invalid("flag --" + name + ": " + seconds.error().message);
   return seconds;
 }
 
@@ -109,13 +109,13 @@ Result<double> ParseDurationSeconds(const std::string& text) {
   double value = std::strtod(text.c_str(), &end);
   std::string unit = end ? std::string(end) : std::string();
   if (text.empty() || end == text.c_str() || value < 0) {
-    return Error{"'" + text + "' is not a duration (e.g. 250ms, 5s, 2m, 1h)"};
+    return Error::Invalid("'" + text + "' is not a duration (e.g. 250ms, 5s, 2m, 1h)");
   }
   if (unit.empty() || unit == "s") return value;
   if (unit == "ms") return value / 1000.0;
   if (unit == "m") return value * 60.0;
   if (unit == "h") return value * 3600.0;
-  return Error{"'" + text + "' has unknown unit '" + unit + "' (use ms, s, m or h)"};
+  return Error::Invalid("'" + text + "' has unknown unit '" + unit + "' (use ms, s, m or h)");
 }
 
 std::string FlagSet::Usage() const {

@@ -108,7 +108,7 @@ Result<ClientResponse> HttpConnection::Send(const ClientRequest& request) {
   const std::string where =
       request.method + " http://" + impl_->host + ":" + impl_->port + request.target;
   if (http::string_to_verb(request.method) == http::verb::unknown) {
-    return Error{"unknown HTTP method '" + request.method + "'"};
+    return Error::Invalid("unknown HTTP method '" + request.method + "'");
   }
   // A reused connection may have been closed by the server while idle; retry once on a fresh
   // one, but only when the server provably answered nothing.
@@ -116,7 +116,7 @@ Result<ClientResponse> HttpConnection::Send(const ClientRequest& request) {
     bool reused = impl_->stream.has_value();
     if (!reused) {
       if (auto ec = impl_->Connect(request.timeout)) {
-        return Error{where + ": connect failed: " + ec.message()};
+        return Error::Retryable("Unavailable", where + ": connect failed: " + ec.message());
       }
     }
     ClientResponse response;
@@ -126,10 +126,11 @@ Result<ClientResponse> HttpConnection::Send(const ClientRequest& request) {
     impl_->Drop();
     if (!(reused && answered_nothing)) {
       std::string reason = ec == beast::error::timeout ? "timed out" : ec.message();
-      return Error{where + ": " + reason};
+      return Error::Retryable(ec == beast::error::timeout ? "Timeout" : "Unavailable",
+                              where + ": " + reason);
     }
   }
-  return Error{where + ": connection closed by server"};
+  return Error::Retryable("Unavailable", where + ": connection closed by server");
 }
 
 }  // namespace kubeheal::samples

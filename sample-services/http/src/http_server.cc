@@ -154,7 +154,7 @@ HttpServer::~HttpServer() { Stop(); }
 Result<unsigned short> HttpServer::Start(const HostPort& listen) {
   beast::error_code ec;
   auto address = net::ip::make_address(listen.host, ec);
-  if (ec) return Error{"listen address '" + listen.host + "' is not an IP address"};
+  if (ec) return Error::Invalid("listen address '" + listen.host + "' is not an IP address");
   tcp::endpoint endpoint(address, listen.port);
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -162,8 +162,8 @@ Result<unsigned short> HttpServer::Start(const HostPort& listen) {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error{"cannot listen on " + listen.host + ":" + std::to_string(listen.port) + ": " +
-                 ec.message()};
+    return Error::Terminal("ListenFailed", "cannot listen on " + listen.host + ":" +
+                                               std::to_string(listen.port) + ": " + ec.message());
   }
   unsigned short port = acceptor.local_endpoint().port();
   impl_->Accept();

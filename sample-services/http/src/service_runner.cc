@@ -5,9 +5,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "kubeheal/common/logger.h"
 #include "kubeheal/sample_http/http_server.h"
 #include "kubeheal/sample_http/json_response.h"
-#include "kubeheal/sample_http/log.h"
 #include "kubeheal/sample_http/url.h"
 
 namespace kubeheal::samples {
@@ -58,7 +58,8 @@ int RunService(const ServiceDefinition& service, int argc, char** argv) {
   ServiceMetrics metrics(service.name);
   Router router;
   std::vector<std::shared_ptr<void>> keep_alive;
-  auto added = service.add_routes(flags, router, metrics, keep_alive);
+  ServiceSetup setup{flags, router, metrics, keep_alive};
+  auto added = service.add_routes(setup);
   if (!added) {
     std::cerr << service.name << ": " << added.error().message << "\n";
     return 2;
@@ -85,19 +86,20 @@ int RunService(const ServiceDefinition& service, int argc, char** argv) {
   HttpServer server(router, metrics, static_cast<int>(*threads));
   auto port = server.Start(*listen);
   if (!port) {
-    LogLine("error", service.name, port.error().message);
+    Log().Error(port.error().message, {{"service", service.name}});
     return 1;
   }
-  LogLine("info", service.name, "listening on " + listen->host + ":" + std::to_string(*port));
+  const nlohmann::json fields = {{"service", service.name}};
+  Log().Info("listening on " + listen->host + ":" + std::to_string(*port), fields);
   if (!flags.Get("port-file").empty() && !WritePortFile(flags.Get("port-file"), *port)) {
-    LogLine("error", service.name, "cannot write --port-file " + flags.Get("port-file"));
+    Log().Error("cannot write --port-file " + flags.Get("port-file"), fields);
     return 1;
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  LogLine("info", service.name, std::string("received ") + strsignal(signal_number) + ", stopping");
+  Log().Info(std::string("received ") + strsignal(signal_number) + ", stopping", fields);
   server.Stop();
-  LogLine("info", service.name, "stopped");
+  Log().Info("stopped", fields);
   return 0;
 }
 

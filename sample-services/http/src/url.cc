@@ -10,7 +10,7 @@ Result<unsigned short> ParsePort(const std::string& text, const std::string& whe
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value > 65535) {
-    return Error{"invalid port '" + text + "' in '" + where + "'"};
+    return Error::Invalid("invalid port '" + text + "' in '" + where + "'");
   }
   return static_cast<unsigned short>(value);
 }
@@ -20,14 +20,15 @@ Result<unsigned short> ParsePort(const std::string& text, const std::string& whe
 Result<HttpUrl> ParseHttpUrl(const std::string& text) {
   const std::string scheme = "http://";
   if (text.rfind(scheme, 0) != 0) {
-    return Error{"URL '" + text + "' must start with http:// (only plain HTTP is supported)"};
+    return Error::Invalid("URL '" + text +
+                          "' must start with http:// (only plain HTTP is supported)");
   }
   std::string rest = text.substr(scheme.size());
   size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
   std::string path = slash == std::string::npos ? "" : rest.substr(slash);
   while (!path.empty() && path.back() == '/') path.pop_back();
-  if (authority.empty()) return Error{"URL '" + text + "' has no host"};
+  if (authority.empty()) return Error::Invalid("URL '" + text + "' has no host");
   HttpUrl url;
   size_t colon = authority.rfind(':');
   if (colon == std::string::npos) {
@@ -39,7 +40,7 @@ Result<HttpUrl> ParseHttpUrl(const std::string& text) {
     if (!port) return port.error();
     url.port = std::to_string(*port);
   }
-  if (url.host.empty()) return Error{"URL '" + text + "' has no host"};
+  if (url.host.empty()) return Error::Invalid("URL '" + text + "' has no host");
   url.base_path = path;
   return url;
 }
@@ -47,7 +48,7 @@ Result<HttpUrl> ParseHttpUrl(const std::string& text) {
 Result<HostPort> ParseHostPort(const std::string& text) {
   size_t colon = text.rfind(':');
   if (colon == std::string::npos) {
-    return Error{"listen address '" + text + "' must be HOST:PORT or :PORT"};
+    return Error::Invalid("listen address '" + text + "' must be HOST:PORT or :PORT");
   }
   auto port = ParsePort(text.substr(colon + 1), text);
   if (!port) return port.error();

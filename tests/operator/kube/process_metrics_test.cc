@@ -13,8 +13,8 @@ namespace {
 using ::testing::HasSubstr;
 
 // testdata/proc: a process "kube heal) op" (a ')' inside the name, as proc(5) allows) with
-// utime 250 + stime 150 ticks, started 100000 ticks after boot, 512 MiB virtual, 3000 resident
-// pages, soft open-file limit 1024, four descriptors; boot time 1700000000.
+// utime 250 + stime 150 ticks, 12 threads, started 100000 ticks after boot, 512 MiB virtual, 3000
+// resident pages, soft open-file limit 1024, four descriptors; boot time 1700000000.
 ProcFsLayout Fixture(const std::string& root = KUBEHEAL_KUBE_TESTDATA "/proc") {
   ProcFsLayout layout;
   layout.proc_root = root;
@@ -29,6 +29,7 @@ TEST(ProcFsProcessInfoSourceTest, ReadsEveryFigureFromTheFixture) {
   EXPECT_DOUBLE_EQ(info->cpu_seconds, 4.0);
   EXPECT_DOUBLE_EQ(info->resident_bytes, 3000.0 * 4096);
   EXPECT_DOUBLE_EQ(info->virtual_bytes, 536870912.0);
+  EXPECT_DOUBLE_EQ(info->threads, 12);
   EXPECT_DOUBLE_EQ(info->start_time_seconds, 1700000000.0 + 1000.0);
   ASSERT_TRUE(info->max_fds.has_value());
   EXPECT_DOUBLE_EQ(*info->max_fds, 1024);

@@ -96,4 +96,19 @@ int RunCommand(const std::string& command, std::string& output, std::chrono::sec
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+::testing::AssertionResult ExitsWith(int status, const std::string& command,
+                                     const std::string& mention) {
+  std::string output;
+  const int got = RunCommand(command, output);
+  if (got != status) {
+    return ::testing::AssertionFailure()
+           << command << " exited with " << got << ", not " << status << ": " << output;
+  }
+  if (output.find(mention) == std::string::npos) {
+    return ::testing::AssertionFailure()
+           << command << " does not mention '" << mention << "': " << output;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace kubeheal::samples::testing

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "child_process.h"
 
 namespace kubeheal::samples::testing {
@@ -44,5 +46,11 @@ std::string SourceDir();
 // stderr. Bounded by `timeout` (the command is killed past it).
 int RunCommand(const std::string& command, std::string& output,
                std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// Runs `command` (RunCommand) and checks that it exits with `status` and that its output
+// mentions `mention`; on failure the message carries the whole output.
+//   EXPECT_TRUE(ExitsWith(2, BinDir() + "/orders --bogus 1", "--bogus"));
+::testing::AssertionResult ExitsWith(int status, const std::string& command,
+                                     const std::string& mention = "");
 
 }  // namespace kubeheal::samples::testing

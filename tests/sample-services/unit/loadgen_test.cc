@@ -2,8 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include "endpoint_mix.h"
-#include "fake_random.h"
 #include "health_check.h"
+#include "kubeheal/common/scripted_random_source.h"
 #include "latency_histogram.h"
 #include "rate_profile.h"
 #include "run_report.h"
@@ -12,8 +12,6 @@
 
 namespace kubeheal::samples {
 namespace {
-
-using testing::ScriptedRandom;
 
 TEST(RateProfile, ShapesPerMode) {
   RateProfile burst{RateProfile::Mode::kBurst, 10, 50, 10, 2, 0};
@@ -93,12 +91,14 @@ TEST(EndpointMix, ParsesWeightsAndBuildsValidBodies) {
   auto mix = EndpointMix::Parse("GET /users/{id}=3, POST /orders=1", 50);
   ASSERT_TRUE(mix.ok()) << mix.error().message;
   ASSERT_EQ(mix->endpoints().size(), 2u);
-  ScriptedRandom low({0.1});  // 0.1 * 4 = 0.4 < 3: the first endpoint
+  // 0.125 * 4 = 0.5 < 3: the first endpoint. (A scripted draw is a multiple of 2^-53; 0.1 is not
+  // one and would arrive as the nearest one below it.)
+  ScriptedRandomSource low({0.125});
   ClientRequest get = mix->Build(low);
   EXPECT_EQ(get.method, "GET");
-  EXPECT_EQ(get.target, "/users/6");  // 1 + 0.1 * 50
+  EXPECT_EQ(get.target, "/users/7");  // 1 + 0.125 * 50
   EXPECT_TRUE(get.body.empty());
-  ScriptedRandom high({0.9});
+  ScriptedRandomSource high({0.9});
   ClientRequest post = mix->Build(high);
   EXPECT_EQ(post.target, "/orders");
   auto body = nlohmann::json::parse(post.body);

@@ -144,7 +144,7 @@ TEST(ServiceMetrics, RendersRequestAndProcessMetrics) {
 }
 
 TEST(ProcessMetricsCollector, MissingProcDirGivesNoMetricsNotACrash) {
-  ProcessMetricsCollector collector("/nonexistent/proc");
+  ProcessMetricsCollector collector(ProcFsLayout{.proc_root = "/nonexistent/proc"});
   EXPECT_TRUE(collector.Collect().empty());
 }
 

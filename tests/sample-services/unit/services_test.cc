@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "fake_clock.h"
-#include "fake_random.h"
+#include "kubeheal/common/fake_clock.h"
+#include "kubeheal/common/scripted_random_source.h"
 #include "kubeheal/sample_http/http_client.h"
 #include "order_request.h"
 #include "orders_api.h"
@@ -17,9 +17,6 @@
 
 namespace kubeheal::samples {
 namespace {
-
-using testing::ManualClock;
-using testing::ScriptedRandom;
 
 HttpResponse Call(const Router& router, const std::string& method, const std::string& path,
                   const std::string& body = "") {
@@ -91,31 +88,32 @@ TEST(UsersApi, AnswersAndNamesBadFields) {
 
 TEST(LatencyModel, MedianSlowCallsAndExtraDelay) {
   // u1 = 1 - 0.0 -> log(1) = 0 -> normal 0 -> exactly the median; third draw decides "slow".
-  ScriptedRandom fast({0.0, 0.25, 0.5});
+  ScriptedRandomSource fast({0.0, 0.25, 0.5});
   LatencyModel model({std::chrono::microseconds(5000), 0.5, 0.1, std::chrono::microseconds(200000)},
                      fast);
   EXPECT_EQ(model.Next().count(), 5000);
   model.SetExtraDelay(std::chrono::milliseconds(300));
   EXPECT_EQ(model.Next().count(), 305000);
 
-  ScriptedRandom slow({0.0, 0.25, 0.05});
+  ScriptedRandomSource slow({0.0, 0.25, 0.05});
   LatencyModel slow_model(
       {std::chrono::microseconds(5000), 0.5, 0.1, std::chrono::microseconds(200000)}, slow);
   EXPECT_EQ(slow_model.Next().count(), 205000);
 }
 
 TEST(PaymentsApi, AuthorisesAfterTheModelledDelayAndValidates) {
-  ManualClock clock;
-  ScriptedRandom random({0.0, 0.25, 0.5});
+  FakeClock clock;
+  clock.SetAdvanceOnSleep(true);
+  ScriptedRandomSource random({0.0, 0.25, 0.5});
   LatencyModel latency({std::chrono::microseconds(7000), 0.5, 0.0, {}}, random);
   PaymentLedger ledger;
   Router router;
   AddPaymentsRoutes(router, {ledger, latency, clock, /*test_knobs=*/true});
-  auto before = clock.Now();
+  auto before = clock.SteadyNow();
   HttpResponse paid =
       Call(router, "POST", "/payments", R"({"order_id":3,"amount":12.5,"currency":"EUR"})");
   ASSERT_EQ(paid.status, 201);
-  EXPECT_EQ(clock.Now() - before, std::chrono::microseconds(7000));
+  EXPECT_EQ(clock.SteadyNow() - before, std::chrono::microseconds(7000));
   int id = Json(paid)["id"];
   EXPECT_EQ(Json(Call(router, "GET", "/payments/" + std::to_string(id)))["status"], "authorized");
   EXPECT_EQ(Call(router, "POST", "/payments/" + std::to_string(id) + "/refund").status, 200);
@@ -128,16 +126,17 @@ TEST(PaymentsApi, AuthorisesAfterTheModelledDelayAndValidates) {
             "currency");
 
   ASSERT_EQ(Call(router, "PUT", "/admin/slowdown", R"({"extra_ms":250})").status, 200);
-  before = clock.Now();
+  before = clock.SteadyNow();
   ASSERT_EQ(
       Call(router, "POST", "/payments", R"({"order_id":4,"amount":1,"currency":"USD"})").status,
       201);
-  EXPECT_EQ(clock.Now() - before, std::chrono::microseconds(257000));
+  EXPECT_EQ(clock.SteadyNow() - before, std::chrono::microseconds(257000));
 }
 
 TEST(PaymentsApi, TestKnobsAreOffUnlessAsked) {
-  ManualClock clock;
-  ScriptedRandom random({0.5});
+  FakeClock clock;
+  clock.SetAdvanceOnSleep(true);
+  ScriptedRandomSource random({0.5});
   LatencyModel latency({}, random);
   PaymentLedger ledger;
   Router router;
@@ -207,7 +206,8 @@ TEST(OrdersApi, DependencyFailuresNameTheDependency) {
   EXPECT_CALL(users, Send(::testing::_))
       .WillRepeatedly(::testing::Return(ClientResponse{200, "{}"}));
   EXPECT_CALL(payments, Send(::testing::_))
-      .WillOnce(::testing::Return(Error{"POST http://p:1/payments: timed out"}));
+      .WillOnce(
+          ::testing::Return(Error::Retryable("Timeout", "POST http://p:1/payments: timed out")));
   HttpResponse timed_out = Call(router, "POST", "/orders", kOrder);
   EXPECT_EQ(timed_out.status, 502);
   EXPECT_EQ(Json(timed_out)["dependency"], "payments");

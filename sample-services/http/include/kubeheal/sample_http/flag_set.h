@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "kubeheal/sample_http/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::samples {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "kubeheal/sample_http/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::samples {
 

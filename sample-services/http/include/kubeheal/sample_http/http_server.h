@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "kubeheal/sample_http/result.h"
+#include "kubeheal/common/result.h"
 #include "kubeheal/sample_http/router.h"
 #include "kubeheal/sample_http/service_metrics.h"
 #include "kubeheal/sample_http/url.h"
