@@ -31,10 +31,10 @@ struct Error {
   }
 
   static Error Retryable(std::string code, std::string message, int http_status = 0) {
-    return Error{ErrorKind::kRetryable, std::move(code), std::move(message), http_status};
+    return Error{ErrorKind::kRetryable, std::move(code), std::move(message), http_status, {}};
   }
   static Error Terminal(std::string code, std::string message, int http_status = 0) {
-    return Error{ErrorKind::kTerminal, std::move(code), std::move(message), http_status};
+    return Error{ErrorKind::kTerminal, std::move(code), std::move(message), http_status, {}};
   }
   // Bad input (a flag, a parameter, a request body, a persisted snapshot): Terminal, code
   // "Invalid"; `message` names the field or place at fault and what was wrong with it.
