@@ -3,15 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
 namespace {
 
 using ::testing::_;
-using ::testing::AnyNumber;
 using ::testing::Return;
 
+constexpr const char* kRestartedAt = "kubectl.kubernetes.io/restartedAt";
+
+// The API server is FakeKubeOperations (the workload and pods of the target, no agent token
+// Secret); the agents and the webhook are mocks of our own interfaces.
 class ActionExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -24,15 +28,18 @@ class ActionExecutorTest : public ::testing::Test {
     ASSERT_TRUE(p.ok()) << p.error().message;
     policy_ = *p;
     target_.policy = &policy_;
-    target_.workload = Json{{"kind", "Deployment"}, {"metadata", {{"name", "orders"}}}};
+    kube_->PutWorkload({{"kind", "Deployment"},
+                        {"metadata", {{"name", "orders"}, {"namespace", "shop"}}},
+                        {"spec", {{"replicas", 2}}}});
+    target_.workload = *kube_->Workload("Deployment", "shop", "orders");
     target_.pods = {RunningPod("orders-a", "127.0.0.2"), RunningPod("orders-b", "127.0.0.3")};
-    EXPECT_CALL(*kube_, GetSecretValue(_, _, _))
-        .Times(AnyNumber())
-        .WillRepeatedly(Return(Result<std::string>(Error::Terminal("NotFound", "no", 404))));
+    for (const auto& pod : target_.pods) kube_->PutPod(pod);
   }
 
+  Json StoredWorkload() const { return *kube_->Workload("Deployment", "shop", "orders"); }
+
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
-  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<FakeKubeOperations> kube_ = std::make_shared<FakeKubeOperations>();
   std::shared_ptr<MockAgentClient> agents_ = std::make_shared<MockAgentClient>();
   std::shared_ptr<MockAlertSender> alerts_ = std::make_shared<MockAlertSender>();
   // "shop" is the release namespace here: without its Secret it uses the token file.
@@ -54,12 +61,10 @@ TEST_F(ActionExecutorTest, ScaleStaysWithinMax) {
   d.action = policy::ActionType::kScale;
   d.parameters.from_replicas = 3;
   d.parameters.to_replicas = 5;
-  EXPECT_CALL(*kube_, GetReplicas("Deployment", "shop", "orders")).WillOnce(Return(Result<int>(2)));
-  EXPECT_CALL(*kube_, SetReplicas("Deployment", "shop", "orders", 3))
-      .WillOnce(Return(Status::Ok()));
   auto r = executor_.Execute(d, target_);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_NE(r->find("from 2 to 3"), std::string::npos);
+  EXPECT_EQ(StoredWorkload()["spec"]["replicas"], 3);
 }
 
 TEST_F(ActionExecutorTest, CircuitBreakArmsEveryAgentWithTheFallbackToken) {
@@ -110,15 +115,16 @@ TEST_F(ActionExecutorTest, RestartRollingOrOnePodByEviction) {
   d.decided_at = clock_->Now() - std::chrono::seconds(30);
   // The annotation carries the decision's time: the same decision carried out again (a new
   // leader resuming it) writes the same value and rolls nothing a second time.
-  EXPECT_CALL(*kube_, RolloutRestart("Deployment", "shop", "orders", "2027-01-15T07:59:30Z"))
-      .Times(2)
-      .WillRepeatedly(Return(Status::Ok()));
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
   ASSERT_TRUE(executor_.Resume(d, target_).ok());
+  const std::string restart = "RolloutRestart Deployment shop/orders 2027-01-15T07:59:30Z";
+  EXPECT_EQ(kube_->Journal(), (std::vector<std::string>{restart, restart}));
+  EXPECT_EQ(StoredWorkload()["spec"]["template"]["metadata"]["annotations"][kRestartedAt],
+            "2027-01-15T07:59:30Z");
   d.parameters.restart_mode = policy::RestartMode::kOnePod;
   target_.pods[1]["status"]["containerStatuses"] = {{{"restartCount", 4}, {"ready", false}}};
-  EXPECT_CALL(*kube_, EvictPod("shop", "orders-b")).WillOnce(Return(Status::Ok()));
   ASSERT_TRUE(executor_.Execute(d, target_).ok());
+  EXPECT_EQ(kube_->PodNames("shop"), std::vector<std::string>{"orders-a"});  // orders-b evicted
 }
 
 // Resuming an eviction an earlier process may have done: a pod new since the decision (the
@@ -131,14 +137,15 @@ TEST_F(ActionExecutorTest, AResumedEvictionIsNotDoneTwice) {
   d.decided_at = clock_->Now() - std::chrono::seconds(30);
   target_.pods[0]["metadata"]["creationTimestamp"] = "2027-01-15T07:00:00Z";
   target_.pods[1]["metadata"]["creationTimestamp"] = "2027-01-15T07:59:45Z";  // after the decision
-  EXPECT_CALL(*kube_, EvictPod(_, _)).Times(0);
   auto r = executor_.Resume(d, target_);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_NE(r->find("already carried out"), std::string::npos) << *r;
-  ::testing::Mock::VerifyAndClearExpectations(&*kube_);
+  EXPECT_EQ(kube_->Calls("EvictPod"), 0);
+  EXPECT_EQ(kube_->PodNames("shop").size(), 2u);
   target_.pods[1]["metadata"]["creationTimestamp"] = "2027-01-15T07:00:00Z";  // nothing new
-  EXPECT_CALL(*kube_, EvictPod("shop", _)).WillOnce(Return(Status::Ok()));
   ASSERT_TRUE(executor_.Resume(d, target_).ok());
+  EXPECT_EQ(kube_->Calls("EvictPod"), 1);
+  EXPECT_EQ(kube_->PodNames("shop").size(), 1u);
 }
 
 TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {
@@ -146,7 +153,6 @@ TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {
   d.action = policy::ActionType::kAlert;
   d.rule = "latency";
   d.reason = "p99 above band";
-  EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "HealingAlert", _)).WillOnce(Return(Status::Ok()));
   EXPECT_CALL(*alerts_, Send("http://127.0.0.1:9/hook", _))
       .WillOnce([](const std::string&, const Json& alerts) {
         EXPECT_TRUE(alerts.is_array());
@@ -158,6 +164,12 @@ TEST_F(ActionExecutorTest, AlertIsAnEventAndAnAlertmanagerShapedWebhook) {
   auto r = executor_.Execute(d, target_);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(*r, "alert recorded as an Event; webhook delivered");
+  const auto events = kube_->Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "Deployment");
+  EXPECT_EQ(events[0].name, "orders");
+  EXPECT_EQ(events[0].type, "Warning");
+  EXPECT_EQ(events[0].reason, "HealingAlert");
 }
 
 // The sender's bounded reason is what the status says; the Event was recorded all the same.
@@ -165,7 +177,6 @@ TEST_F(ActionExecutorTest, AFailedWebhookIsAFailedAlertWithTheReason) {
   policy::Decision d;
   d.action = policy::ActionType::kAlert;
   d.rule = "latency";
-  EXPECT_CALL(*kube_, RecordEvent(_, "Warning", "HealingAlert", _)).WillOnce(Return(Status::Ok()));
   EXPECT_CALL(*alerts_, Send(_, _))
       .WillOnce(Return(
           Status(Error::Terminal("WebhookTargetRefused", "127.0.0.1 is loopback (127.0.0.0/8)"))));
@@ -174,6 +185,9 @@ TEST_F(ActionExecutorTest, AFailedWebhookIsAFailedAlertWithTheReason) {
   EXPECT_EQ(r.error().code, "WebhookTargetRefused");
   EXPECT_EQ(r.error().message,
             "alert recorded as an Event; webhook failed: 127.0.0.1 is loopback (127.0.0.0/8)");
+  const auto events = kube_->Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].reason, "HealingAlert");
 }
 
 TEST_F(ActionExecutorTest, AgentActionsInANamespaceWithoutItsSecretFailWithNoAgentToken) {

@@ -4,14 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "mocks.h"
 
 namespace kubeheal::controllers {
 namespace {
-
-using ::testing::_;
-using ::testing::AnyNumber;
-using ::testing::Return;
 
 constexpr const char* kRelease = "kubeheal";
 constexpr const char* kReleaseToken = "release-token-0123456789";
@@ -22,21 +19,15 @@ Json PodIn(const std::string& ns, const std::string& name, const std::string& ip
   return pod;
 }
 
-Result<std::string> Missing(const std::string& ns) {
-  return Error::Terminal("NotFound", "secrets \"kubeheal-agent-token\" not found in " + ns, 404);
-}
-
 class AgentTargetsTest : public ::testing::Test {
  protected:
+  // Only team-a and team-b have the Secret; any other namespace's read is a 404.
   void SetUp() override {
-    ON_CALL(*kube_, GetSecretValue(_, _, _)).WillByDefault([](const std::string& ns, auto&&...) {
-      return Missing(ns);
-    });
-    ON_CALL(*kube_, GetSecretValue("team-a", "kubeheal-agent-token", "token"))
-        .WillByDefault(Return(Result<std::string>("token-a\n")));
-    ON_CALL(*kube_, GetSecretValue("team-b", "kubeheal-agent-token", "token"))
-        .WillByDefault(Return(Result<std::string>("token-b")));
-    EXPECT_CALL(*kube_, GetSecretValue(_, _, _)).Times(AnyNumber());
+    PutToken("team-a", "token-a\n");
+    PutToken("team-b", "token-b");
+  }
+  void PutToken(const std::string& ns, const std::string& value) {
+    kube_->PutSecret(ns, "kubeheal-agent-token", "token", value);
   }
 
   AgentSettings Settings() const {
@@ -46,7 +37,7 @@ class AgentTargetsTest : public ::testing::Test {
     return s;
   }
 
-  std::shared_ptr<MockKubeOperations> kube_ = std::make_shared<MockKubeOperations>();
+  std::shared_ptr<FakeKubeOperations> kube_ = std::make_shared<FakeKubeOperations>();
   AgentTargets targets_{kube_, Settings()};
 };
 
@@ -82,8 +73,7 @@ TEST_F(AgentTargetsTest, AnotherNamespaceWithoutSecretGetsNoAgentTokenNotTheFall
 }
 
 TEST_F(AgentTargetsTest, AForbiddenSecretIsNoAgentTokenToo) {
-  EXPECT_CALL(*kube_, GetSecretValue("team-d", _, _))
-      .WillRepeatedly(Return(Result<std::string>(Error::Terminal("Forbidden", "forbidden", 403))));
+  kube_->Fail("GetSecretValue", Error::Terminal("Forbidden", "forbidden", 403));
   auto token = targets_.Token("team-d");
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.error().code, kNoAgentToken);
@@ -101,8 +91,7 @@ TEST_F(AgentTargetsTest, TheReleaseNamespaceFallsBackToTheTokenFile) {
 }
 
 TEST_F(AgentTargetsTest, TheReleaseNamespacesSecretWinsOverTheTokenFile) {
-  EXPECT_CALL(*kube_, GetSecretValue(kRelease, _, _))
-      .WillRepeatedly(Return(Result<std::string>("rotated")));
+  PutToken(kRelease, "rotated");
   EXPECT_EQ(*targets_.Token(kRelease), "rotated");
 }
 
@@ -118,8 +107,7 @@ TEST_F(AgentTargetsTest, WithoutAReleaseNamespaceTheFallbackIsNeverUsed) {
 }
 
 TEST_F(AgentTargetsTest, AnEmptySecretIsNoAgentToken) {
-  EXPECT_CALL(*kube_, GetSecretValue("team-e", _, _))
-      .WillRepeatedly(Return(Result<std::string>(" \n")));
+  PutToken("team-e", " \n");
   auto token = targets_.Token("team-e");
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.error().code, kNoAgentToken);
@@ -127,8 +115,7 @@ TEST_F(AgentTargetsTest, AnEmptySecretIsNoAgentToken) {
 }
 
 TEST_F(AgentTargetsTest, OtherSecretReadErrorsStayRetryable) {
-  EXPECT_CALL(*kube_, GetSecretValue("team-f", _, _))
-      .WillRepeatedly(Return(Result<std::string>(Error::Retryable("ServerError", "boom", 500))));
+  kube_->Fail("GetSecretValue", Error::Retryable("ServerError", "boom", 500));
   auto token = targets_.Token("team-f");
   ASSERT_FALSE(token.ok());
   EXPECT_TRUE(token.error().retryable());

@@ -3,23 +3,25 @@
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
-#include "mocks.h"
+#include "kubeheal/controllers/testing/fake_kube_operations.h"
 
 namespace kubeheal::controllers {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::_;
-using ::testing::Return;
 
 // As a list's items come: without apiVersion and kind.
-Json Object(const std::string& kind, const std::string& name, const std::string& rv,
-            Json labels = Json::object()) {
-  (void)kind;
+Json Object(const std::string& name, const std::string& rv, Json labels = Json::object()) {
   return {{"metadata",
            {{"name", name}, {"namespace", "shop"}, {"resourceVersion", rv}, {"labels", labels}}}};
 }
 
+std::string ResourceVersion(const Json& object) {
+  return object["metadata"]["resourceVersion"].get<std::string>();
+}
+
+// The API server is a FakeKubeOperations: what it serves, and how often it was asked, are its
+// own; the informer caches are plain ObjectCaches the test fills.
 class CachedKubeOperationsTest : public ::testing::Test {
  protected:
   CachedKubeOperationsTest() {
@@ -28,8 +30,18 @@ class CachedKubeOperationsTest : public ::testing::Test {
     }
   }
 
-  std::shared_ptr<MockKubeOperations> api_ =
-      std::make_shared<::testing::StrictMock<MockKubeOperations>>();
+  // The orders policy stored in the API server, and the same version in the informer cache.
+  Json PutPolicyInApiAndCache() {
+    api_->PutCustom("HealingPolicy", {{"apiVersion", "kubeheal.io/v1alpha1"},
+                                      {"kind", "HealingPolicy"},
+                                      {"metadata", {{"name", "orders"}, {"namespace", "shop"}}}});
+    Json stored = StoredPolicy();
+    caches_["HealingPolicy"].Upsert(stored);
+    return stored;
+  }
+  Json StoredPolicy() const { return *api_->Custom("HealingPolicy", "shop", "orders"); }
+
+  std::shared_ptr<FakeKubeOperations> api_ = std::make_shared<FakeKubeOperations>();
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
   std::map<std::string, kube::ObjectCache> caches_;
   bool synced_ = true;
@@ -37,12 +49,11 @@ class CachedKubeOperationsTest : public ::testing::Test {
 };
 
 TEST_F(CachedKubeOperationsTest, SteadyStateReadsNeverReachTheApi) {
-  caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "7"));
-  caches_["Deployment"].Upsert(Object("Deployment", "orders", "3"));
-  caches_["Pod"].Upsert(Object("Pod", "orders-a", "1", {{"app", "orders"}}));
-  caches_["Pod"].Upsert(Object("Pod", "orders-b", "1", {{"app", "orders"}, {"canary", "1"}}));
-  caches_["Pod"].Upsert(Object("Pod", "users-a", "1", {{"app", "users"}}));
-  // StrictMock: any API call fails the test.
+  caches_["HealingPolicy"].Upsert(Object("orders", "7"));
+  caches_["Deployment"].Upsert(Object("orders", "3"));
+  caches_["Pod"].Upsert(Object("orders-a", "1", {{"app", "orders"}}));
+  caches_["Pod"].Upsert(Object("orders-b", "1", {{"app", "orders"}, {"canary", "1"}}));
+  caches_["Pod"].Upsert(Object("users-a", "1", {{"app", "users"}}));
   for (int tick = 0; tick < 3; ++tick) {
     auto policy = ops_.GetCustom("HealingPolicy", "shop", "orders");
     ASSERT_TRUE(policy.ok());
@@ -58,80 +69,92 @@ TEST_F(CachedKubeOperationsTest, SteadyStateReadsNeverReachTheApi) {
     EXPECT_EQ((*pods)[0]["metadata"]["name"], "orders-a");
     EXPECT_EQ((*pods)[0]["kind"], "Pod");
   }
+  EXPECT_EQ(api_->TotalCalls(), 0);
   EXPECT_EQ(ops_.api_reads(), 0);
   EXPECT_EQ(ops_.cache_reads(), 9);
 }
 
 TEST_F(CachedKubeOperationsTest, MissingFromASyncedCacheIsNotFound) {
+  api_->PutCustom("HealingPolicy", Object("gone", ""));  // the cache is the truth here
   auto missing = ops_.GetCustom("HealingPolicy", "shop", "gone");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().http_status, 404);
+  EXPECT_EQ(api_->TotalCalls(), 0);
 }
 
 TEST_F(CachedKubeOperationsTest, UnsyncedOrUncachedReadsGoToTheApi) {
+  api_->PutWorkload(
+      {{"kind", "Deployment"}, {"metadata", {{"name", "orders"}, {"namespace", "shop"}}}});
+  api_->PutWorkload(
+      {{"kind", "StatefulSet"}, {"metadata", {{"name", "db"}, {"namespace", "shop"}}}});
   synced_ = false;
-  EXPECT_CALL(*api_, GetWorkload("Deployment", "shop", "orders"))
-      .WillOnce(Return(Result<Json>(Object("Deployment", "orders", "3"))));
   EXPECT_TRUE(ops_.GetWorkload("Deployment", "shop", "orders").ok());
+  EXPECT_EQ(api_->Calls("GetWorkload"), 1);
   synced_ = true;
-  EXPECT_CALL(*api_, GetWorkload("StatefulSet", "shop", "db"))
-      .WillOnce(Return(Result<Json>(Object("StatefulSet", "db", "3"))));
   EXPECT_TRUE(ops_.GetWorkload("StatefulSet", "shop", "db").ok());  // no StatefulSet cache
-  EXPECT_CALL(*api_, ListPods("shop", "tier in (a"))
-      .WillOnce(Return(Result<std::vector<Json>>(Error::Terminal("BadRequest", "bad", 400))));
-  EXPECT_FALSE(ops_.ListPods("shop", "tier in (a").ok());  // the API server names the error
+  EXPECT_EQ(api_->Calls("GetWorkload"), 2);
+  auto bad = ops_.ListPods("shop", "tier in (a");
+  ASSERT_FALSE(bad.ok());  // the API server names the error
+  EXPECT_EQ(bad.error().http_status, 400);
+  EXPECT_EQ(api_->Calls("ListPods"), 1);
   EXPECT_EQ(ops_.api_reads(), 3);
 }
 
 TEST_F(CachedKubeOperationsTest, AfterItsOwnWriteAReconcilerNeverReadsAnOlderObject) {
-  caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "7"));
-  EXPECT_CALL(*api_, UpdateCustomStatus("HealingPolicy", _))
-      .WillOnce(Return(Result<Json>(Object("HealingPolicy", "orders", "8"))));
-  ASSERT_TRUE(
-      ops_.UpdateCustomStatus("HealingPolicy", Object("HealingPolicy", "orders", "7")).ok());
-  // The watch has not delivered version 8 yet: the API answers.
-  EXPECT_CALL(*api_, GetCustom("HealingPolicy", "shop", "orders"))
-      .WillOnce(Return(Result<Json>(Object("HealingPolicy", "orders", "8"))));
-  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"],
-            "8");
+  Json update = PutPolicyInApiAndCache();
+  update["status"] = {{"phase", "Healthy"}};
+  auto written = ops_.UpdateCustomStatus("HealingPolicy", update);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  ASSERT_NE(ResourceVersion(*written), ResourceVersion(update));
+  // The watch has not delivered the new version yet: the API answers.
+  auto read = ops_.GetCustom("HealingPolicy", "shop", "orders");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(ResourceVersion(*read), ResourceVersion(*written));
+  EXPECT_EQ((*read)["status"]["phase"], "Healthy");
+  EXPECT_EQ(api_->Calls("GetCustom"), 1);
   // Once it has, the cache answers again.
-  caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "8"));
-  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"],
-            "8");
+  caches_["HealingPolicy"].Upsert(StoredPolicy());
+  EXPECT_EQ(ResourceVersion(*ops_.GetCustom("HealingPolicy", "shop", "orders")),
+            ResourceVersion(*written));
+  EXPECT_EQ(api_->Calls("GetCustom"), 1);
   EXPECT_EQ(ops_.api_reads(), 1);
 }
 
 TEST_F(CachedKubeOperationsTest, ReadYourWritesEndsAfterItsWindow) {
-  caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "7"));
-  EXPECT_CALL(*api_, PatchCustomMetadata("HealingPolicy", "shop", "orders", _))
-      .WillOnce(Return(Result<Json>(Object("HealingPolicy", "orders", "8"))));
-  ASSERT_TRUE(ops_.PatchCustomMetadata("HealingPolicy", "shop", "orders", Json::object()).ok());
-  // Someone else wrote version 9 right after: the cache never shows our 8.
-  caches_["HealingPolicy"].Upsert(Object("HealingPolicy", "orders", "9"));
+  PutPolicyInApiAndCache();
+  auto ours = ops_.PatchCustomMetadata("HealingPolicy", "shop", "orders", Json::object());
+  ASSERT_TRUE(ours.ok());
+  // Someone else wrote a newer version right after: the cache never shows ours.
+  Json theirs = StoredPolicy();
+  theirs["metadata"]["labels"] = {{"edited", "yes"}};
+  api_->PutCustom("HealingPolicy", theirs);
+  caches_["HealingPolicy"].Upsert(StoredPolicy());
+  ASSERT_NE(ResourceVersion(StoredPolicy()), ResourceVersion(*ours));
   clock_->Advance(11s);
-  EXPECT_EQ((*ops_.GetCustom("HealingPolicy", "shop", "orders"))["metadata"]["resourceVersion"],
-            "9");
+  EXPECT_EQ(ResourceVersion(*ops_.GetCustom("HealingPolicy", "shop", "orders")),
+            ResourceVersion(StoredPolicy()));
+  EXPECT_EQ(api_->Calls("GetCustom"), 0);
   EXPECT_EQ(ops_.api_reads(), 0);
 }
 
 TEST_F(CachedKubeOperationsTest, AgentTokenIsReadOncePerTtl) {
-  EXPECT_CALL(*api_, GetSecretValue("shop", "kubeheal-agent-token", "token"))
-      .Times(2)
-      .WillRepeatedly(Return(Result<std::string>("tok")));
+  api_->PutSecret("shop", "kubeheal-agent-token", "token", "tok");
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(*ops_.GetSecretValue("shop", "kubeheal-agent-token", "token"), "tok");
     clock_->Advance(5s);
   }
+  EXPECT_EQ(api_->Calls("GetSecretValue"), 1);
   clock_->Advance(10s);  // past the 30 s TTL
   EXPECT_EQ(*ops_.GetSecretValue("shop", "kubeheal-agent-token", "token"), "tok");
+  EXPECT_EQ(api_->Calls("GetSecretValue"), 2);
 }
 
 TEST_F(CachedKubeOperationsTest, TransientSecretErrorsAreNotRemembered) {
-  EXPECT_CALL(*api_, GetSecretValue("shop", "kubeheal-agent-token", "token"))
-      .WillOnce(Return(Result<std::string>(Error::Retryable("Timeout", "timed out"))))
-      .WillOnce(Return(Result<std::string>("tok")));
+  api_->PutSecret("shop", "kubeheal-agent-token", "token", "tok");
+  api_->Fail("GetSecretValue", Error::Retryable("Timeout", "timed out"), 1);
   EXPECT_FALSE(ops_.GetSecretValue("shop", "kubeheal-agent-token", "token").ok());
   EXPECT_EQ(*ops_.GetSecretValue("shop", "kubeheal-agent-token", "token"), "tok");
+  EXPECT_EQ(api_->Calls("GetSecretValue"), 2);
 }
 
 }  // namespace

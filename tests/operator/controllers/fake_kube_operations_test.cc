@@ -88,6 +88,21 @@ TEST(FakeKubeOperationsTest, AProgrammedFailureComesBackThatManyTimes) {
   EXPECT_EQ(kube.Events()[0].name, "orders");
 }
 
+TEST(FakeKubeOperationsTest, EveryCallIsCountedByOperationAndInTotal) {
+  FakeKubeOperations kube;
+  EXPECT_EQ(kube.TotalCalls(), 0);
+  kube.PutCustom("HealingPolicy", Object("orders"));  // seeding is not a call
+  kube.PutSecret("shop", "agent-token", "token", "s3cret");
+  EXPECT_EQ(kube.TotalCalls(), 0);
+  (void)kube.GetCustom("HealingPolicy", "shop", "orders");
+  (void)kube.GetCustom("HealingPolicy", "shop", "none");  // a 404 is a call too
+  (void)kube.GetSecretValue("shop", "agent-token", "token");
+  EXPECT_EQ(kube.Calls("GetCustom"), 2);
+  EXPECT_EQ(kube.Calls("GetSecretValue"), 1);
+  EXPECT_EQ(kube.Calls("ListPods"), 0);
+  EXPECT_EQ(kube.TotalCalls(), 3);
+}
+
 TEST(FakeKubeOperationsTest, SecretsAreServedByNamespaceNameAndKey) {
   FakeKubeOperations kube;
   kube.PutSecret("shop", "agent-token", "token", "s3cret");

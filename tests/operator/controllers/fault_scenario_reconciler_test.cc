@@ -18,7 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::_;
-using ::testing::AnyNumber;
 using ::testing::Invoke;
 using ::testing::Return;
 
@@ -363,12 +362,6 @@ TEST_F(FaultScenarioReconcilerTest, PodKillNeedsNoAgentToken) {
   EXPECT_EQ(Journaled("DeletePod ").size(), 2u);
   EXPECT_EQ(Stored()["status"]["phase"], "Injecting");
 }
-
-}  // namespace
-}  // namespace kubeheal::controllers
-
-namespace kubeheal::controllers {
-namespace {
 
 // --action-namespaces and --protected-namespaces: a scenario elsewhere fails before anything
 // is injected or any pod listed, with the reason in its status and an Event.

@@ -16,7 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::_;
-using ::testing::AnyNumber;
 using ::testing::Invoke;
 using ::testing::Return;
 
@@ -412,12 +411,6 @@ TEST_F(HealingPolicyReconcilerTest, DeletedPolicyIsForgotten) {
   EXPECT_EQ(reconciler_->Reconcile("shop/gone").kind, kube::ReconcileResult::Kind::kDone);
 }
 
-}  // namespace
-}  // namespace kubeheal::controllers
-
-namespace kubeheal::controllers {
-namespace {
-
 // Steady state: the live figures change every evaluation but are not worth an API write each
 // time; they are refreshed every 30 s, and any real change is written at once.
 TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh) {
@@ -447,12 +440,6 @@ TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh
   EXPECT_EQ(Stored()["status"]["phase"], "Remediating");
 }
 
-}  // namespace
-}  // namespace kubeheal::controllers
-
-namespace kubeheal::controllers {
-namespace {
-
 // Only the first wait is jittered (policies spread out); afterwards the cadence is exact, so a
 // `for` of two intervals holds at the second evaluation after the first anomalous one.
 TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsExact) {
@@ -479,12 +466,6 @@ TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsE
   (void)reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(throttles, 2);  // 29 s: held, both pods throttled at the third evaluation
 }
-
-}  // namespace
-}  // namespace kubeheal::controllers
-
-namespace kubeheal::controllers {
-namespace {
 
 // The engine state is in status.engineState, where only a writer of the status subresource
 // reaches. Each test throttles once with a first reconciler, then starts a second one (an

@@ -8,34 +8,6 @@
 
 namespace kubeheal::controllers {
 
-class MockKubeOperations : public KubeOperations {
- public:
-  MOCK_METHOD(Result<Json>, GetCustom, (const std::string&, const std::string&, const std::string&),
-              (override));
-  MOCK_METHOD(Result<Json>, UpdateCustomStatus, (const std::string&, const Json&), (override));
-  MOCK_METHOD(Result<Json>, PatchCustomMetadata,
-              (const std::string&, const std::string&, const std::string&, const Json&),
-              (override));
-  MOCK_METHOD(Result<Json>, GetWorkload,
-              (const std::string&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(Result<int>, GetReplicas,
-              (const std::string&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(Status, SetReplicas,
-              (const std::string&, const std::string&, const std::string&, int), (override));
-  MOCK_METHOD(Status, RolloutRestart,
-              (const std::string&, const std::string&, const std::string&, const std::string&),
-              (override));
-  MOCK_METHOD(Result<std::vector<Json>>, ListPods, (const std::string&, const std::string&),
-              (override));
-  MOCK_METHOD(Status, EvictPod, (const std::string&, const std::string&), (override));
-  MOCK_METHOD(Status, DeletePod, (const std::string&, const std::string&, int), (override));
-  MOCK_METHOD(Result<std::string>, GetSecretValue,
-              (const std::string&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(Status, RecordEvent,
-              (const Json&, const std::string&, const std::string&, const std::string&),
-              (override));
-};
-
 class MockAgentClient : public agentclient::AgentClient {
  public:
   MOCK_METHOD(Result<nlohmann::json>, PushFault,

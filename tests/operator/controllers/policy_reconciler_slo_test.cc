@@ -17,8 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::_;
-using ::testing::AnyNumber;
-using ::testing::Invoke;
 using ::testing::Return;
 
 constexpr const char* kPods = "orders-a|orders-b";

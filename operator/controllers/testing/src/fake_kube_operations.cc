@@ -155,6 +155,13 @@ int FakeKubeOperations::Calls(const std::string& operation) const {
   return it == calls_.end() ? 0 : it->second;
 }
 
+int FakeKubeOperations::TotalCalls() const {
+  std::lock_guard lock(mu_);
+  int total = 0;
+  for (const auto& [operation, count] : calls_) total += count;
+  return total;
+}
+
 Result<Json> FakeKubeOperations::GetCustom(const std::string& kind, const std::string& ns,
                                            const std::string& name) {
   std::lock_guard lock(mu_);

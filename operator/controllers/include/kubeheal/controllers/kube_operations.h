@@ -14,7 +14,8 @@ namespace kubeheal::controllers {
 using Json = nlohmann::json;
 
 // The Kubernetes operations the controllers need, and nothing more, so the reconcilers can be
-// tested with a GoogleMock. KubeClientOperations is the real one (kubeheal::kube::Client).
+// tested against an in-memory API server (FakeKubeOperations, in kubeheal::controllers_testing).
+// KubeClientOperations is the real one (kubeheal::kube::Client).
 // Errors keep the HTTP status (404 NotFound, 409 Conflict, ...). Thread-safe.
 class KubeOperations {
  public:

@@ -81,6 +81,9 @@ class FakeKubeOperations final : public KubeOperations {
   void ClearJournal();
   // How many times `operation` was called (failed calls too).
   int Calls(const std::string& operation) const;
+  // How many calls of any operation reached the fake: 0 says the code under test never went to
+  // the API server (e.g. a cache answered every read).
+  int TotalCalls() const;
 
   Result<Json> GetCustom(const std::string& kind, const std::string& ns,
                          const std::string& name) override;
