@@ -170,7 +170,7 @@ Result<std::unique_ptr<Detector>> CreateDetector(const std::string& name,
   if (!detector) {
     std::string known;
     for (const std::string& n : DetectorNames()) known += (known.empty() ? "" : ", ") + n;
-    return Error{"unknown detector '" + name + "' (known: " + known + ")"};
+    return Error::Invalid("unknown detector '" + name + "' (known: " + known + ")");
   }
   if (Status s = reader.Finish(); !s) return s.error();
   return detector;
@@ -179,7 +179,7 @@ Result<std::unique_ptr<Detector>> CreateDetector(const std::string& name,
 Result<std::unique_ptr<MultivariateDetector>> CreateMultivariateDetector(
     const std::string& name, const DetectorParams& params) {
   if (name != "isolationForest") {
-    return Error{"unknown multivariate detector '" + name + "' (known: isolationForest)"};
+    return Error::Invalid("unknown multivariate detector '" + name + "' (known: isolationForest)");
   }
   ParamReader reader(name, params);
   auto config = ForestConfig(reader);

@@ -65,7 +65,7 @@ Status EwmaDetector::LoadModel(StateReader& in) {
   if (Status s = in.Number("mean", mean_); !s) return s;
   if (Status s = in.Number("variance", variance_); !s) return s;
   if (count < 0 || !std::isfinite(mean_) || !(variance_ >= 0) || !std::isfinite(variance_)) {
-    return Error{"state: ewma snapshot has an invalid count, mean or variance"};
+    return Error::Invalid("state: ewma snapshot has an invalid count, mean or variance");
   }
   count_ = static_cast<long>(count);
   return {};

@@ -122,13 +122,13 @@ std::string ParamReader::Text(const std::string& name, const std::string& fallba
 }
 
 Status ParamReader::Finish() const {
-  if (!first_error_.empty()) return Error{first_error_};
+  if (!first_error_.empty()) return Error::Invalid(first_error_);
   for (const auto& [name, value] : params_) {
     if (known_.count(name) == 0) {
       std::string list;
       for (const std::string& k : known_) list += (list.empty() ? "" : ", ") + k;
-      return Error{"detector '" + detector_ + "': unknown parameter '" + name +
-                   "' (known: " + list + ")"};
+      return Error::Invalid("detector '" + detector_ + "': unknown parameter '" + name +
+                            "' (known: " + list + ")");
     }
   }
   return {};

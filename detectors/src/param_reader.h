@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "kubeheal/detectors/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::detectors {
 
