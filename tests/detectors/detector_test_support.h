@@ -34,4 +34,12 @@ inline std::unique_ptr<Detector> MustCreate(const std::string& name,
   return std::move(made).value();
 }
 
+// The value of the detail `name` of `a`, NaN when `a` has none.
+inline double DetailOf(const Assessment& a, const std::string& name) {
+  for (const Detail& d : a.details) {
+    if (d.name == name) return d.value;
+  }
+  return NAN;
+}
+
 }  // namespace kubeheal::detectors::testing
