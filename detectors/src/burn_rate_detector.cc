@@ -59,7 +59,7 @@ Result<std::vector<BurnRateDetector::AlertRow>> BurnRateDetector::ParseRows(
 }
 
 BurnRateDetector::BurnRateDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(std::move(config)) {
+    : StreamingDetector("burnRate", config.max_gap_seconds), config_(std::move(config)) {
   if (config_.rows.empty()) config_.rows = WorkbookRows();
   ResetModel();
 }

@@ -11,7 +11,7 @@
 namespace kubeheal::detectors {
 
 DefaultEnsembleDetector::DefaultEnsembleDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {
+    : StreamingDetector("default", config.max_gap_seconds), config_(config) {
   config_.window = std::max<std::size_t>(config_.window, 3);
   config_.shift_window = std::max<std::size_t>(config_.shift_window, 1);
   config_.history = std::max<std::size_t>(config_.history, 3);

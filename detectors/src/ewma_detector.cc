@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "band_judgement.h"
 #include "number_format.h"
 #include "sigma_floor.h"
 
 namespace kubeheal::detectors {
 
 EwmaDetector::EwmaDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {}
+    : StreamingDetector("ewma", config.max_gap_seconds), config_(config) {}
 
 Assessment EwmaDetector::Assess(double, double value) {
   Assessment a;
@@ -23,22 +24,13 @@ Assessment EwmaDetector::Assess(double, double value) {
   const double k = config_.sensitivity;
   const double sigma = BandSigma(std::sqrt(variance_), mean_, k,
                                  {config_.min_deviation, config_.min_relative_deviation});
-  a.expected = mean_;
-  a.low = mean_ - k * sigma;
-  a.high = mean_ + k * sigma;
+  const double z = JudgeAgainstBand(a, value, mean_, sigma, k, count_ >= config_.min_points);
   // Effective memory of an EWMA is about 1/alpha points.
   a.confidence = 1.0 - std::pow(1.0 - config_.alpha, static_cast<double>(count_));
-  if (count_ >= config_.min_points) {
-    const double z = (value - mean_) / sigma;
-    const double ratio = std::abs(z) / k;
-    a.score = ScoreFromRatio(ratio);
-    a.severity = SeverityFromRatio(ratio);
-    a.anomalous = ratio >= 1.0;
-    if (a.severity != Severity::kNormal) {
-      a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) + "σ " +
-                      (z > 0 ? "above" : "below") + " the moving average " + FormatNumber(mean_) +
-                      " (alpha " + FormatNumber(config_.alpha) + ")";
-    }
+  if (a.severity != Severity::kNormal) {
+    a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) + "σ " +
+                    (z > 0 ? "above" : "below") + " the moving average " + FormatNumber(mean_) +
+                    " (alpha " + FormatNumber(config_.alpha) + ")";
   }
   const double diff = value - mean_;
   const double increment = config_.alpha * diff;

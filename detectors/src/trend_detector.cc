@@ -9,7 +9,7 @@
 namespace kubeheal::detectors {
 
 TrendDetector::TrendDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {
+    : StreamingDetector("trend", config.max_gap_seconds), config_(config) {
   config_.window = std::max<std::size_t>(config_.window, 2);
   config_.min_points = std::clamp<std::size_t>(config_.min_points, 2, config_.window);
 }

@@ -21,8 +21,6 @@ class EwmaDetector final : public StreamingDetector {
   };
   explicit EwmaDetector(Config config);
 
-  std::string_view Name() const override { return "ewma"; }
-
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;
   void ResetModel() override;
