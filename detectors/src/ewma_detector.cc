@@ -22,8 +22,7 @@ Assessment EwmaDetector::Assess(double, double value) {
     return a;
   }
   const double k = config_.sensitivity;
-  const double sigma = BandSigma(std::sqrt(variance_), mean_, k,
-                                 {config_.min_deviation, config_.min_relative_deviation});
+  const double sigma = BandSigma(std::sqrt(variance_), mean_, k, config_.floor);
   const double z = JudgeAgainstBand(a, value, mean_, sigma, k, count_ >= config_.min_points);
   // Effective memory of an EWMA is about 1/alpha points.
   a.confidence = 1.0 - std::pow(1.0 - config_.alpha, static_cast<double>(count_));

@@ -41,8 +41,8 @@ Assessment MadDetector::AssessAgainst(const RollingWindow& window, double value)
   // When more than half the history sits on one value MAD is 0; the mean absolute deviation
   // (scaled to sigma for a normal distribution) still sees the rest of the spread.
   const double k = config_.sensitivity;
-  const double sigma = BandSigma(mad > 0 ? 1.4826 * mad : 1.2533 * mean_abs, median, k,
-                                 {config_.min_deviation, config_.min_relative_deviation});
+  const double sigma =
+      BandSigma(mad > 0 ? 1.4826 * mad : 1.2533 * mean_abs, median, k, config_.floor);
   Assessment a;
   const double z = JudgeAgainstBand(a, value, median, sigma, k, n >= config_.min_points);
   if (a.severity != Severity::kNormal) {

@@ -20,8 +20,7 @@ Assessment RollingBandDetector::AssessAgainst(const RollingWindow& window, doubl
   const std::size_t n = window.size();
   const double mean = window.Mean();
   const double k = config_.sensitivity;
-  const double sigma =
-      BandSigma(window.StdDev(), mean, k, {config_.min_deviation, config_.min_relative_deviation});
+  const double sigma = BandSigma(window.StdDev(), mean, k, config_.floor);
   Assessment a;
   const double z = JudgeAgainstBand(a, value, mean, sigma, k, n >= config_.min_points);
   if (a.severity != Severity::kNormal) {

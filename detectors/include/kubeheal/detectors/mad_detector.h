@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "kubeheal/detectors/band_floor.h"
 #include "kubeheal/detectors/rolling_window_detector.h"
 
 namespace kubeheal::detectors {
@@ -16,9 +17,7 @@ class MadDetector final : public RollingWindowDetector {
     double sensitivity = 3.5;  // in robust sigmas (1.4826 * MAD)
     std::size_t min_points = 10;
     double max_gap_seconds = 0;
-    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
-    double min_deviation = 0;
-    double min_relative_deviation = 0;
+    BandFloor floor{};  // the narrowest band a user cares about
   };
   explicit MadDetector(Config config);
 

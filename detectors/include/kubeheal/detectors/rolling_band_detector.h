@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 
+#include "kubeheal/detectors/band_floor.h"
 #include "kubeheal/detectors/rolling_window_detector.h"
 
 namespace kubeheal::detectors {
@@ -18,9 +19,7 @@ class RollingBandDetector final : public RollingWindowDetector {
     double sensitivity = 3.0;     // k: the band is mean +- k sigma
     std::size_t min_points = 10;  // no alarms before this much history
     double max_gap_seconds = 0;
-    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
-    double min_deviation = 0;
-    double min_relative_deviation = 0;
+    BandFloor floor{};  // the narrowest band a user cares about
   };
   explicit RollingBandDetector(Config config);
 
