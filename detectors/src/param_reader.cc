@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace kubeheal::detectors {
 namespace {
@@ -27,27 +28,15 @@ std::string Between(T min, T max) {
 
 bool ParseDurationSeconds(const std::string& text, double& seconds) {
   if (text.empty()) return false;
+  constexpr std::pair<char, double> kUnits[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
   double scale = 1;
   std::string number = text;
-  switch (text.back()) {
-    case 's':
-      scale = 1;
+  for (const auto& [unit, unit_seconds] : kUnits) {
+    if (text.back() == unit) {
+      scale = unit_seconds;
       number.pop_back();
       break;
-    case 'm':
-      scale = 60;
-      number.pop_back();
-      break;
-    case 'h':
-      scale = 3600;
-      number.pop_back();
-      break;
-    case 'd':
-      scale = 86400;
-      number.pop_back();
-      break;
-    default:
-      break;
+    }
   }
   double value = 0;
   if (!ParseNumber(number, value) || value < 0) return false;

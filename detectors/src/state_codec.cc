@@ -4,6 +4,20 @@
 #include <charconv>
 
 namespace kubeheal::detectors {
+namespace {
+
+// All of `token` as a T, or an error naming `field` and what it should have been (`kind`).
+template <typename T>
+Status ParseWhole(std::string_view token, std::string_view field, std::string_view kind, T& out) {
+  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
+  if (token.empty() || ec != std::errc() || end != token.data() + token.size()) {
+    return Error::Invalid("state: field '" + std::string(field) + "' is not " + std::string(kind) +
+                          ": '" + std::string(token) + "'");
+  }
+  return {};
+}
+
+}  // namespace
 
 void StateWriter::Word(std::string_view word) {
   if (!text_.empty()) text_ += ' ';
@@ -43,23 +57,11 @@ Status StateReader::Expect(std::string_view word) {
 }
 
 Status StateReader::Number(std::string_view field, double& out) {
-  std::string_view token = NextToken();
-  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
-  if (token.empty() || ec != std::errc() || end != token.data() + token.size()) {
-    return Error::Invalid("state: field '" + std::string(field) + "' is not a number: '" +
-                          std::string(token) + "'");
-  }
-  return {};
+  return ParseWhole(NextToken(), field, "a number", out);
 }
 
 Status StateReader::Integer(std::string_view field, std::int64_t& out) {
-  std::string_view token = NextToken();
-  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
-  if (token.empty() || ec != std::errc() || end != token.data() + token.size()) {
-    return Error::Invalid("state: field '" + std::string(field) + "' is not an integer: '" +
-                          std::string(token) + "'");
-  }
-  return {};
+  return ParseWhole(NextToken(), field, "an integer", out);
 }
 
 Status StateReader::Numbers(std::string_view field, std::vector<double>& out,
