@@ -264,8 +264,9 @@ Status IsolationForest::Load(StateReader& in) {
   for (Tree& tree : trees) {
     std::int64_t size = 0;
     if (Status s = in.Integer("tree size", size); !s) return s;
-    if (size < 1 || size > 10'000'000)
+    if (size < 1 || size > 10'000'000) {
       return Error::Invalid("state: isolation forest tree size is bad");
+    }
     tree.nodes.resize(static_cast<std::size_t>(size));
     tree.leaf_depth.assign(static_cast<std::size_t>(size), 0.0);
     std::vector<int> depth(static_cast<std::size_t>(size), -1);
