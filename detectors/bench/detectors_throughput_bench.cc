@@ -5,8 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "kubeheal/common/random.h"
 #include "kubeheal/detectors/detector_factory.h"
-#include "kubeheal/detectors/seeded_random_source.h"
 
 namespace {
 
@@ -18,10 +18,10 @@ constexpr int kPoints = 1 << 16;
 // A noisy daily cycle with a spike now and then, at 15 s intervals.
 const std::vector<double>& Series() {
   static const std::vector<double> series = [] {
-    kubeheal::detectors::SeededRandomSource random(17);
+    kubeheal::SeededRandomSource random(17);
     std::vector<double> v(kPoints);
     for (int i = 0; i < kPoints; ++i) {
-      const double noise = random.NextDouble() + random.NextDouble() - 1.0;
+      const double noise = random.Uniform01() + random.Uniform01() - 1.0;
       v[static_cast<std::size_t>(i)] =
           100 + 20 * std::sin(i * 6.283185307179586 / 5760) + 5 * noise + (i % 5000 == 0 ? 80 : 0);
     }

@@ -11,16 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "kubeheal/common/random.h"
 #include "kubeheal/detectors/isolation_forest.h"
-#include "kubeheal/detectors/seeded_random_source.h"
 
 namespace {
 
+using kubeheal::SeededRandomSource;
 using kubeheal::detectors::IsolationForest;
-using kubeheal::detectors::SeededRandomSource;
 
 double Gaussian(SeededRandomSource& r) {
-  const double u1 = std::max(r.NextDouble(), 1e-300), u2 = r.NextDouble();
+  const double u1 = std::max(r.Uniform01(), 1e-300), u2 = r.Uniform01();
   return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
@@ -63,11 +63,11 @@ int main(int argc, char** argv) {
   Eigen::MatrixXd data(rows, features);
   std::vector<int> labels(static_cast<std::size_t>(rows));
   for (int r = 0; r < rows; ++r) {
-    const bool outlier = random.NextDouble() < 0.02;
-    const double centre = random.NextDouble() < 0.5 ? -2.0 : 2.0;
+    const bool outlier = random.Uniform01() < 0.02;
+    const double centre = random.Uniform01() < 0.5 ? -2.0 : 2.0;
     labels[static_cast<std::size_t>(r)] = outlier;
     for (int f = 0; f < features; ++f) {
-      data(r, f) = outlier ? -8 + 16 * random.NextDouble() : centre + Gaussian(random);
+      data(r, f) = outlier ? -8 + 16 * random.Uniform01() : centre + Gaussian(random);
     }
   }
   std::FILE* out = std::fopen(argv[1], "w");

@@ -27,38 +27,39 @@ Result<std::vector<BurnRateDetector::AlertRow>> BurnRateDetector::ParseRows(
     AlertRow row;
     const std::string where = "alert row '" + row_text + "'";
     if (parts.size() < 3 || parts.size() > 4) {
-      return Error{where + " must be long/short/factor[/severity], e.g. 1h/5m/14.4/critical"};
+      return Error::Invalid(where +
+                            " must be long/short/factor[/severity], e.g. 1h/5m/14.4/critical");
     }
     row.long_label = parts[0];
     row.short_label = parts[1];
     if (!ParseDurationSeconds(parts[0], row.long_seconds) || row.long_seconds <= 0 ||
         !ParseDurationSeconds(parts[1], row.short_seconds) || row.short_seconds <= 0) {
-      return Error{where + ": windows must be positive durations like 5m, 1h, 3d"};
+      return Error::Invalid(where + ": windows must be positive durations like 5m, 1h, 3d");
     }
     if (row.short_seconds > row.long_seconds) {
-      return Error{where + ": the short window is longer than the long one"};
+      return Error::Invalid(where + ": the short window is longer than the long one");
     }
     double factor = 0;
     if (!ParseDurationSeconds(parts[2], factor) || !(factor > 0) ||
         parts[2].find_first_of("smhd") != std::string::npos) {
-      return Error{where + ": factor must be a number above 0, got '" + parts[2] + "'"};
+      return Error::Invalid(where + ": factor must be a number above 0, got '" + parts[2] + "'");
     }
     row.factor = factor;
     if (parts.size() == 4) {
       auto severity = ParseSeverity(parts[3]);
       if (!severity || *severity == Severity::kNormal) {
-        return Error{where + ": severity must be info, warning or critical"};
+        return Error::Invalid(where + ": severity must be info, warning or critical");
       }
       row.severity = *severity;
     }
     rows.push_back(row);
   }
-  if (rows.empty()) return Error{"no alert rows in '" + text + "'"};
+  if (rows.empty()) return Error::Invalid("no alert rows in '" + text + "'");
   return rows;
 }
 
 BurnRateDetector::BurnRateDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(std::move(config)) {
+    : StreamingDetector("burnRate", config.max_gap_seconds), config_(std::move(config)) {
   if (config_.rows.empty()) config_.rows = WorkbookRows();
   ResetModel();
 }
@@ -204,7 +205,7 @@ Status BurnRateDetector::LoadModel(StateReader& in) {
   if (Status s = in.Integer("first_index", first_index); !s) return s;
   if (Status s = in.Integer("points", n); !s) return s;
   if (first_index < 0 || n < 0 || n > 100'000'000) {
-    return Error{"state: burnRate snapshot has a bad point count"};
+    return Error::Invalid("state: burnRate snapshot has a bad point count");
   }
   std::deque<Point> points;
   for (std::int64_t i = 0; i < n; ++i) {
@@ -217,7 +218,7 @@ Status BurnRateDetector::LoadModel(StateReader& in) {
   if (Status s = in.Integer("windows", window_count); !s) return s;
   // The windows follow from the configuration; the snapshot must describe the same ones.
   if (window_count != static_cast<std::int64_t>(windows_.size())) {
-    return Error{"state: burnRate snapshot was taken with different windows"};
+    return Error::Invalid("state: burnRate snapshot was taken with different windows");
   }
   std::vector<Window> windows = windows_;
   for (Window& w : windows) {
@@ -227,7 +228,7 @@ Status BurnRateDetector::LoadModel(StateReader& in) {
     if (Status s = in.Number("window bad_seconds", w.bad_seconds); !s) return s;
     if (Status s = in.Number("window total_seconds", w.total_seconds); !s) return s;
     if (seconds != w.seconds || w.first < first_index || w.first > first_index + n) {
-      return Error{"state: burnRate snapshot window does not match the configuration"};
+      return Error::Invalid("state: burnRate snapshot window does not match the configuration");
     }
   }
   has_previous_ = has_previous != 0;

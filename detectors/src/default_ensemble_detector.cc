@@ -11,7 +11,7 @@
 namespace kubeheal::detectors {
 
 DefaultEnsembleDetector::DefaultEnsembleDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {
+    : StreamingDetector("default", config.max_gap_seconds), config_(config) {
   config_.window = std::max<std::size_t>(config_.window, 3);
   config_.shift_window = std::max<std::size_t>(config_.shift_window, 1);
   config_.history = std::max<std::size_t>(config_.history, 3);
@@ -183,7 +183,7 @@ Status DefaultEnsembleDetector::LoadModel(StateReader& in) {
   std::int64_t season_points = 0, has_range = 0;
   if (Status s = in.Integer("season points", season_points); !s) return s;
   if (season_points < 0 || season_points > 100'000'000) {
-    return Error{"state: default snapshot has a bad season point count"};
+    return Error::Invalid("state: default snapshot has a bad season point count");
   }
   for (std::int64_t i = 0; i < season_points; ++i) {
     double t = 0, v = 0;

@@ -22,10 +22,11 @@ constexpr long kMaxWindow = 1'000'000;
 using Built = std::unique_ptr<Detector>;
 
 // min_deviation (signal units) and min_relative_deviation (of the expected level, up to 100x).
-template <typename Config>
-void ReadBandFloor(ParamReader& p, Config& c) {
-  c.min_deviation = p.Number("min_deviation", 0, 0, kHuge);
-  c.min_relative_deviation = p.Number("min_relative_deviation", 0, 0, 100);
+BandFloor ReadBandFloor(ParamReader& p) {
+  BandFloor floor;
+  floor.min_deviation = p.Number("min_deviation", 0, 0, kHuge);
+  floor.min_relative_deviation = p.Number("min_relative_deviation", 0, 0, 100);
+  return floor;
 }
 
 RollingBandDetector::Config BandConfig(ParamReader& p, std::string name, long window,
@@ -36,7 +37,7 @@ RollingBandDetector::Config BandConfig(ParamReader& p, std::string name, long wi
   c.sensitivity = p.PositiveNumber("sensitivity", sensitivity, 1000);
   c.min_points = static_cast<std::size_t>(
       p.Integer("min_points", std::min<long>(10, static_cast<long>(c.window)), 2, kMaxWindow));
-  ReadBandFloor(p, c);
+  c.floor = ReadBandFloor(p);
   return c;
 }
 
@@ -67,7 +68,7 @@ Built BuildDetector(const std::string& name, ParamReader& p) {
     c.sensitivity = p.PositiveNumber("sensitivity", 3.0, 1000);
     c.min_points = p.Integer("min_points", 10, 1, kMaxWindow);
     c.max_gap_seconds = max_gap;
-    ReadBandFloor(p, c);
+    c.floor = ReadBandFloor(p);
     return std::make_unique<EwmaDetector>(c);
   }
   if (name == "mad") {
@@ -77,7 +78,7 @@ Built BuildDetector(const std::string& name, ParamReader& p) {
     c.min_points = static_cast<std::size_t>(
         p.Integer("min_points", std::min<long>(10, static_cast<long>(c.window)), 2, 100000));
     c.max_gap_seconds = max_gap;
-    ReadBandFloor(p, c);
+    c.floor = ReadBandFloor(p);
     return std::make_unique<MadDetector>(c);
   }
   if (name == "threshold") {
@@ -170,7 +171,7 @@ Result<std::unique_ptr<Detector>> CreateDetector(const std::string& name,
   if (!detector) {
     std::string known;
     for (const std::string& n : DetectorNames()) known += (known.empty() ? "" : ", ") + n;
-    return Error{"unknown detector '" + name + "' (known: " + known + ")"};
+    return Error::Invalid("unknown detector '" + name + "' (known: " + known + ")");
   }
   if (Status s = reader.Finish(); !s) return s.error();
   return detector;
@@ -179,7 +180,7 @@ Result<std::unique_ptr<Detector>> CreateDetector(const std::string& name,
 Result<std::unique_ptr<MultivariateDetector>> CreateMultivariateDetector(
     const std::string& name, const DetectorParams& params) {
   if (name != "isolationForest") {
-    return Error{"unknown multivariate detector '" + name + "' (known: isolationForest)"};
+    return Error::Invalid("unknown multivariate detector '" + name + "' (known: isolationForest)");
   }
   ParamReader reader(name, params);
   auto config = ForestConfig(reader);

@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "band_judgement.h"
 #include "number_format.h"
 #include "sigma_floor.h"
 
 namespace kubeheal::detectors {
 
 EwmaDetector::EwmaDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {}
+    : StreamingDetector("ewma", config.max_gap_seconds), config_(config) {}
 
 Assessment EwmaDetector::Assess(double, double value) {
   Assessment a;
@@ -21,24 +22,14 @@ Assessment EwmaDetector::Assess(double, double value) {
     return a;
   }
   const double k = config_.sensitivity;
-  const double sigma = BandSigma(std::sqrt(variance_), mean_, k,
-                                 {config_.min_deviation, config_.min_relative_deviation});
-  a.expected = mean_;
-  a.low = mean_ - k * sigma;
-  a.high = mean_ + k * sigma;
+  const double sigma = BandSigma(std::sqrt(variance_), mean_, k, config_.floor);
+  const double z = JudgeAgainstBand(a, value, mean_, sigma, k, count_ >= config_.min_points);
   // Effective memory of an EWMA is about 1/alpha points.
   a.confidence = 1.0 - std::pow(1.0 - config_.alpha, static_cast<double>(count_));
-  if (count_ >= config_.min_points) {
-    const double z = (value - mean_) / sigma;
-    const double ratio = std::abs(z) / k;
-    a.score = ScoreFromRatio(ratio);
-    a.severity = SeverityFromRatio(ratio);
-    a.anomalous = ratio >= 1.0;
-    if (a.severity != Severity::kNormal) {
-      a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) + "σ " +
-                      (z > 0 ? "above" : "below") + " the moving average " + FormatNumber(mean_) +
-                      " (alpha " + FormatNumber(config_.alpha) + ")";
-    }
+  if (a.severity != Severity::kNormal) {
+    a.explanation = "value " + FormatNumber(value) + " is " + FormatNumber(std::abs(z)) + "σ " +
+                    (z > 0 ? "above" : "below") + " the moving average " + FormatNumber(mean_) +
+                    " (alpha " + FormatNumber(config_.alpha) + ")";
   }
   const double diff = value - mean_;
   const double increment = config_.alpha * diff;
@@ -65,7 +56,7 @@ Status EwmaDetector::LoadModel(StateReader& in) {
   if (Status s = in.Number("mean", mean_); !s) return s;
   if (Status s = in.Number("variance", variance_); !s) return s;
   if (count < 0 || !std::isfinite(mean_) || !(variance_ >= 0) || !std::isfinite(variance_)) {
-    return Error{"state: ewma snapshot has an invalid count, mean or variance"};
+    return Error::Invalid("state: ewma snapshot has an invalid count, mean or variance");
   }
   count_ = static_cast<long>(count);
   return {};

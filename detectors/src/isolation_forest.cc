@@ -16,12 +16,13 @@ double IsolationForest::AveragePathLength(double n) {
 
 Status IsolationForest::Fit(const Eigen::MatrixXd& samples, RandomSource& random) {
   if (samples.rows() < 2 || samples.cols() < 1) {
-    return Error{"isolation forest: need at least 2 samples with at least 1 feature, got " +
-                 std::to_string(samples.rows()) + "x" + std::to_string(samples.cols())};
+    return Error::Invalid(
+        "isolation forest: need at least 2 samples with at least 1 feature, got " +
+        std::to_string(samples.rows()) + "x" + std::to_string(samples.cols()));
   }
-  if (!samples.allFinite()) return Error{"isolation forest: training data has NaN or Inf"};
+  if (!samples.allFinite()) return Error::Invalid("isolation forest: training data has NaN or Inf");
   if (config_.trees < 1 || config_.sample_size < 2) {
-    return Error{"isolation forest: trees must be >= 1 and sample_size >= 2"};
+    return Error::Invalid("isolation forest: trees must be >= 1 and sample_size >= 2");
   }
   const int n = static_cast<int>(samples.rows());
   const int psi = std::min(config_.sample_size, n);
@@ -160,7 +161,7 @@ void IsolationForest::Grow(Tree& tree, const Eigen::MatrixXd& samples, std::vect
       hi = std::max(hi, v);
     }
     if (!(hi > lo)) continue;
-    double split = lo + random.NextDouble() * (hi - lo);
+    double split = lo + random.Uniform01() * (hi - lo);
     if (split <= lo) split = std::nextafter(lo, hi);  // keep both sides non-empty
     auto middle = std::partition(rows.begin() + begin, rows.begin() + end,
                                  [&](int r) { return samples(r, f) < split; });
@@ -257,13 +258,15 @@ Status IsolationForest::Load(StateReader& in) {
   if (Status s = in.Integer("trees", tree_count); !s) return s;
   if (features < 0 || features > 100000 || tree_count < 0 || tree_count > 100000 ||
       !(normaliser > 0)) {
-    return Error{"state: isolation forest header is out of range"};
+    return Error::Invalid("state: isolation forest header is out of range");
   }
   std::vector<Tree> trees(static_cast<std::size_t>(tree_count));
   for (Tree& tree : trees) {
     std::int64_t size = 0;
     if (Status s = in.Integer("tree size", size); !s) return s;
-    if (size < 1 || size > 10'000'000) return Error{"state: isolation forest tree size is bad"};
+    if (size < 1 || size > 10'000'000) {
+      return Error::Invalid("state: isolation forest tree size is bad");
+    }
     tree.nodes.resize(static_cast<std::size_t>(size));
     tree.leaf_depth.assign(static_cast<std::size_t>(size), 0.0);
     std::vector<int> depth(static_cast<std::size_t>(size), -1);
@@ -273,7 +276,8 @@ Status IsolationForest::Load(StateReader& in) {
       const int node_depth = depth[static_cast<std::size_t>(i)];
       // Children are written after their parent, so every node's depth is known when read.
       if (node_depth < 0)
-        return Error{"state: isolation forest node " + std::to_string(i) + " has no parent"};
+        return Error::Invalid("state: isolation forest node " + std::to_string(i) +
+                              " has no parent");
       std::int64_t feature = 0;
       if (Status s = in.Integer("node feature", feature); !s) return s;
       if (feature >= 0) {
@@ -283,7 +287,8 @@ Status IsolationForest::Load(StateReader& in) {
         // Children must lie after their parent and inside the tree, so a corrupt snapshot
         // cannot send scoring into a loop or out of bounds.
         if (feature >= features || right <= i + 1 || right >= size || i + 1 >= size) {
-          return Error{"state: isolation forest node " + std::to_string(i) + " is malformed"};
+          return Error::Invalid("state: isolation forest node " + std::to_string(i) +
+                                " is malformed");
         }
         node.feature = static_cast<std::int32_t>(feature);
         node.left = static_cast<std::int32_t>(i + 1);
@@ -291,7 +296,7 @@ Status IsolationForest::Load(StateReader& in) {
         depth[static_cast<std::size_t>(i + 1)] = node_depth + 1;
         depth[static_cast<std::size_t>(right)] = node_depth + 1;
       } else {
-        if (feature != -1) return Error{"state: isolation forest node has a bad feature"};
+        if (feature != -1) return Error::Invalid("state: isolation forest node has a bad feature");
         if (Status s = in.Number("leaf depth", tree.leaf_depth[static_cast<std::size_t>(i)]); !s) {
           return s;
         }

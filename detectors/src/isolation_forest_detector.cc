@@ -118,7 +118,8 @@ Status IsolationForestDetector::LoadState(std::string_view state) {
   if (Status s = in.Integer("dimensions", dims); !s) return s;
   if (count < 0 || static_cast<std::size_t>(count) > config_.training_window || dims < 0 ||
       dims > 100000 || since < 0) {
-    return Error{"state: isolationForest window is larger than training_window or malformed"};
+    return Error::Invalid(
+        "state: isolationForest window is larger than training_window or malformed");
   }
   std::deque<Eigen::VectorXd> window;
   for (std::int64_t i = 0; i < count; ++i) {
@@ -133,7 +134,8 @@ Status IsolationForestDetector::LoadState(std::string_view state) {
   if (trained != 0) {
     if (Status s = forest.Load(in); !s) return s;
   }
-  if (!in.AtEnd()) return Error{"state: unexpected data after the isolationForest snapshot"};
+  if (!in.AtEnd())
+    return Error::Invalid("state: unexpected data after the isolationForest snapshot");
   has_last_ = has_last != 0;
   last_timestamp_ = last;
   random_.set_state(static_cast<std::uint64_t>(random_state));

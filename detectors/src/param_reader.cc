@@ -2,44 +2,44 @@
 
 #include <charconv>
 #include <cmath>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace kubeheal::detectors {
 namespace {
 
-bool ParseDouble(const std::string& text, double& out) {
+// The whole of `text` as a number (a finite one for floating point).
+template <typename T>
+bool ParseNumber(const std::string& text, T& out) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return !text.empty() && ec == std::errc() && ptr == end && std::isfinite(out);
+  if (text.empty() || ec != std::errc() || ptr != end) return false;
+  if constexpr (std::is_floating_point_v<T>) return std::isfinite(out);
+  return true;
+}
+
+template <typename T>
+std::string Between(T min, T max) {
+  return "must be between " + std::to_string(min) + " and " + std::to_string(max);
 }
 
 }  // namespace
 
 bool ParseDurationSeconds(const std::string& text, double& seconds) {
   if (text.empty()) return false;
+  constexpr std::pair<char, double> kUnits[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
   double scale = 1;
   std::string number = text;
-  switch (text.back()) {
-    case 's':
-      scale = 1;
+  for (const auto& [unit, unit_seconds] : kUnits) {
+    if (text.back() == unit) {
+      scale = unit_seconds;
       number.pop_back();
       break;
-    case 'm':
-      scale = 60;
-      number.pop_back();
-      break;
-    case 'h':
-      scale = 3600;
-      number.pop_back();
-      break;
-    case 'd':
-      scale = 86400;
-      number.pop_back();
-      break;
-    default:
-      break;
+    }
   }
   double value = 0;
-  if (!ParseDouble(number, value) || value < 0) return false;
+  if (!ParseNumber(number, value) || value < 0) return false;
   seconds = value * scale;
   return true;
 }
@@ -56,64 +56,43 @@ void ParamReader::Fail(const std::string& name, const std::string& problem) {
   }
 }
 
-double ParamReader::Number(const std::string& name, double fallback, double min, double max) {
+template <typename T, typename Parse, typename OutOfRange>
+T ParamReader::Read(const std::string& name, T fallback, Parse parse, std::string_view expected,
+                    OutOfRange out_of_range) {
   const std::string* raw = Raw(name);
   if (raw == nullptr) return fallback;
-  double v = 0;
-  if (!ParseDouble(*raw, v)) {
-    Fail(name, "must be a number, got '" + *raw + "'");
+  T v{};
+  if (!parse(*raw, v)) {
+    Fail(name, "must be " + std::string(expected) + ", got '" + *raw + "'");
     return fallback;
   }
-  if (v < min || v > max) {
-    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                   *raw);
+  if (const std::string problem = out_of_range(v); !problem.empty()) {
+    Fail(name, problem + ", got " + *raw);
     return fallback;
   }
   return v;
+}
+
+double ParamReader::Number(const std::string& name, double fallback, double min, double max) {
+  return Read(name, fallback, ParseNumber<double>, "a number",
+              [&](double v) { return v < min || v > max ? Between(min, max) : std::string(); });
 }
 
 double ParamReader::PositiveNumber(const std::string& name, double fallback, double max) {
-  const std::string* raw = Raw(name);
-  if (raw == nullptr) return fallback;
-  double v = 0;
-  if (!ParseDouble(*raw, v)) {
-    Fail(name, "must be a number, got '" + *raw + "'");
-    return fallback;
-  }
-  if (!(v > 0) || v > max) {
-    Fail(name, "must be above 0 and at most " + std::to_string(max) + ", got " + *raw);
-    return fallback;
-  }
-  return v;
+  return Read(name, fallback, ParseNumber<double>, "a number", [&](double v) {
+    return !(v > 0) || v > max ? "must be above 0 and at most " + std::to_string(max)
+                               : std::string();
+  });
 }
 
 long ParamReader::Integer(const std::string& name, long fallback, long min, long max) {
-  const std::string* raw = Raw(name);
-  if (raw == nullptr) return fallback;
-  long v = 0;
-  const char* end = raw->data() + raw->size();
-  auto [ptr, ec] = std::from_chars(raw->data(), end, v);
-  if (raw->empty() || ec != std::errc() || ptr != end) {
-    Fail(name, "must be an integer, got '" + *raw + "'");
-    return fallback;
-  }
-  if (v < min || v > max) {
-    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                   *raw);
-    return fallback;
-  }
-  return v;
+  return Read(name, fallback, ParseNumber<long>, "an integer",
+              [&](long v) { return v < min || v > max ? Between(min, max) : std::string(); });
 }
 
 double ParamReader::Duration(const std::string& name, double fallback) {
-  const std::string* raw = Raw(name);
-  if (raw == nullptr) return fallback;
-  double v = 0;
-  if (!ParseDurationSeconds(*raw, v)) {
-    Fail(name, "must be a duration like 90s, 5m, 1h or 3d, got '" + *raw + "'");
-    return fallback;
-  }
-  return v;
+  return Read(name, fallback, ParseDurationSeconds, "a duration like 90s, 5m, 1h or 3d",
+              [](double) { return std::string(); });
 }
 
 std::string ParamReader::Text(const std::string& name, const std::string& fallback) {
@@ -122,13 +101,13 @@ std::string ParamReader::Text(const std::string& name, const std::string& fallba
 }
 
 Status ParamReader::Finish() const {
-  if (!first_error_.empty()) return Error{first_error_};
+  if (!first_error_.empty()) return Error::Invalid(first_error_);
   for (const auto& [name, value] : params_) {
     if (known_.count(name) == 0) {
       std::string list;
       for (const std::string& k : known_) list += (list.empty() ? "" : ", ") + k;
-      return Error{"detector '" + detector_ + "': unknown parameter '" + name +
-                   "' (known: " + list + ")"};
+      return Error::Invalid("detector '" + detector_ + "': unknown parameter '" + name +
+                            "' (known: " + list + ")");
     }
   }
   return {};

@@ -5,8 +5,10 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 
-#include "kubeheal/detectors/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::detectors {
 
@@ -31,6 +33,11 @@ class ParamReader {
 
  private:
   const std::string* Raw(const std::string& name);
+  // The parameter as `parse` reads it; `fallback` when absent, when `parse` fails ("must be
+  // <expected>, got '<raw>'") or when `out_of_range` names a problem with the value.
+  template <typename T, typename Parse, typename OutOfRange>
+  T Read(const std::string& name, T fallback, Parse parse, std::string_view expected,
+         OutOfRange out_of_range);
 
   std::string detector_;
   const std::map<std::string, std::string>& params_;

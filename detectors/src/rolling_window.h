@@ -89,7 +89,7 @@ class RollingWindow {
     if (Status s = in.Number(field, sum); !s) return s;
     if (Status s = in.Number(field, sum_sq); !s) return s;
     if (pushes < 0 || static_cast<std::size_t>(pushes) >= values_.size()) {
-      return Error{"state: field '" + std::string(field) + "' has a bad rebuild counter"};
+      return Error::Invalid("state: field '" + std::string(field) + "' has a bad rebuild counter");
     }
     Clear();
     for (std::size_t i = 0; i < live.size(); ++i) values_[i] = live[i];

@@ -2,27 +2,25 @@
 
 #include <cmath>
 
+#include "kubeheal/common/enum_names.h"
+
 namespace kubeheal::detectors {
 
+namespace {
+
+constexpr EnumNameTable<Severity, 4> kSeverityNames{{{Severity::kNormal, "normal"},
+                                                     {Severity::kInfo, "info"},
+                                                     {Severity::kWarning, "warning"},
+                                                     {Severity::kCritical, "critical"}}};
+
+}  // namespace
+
 std::string_view SeverityName(Severity severity) {
-  switch (severity) {
-    case Severity::kNormal:
-      return "normal";
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "normal";
+  return NameOf(kSeverityNames, severity, "normal");
 }
 
 std::optional<Severity> ParseSeverity(std::string_view name) {
-  for (Severity s : {Severity::kNormal, Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
-    if (SeverityName(s) == name) return s;
-  }
-  return std::nullopt;
+  return ParseName(kSeverityNames, name);
 }
 
 Severity SeverityFromRatio(double ratio) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kubeheal/detectors/band_floor.h"
+
 namespace kubeheal::detectors {
 
 // The smallest spread a detector believes in. A perfectly flat history has sigma 0; dividing
@@ -12,15 +14,6 @@ namespace kubeheal::detectors {
 inline double FlooredSigma(double sigma, double level) {
   return std::max(sigma, 1e-12 + 1e-12 * std::abs(level));
 }
-
-// The smallest half-width of the band a user cares about (parameters min_deviation, absolute,
-// and min_relative_deviation, a fraction of the expected level). A p99 of 27 ms learnt from a
-// quiet hour has a sigma of a few ms, so 40 ms sits 4 sigma out: real, but nobody throttles for
-// it. With min_relative_deviation 1 the band is at least expected +- 100% of it.
-struct BandFloor {
-  double min_deviation = 0;
-  double min_relative_deviation = 0;
-};
 
 // The sigma the band is drawn with: the floored sigma, widened so that k of them reach the
 // band floor.

@@ -4,6 +4,20 @@
 #include <charconv>
 
 namespace kubeheal::detectors {
+namespace {
+
+// All of `token` as a T, or an error naming `field` and what it should have been (`kind`).
+template <typename T>
+Status ParseWhole(std::string_view token, std::string_view field, std::string_view kind, T& out) {
+  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
+  if (token.empty() || ec != std::errc() || end != token.data() + token.size()) {
+    return Error::Invalid("state: field '" + std::string(field) + "' is not " + std::string(kind) +
+                          ": '" + std::string(token) + "'");
+  }
+  return {};
+}
+
+}  // namespace
 
 void StateWriter::Word(std::string_view word) {
   if (!text_.empty()) text_ += ' ';
@@ -36,29 +50,18 @@ std::string_view StateReader::NextToken() {
 Status StateReader::Expect(std::string_view word) {
   std::string_view token = NextToken();
   if (token != word) {
-    return Error{"state: expected '" + std::string(word) + "', found '" + std::string(token) + "'"};
+    return Error::Invalid("state: expected '" + std::string(word) + "', found '" +
+                          std::string(token) + "'");
   }
   return {};
 }
 
 Status StateReader::Number(std::string_view field, double& out) {
-  std::string_view token = NextToken();
-  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
-  if (token.empty() || ec != std::errc() || end != token.data() + token.size()) {
-    return Error{"state: field '" + std::string(field) + "' is not a number: '" +
-                 std::string(token) + "'"};
-  }
-  return {};
+  return ParseWhole(NextToken(), field, "a number", out);
 }
 
 Status StateReader::Integer(std::string_view field, std::int64_t& out) {
-  std::string_view token = NextToken();
-  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
-  if (token.empty() || ec != std::errc() || end != token.data() + token.size()) {
-    return Error{"state: field '" + std::string(field) + "' is not an integer: '" +
-                 std::string(token) + "'"};
-  }
-  return {};
+  return ParseWhole(NextToken(), field, "an integer", out);
 }
 
 Status StateReader::Numbers(std::string_view field, std::vector<double>& out,
@@ -66,8 +69,8 @@ Status StateReader::Numbers(std::string_view field, std::vector<double>& out,
   std::int64_t count = 0;
   if (Status s = Integer(field, count); !s) return s;
   if (count < 0 || static_cast<std::size_t>(count) > max_count) {
-    return Error{"state: field '" + std::string(field) + "' has " + std::to_string(count) +
-                 " values, at most " + std::to_string(max_count) + " allowed"};
+    return Error::Invalid("state: field '" + std::string(field) + "' has " + std::to_string(count) +
+                          " values, at most " + std::to_string(max_count) + " allowed");
   }
   out.assign(static_cast<std::size_t>(count), 0.0);
   for (double& v : out) {
@@ -78,7 +81,7 @@ Status StateReader::Numbers(std::string_view field, std::vector<double>& out,
 
 Status StateReader::Token(std::string& out) {
   std::string_view token = NextToken();
-  if (token.empty()) return Error{"state: snapshot ends too early"};
+  if (token.empty()) return Error::Invalid("state: snapshot ends too early");
   out.assign(token);
   return {};
 }

@@ -66,7 +66,7 @@ Status StreamingDetector::LoadState(std::string_view state) {
   }
   if (!in.AtEnd()) {
     ResetModel();
-    return Error{"state: unexpected data after the snapshot of " + std::string(Name())};
+    return Error::Invalid("state: unexpected data after the snapshot of " + std::string(Name()));
   }
   has_last_ = has_last != 0;
   last_timestamp_ = last;

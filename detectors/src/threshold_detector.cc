@@ -7,7 +7,7 @@
 namespace kubeheal::detectors {
 
 ThresholdDetector::ThresholdDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {}
+    : StreamingDetector("threshold", config.max_gap_seconds), config_(config) {}
 
 Assessment ThresholdDetector::Assess(double, double value) {
   constexpr double kInf = std::numeric_limits<double>::infinity();

@@ -9,7 +9,7 @@
 namespace kubeheal::detectors {
 
 TrendDetector::TrendDetector(Config config)
-    : StreamingDetector(config.max_gap_seconds), config_(config) {
+    : StreamingDetector("trend", config.max_gap_seconds), config_(config) {
   config_.window = std::max<std::size_t>(config_.window, 2);
   config_.min_points = std::clamp<std::size_t>(config_.min_points, 2, config_.window);
 }
@@ -82,7 +82,7 @@ Status TrendDetector::LoadModel(StateReader& in) {
   std::int64_t n = 0;
   if (Status s = in.Integer("points", n); !s) return s;
   if (n < 0 || static_cast<std::size_t>(n) > config_.window) {
-    return Error{"state: trend snapshot has more points than the window"};
+    return Error::Invalid("state: trend snapshot has more points than the window");
   }
   for (std::int64_t i = 0; i < n; ++i) {
     double t = 0, v = 0;

@@ -37,7 +37,7 @@ Status UnivariateIsolationForestDetector::LoadModel(StateReader& in) {
   // Collect the inner snapshot's tokens up to the end marker.
   std::string inner;
   for (;;) {
-    if (in.AtEnd()) return Error{"state: isolationForest snapshot is truncated"};
+    if (in.AtEnd()) return Error::Invalid("state: isolationForest snapshot is truncated");
     std::string token;
     if (Status s = in.Token(token); !s) return s;
     if (token == "end-inner") break;

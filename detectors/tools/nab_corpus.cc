@@ -13,14 +13,13 @@
 
 namespace kubeheal::detect_cli {
 namespace fs = std::filesystem;
-using detectors::Error;
 
 Result<std::vector<std::string>> ListNabDataFiles(const std::string& data_dir) {
   const fs::path root = fs::path(data_dir) / "data";
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
-    return Error{root.string() +
-                 ": not a directory (expected the NAB layout DIR/data/<category>/)"};
+    return Error::Invalid(root.string() +
+                          ": not a directory (expected the NAB layout DIR/data/<category>/)");
   }
   std::vector<std::string> files;
   for (const auto& category : fs::directory_iterator(root, ec)) {
@@ -32,32 +31,34 @@ Result<std::vector<std::string>> ListNabDataFiles(const std::string& data_dir) {
       }
     }
   }
-  if (ec) return Error{root.string() + ": " + ec.message()};
+  if (ec) return Error::Invalid(root.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
-  if (files.empty()) return Error{root.string() + ": no <category>/<file>.csv files"};
+  if (files.empty()) return Error::Invalid(root.string() + ": no <category>/<file>.csv files");
   return files;
 }
 
 Result<NabWindows> ReadNabWindows(const std::string& data_dir) {
   const std::string path = (fs::path(data_dir) / "labels" / "combined_windows.json").string();
   std::ifstream in(path);
-  if (!in) return Error{path + ": cannot open for reading"};
+  if (!in) return Error::Invalid(path + ": cannot open for reading");
   nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
-    return Error{path + ": not a JSON object of file name -> windows"};
+    return Error::Invalid(path + ": not a JSON object of file name -> windows");
   }
   NabWindows windows;
   for (const auto& [file, list] : json.items()) {
-    if (!list.is_array()) return Error{path + ": windows of '" + file + "' are not a list"};
+    if (!list.is_array())
+      return Error::Invalid(path + ": windows of '" + file + "' are not a list");
     auto& out = windows[file];
     for (const auto& window : list) {
       if (!window.is_array() || window.size() != 2 || !window[0].is_string() ||
           !window[1].is_string()) {
-        return Error{path + ": a window of '" + file + "' is not [start, end]"};
+        return Error::Invalid(path + ": a window of '" + file + "' is not [start, end]");
       }
       auto start = ParseTimestamp(window[0].get<std::string>());
       auto end = ParseTimestamp(window[1].get<std::string>());
-      if (!start || !end) return Error{path + ": a window of '" + file + "' has a bad timestamp"};
+      if (!start || !end)
+        return Error::Invalid(path + ": a window of '" + file + "' has a bad timestamp");
       out.emplace_back(*start, *end);
     }
   }
@@ -71,18 +72,19 @@ Result<std::vector<NabProfile>> ReadNabProfiles(const std::string& data_dir) {
   if (!fs::exists(path, ec)) return StandardNabProfiles();
   std::ifstream in(path);
   nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return Error{path + ": not a JSON object"};
+  if (json.is_discarded() || !json.is_object()) return Error::Invalid(path + ": not a JSON object");
   std::vector<NabProfile> profiles;
   for (const auto& [name, body] : json.items()) {
     const auto costs = body.find("CostMatrix");
-    if (costs == body.end()) return Error{path + ": profile '" + name + "' has no CostMatrix"};
+    if (costs == body.end())
+      return Error::Invalid(path + ": profile '" + name + "' has no CostMatrix");
     NabProfile p{name};
     for (auto [key, field] :
          {std::pair{"tpWeight", &p.tp_weight}, std::pair{"fpWeight", &p.fp_weight},
           std::pair{"fnWeight", &p.fn_weight}}) {
       const auto it = costs->find(key);
       if (it == costs->end() || !it->is_number()) {
-        return Error{path + ": profile '" + name + "' lacks a numeric " + key};
+        return Error::Invalid(path + ": profile '" + name + "' lacks a numeric " + key);
       }
       *field = it->get<double>();
     }
@@ -128,7 +130,7 @@ Status RunNab(const std::string& data_dir, const std::string& detector,
     std::error_code ec;
     fs::create_directories(fs::path(out_path).parent_path(), ec);
     std::ofstream out(out_path);
-    if (!out) return Error{out_path + ": cannot open for writing"};
+    if (!out) return Error::Invalid(out_path + ": cannot open for writing");
     out << "timestamp,value,anomaly_score\n";
     char buf[64];
     // NAB scores rows in file order, and a few real files step their clock back an hour;
@@ -141,7 +143,7 @@ Status RunNab(const std::string& data_dir, const std::string& detector,
       out << csv->timestamp_texts[i] << buf;
     }
     out.close();
-    if (!out) return Error{out_path + ": write failed"};
+    if (!out) return Error::Invalid(out_path + ": write failed");
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     char line[512];
@@ -178,12 +180,14 @@ Result<std::vector<NabResult>> ScoreNab(const std::string& data_dir, const std::
       const char* last = line.data() + line.size();
       auto [end, ec] = std::from_chars(first, last, score);
       if (comma == std::string::npos || ec != std::errc() || end != last || !(score >= 0)) {
-        return Error{path + ":" + std::to_string(i + 2) + ": anomaly_score is not a number >= 0"};
+        return Error::Invalid(path + ":" + std::to_string(i + 2) +
+                              ": anomaly_score is not a number >= 0");
       }
       file.scores.push_back(score);
     }
     const auto it = windows->find(rel);
-    if (it == windows->end()) return Error{rel + ": no entry in labels/combined_windows.json"};
+    if (it == windows->end())
+      return Error::Invalid(rel + ": no entry in labels/combined_windows.json");
     file.windows = it->second;
     corpus.push_back(std::move(file));
   }

@@ -8,14 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "kubeheal/common/result.h"
 #include "kubeheal/detectors/detector_factory.h"
-#include "kubeheal/detectors/result.h"
 #include "nab_scorer.h"
 
 namespace kubeheal::detect_cli {
-
-using detectors::Result;
-using detectors::Status;
 
 using NabWindows = std::map<std::string, std::vector<std::pair<double, double>>>;
 

@@ -87,7 +87,7 @@ Result<SeriesCsv> ParseSeriesCsv(std::istream& in, const std::string& source) {
   std::string line;
   std::size_t line_number = 0;
   auto fail = [&](const std::string& problem) {
-    return detectors::Error{source + ":" + std::to_string(line_number) + ": " + problem};
+    return Error::Invalid(source + ":" + std::to_string(line_number) + ": " + problem);
   };
   if (!std::getline(in, line)) {
     line_number = 1;
@@ -140,7 +140,7 @@ Result<SeriesCsv> ParseSeriesCsv(std::istream& in, const std::string& source) {
 
 Result<SeriesCsv> ReadSeriesCsv(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return detectors::Error{path + ": cannot open for reading"};
+  if (!in) return Error::Invalid(path + ": cannot open for reading");
   return ParseSeriesCsv(in, path);
 }
 

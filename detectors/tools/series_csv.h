@@ -6,11 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "kubeheal/detectors/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::detect_cli {
-
-using detectors::Result;
 
 struct SeriesCsv {
   std::string header;              // the header line as written

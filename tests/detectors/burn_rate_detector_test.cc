@@ -9,14 +9,8 @@
 namespace kubeheal::detectors {
 namespace {
 
+using testing::DetailOf;
 using testing::MustCreate;
-
-double DetailOf(const Assessment& a, const std::string& name) {
-  for (const Detail& d : a.details) {
-    if (d.name == name) return d.value;
-  }
-  return NAN;
-}
 
 // One point per minute with the given error ratio, for `minutes` minutes from `start`.
 Assessment FeedMinutes(Detector& d, double ratio, int minutes, int start = 0) {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "kubeheal/common/random.h"
 #include "kubeheal/detectors/detector_factory.h"
-#include "kubeheal/detectors/seeded_random_source.h"
 
 namespace kubeheal::detectors::testing {
 
@@ -17,8 +17,8 @@ class NoiseSeries {
   NoiseSeries(double mean, double sd, std::uint64_t seed = 7)
       : mean_(mean), sd_(sd), random_(seed) {}
   double Next() {
-    const double u1 = std::max(random_.NextDouble(), 1e-12);
-    const double u2 = random_.NextDouble();
+    const double u1 = std::max(random_.Uniform01(), 1e-12);
+    const double u2 = random_.Uniform01();
     return mean_ + sd_ * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   }
 
@@ -32,6 +32,14 @@ inline std::unique_ptr<Detector> MustCreate(const std::string& name,
   auto made = CreateDetector(name, params);
   if (!made) throw std::runtime_error(made.error().message);
   return std::move(made).value();
+}
+
+// The value of the detail `name` of `a`, NaN when `a` has none.
+inline double DetailOf(const Assessment& a, const std::string& name) {
+  for (const Detail& d : a.details) {
+    if (d.name == name) return d.value;
+  }
+  return NAN;
 }
 
 }  // namespace kubeheal::detectors::testing

@@ -9,14 +9,8 @@
 namespace kubeheal::detectors {
 namespace {
 
+using testing::DetailOf;
 using testing::MustCreate;
-
-double DetailOf(const Assessment& a, const std::string& name) {
-  for (const Detail& d : a.details) {
-    if (d.name == name) return d.value;
-  }
-  return NAN;
-}
 
 TEST(TrendDetectorTest, LinearLeakReportsTimeToTheLimit) {
   // 1 MB/s from 100 MB towards a 1000 MB limit, sampled every 10 s.

@@ -37,8 +37,6 @@ class BurnRateDetector final : public StreamingDetector {
 
   explicit BurnRateDetector(Config config);
 
-  std::string_view Name() const override { return "burnRate"; }
-
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;
   void ResetModel() override;

@@ -47,8 +47,6 @@ class DefaultEnsembleDetector final : public StreamingDetector {
   explicit DefaultEnsembleDetector(Config config);
   ~DefaultEnsembleDetector() override;
 
-  std::string_view Name() const override { return "default"; }
-
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;
   void ResetModel() override;

@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "kubeheal/common/result.h"
 #include "kubeheal/detectors/assessment.h"
-#include "kubeheal/detectors/result.h"
 
 namespace kubeheal::detectors {
 

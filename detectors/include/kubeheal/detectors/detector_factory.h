@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "kubeheal/common/result.h"
 #include "kubeheal/detectors/detector.h"
 #include "kubeheal/detectors/multivariate_detector.h"
-#include "kubeheal/detectors/result.h"
 
 namespace kubeheal::detectors {
 

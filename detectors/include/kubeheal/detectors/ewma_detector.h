@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "kubeheal/detectors/band_floor.h"
 #include "kubeheal/detectors/streaming_detector.h"
 
 namespace kubeheal::detectors {
@@ -15,13 +16,9 @@ class EwmaDetector final : public StreamingDetector {
     double sensitivity = 3.0;  // band is mean +- k sigma
     long min_points = 10;      // no alarms before this much history
     double max_gap_seconds = 0;
-    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
-    double min_deviation = 0;
-    double min_relative_deviation = 0;
+    BandFloor floor{};  // the narrowest band a user cares about
   };
   explicit EwmaDetector(Config config);
-
-  std::string_view Name() const override { return "ewma"; }
 
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;

@@ -5,8 +5,8 @@
 
 #include <Eigen/Core>
 
-#include "kubeheal/detectors/random_source.h"
-#include "kubeheal/detectors/result.h"
+#include "kubeheal/common/random.h"
+#include "kubeheal/common/result.h"
 #include "kubeheal/detectors/state_codec.h"
 
 namespace kubeheal::detectors {

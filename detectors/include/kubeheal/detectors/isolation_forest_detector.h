@@ -5,9 +5,9 @@
 
 #include <Eigen/Core>
 
+#include "kubeheal/common/random.h"
 #include "kubeheal/detectors/isolation_forest.h"
 #include "kubeheal/detectors/multivariate_detector.h"
-#include "kubeheal/detectors/seeded_random_source.h"
 
 namespace kubeheal::detectors {
 

@@ -5,8 +5,8 @@
 
 #include <Eigen/Core>
 
+#include "kubeheal/common/result.h"
 #include "kubeheal/detectors/assessment.h"
-#include "kubeheal/detectors/result.h"
 
 namespace kubeheal::detectors {
 

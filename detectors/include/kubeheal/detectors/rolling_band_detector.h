@@ -1,19 +1,17 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <string>
 
-#include "kubeheal/detectors/streaming_detector.h"
+#include "kubeheal/detectors/band_floor.h"
+#include "kubeheal/detectors/rolling_window_detector.h"
 
 namespace kubeheal::detectors {
-
-class RollingWindow;
 
 // Mean +- k standard deviations of the last `window` points (the current point excluded).
 // Serves two factory names: "zscore" (window 60, sensitivity 3) and "movingAverage"
 // (window 20, sensitivity 2.5 by default); they differ only in defaults and wording.
-class RollingBandDetector final : public StreamingDetector {
+class RollingBandDetector final : public RollingWindowDetector {
  public:
   struct Config {
     std::string name = "zscore";
@@ -21,24 +19,14 @@ class RollingBandDetector final : public StreamingDetector {
     double sensitivity = 3.0;     // k: the band is mean +- k sigma
     std::size_t min_points = 10;  // no alarms before this much history
     double max_gap_seconds = 0;
-    // The band is at least expected +- max(min_deviation, min_relative_deviation * |expected|).
-    double min_deviation = 0;
-    double min_relative_deviation = 0;
+    BandFloor floor{};  // the narrowest band a user cares about
   };
   explicit RollingBandDetector(Config config);
-  ~RollingBandDetector() override;
-
-  std::string_view Name() const override { return config_.name; }
-
- protected:
-  Assessment Assess(double timestamp_seconds, double value) override;
-  void ResetModel() override;
-  void SaveModel(StateWriter& out) const override;
-  Status LoadModel(StateReader& in) override;
 
  private:
+  Assessment AssessAgainst(const RollingWindow& window, double value) override;
+
   Config config_;
-  std::unique_ptr<RollingWindow> window_;
 };
 
 }  // namespace kubeheal::detectors

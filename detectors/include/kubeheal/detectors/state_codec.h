@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kubeheal/detectors/result.h"
+#include "kubeheal/common/result.h"
 
 namespace kubeheal::detectors {
 

@@ -20,8 +20,6 @@ class ThresholdDetector final : public StreamingDetector {
   };
   explicit ThresholdDetector(Config config);
 
-  std::string_view Name() const override { return "threshold"; }
-
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;
   void ResetModel() override { firing_ = false; }

@@ -23,8 +23,6 @@ class TrendDetector final : public StreamingDetector {
   };
   explicit TrendDetector(Config config);
 
-  std::string_view Name() const override { return "trend"; }
-
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;
   void ResetModel() override { points_.clear(); }

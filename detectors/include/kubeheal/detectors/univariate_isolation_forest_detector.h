@@ -10,9 +10,7 @@ namespace kubeheal::detectors {
 class UnivariateIsolationForestDetector final : public StreamingDetector {
  public:
   explicit UnivariateIsolationForestDetector(IsolationForestDetector::Config config)
-      : StreamingDetector(config.max_gap_seconds), inner_(WithoutGap(config)) {}
-
-  std::string_view Name() const override { return "isolationForest"; }
+      : StreamingDetector("isolationForest", config.max_gap_seconds), inner_(WithoutGap(config)) {}
 
  protected:
   Assessment Assess(double timestamp_seconds, double value) override;
