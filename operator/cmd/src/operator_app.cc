@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include <prometheus/registry.h>
@@ -12,6 +11,7 @@
 #include "kubeheal/agentclient/agent_client_impl.h"
 #include "kubeheal/api/duration.h"
 #include "kubeheal/common/logger.h"
+#include "kubeheal/common/random.h"
 #include "kubeheal/controllers/action_executor.h"
 #include "kubeheal/controllers/cached_kube_operations.h"
 #include "kubeheal/controllers/fault_scenario_reconciler.h"
@@ -49,8 +49,6 @@ struct OperatorApp::Parts {
   std::unique_ptr<kube::Controller> scenario_controller;
   std::unique_ptr<kube::HealthServer> metrics_server;
   std::unique_ptr<kube::HealthServer> health_server;
-  std::mutex rng_mu;
-  std::mt19937_64 rng{std::random_device{}()};
 };
 
 namespace {
@@ -179,14 +177,9 @@ Status OperatorApp::Init() {
     return Error::Terminal("InvalidFlag", "--status-refresh: " + refresh.error().message);
   }
   policy_options.status_refresh = std::chrono::duration_cast<std::chrono::seconds>(*refresh);
-  Parts* parts = parts_.get();
   p.policies = std::make_shared<controllers::HealingPolicyReconciler>(
       p.kube_ops, prom_client, engine, executor, registry, metrics, clock_,
-      [parts] {
-        std::lock_guard lock(parts->rng_mu);
-        return std::uniform_real_distribution<double>(0, 1)(parts->rng);
-      },
-      policy_options);
+      std::make_shared<ThreadLocalRandomSource>(), policy_options);
   controllers::FaultScenarioReconcilerOptions scenario_options;
   auto renew = api::ParseDuration(flags_.fault_renew);
   if (!renew.ok()) return Error::Terminal("InvalidFlag", "--fault-renew: " + renew.error().message);

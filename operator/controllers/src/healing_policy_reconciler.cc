@@ -118,7 +118,7 @@ HealingPolicyReconciler::HealingPolicyReconciler(
     std::shared_ptr<KubeOperations> kube, std::shared_ptr<prom::PrometheusClient> prometheus,
     std::shared_ptr<policy::DecisionEngine> engine, std::shared_ptr<ActionExecutor> executor,
     std::shared_ptr<ScenarioRegistry> scenarios, std::shared_ptr<OperatorMetrics> metrics,
-    std::shared_ptr<Clock> clock, std::function<double()> uniform01,
+    std::shared_ptr<Clock> clock, std::shared_ptr<RandomSource> random,
     HealingPolicyReconcilerOptions options)
     // The parts below are built from the members above (declared first), not from the
     // moved-from parameters.
@@ -127,7 +127,7 @@ HealingPolicyReconciler::HealingPolicyReconciler(
       scenarios_(std::move(scenarios)),
       metrics_(std::move(metrics)),
       clock_(std::move(clock)),
-      uniform01_(std::move(uniform01)),
+      random_(std::move(random)),
       options_(std::move(options)),
       store_(kube_, engine_, metrics_, clock_, options_.status_refresh),
       sampler_(std::move(prometheus), metrics_, clock_,
@@ -150,7 +150,7 @@ void HealingPolicyReconciler::Forget(const std::string& key) {
 }
 
 std::chrono::nanoseconds HealingPolicyReconciler::NextInterval(const api::HealingPolicy& p) {
-  const double jitter = options_.interval_jitter * (2 * (uniform01_ ? uniform01_() : 0.5) - 1);
+  const double jitter = options_.interval_jitter * (2 * (random_ ? random_->Uniform01() : 0.5) - 1);
   return std::chrono::duration_cast<std::chrono::nanoseconds>(p.spec.interval * (1 + jitter));
 }
 

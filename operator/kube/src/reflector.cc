@@ -12,13 +12,13 @@ void StripManagedFields(nlohmann::json& object) {
 
 Reflector::Reflector(std::shared_ptr<Client> client, ReflectorOptions options, ObjectCache& cache,
                      std::shared_ptr<Clock> clock, std::shared_ptr<KubeMetrics> metrics,
-                     std::function<double()> uniform01)
+                     std::shared_ptr<RandomSource> random)
     : client_(std::move(client)),
       options_(std::move(options)),
       cache_(cache),
       clock_(std::move(clock)),
       metrics_(std::move(metrics)),
-      machine_(Backoff(options_.backoff, std::move(uniform01))) {
+      machine_(Backoff(options_.backoff, std::move(random))) {
   if (!options_.start_resource_version.empty())
     machine_.ResumeFrom(options_.start_resource_version);
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
+#include "kubeheal/common/scripted_random_source.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "kubeheal/policy/state_json.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
@@ -47,7 +48,7 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
     kube_->PutPod(RunningPod("orders-a", "127.0.0.2"));
     kube_->PutPod(RunningPod("orders-b", "127.0.0.3"));
     kube_->PutSecret("shop", "kubeheal-agent-token", "token", "tok");
-    Rebuild([] { return 0.5; });
+    Rebuild(FixedRandom(0.5));
   }
 
   // The policy as the API holds it (edits in place are another client's).
@@ -78,7 +79,7 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
   }
 
   // A reconciler on this fixture's fakes (a new one: nothing in memory).
-  void Rebuild(std::function<double()> uniform01, HealingPolicyReconcilerOptions options = {}) {
+  void Rebuild(std::shared_ptr<RandomSource> random, HealingPolicyReconcilerOptions options = {}) {
     auto targets = std::make_shared<AgentTargets>(kube_, AgentSettings{});
     auto executor = std::make_shared<ActionExecutor>(kube_, agents_, targets,
                                                      std::make_shared<MockAlertSender>(), clock_);
@@ -86,7 +87,7 @@ class HealingPolicyReconcilerTest : public ::testing::Test {
     auto engine = std::make_shared<policy::DecisionEngine>(clock_, budget_);
     reconciler_ =
         std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor, registry_,
-                                                  metrics_, clock_, std::move(uniform01), options);
+                                                  metrics_, clock_, std::move(random), options);
   }
 
   const api::Condition* Condition(const std::string& type) {
@@ -241,7 +242,7 @@ TEST_F(HealingPolicyReconcilerTest, ANewProcessFinishesADecisionItsPredecessorOn
   ASSERT_EQ(Stored()["status"]["history"].back()["result"], "Pending") << Stored()["status"].dump();
 
   // The next process: nothing in memory.
-  Rebuild([] { return 0.5; });
+  Rebuild(FixedRandom(0.5));
   std::vector<agentclient::ThrottleCommand> sent;
   EXPECT_CALL(*agents_, SetThrottle(_, _))
       .WillRepeatedly(
@@ -305,7 +306,7 @@ TEST_F(HealingPolicyReconcilerTest, TooManySeriesAreNotUsedAndTheConditionSaysWh
   Init(false);
   HealingPolicyReconcilerOptions options;
   options.max_series_per_signal = 3;
-  Rebuild([] { return 0.5; }, options);
+  Rebuild(FixedRandom(0.5), options);
   // Over the threshold of 0.5 in every series: used, this would throttle.
   prometheus_->SetResult(kQuery, Vector({5, 5, 5, 5, 5}));
   EXPECT_CALL(*agents_, SetThrottle(_, _)).Times(0);
@@ -348,7 +349,7 @@ TEST_F(HealingPolicyReconcilerTest, QueriesOfAnEvaluationEndByThePolicysInterval
   Init(false);
   HealingPolicyReconcilerOptions options;
   options.query_timeout = 60s;  // longer than the policy's interval of 10s
-  Rebuild([] { return 0.5; }, options);
+  Rebuild(FixedRandom(0.5), options);
   prometheus_->SetValue(kQuery, 0.1);
   (void)reconciler_->Reconcile("shop/orders");
   const auto timeouts = prometheus_->Timeouts();
@@ -417,7 +418,7 @@ TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh
   Init(false);
   HealingPolicyReconcilerOptions options;
   options.status_refresh = 30s;
-  Rebuild([] { return 0.5; }, options);
+  Rebuild(FixedRandom(0.5), options);
   const auto writes = [this] { return kube_->Calls("UpdateCustomStatus"); };
   prometheus_->SetValue(kQuery, 0.1);
   (void)reconciler_->Reconcile("shop/orders");
@@ -445,7 +446,7 @@ TEST_F(HealingPolicyReconcilerTest, SteadyStateWritesStatusOnlyOnChangeOrRefresh
 TEST_F(HealingPolicyReconcilerTest, OnlyTheFirstWaitIsJitteredThenTheIntervalIsExact) {
   Init(false);
   Stored()["spec"]["signals"][0]["for"] = "20s";
-  Rebuild([] { return 0.0; });
+  Rebuild(FixedRandom(0.0));
   prometheus_->SetValue(kQuery, 2.0);  // anomalous from the first evaluation
   auto r = reconciler_->Reconcile("shop/orders");
   EXPECT_EQ(r.requeue_after, 9s);  // -10%
@@ -485,7 +486,7 @@ class EngineStateTest : public HealingPolicyReconcilerTest {
   }
   // A second operator: nothing in memory, the stored object as it is now.
   void Restart() {
-    Rebuild([] { return 0.5; });
+    Rebuild(FixedRandom(0.5));
     clock_->Advance(11s);
     (void)reconciler_->Reconcile("shop/orders");
   }

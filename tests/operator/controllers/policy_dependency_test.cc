@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
+#include "kubeheal/common/scripted_random_source.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
@@ -92,7 +93,7 @@ class PolicyDependencyTest : public ::testing::Test {
         std::make_shared<policy::DecisionEngine>(clock_, std::make_shared<policy::GlobalBudget>(0));
     return std::make_unique<HealingPolicyReconciler>(kube_, prometheus_, engine, executor,
                                                      std::make_shared<ScenarioRegistry>(), metrics_,
-                                                     clock_, [] { return 0.5; });
+                                                     clock_, FixedRandom(0.5));
   }
 
   void Set(const std::string& app, double p99, double rps) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "kubeheal/common/fake_clock.h"
+#include "kubeheal/common/scripted_random_source.h"
 #include "kubeheal/controllers/healing_policy_reconciler.h"
 #include "kubeheal/controllers/testing/fake_kube_operations.h"
 #include "kubeheal/prom/fake_prometheus_client.h"
@@ -67,7 +68,7 @@ class PolicyReconcilerSloTest : public ::testing::Test {
         std::make_shared<policy::DecisionEngine>(clock_, std::make_shared<policy::GlobalBudget>(0));
     reconciler_ = std::make_unique<HealingPolicyReconciler>(
         kube_, prometheus_, engine, executor, std::make_shared<ScenarioRegistry>(),
-        std::make_shared<OperatorMetrics>(registry_), clock_, [] { return 0.5; });
+        std::make_shared<OperatorMetrics>(registry_), clock_, FixedRandom(0.5));
   }
 
   // The policy as the API holds it (edits in place are another client's).

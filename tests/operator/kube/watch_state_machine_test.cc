@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kubeheal/common/scripted_random_source.h"
+
 namespace kubeheal::kube {
 namespace {
 
@@ -14,7 +16,7 @@ WatchStateMachine Machine() {
   p.initial = milliseconds(100);
   p.max = milliseconds(1000);
   p.jitter = 0;
-  return WatchStateMachine(Backoff(p, [] { return 0.0; }));
+  return WatchStateMachine(Backoff(p, FixedRandom(0.0)));
 }
 
 const auto kNow = std::chrono::steady_clock::time_point{};

@@ -10,6 +10,7 @@
 
 #include "kubeheal/api/healing_policy.h"
 #include "kubeheal/common/clock.h"
+#include "kubeheal/common/random.h"
 #include "kubeheal/controllers/action_executor.h"
 #include "kubeheal/controllers/decision_recorder.h"
 #include "kubeheal/controllers/kube_operations.h"
@@ -73,7 +74,7 @@ class HealingPolicyReconciler {
                           std::shared_ptr<ActionExecutor> executor,
                           std::shared_ptr<ScenarioRegistry> scenarios,
                           std::shared_ptr<OperatorMetrics> metrics, std::shared_ptr<Clock> clock,
-                          std::function<double()> uniform01,
+                          std::shared_ptr<RandomSource> random,
                           HealingPolicyReconcilerOptions options = {});
 
   kube::ReconcileResult Reconcile(const std::string& key);
@@ -113,7 +114,7 @@ class HealingPolicyReconciler {
   std::shared_ptr<ScenarioRegistry> scenarios_;
   std::shared_ptr<OperatorMetrics> metrics_;
   std::shared_ptr<Clock> clock_;
-  std::function<double()> uniform01_;
+  std::shared_ptr<RandomSource> random_;  // interval jitter; none when null
   HealingPolicyReconcilerOptions options_;
 
   PolicyStateStore store_;

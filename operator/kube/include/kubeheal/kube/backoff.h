@@ -1,8 +1,10 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <memory>
 #include <optional>
+
+#include "kubeheal/common/random.h"
 
 namespace kubeheal::kube {
 
@@ -24,8 +26,8 @@ class Backoff {
     Duration reset_after = std::chrono::seconds(60);
   };
 
-  // `uniform01` returns values in [0,1); the default draws from a seeded std::mt19937.
-  explicit Backoff(Params params, std::function<double()> uniform01 = {});
+  // `random` draws the jitter; by default a ThreadLocalRandomSource.
+  explicit Backoff(Params params, std::shared_ptr<RandomSource> random = nullptr);
 
   // The delay before the next attempt after a failure observed at `now`.
   Duration Next(TimePoint now);
@@ -36,7 +38,7 @@ class Backoff {
 
  private:
   Params params_;
-  std::function<double()> uniform01_;
+  std::shared_ptr<RandomSource> random_;
   int attempts_ = 0;
   std::optional<TimePoint> last_failure_;
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kubeheal/common/clock.h"
+#include "kubeheal/common/random.h"
 #include "kubeheal/kube/backoff.h"
 #include "kubeheal/kube/cancel_token.h"
 #include "kubeheal/kube/client.h"
@@ -47,7 +48,7 @@ class Reflector {
 
   Reflector(std::shared_ptr<Client> client, ReflectorOptions options, ObjectCache& cache,
             std::shared_ptr<Clock> clock, std::shared_ptr<KubeMetrics> metrics = nullptr,
-            std::function<double()> uniform01 = {});
+            std::shared_ptr<RandomSource> random = nullptr);
 
   void Run(CancelToken& cancel, const DeltaSink& on_delta, const std::function<void()>& on_synced);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -38,5 +39,10 @@ class ScriptedRandomSource final : public RandomSource {
   std::vector<double> values_;
   std::size_t next_ = 0;
 };
+
+// A source that always answers `value` (a test that wants no jitter, or the smallest one).
+inline std::shared_ptr<ScriptedRandomSource> FixedRandom(double value) {
+  return std::make_shared<ScriptedRandomSource>(std::vector<double>{value});
+}
 
 }  // namespace kubeheal
