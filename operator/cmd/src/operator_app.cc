@@ -262,6 +262,7 @@ Status OperatorApp::Init() {
       std::make_shared<kube::ProcessCollector>(std::make_shared<kube::ProcFsProcessInfoSource>()));
   p.health_server = std::make_unique<kube::HealthServer>(flags_.health_addr);
   p.health_server->AddHealthCheck("process", [] { return Status::Ok(); });
+  Parts* parts = parts_.get();
   p.health_server->AddReadyCheck("informers", [parts] {
     for (const auto& i : parts->informers) {
       if (!i->HasSynced()) return Status(Error::Retryable("NotSynced", "informers not synced"));
@@ -278,9 +279,8 @@ int OperatorApp::Run(kube::CancelToken& stop) {
     kube::LeaderElectionConfig config;
     config.lease_namespace = flags_.leader_election_namespace;
     config.lease_name = flags_.leader_election_id;
-    std::random_device rd;
-    config.identity =
-        Hostname() + "_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 100000);
+    config.identity = Hostname() + "_" + std::to_string(getpid()) + "_" +
+                      std::to_string(ThreadLocalRandomSource().NextBelow(100000));
     election = kube::LeaseElection(p.client, config, clock_);
   }
   kube::Manager manager(std::move(election));

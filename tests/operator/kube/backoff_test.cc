@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kubeheal/common/scripted_random_source.h"
+
 namespace kubeheal::kube {
 namespace {
 
@@ -19,7 +21,7 @@ Backoff::Params P() {
 }
 
 TEST(BackoffTest, GrowsExponentiallyAndCapsAtMax) {
-  Backoff b(P(), [] { return 0.0; });
+  Backoff b(P(), FixedRandom(0.0));
   const auto t = std::chrono::steady_clock::time_point{};
   EXPECT_EQ(b.Next(t), milliseconds(100));
   EXPECT_EQ(b.Next(t), milliseconds(200));
@@ -31,7 +33,7 @@ TEST(BackoffTest, GrowsExponentiallyAndCapsAtMax) {
 }
 
 TEST(BackoffTest, JitterAddsUpToTheConfiguredFractionButNeverPastMax) {
-  Backoff b(P(), [] { return 0.999999; });
+  Backoff b(P(), FixedRandom(0.999999));
   const auto t = std::chrono::steady_clock::time_point{};
   const auto first = b.Next(t);
   EXPECT_GT(first, milliseconds(149));
@@ -40,7 +42,7 @@ TEST(BackoffTest, JitterAddsUpToTheConfiguredFractionButNeverPastMax) {
 }
 
 TEST(BackoffTest, ResetsAfterAHealthyPeriodOrOnRequest) {
-  Backoff b(P(), [] { return 0.0; });
+  Backoff b(P(), FixedRandom(0.0));
   auto t = std::chrono::steady_clock::time_point{};
   b.Next(t);
   b.Next(t);
