@@ -4,9 +4,7 @@ namespace kubeheal::samples {
 
 Payment PaymentLedger::Authorize(std::int64_t order_id, double amount,
                                  const std::string& currency) {
-  Payment payment{payments_.NextId(), order_id, amount, currency, "authorized"};
-  payments_.Store(payment);
-  return payment;
+  return payments_.Add(Payment{0, order_id, amount, currency, "authorized"});
 }
 
 PaymentLedger::RefundOutcome PaymentLedger::Refund(std::int64_t id, Payment& refunded) {

@@ -11,6 +11,7 @@
 #include "kubeheal/sample_http/http_client.h"
 #include "order_request.h"
 #include "orders_api.h"
+#include "payment_ledger.h"
 #include "payments_api.h"
 #include "user_store.h"
 #include "users_api.h"
@@ -221,6 +222,22 @@ TEST(OrdersApi, QuoteNeedsNoDependency) {
   HttpResponse quote = Call(router, "POST", "/orders/quote", kOrder);
   ASSERT_EQ(quote.status, 200);
   EXPECT_EQ(Json(quote)["total"], 20.0);
+}
+
+TEST(PaymentLedgerTest, AuthorizeNumbersPaymentsInOrderAndForgetsTheOldestPastCapacity) {
+  PaymentLedger ledger(2);
+  EXPECT_EQ(ledger.Authorize(10, 1.0, "EUR").id, 1);
+  EXPECT_EQ(ledger.Authorize(11, 2.0, "EUR").id, 2);
+  const Payment third = ledger.Authorize(12, 3.0, "EUR");
+  EXPECT_EQ(third.id, 3);
+  EXPECT_EQ(third.status, "authorized");
+  EXPECT_FALSE(ledger.Get(1).has_value());
+  ASSERT_TRUE(ledger.Get(3).has_value());
+  EXPECT_EQ(ledger.Get(3)->order_id, 12);
+  Payment refunded;
+  EXPECT_EQ(ledger.Refund(3, refunded), PaymentLedger::RefundOutcome::kRefunded);
+  EXPECT_EQ(ledger.Refund(3, refunded), PaymentLedger::RefundOutcome::kAlreadyRefunded);
+  EXPECT_EQ(ledger.Refund(1, refunded), PaymentLedger::RefundOutcome::kNotFound);
 }
 
 }  // namespace

@@ -18,15 +18,22 @@ class RecentRecords {
  public:
   explicit RecentRecords(std::size_t capacity = 100000) : capacity_(capacity) {}
 
-  // Ids are handed out before a record is stored, so related records can refer to it first.
+  // Gives `record` the next id and stores it, under one lock; returns the stored record.
+  Record Add(Record record) {
+    std::lock_guard lock(mutex_);
+    record.id = next_id_++;
+    StoreLocked(record);
+    return record;
+  }
+  // For a record that others must refer to before it is complete (an order's id goes to the
+  // payments service first): the id now, Store() once the record is done.
   std::int64_t NextId() {
     std::lock_guard lock(mutex_);
     return next_id_++;
   }
   void Store(const Record& record) {
     std::lock_guard lock(mutex_);
-    records_[record.id] = record;
-    while (records_.size() > capacity_) records_.erase(records_.begin());
+    StoreLocked(record);
   }
   std::optional<Record> Get(std::int64_t id) const {
     std::lock_guard lock(mutex_);
@@ -55,6 +62,11 @@ class RecentRecords {
   }
 
  private:
+  void StoreLocked(const Record& record) {
+    records_[record.id] = record;
+    while (records_.size() > capacity_) records_.erase(records_.begin());
+  }
+
   std::size_t capacity_;
   mutable std::mutex mutex_;  // guards everything below
   std::map<std::int64_t, Record> records_;
